@@ -1,0 +1,37 @@
+# answerbook — make run, make test, make build, make lint (see README.md).
+GO      ?= go
+VERSION ?= $(shell git describe --tags --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+DATA    ?= ./data
+ADDR    ?= 127.0.0.1:8080
+export CGO_ENABLED = 1
+
+.PHONY: all build run test lint fmt clean
+
+all: build
+
+## build: compile the binary to bin/answerbook
+build:
+	$(GO) build -trimpath -ldflags "$(LDFLAGS)" -o bin/answerbook ./cmd/answerbook
+
+## run: build and serve on http://127.0.0.1:8080 with ./data
+run: build
+	./bin/answerbook serve --data $(DATA) --addr $(ADDR)
+
+## test: the whole test suite, with the race detector
+test:
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+## lint: gofmt check, go vet, staticcheck
+lint:
+	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
+	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
+	$(GO) vet ./...
+	$(GO) tool staticcheck ./...
+
+## fmt: format the code
+fmt:
+	gofmt -w $$(git ls-files '*.go')
+
+clean:
+	rm -rf bin

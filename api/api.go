@@ -1,0 +1,98 @@
+// Package api serves the JSON API under /api/v1: thin handlers that parse a
+// request, call the domain (package qa) and write JSON.
+package api
+
+import (
+	"log/slog"
+	"net/http"
+	"strings"
+
+	"github.com/gin-gonic/gin"
+
+	"answerbook/qa"
+)
+
+// MaxBodyBytes is the largest request body the API reads.
+const MaxBodyBytes = 1 << 20
+
+// Config is what the API needs from the program.
+type Config struct {
+	Store *qa.Store
+	// BaseURL is the site's public address, e.g. "https://answers.example.com",
+	// used for the url fields of responses.
+	BaseURL string
+	// SessionCookie is the name of the web session cookie, which
+	// authenticates API requests from the site's own pages.
+	SessionCookie string
+	Logger        *slog.Logger
+}
+
+// API is the JSON API.
+type API struct {
+	store   *qa.Store
+	baseURL string
+	cookie  string
+	log     *slog.Logger
+}
+
+// New returns the API for the config.
+func New(cfg Config) *API {
+	a := &API{store: cfg.Store, baseURL: strings.TrimRight(cfg.BaseURL, "/"), cookie: cfg.SessionCookie, log: cfg.Logger}
+	if a.log == nil {
+		a.log = slog.New(slog.DiscardHandler)
+	}
+	return a
+}
+
+// Register adds the API's routes to r.
+func (a *API) Register(r gin.IRouter) {
+	g := r.Group("/api/v1", a.limitBody(MaxBodyBytes), a.noStore, a.authenticate)
+
+	g.GET("/me", a.me)
+
+	g.GET("/answers", a.listAnswers)
+	g.POST("/answers", a.createAnswer)
+	g.GET("/answers/:id", a.getAnswer)
+	g.PUT("/answers/:id", a.updateAnswer)
+	g.GET("/answers/:id/revisions", a.listRevisions)
+
+	g.GET("/tags", a.listTags)
+
+	g.POST("/questions", a.createQuestion)
+	g.GET("/questions", a.listQuestions)
+	g.GET("/questions/:id", a.getQuestion)
+	g.POST("/questions/:id/answer", a.answerQuestion)
+	g.POST("/questions/:id/decline", a.declineQuestion)
+	g.POST("/questions/:id/duplicate", a.markDuplicate)
+	g.POST("/questions/:id/withdraw", a.withdrawQuestion)
+	g.GET("/queue", a.queue)
+
+	g.GET("/tokens", a.listTokens)
+	g.POST("/tokens", a.createToken)
+	g.DELETE("/tokens/:id", a.revokeToken)
+}
+
+// NotFound answers unknown /api/ paths with the error shape.
+func (a *API) NotFound(c *gin.Context) {
+	a.fail(c, qa.Errorf(qa.ENOTFOUND, "no such API route: %s %s", c.Request.Method, c.Request.URL.Path))
+}
+
+// noStore keeps API responses out of shared caches by default.
+func (a *API) noStore(c *gin.Context) {
+	c.Header("Cache-Control", "private, no-store")
+	c.Next()
+}
+
+// limitBody refuses bodies over max: at once when Content-Length says so
+// (nothing is read), else when reading passes max.
+func (a *API) limitBody(max int64) gin.HandlerFunc {
+	return func(c *gin.Context) {
+		if c.Request.ContentLength > max {
+			c.Header("Connection", "close")
+			a.fail(c, qa.Errorf(qa.ETOOLARGE, "the request body is larger than %d bytes", max))
+			return
+		}
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, max)
+		c.Next()
+	}
+}

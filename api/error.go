@@ -1,0 +1,49 @@
+package api
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"answerbook/qa"
+)
+
+// errorBody is the error shape of INTERFACE.md.
+type errorBody struct {
+	Error errorDetail `json:"error"`
+}
+
+type errorDetail struct {
+	Code    string `json:"code"`
+	Message string `json:"message"`
+}
+
+// statusOf maps a domain error code to an HTTP status.
+var statusOf = map[string]int{
+	qa.ECONFLICT:     http.StatusConflict,
+	qa.EFORBIDDEN:    http.StatusForbidden,
+	qa.EINTERNAL:     http.StatusInternalServerError,
+	qa.EINVALID:      http.StatusBadRequest,
+	qa.ENOTFOUND:     http.StatusNotFound,
+	qa.ERATELIMITED:  http.StatusTooManyRequests,
+	qa.ETOOLARGE:     http.StatusRequestEntityTooLarge,
+	qa.EUNAUTHORIZED: http.StatusUnauthorized,
+	qa.EUNAVAILABLE:  http.StatusServiceUnavailable,
+}
+
+// fail is the one place that turns an error into a response: the status from
+// its code, the user-safe message, and the internal cause only in the log.
+func (a *API) fail(c *gin.Context, err error) {
+	code := qa.ErrorCode(err)
+	status, ok := statusOf[code]
+	if !ok {
+		code, status = qa.EINTERNAL, http.StatusInternalServerError
+	}
+	if code == qa.EINTERNAL || code == qa.EUNAVAILABLE {
+		a.log.Error("api request failed", "method", c.Request.Method, "path", c.FullPath(), "err", err)
+	}
+	if code == qa.EUNAUTHORIZED {
+		c.Header("WWW-Authenticate", `Bearer realm="answerbook"`)
+	}
+	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{Code: code, Message: qa.ErrorMessage(err)}})
+}

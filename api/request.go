@@ -1,0 +1,125 @@
+package api
+
+import (
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+
+	"github.com/gin-gonic/gin"
+
+	"answerbook/qa"
+)
+
+// decode reads one JSON object from the body into v. Unknown fields are
+// ignored; malformed JSON, wrong types and trailing data are EINVALID; a body
+// over the limit is ETOOLARGE.
+func decode(c *gin.Context, v any) error {
+	dec := json.NewDecoder(c.Request.Body)
+	err := dec.Decode(v)
+	if err == nil {
+		if _, err2 := dec.Token(); err2 != io.EOF {
+			var mbe *http.MaxBytesError
+			if errors.As(err2, &mbe) {
+				return qa.Errorf(qa.ETOOLARGE, "the request body is larger than %d bytes", mbe.Limit)
+			}
+			return qa.Errorf(qa.EINVALID, "the request body must hold exactly one JSON object")
+		}
+		return nil
+	}
+	var (
+		mbe  *http.MaxBytesError
+		syn  *json.SyntaxError
+		typ  *json.UnmarshalTypeError
+		utf8 = "invalid UTF-8"
+	)
+	switch {
+	case errors.As(err, &mbe):
+		return qa.Errorf(qa.ETOOLARGE, "the request body is larger than %d bytes", mbe.Limit)
+	case errors.Is(err, io.EOF):
+		return qa.Errorf(qa.EINVALID, "the request body is empty; send a JSON object")
+	case errors.As(err, &syn):
+		return qa.Errorf(qa.EINVALID, "malformed JSON at byte %d", syn.Offset)
+	case errors.As(err, &typ):
+		if typ.Field != "" {
+			return qa.Errorf(qa.EINVALID, "field %q must be %s", typ.Field, jsonKind(typ.Type.Kind().String()))
+		}
+		return qa.Errorf(qa.EINVALID, "the request body must be a JSON object")
+	case errors.Is(err, io.ErrUnexpectedEOF):
+		return qa.Errorf(qa.EINVALID, "malformed JSON: the body ends too early")
+	case err.Error() == utf8:
+		return qa.Errorf(qa.EINVALID, "the request body is not valid UTF-8")
+	}
+	return qa.Errorf(qa.EINVALID, "malformed JSON")
+}
+
+func jsonKind(k string) string {
+	switch k {
+	case "string":
+		return "a string"
+	case "bool":
+		return "true or false"
+	case "slice":
+		return "an array"
+	case "struct", "map":
+		return "an object"
+	}
+	return "a number"
+}
+
+// pathID parses the :id parameter; anything but a positive integer is
+// ENOTFOUND, as an id that does not exist.
+func pathID(c *gin.Context, what string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, qa.Errorf(qa.ENOTFOUND, "%s not found", what)
+	}
+	return id, nil
+}
+
+// queryInt parses an optional integer query parameter (0 when absent).
+func queryInt(c *gin.Context, name string) (int, error) {
+	s := c.Query(name)
+	if s == "" {
+		return 0, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || len(s) > 9 {
+		return 0, qa.Errorf(qa.EINVALID, "%s must be a whole number", name)
+	}
+	return n, nil
+}
+
+// page reads page and per_page.
+func page(c *gin.Context) (qa.Page, error) {
+	p, err := queryInt(c, "page")
+	if err != nil {
+		return qa.Page{}, err
+	}
+	pp, err := queryInt(c, "per_page")
+	if err != nil {
+		return qa.Page{}, err
+	}
+	if c.Query("page") != "" && p < 1 || c.Query("per_page") != "" && pp < 1 {
+		return qa.Page{}, qa.Errorf(qa.EINVALID, "page and per_page start at 1")
+	}
+	return qa.Page{Page: p, PerPage: pp}, nil
+}
+
+// optString returns a pointer to the query parameter, nil when absent or empty.
+func optString(c *gin.Context, name string) *string {
+	if s := c.Query(name); s != "" {
+		return &s
+	}
+	return nil
+}
+
+// list is the envelope of every list response.
+type list[T any] struct {
+	Total int `json:"total"`
+	Items []T `json:"items"`
+}
+
+func (a *API) answerURL(id int64) string { return fmt.Sprintf("%s/answers/%d", a.baseURL, id) }

@@ -1,0 +1,268 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"answerbook/api"
+	"answerbook/qa"
+	"answerbook/web"
+)
+
+// Config is the server's configuration, filled from flags and ANSWERBOOK_*
+// variables by the command line (there is no global configuration).
+type Config struct {
+	DataDir        string
+	DSN            string
+	Addr           string
+	BaseURL        string
+	TrustedProxies []string
+	ExpireAfter    time.Duration
+}
+
+// Main is the running program: a test starts it on 127.0.0.1:0 with a temp
+// data directory, exactly as the command line starts it.
+type Main struct {
+	Config Config
+	Logger *slog.Logger
+	// SetupLink receives the one-time setup link when one is made (the
+	// default logs it).
+	SetupLink func(link string)
+
+	Store *qa.Store
+
+	ln     net.Listener
+	server *http.Server
+	cancel context.CancelFunc
+	wg     sync.WaitGroup
+}
+
+// sessionCookie is the name of the web session cookie.
+const sessionCookie = "answerbook_session"
+
+// NewMain returns a Main with defaults.
+func NewMain() *Main {
+	return &Main{
+		Config: Config{DataDir: "./data", Addr: "127.0.0.1:8080", ExpireAfter: 30 * 24 * time.Hour},
+		Logger: slog.New(slog.DiscardHandler),
+	}
+}
+
+// Run opens the store, prints the setup link on a fresh install, and starts
+// serving in the background. It returns once the listener is open.
+func (m *Main) Run(ctx context.Context) error {
+	var err error
+	m.Store, err = qa.Open(ctx, qa.Config{DSN: m.Config.DSN, DataDir: m.Config.DataDir, Logger: m.Logger})
+	if err != nil {
+		return err
+	}
+	m.ln, err = net.Listen("tcp", m.Config.Addr)
+	if err != nil {
+		return fmt.Errorf("listen on %s: %w", m.Config.Addr, err)
+	}
+	if m.Config.BaseURL == "" {
+		m.Config.BaseURL = "http://" + m.ln.Addr().String()
+	}
+	m.Config.BaseURL = strings.TrimRight(m.Config.BaseURL, "/")
+
+	h, err := m.handler()
+	if err != nil {
+		return err
+	}
+	m.server = &http.Server{
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		WriteTimeout:      60 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
+	}
+	if err := m.printSetupLink(ctx); err != nil {
+		return err
+	}
+	bg, cancel := context.WithCancel(context.Background())
+	m.cancel = cancel
+	m.wg.Add(2)
+	go func() {
+		defer m.wg.Done()
+		if err := m.server.Serve(m.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			m.Logger.Error("serve", "err", err)
+		}
+	}()
+	go func() {
+		defer m.wg.Done()
+		m.expireLoop(bg)
+	}()
+	m.Logger.Info("answerbook is serving", "addr", m.ln.Addr().String(), "base_url", m.Config.BaseURL, "db", m.Store.Dialect(), "version", version)
+	return nil
+}
+
+// Addr returns the address the server listens on.
+func (m *Main) Addr() string { return m.ln.Addr().String() }
+
+// URL returns the server's base URL.
+func (m *Main) URL() string { return m.Config.BaseURL }
+
+// printSetupLink prints the one-time link that creates the expert, when no
+// expert exists yet.
+func (m *Main) printSetupLink(ctx context.Context) error {
+	tok, err := m.Store.NewSetupToken(ctx)
+	if err != nil {
+		return err
+	}
+	if tok == "" {
+		return nil
+	}
+	link := m.Config.BaseURL + "/setup?token=" + tok
+	if m.SetupLink != nil {
+		m.SetupLink(link)
+		return nil
+	}
+	m.Logger.Warn("no expert account yet: open the setup link to create it (valid 24 hours, once)", "link", link)
+	return nil
+}
+
+// handler builds the router: API, pages, health, with cross-origin
+// protection on every state-changing request.
+func (m *Main) handler() (http.Handler, error) {
+	gin.SetMode(gin.ReleaseMode)
+	r := gin.New()
+	r.HandleMethodNotAllowed = false
+	if err := r.SetTrustedProxies(m.Config.TrustedProxies); err != nil {
+		return nil, fmt.Errorf("trusted proxies: %w", err)
+	}
+	if len(m.Config.TrustedProxies) == 0 {
+		r.ForwardedByClientIP = false
+	}
+	r.Use(m.recover, m.accessLog)
+
+	a := api.New(api.Config{Store: m.Store, BaseURL: m.Config.BaseURL, SessionCookie: sessionCookie, Logger: m.Logger})
+	a.Register(r)
+	w, err := web.New(web.Config{Store: m.Store, BaseURL: m.Config.BaseURL, SessionCookie: sessionCookie, Logger: m.Logger})
+	if err != nil {
+		return nil, err
+	}
+	w.Register(r)
+
+	r.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
+	r.GET("/readyz", m.ready)
+	r.NoRoute(func(c *gin.Context) {
+		if strings.HasPrefix(c.Request.URL.Path, "/api/") {
+			a.NotFound(c)
+			return
+		}
+		w.NotFound(c)
+	})
+
+	cop := http.NewCrossOriginProtection()
+	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json; charset=utf-8")
+		w.WriteHeader(http.StatusForbidden)
+		io.WriteString(w, `{"error":{"code":"forbidden","message":"cross-origin request refused"}}`)
+	}))
+	return cop.Handler(r), nil
+}
+
+// ready answers 200 when the database answers.
+func (m *Main) ready(c *gin.Context) {
+	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
+	defer cancel()
+	if err := m.Store.Ping(ctx); err != nil {
+		m.Logger.Error("readyz", "err", err)
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "database": "down"})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ok", "database": "ok"})
+}
+
+// recover turns a panic into a 500 with the error shape, logged with the
+// panic value but never shown to the client.
+func (m *Main) recover(c *gin.Context) {
+	defer func() {
+		if r := recover(); r != nil {
+			if r == http.ErrAbortHandler {
+				panic(r)
+			}
+			m.Logger.Error("panic", "method", c.Request.Method, "path", c.Request.URL.Path, "panic", r)
+			c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"error": gin.H{"code": "internal", "message": "internal error"}})
+		}
+	}()
+	c.Next()
+}
+
+// accessLog logs each request without its query string (which may hold a
+// setup or feed token).
+func (m *Main) accessLog(c *gin.Context) {
+	start := time.Now()
+	c.Next()
+	m.Logger.Debug("request", "method", c.Request.Method, "path", c.Request.URL.Path, "status", c.Writer.Status(),
+		"ms", float64(time.Since(start).Microseconds())/1000)
+}
+
+// expireLoop expires questions left pending too long, hourly.
+func (m *Main) expireLoop(ctx context.Context) {
+	if m.Config.ExpireAfter <= 0 {
+		return
+	}
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		n, err := m.Store.ExpirePending(ctx, qa.System(), time.Now().Add(-m.Config.ExpireAfter))
+		if err != nil && ctx.Err() == nil {
+			m.Logger.Error("expire pending questions", "err", err)
+		} else if n > 0 {
+			m.Logger.Info("expired pending questions", "count", n)
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// Shutdown stops accepting requests, lets in-flight ones finish (until ctx
+// ends), stops background work and closes the store.
+func (m *Main) Shutdown(ctx context.Context) error {
+	var err error
+	if m.server != nil {
+		err = m.server.Shutdown(ctx)
+	}
+	if m.cancel != nil {
+		m.cancel()
+	}
+	m.wg.Wait()
+	if m.Store != nil {
+		if cerr := m.Store.Close(); err == nil {
+			err = cerr
+		}
+	}
+	return err
+}
+
+// Close shuts down at once (for tests and failed starts).
+func (m *Main) Close() error {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	return m.Shutdown(ctx)
+}
+
+// newLogger returns a text logger on w at the named level.
+func newLogger(w io.Writer, level string) *slog.Logger {
+	var l slog.Level
+	if err := l.UnmarshalText([]byte(level)); err != nil {
+		l = slog.LevelInfo
+	}
+	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}

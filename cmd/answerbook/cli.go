@@ -1,0 +1,196 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"fmt"
+	"io"
+	"strings"
+	"time"
+
+	"answerbook/qa"
+)
+
+// Globals are the flags every command takes.
+type Globals struct {
+	Data string `name:"data" env:"ANSWERBOOK_DATA" default:"./data" help:"Data directory (SQLite database and search index)." type:"path"`
+	DB   string `name:"db" env:"ANSWERBOOK_DB" help:"Database DSN: empty for the SQLite file in the data directory, postgres://… for Postgres."`
+}
+
+// CLI is the command line (INTERFACE.md).
+type CLI struct {
+	Globals
+
+	Serve   ServeCmd   `cmd:"" help:"Run the site and the API."`
+	Member  MemberCmd  `cmd:"" help:"Manage members."`
+	Token   TokenCmd   `cmd:"" help:"Manage API tokens."`
+	Migrate MigrateCmd `cmd:"" help:"Apply pending schema migrations."`
+	Version VersionCmd `cmd:"" help:"Print the version."`
+}
+
+// openStore opens the store for a command that is not the server.
+func (g *Globals) openStore(e *env) (*qa.Store, error) {
+	return qa.Open(e.ctx, qa.Config{DSN: g.DB, DataDir: g.Data, Logger: newLogger(e.stderr, "warn")})
+}
+
+// MemberCmd groups the member commands.
+type MemberCmd struct {
+	Add MemberAddCmd `cmd:"" help:"Create a member or the expert; prints the new id."`
+}
+
+// MemberAddCmd is "member add".
+type MemberAddCmd struct {
+	Email         string `required:"" help:"Email address (unique, ignoring case)."`
+	Name          string `required:"" help:"Display name."`
+	Role          string `default:"member" enum:"member,expert" help:"member or expert."`
+	Until         string `help:"Last day of the membership, YYYY-MM-DD (members only; default: no end)."`
+	PasswordStdin bool   `name:"password-stdin" help:"Read the password from the first line of standard input."`
+}
+
+// Run creates the member.
+func (c *MemberAddCmd) Run(g *Globals, e *env) error {
+	mc := qa.MemberCreate{Email: c.Email, Name: c.Name, Role: qa.Role(c.Role)}
+	if c.Until != "" {
+		d, err := qa.ParseDate(c.Until)
+		if err != nil {
+			return err
+		}
+		mc.ActiveUntil = &d
+	}
+	if c.PasswordStdin {
+		p, err := readLine(e.stdin, 4*qa.MaxPasswordLen)
+		if err != nil {
+			return err
+		}
+		mc.Password = p
+	}
+	s, err := g.openStore(e)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	m, err := s.CreateMember(e.ctx, qa.System(), mc)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, m.ID)
+	return nil
+}
+
+// readLine reads one line (without its line ending) of at most max bytes.
+func readLine(r io.Reader, max int) (string, error) {
+	br := bufio.NewReaderSize(io.LimitReader(r, int64(max)+2), max+2)
+	line, err := br.ReadString('\n')
+	if err != nil && err != io.EOF {
+		return "", fmt.Errorf("read standard input: %w", err)
+	}
+	if len(line) > max+1 {
+		return "", qa.Errorf(qa.EINVALID, "the line on standard input is too long")
+	}
+	return strings.TrimRight(line, "\r\n"), nil
+}
+
+// TokenCmd groups the token commands.
+type TokenCmd struct {
+	Create TokenCreateCmd `cmd:"" help:"Create an API token; prints it alone on its line."`
+}
+
+// TokenCreateCmd is "token create".
+type TokenCreateCmd struct {
+	Email string `required:"" help:"Whose token."`
+	Name  string `help:"A label to recognise the token by."`
+	Scope string `default:"read" enum:"read,write" help:"read, or write (read and write)."`
+}
+
+// Run creates the token.
+func (c *TokenCreateCmd) Run(g *Globals, e *env) error {
+	s, err := g.openStore(e)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	m, err := s.FindMemberByEmail(e.ctx, c.Email)
+	if err != nil {
+		if qa.ErrorCode(err) == qa.ENOTFOUND {
+			return qa.Errorf(qa.ENOTFOUND, "no member with the email %s", c.Email)
+		}
+		return err
+	}
+	secret, _, err := s.CreateToken(e.ctx, qa.System(), m.ID, qa.TokenCreate{Label: c.Name, Scope: qa.Scope(c.Scope)})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintln(e.stdout, secret)
+	return nil
+}
+
+// MigrateCmd is "migrate".
+type MigrateCmd struct{}
+
+// Run applies the migrations (Open does) and reports the schema version.
+func (c *MigrateCmd) Run(g *Globals, e *env) error {
+	s, err := g.openStore(e)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	applied, _, err := s.SchemaVersion(e.ctx)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "schema is at version %d\n", applied)
+	return nil
+}
+
+// VersionCmd is "version".
+type VersionCmd struct{}
+
+// Run prints the version.
+func (c *VersionCmd) Run(e *env) error {
+	fmt.Fprintln(e.stdout, "answerbook", version)
+	return nil
+}
+
+// ServeCmd is "serve".
+type ServeCmd struct {
+	Addr           string        `env:"ANSWERBOOK_ADDR" default:"127.0.0.1:8080" help:"Address to listen on."`
+	BaseURL        string        `name:"base-url" env:"ANSWERBOOK_BASE_URL" help:"Public address of the site (default http://ADDR)."`
+	TrustedProxies []string      `name:"trusted-proxies" env:"ANSWERBOOK_TRUSTED_PROXIES" help:"Proxies (IPs or CIDRs) whose X-Forwarded-For is believed; none by default."`
+	ExpireAfter    time.Duration `name:"expire-after" env:"ANSWERBOOK_EXPIRE_AFTER" default:"720h" help:"Pending questions expire after this long without action (0 disables)."`
+	LogLevel       string        `name:"log-level" env:"ANSWERBOOK_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"debug, info, warn or error."`
+}
+
+// Run serves until the context ends (SIGINT/SIGTERM), then shuts down
+// cleanly: in-flight requests finish.
+func (c *ServeCmd) Run(g *Globals, e *env) error {
+	m := NewMain()
+	m.Config = Config{
+		DataDir: g.Data, DSN: g.DB, Addr: c.Addr, BaseURL: c.BaseURL, TrustedProxies: c.TrustedProxies,
+		ExpireAfter: c.ExpireAfter,
+	}
+	m.Logger = newLogger(e.stderr, c.LogLevel)
+	m.SetupLink = func(link string) {
+		fmt.Fprintf(e.stderr, "\nNo expert account yet. Open this one-time link to create it (valid 24 hours):\n\n    %s\n\n", link)
+	}
+	if err := m.Run(e.ctx); err != nil {
+		m.Close()
+		return err
+	}
+	<-e.ctx.Done()
+	m.Logger.Info("shutting down")
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	return m.Shutdown(ctx)
+}
+
+// userMessage is what the command line prints for an error: the safe message
+// of domain errors, the whole chain for internal ones (the operator may see
+// it).
+func userMessage(err error) string {
+	switch qa.ErrorCode(err) {
+	case qa.EINTERNAL:
+		return err.Error()
+	default:
+		return qa.ErrorMessage(err)
+	}
+}

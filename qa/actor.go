@@ -1,0 +1,108 @@
+package qa
+
+import "time"
+
+// Scope is what an API token allows: read, or read and write.
+type Scope string
+
+// Token scopes.
+const (
+	ScopeRead  Scope = "read"
+	ScopeWrite Scope = "write"
+)
+
+// ParseScope validates a scope name; "" means read.
+func ParseScope(s string) (Scope, error) {
+	switch Scope(s) {
+	case "", ScopeRead:
+		return ScopeRead, nil
+	case ScopeWrite:
+		return ScopeWrite, nil
+	}
+	return "", Errorf(EINVALID, "scope must be read or write")
+}
+
+// Actor is whoever makes a request: a visitor (no member), a member through a
+// session or an API token, or the system itself (the command line). Every
+// rule in qa is decided from the actor as the database holds it now: the
+// member is loaded fresh for each request, so a lapsed membership or a lower
+// role takes effect at once.
+type Actor struct {
+	// Member is nil for a visitor and for the system.
+	Member *Member
+	// Scope limits a token; sessions and the system have ScopeWrite.
+	Scope Scope
+	// TokenID is the API token used, 0 for a session.
+	TokenID int64
+	// System marks the command line acting for the operator.
+	System bool
+}
+
+// Visitor is the actor of a request that is not signed in.
+func Visitor() Actor { return Actor{Scope: ScopeRead} }
+
+// System is the actor of the operator's command line: it may do everything.
+func System() Actor { return Actor{System: true, Scope: ScopeWrite} }
+
+// IsVisitor reports whether nobody is signed in.
+func (a Actor) IsVisitor() bool { return a.Member == nil && !a.System }
+
+// IsExpert reports whether the actor has the expert's rights (or is the system).
+func (a Actor) IsExpert() bool {
+	return a.System || a.Member != nil && a.Member.Role == RoleExpert
+}
+
+// MemberID returns the member's id, 0 for visitors and the system.
+func (a Actor) MemberID() int64 {
+	if a.Member == nil {
+		return 0
+	}
+	return a.Member.ID
+}
+
+// CanReadArchive reports whether the actor may read member-only answers in
+// full at time now: the expert, the system, and members whose membership is
+// active. Token scope does not matter: read is the least scope.
+func (a Actor) CanReadArchive(now time.Time) bool {
+	if a.IsExpert() {
+		return true
+	}
+	return a.Member != nil && a.Member.Active(now)
+}
+
+// CanWrite reports whether the actor's credentials allow changes.
+func (a Actor) CanWrite() bool { return a.System || a.Scope == ScopeWrite }
+
+// requireSignedIn fails with EUNAUTHORIZED for visitors.
+func (a Actor) requireSignedIn() error {
+	if a.IsVisitor() {
+		return Errorf(EUNAUTHORIZED, "sign in first")
+	}
+	return nil
+}
+
+// requireWrite fails for visitors and read-only tokens.
+func (a Actor) requireWrite() error {
+	if err := a.requireSignedIn(); err != nil {
+		return err
+	}
+	if !a.CanWrite() {
+		return Errorf(EFORBIDDEN, "this token is read-only; use a token with the write scope")
+	}
+	return nil
+}
+
+// requireExpert fails unless the actor is the expert (with write rights when
+// write is true).
+func (a Actor) requireExpert(write bool) error {
+	if err := a.requireSignedIn(); err != nil {
+		return err
+	}
+	if !a.IsExpert() {
+		return Errorf(EFORBIDDEN, "only the expert may do this")
+	}
+	if write {
+		return a.requireWrite()
+	}
+	return nil
+}

@@ -1,0 +1,550 @@
+package qa
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Answer is the expert's published answer to a question: the unit of the
+// archive.
+type Answer struct {
+	ID         int64 `gorm:"primaryKey"`
+	QuestionID int64
+	SourceID   *string
+	AuthorID   *int64
+	// BodyMarkdown is the source the expert wrote; BodyHTML its safe
+	// rendering, made once on write.
+	BodyMarkdown string
+	BodyHTML     string
+	// Excerpt is the plain-text opening of the answer: the teaser.
+	Excerpt     string
+	Public      bool
+	Published   bool
+	PublishedAt time.Time
+	UpdatedAt   time.Time
+	ReviewedAt  *time.Time
+
+	Tags     []string  `gorm:"-"`
+	Question *Question `gorm:"-"`
+	// Full is false when the actor may only see the teaser: then BodyMarkdown,
+	// BodyHTML and the question's body are empty.
+	Full bool `gorm:"-"`
+}
+
+// TableName implements gorm's Tabler.
+func (Answer) TableName() string { return "answers" }
+
+// Title returns the title of the answered question.
+func (a *Answer) Title() string {
+	if a.Question == nil {
+		return ""
+	}
+	return a.Question.Title
+}
+
+// teaser blanks everything but the title, tags, dates and excerpt.
+func (a *Answer) teaser() {
+	a.BodyMarkdown, a.BodyHTML, a.Full = "", "", false
+	if a.Question != nil {
+		q := *a.Question
+		q.Body, q.BodyHTML = "", ""
+		a.Question = &q
+	}
+}
+
+// AnswerRevision is one saved state of an answer: the first is the publish,
+// each edit adds one.
+type AnswerRevision struct {
+	ID           int64 `gorm:"primaryKey"`
+	AnswerID     int64
+	EditorID     *int64
+	Title        string
+	QuestionBody string
+	BodyMarkdown string
+	// TagsJSON holds the tags as a JSON array; Tags is its decoded form.
+	TagsJSON  string `gorm:"column:tags"`
+	Public    bool
+	CreatedAt time.Time
+
+	Tags []string `gorm:"-"`
+}
+
+// TableName implements gorm's Tabler.
+func (AnswerRevision) TableName() string { return "answer_revisions" }
+
+// AnswerCreate is what the expert publishes.
+type AnswerCreate struct {
+	Body string
+	// Tags of the answer; nil takes the question's tags.
+	Tags []string
+	// Title and QuestionBody, when given, edit the question for clarity
+	// before it goes into the archive (required for an FAQ entry's title).
+	Title        *string
+	QuestionBody *string
+	Public       bool
+}
+
+// answerDraft is an AnswerCreate validated and rendered outside any
+// transaction (rendering is CPU work that must not hold the writer).
+type answerDraft struct {
+	body, html, excerpt string
+	tags                []string
+	title, qbody, qhtml *string
+	public              bool
+}
+
+func prepareAnswer(ac AnswerCreate) (*answerDraft, error) {
+	d := &answerDraft{public: ac.Public}
+	var err error
+	if d.body, err = normalizeBody("answer", ac.Body, true); err != nil {
+		return nil, err
+	}
+	if ac.Tags != nil {
+		if d.tags, err = NormalizeTags(ac.Tags); err != nil {
+			return nil, err
+		}
+	}
+	if ac.Title != nil {
+		t, err := NormalizeTitle(*ac.Title)
+		if err != nil {
+			return nil, err
+		}
+		d.title = &t
+	}
+	if ac.QuestionBody != nil {
+		b, err := normalizeBody("question body", *ac.QuestionBody, false)
+		if err != nil {
+			return nil, err
+		}
+		h, err := render("question body", b)
+		if err != nil {
+			return nil, err
+		}
+		d.qbody, d.qhtml = &b, &h
+	}
+	if d.html, err = render("answer", d.body); err != nil {
+		return nil, err
+	}
+	d.excerpt = excerpt(d.body)
+	return d, nil
+}
+
+// AnswerQuestion publishes the expert's answer to a pending question: the
+// question becomes answered and the answer enters the archive. Of two
+// concurrent publishes of one question exactly one succeeds; the other is
+// ECONFLICT.
+func (s *Store) AnswerQuestion(ctx context.Context, actor Actor, questionID int64, ac AnswerCreate) (*Answer, error) {
+	if err := actor.requireExpert(true); err != nil {
+		return nil, err
+	}
+	d, err := prepareAnswer(ac)
+	if err != nil {
+		return nil, err
+	}
+	var a *Answer
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		q, err := s.pendingQuestion(tx, actor, questionID)
+		if err != nil {
+			return err
+		}
+		if d.tags == nil {
+			if d.tags, err = s.questionTags(tx, q.ID); err != nil {
+				return err
+			}
+		}
+		a, err = s.publish(tx, actor, q, d, s.clock())
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// CreateAnswer publishes an answer with no member's question behind it (an
+// FAQ entry): the expert writes the question's title and body too.
+func (s *Store) CreateAnswer(ctx context.Context, actor Actor, ac AnswerCreate) (*Answer, error) {
+	if err := actor.requireExpert(true); err != nil {
+		return nil, err
+	}
+	if ac.Title == nil {
+		return nil, Errorf(EINVALID, "title is required")
+	}
+	if ac.Tags == nil {
+		ac.Tags = []string{}
+	}
+	d, err := prepareAnswer(ac)
+	if err != nil {
+		return nil, err
+	}
+	var a *Answer
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		now := s.clock()
+		q := &Question{AskerID: nil, Title: *d.title, Anonymous: true, Status: StatusPending, CreatedAt: now, UpdatedAt: now}
+		if err := tx.Omit("Tags", "Asker").Create(q).Error; err != nil {
+			return err
+		}
+		a, err = s.publish(tx, actor, q, d, now)
+		return err
+	})
+	if err != nil {
+		return nil, err
+	}
+	return a, nil
+}
+
+// publish writes the answer for q (pending, loaded in tx), closes q as
+// answered, keeps the first revision and logs the change for the index.
+func (s *Store) publish(tx *gorm.DB, actor Actor, q *Question, d *answerDraft, now time.Time) (*Answer, error) {
+	if d.title != nil {
+		q.Title = *d.title
+	}
+	if d.qbody != nil {
+		q.Body, q.BodyHTML = *d.qbody, *d.qhtml
+	}
+	a := &Answer{
+		QuestionID: q.ID, BodyMarkdown: d.body, BodyHTML: d.html, Excerpt: d.excerpt,
+		Public: d.public, Published: true, PublishedAt: now, UpdatedAt: now, ReviewedAt: &now,
+		Tags: d.tags, Full: true,
+	}
+	if id := actor.MemberID(); id != 0 {
+		a.AuthorID = &id
+	}
+	if err := tx.Omit("Tags", "Question", "Full").Create(a).Error; err != nil {
+		return nil, err
+	}
+	if err := setTags(tx, "answer_tags", "answer_id", a.ID, a.Tags, now); err != nil {
+		return nil, err
+	}
+	q.Status, q.AnswerID, q.UpdatedAt, q.ClosedAt = StatusAnswered, &a.ID, now, &now
+	if err := tx.Model(&Question{}).Where("id = ?", q.ID).Updates(map[string]any{
+		"title": q.Title, "body": q.Body, "body_html": q.BodyHTML, "status": q.Status,
+		"answer_id": a.ID, "updated_at": now, "closed_at": now,
+	}).Error; err != nil {
+		return nil, err
+	}
+	if err := s.addRevision(tx, actor, a, q, now); err != nil {
+		return nil, err
+	}
+	if _, err := s.appendChange(tx, EntityAnswer, a.ID, OpUpsert); err != nil {
+		return nil, err
+	}
+	a.Question = q
+	return a, nil
+}
+
+func (s *Store) addRevision(tx *gorm.DB, actor Actor, a *Answer, q *Question, now time.Time) error {
+	tags, err := json.Marshal(a.Tags)
+	if err != nil {
+		return err
+	}
+	r := &AnswerRevision{AnswerID: a.ID, Title: q.Title, QuestionBody: q.Body, BodyMarkdown: a.BodyMarkdown,
+		TagsJSON: string(tags), Public: a.Public, CreatedAt: now}
+	if id := actor.MemberID(); id != 0 {
+		r.EditorID = &id
+	}
+	return tx.Omit("Tags").Create(r).Error
+}
+
+func (s *Store) questionTags(tx *gorm.DB, id int64) ([]string, error) {
+	m, err := loadTags(tx, "question_tags", "question_id", []int64{id})
+	if err != nil {
+		return nil, err
+	}
+	if m[id] == nil {
+		return []string{}, nil
+	}
+	return m[id], nil
+}
+
+// AnswerUpdate holds the changes to a published answer; nil is unchanged.
+type AnswerUpdate struct {
+	Title        *string
+	QuestionBody *string
+	Body         *string
+	Tags         *[]string
+	Public       *bool
+	// Published false takes the answer out of the archive (unpublish); true
+	// puts it back.
+	Published *bool
+	// Reviewed marks the answer as reviewed now, even with no other change.
+	Reviewed bool
+}
+
+// UpdateAnswer edits an answer, keeps a revision and logs the change for the
+// index. Expert only.
+func (s *Store) UpdateAnswer(ctx context.Context, actor Actor, id int64, u AnswerUpdate) (*Answer, error) {
+	if err := actor.requireExpert(true); err != nil {
+		return nil, err
+	}
+	ac := AnswerCreate{Title: u.Title, QuestionBody: u.QuestionBody, Body: "-"}
+	if u.Body != nil {
+		ac.Body = *u.Body
+	}
+	if u.Tags != nil {
+		ac.Tags = *u.Tags
+		if ac.Tags == nil {
+			ac.Tags = []string{}
+		}
+	}
+	d, err := prepareAnswer(ac)
+	if err != nil {
+		return nil, err
+	}
+	var out *Answer
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		if err := s.lockRow(tx, "answers", id); err != nil {
+			return Errorf(ENOTFOUND, "answer not found")
+		}
+		var a Answer
+		if err := tx.First(&a, id).Error; err != nil {
+			return Errorf(ENOTFOUND, "answer not found")
+		}
+		var q Question
+		if err := tx.First(&q, a.QuestionID).Error; err != nil {
+			return err
+		}
+		now := s.clock()
+		if u.Body != nil {
+			a.BodyMarkdown, a.BodyHTML, a.Excerpt = d.body, d.html, d.excerpt
+		}
+		if u.Public != nil {
+			a.Public = *u.Public
+		}
+		if u.Published != nil {
+			a.Published = *u.Published
+		}
+		if d.title != nil {
+			q.Title = *d.title
+		}
+		if d.qbody != nil {
+			q.Body, q.BodyHTML = *d.qbody, *d.qhtml
+		}
+		if d.tags != nil {
+			a.Tags = d.tags
+			if err := setTags(tx, "answer_tags", "answer_id", a.ID, a.Tags, now); err != nil {
+				return err
+			}
+		} else if a.Tags, err = loadAnswerTags(tx, a.ID); err != nil {
+			return err
+		}
+		a.UpdatedAt = now
+		if u.Reviewed || u.Body != nil {
+			a.ReviewedAt = &now
+		}
+		if err := tx.Model(&Answer{}).Where("id = ?", a.ID).Updates(map[string]any{
+			"body_markdown": a.BodyMarkdown, "body_html": a.BodyHTML, "excerpt": a.Excerpt,
+			"public": a.Public, "published": a.Published, "updated_at": a.UpdatedAt, "reviewed_at": a.ReviewedAt,
+		}).Error; err != nil {
+			return err
+		}
+		if err := tx.Model(&Question{}).Where("id = ?", q.ID).Updates(map[string]any{
+			"title": q.Title, "body": q.Body, "body_html": q.BodyHTML, "updated_at": now,
+		}).Error; err != nil {
+			return err
+		}
+		if err := s.addRevision(tx, actor, &a, &q, now); err != nil {
+			return err
+		}
+		if _, err := s.appendChange(tx, EntityAnswer, a.ID, OpUpsert); err != nil {
+			return err
+		}
+		a.Question, a.Full = &q, true
+		out = &a
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+func loadAnswerTags(tx *gorm.DB, id int64) ([]string, error) {
+	m, err := loadTags(tx, "answer_tags", "answer_id", []int64{id})
+	if err != nil {
+		return nil, err
+	}
+	if m[id] == nil {
+		return []string{}, nil
+	}
+	return m[id], nil
+}
+
+// FindAnswerByID returns a published answer. Anyone may see its teaser;
+// the full text needs an active membership unless the answer is public.
+// Unpublished answers are ENOTFOUND except for the expert.
+func (s *Store) FindAnswerByID(ctx context.Context, actor Actor, id int64) (*Answer, error) {
+	db := s.read(ctx)
+	q := db.Where("id = ?", id)
+	if !actor.IsExpert() {
+		q = q.Where("published = ?", true)
+	}
+	var a Answer
+	if err := q.First(&a).Error; err != nil {
+		return nil, Errorf(ENOTFOUND, "answer not found")
+	}
+	if err := s.hydrateAnswers(db, []*Answer{&a}, true); err != nil {
+		return nil, err
+	}
+	s.limitView(actor, &a)
+	return &a, nil
+}
+
+// limitView leaves the full text only to those who may read it.
+func (s *Store) limitView(actor Actor, a *Answer) {
+	a.Full = true
+	if !a.Public && !actor.CanReadArchive(s.clock()) {
+		a.teaser()
+	}
+}
+
+// AnswerFilter narrows FindAnswers.
+type AnswerFilter struct {
+	Tag *string
+	Page
+}
+
+// listColumns are what a list of answers shows: no bodies.
+var listColumns = []string{"id", "question_id", "source_id", "author_id", "excerpt", "public", "published", "published_at", "updated_at", "reviewed_at"}
+
+// FindAnswers lists published answers, newest first, with the total. Lists
+// carry teasers only (no bodies). Visitors and lapsed members list public
+// answers only, so neither the items nor the total reveal member-only ones.
+func (s *Store) FindAnswers(ctx context.Context, actor Actor, f AnswerFilter) ([]*Answer, int, error) {
+	p, err := f.Page.normalize()
+	if err != nil {
+		return nil, 0, err
+	}
+	db := s.read(ctx)
+	q := db.Model(&Answer{}).Where("published = ?", true)
+	if !actor.CanReadArchive(s.clock()) {
+		q = q.Where("public = ?", true)
+	}
+	if f.Tag != nil {
+		tag, err := NormalizeTag(*f.Tag)
+		if err != nil {
+			return nil, 0, err
+		}
+		q = q.Where("EXISTS (SELECT 1 FROM answer_tags t WHERE t.answer_id = answers.id AND t.tag = ?)", tag)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, translate(err)
+	}
+	var as []*Answer
+	if err := q.Select(listColumns).Order("published_at DESC, id DESC").Offset(p.offset()).Limit(p.PerPage).Find(&as).Error; err != nil {
+		return nil, 0, translate(err)
+	}
+	if err := s.hydrateAnswers(db, as, false); err != nil {
+		return nil, 0, err
+	}
+	for _, a := range as {
+		a.Full = false
+	}
+	return as, int(total), nil
+}
+
+// FindAnswersByIDs returns the published answers with these ids that the
+// actor may find, in the order of ids (missing ones are left out), as list
+// items (teasers, no bodies). Search results are loaded this way.
+func (s *Store) FindAnswersByIDs(ctx context.Context, actor Actor, ids []int64) ([]*Answer, error) {
+	if len(ids) == 0 {
+		return []*Answer{}, nil
+	}
+	db := s.read(ctx)
+	q := db.Select(listColumns).Where("id IN ? AND published = ?", ids, true)
+	if !actor.CanReadArchive(s.clock()) {
+		q = q.Where("public = ?", true)
+	}
+	var as []*Answer
+	if err := q.Find(&as).Error; err != nil {
+		return nil, translate(err)
+	}
+	if err := s.hydrateAnswers(db, as, false); err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*Answer, len(as))
+	for _, a := range as {
+		byID[a.ID] = a
+	}
+	out := make([]*Answer, 0, len(as))
+	for _, id := range ids {
+		if a := byID[id]; a != nil {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// FindAnswersForIndex returns the answers with these ids whatever their state
+// (unpublished ones included, so the index can drop them), with the question's
+// title and body and the tags. It is for the search follower only.
+func (s *Store) FindAnswersForIndex(ctx context.Context, ids []int64) ([]*Answer, error) {
+	db := s.read(ctx)
+	var as []*Answer
+	if err := db.Where("id IN ?", ids).Find(&as).Error; err != nil {
+		return nil, translate(err)
+	}
+	if err := s.hydrateAnswers(db, as, true); err != nil {
+		return nil, err
+	}
+	return as, nil
+}
+
+// FindAnswerRevisions lists an answer's revisions, newest first. Expert only.
+func (s *Store) FindAnswerRevisions(ctx context.Context, actor Actor, answerID int64) ([]*AnswerRevision, error) {
+	if err := actor.requireExpert(false); err != nil {
+		return nil, err
+	}
+	var rs []*AnswerRevision
+	if err := s.read(ctx).Where("answer_id = ?", answerID).Order("id DESC").Find(&rs).Error; err != nil {
+		return nil, translate(err)
+	}
+	for _, r := range rs {
+		if err := json.Unmarshal([]byte(r.TagsJSON), &r.Tags); err != nil {
+			r.Tags = []string{}
+		}
+	}
+	return rs, nil
+}
+
+// hydrateAnswers loads tags and questions (title always, bodies when
+// withBodies) in two queries.
+func (s *Store) hydrateAnswers(db *gorm.DB, as []*Answer, withBodies bool) error {
+	if len(as) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(as))
+	qids := make([]int64, len(as))
+	for i, a := range as {
+		ids[i], qids[i] = a.ID, a.QuestionID
+	}
+	tags, err := loadTags(db, "answer_tags", "answer_id", ids)
+	if err != nil {
+		return translate(err)
+	}
+	cols := []string{"id", "source_id", "title", "anonymous", "status", "created_at", "updated_at"}
+	if withBodies {
+		cols = append(cols, "body", "body_html")
+	}
+	var qs []*Question
+	if err := db.Select(cols).Where("id IN ?", qids).Find(&qs).Error; err != nil {
+		return translate(err)
+	}
+	byID := make(map[int64]*Question, len(qs))
+	for _, q := range qs {
+		q.Tags = []string{}
+		byID[q.ID] = q
+	}
+	for _, a := range as {
+		a.Tags = tags[a.ID]
+		if a.Tags == nil {
+			a.Tags = []string{}
+		}
+		a.Question = byID[a.QuestionID]
+	}
+	return nil
+}

@@ -1,0 +1,164 @@
+package qa_test
+
+import (
+	"context"
+	"crypto/rand"
+	"os"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"gorm.io/driver/postgres"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+
+	"answerbook/qa"
+)
+
+// clock is a movable test clock.
+type clock struct {
+	mu sync.Mutex
+	t  time.Time
+}
+
+func newClock() *clock { return &clock{t: time.Date(2026, 3, 1, 9, 0, 0, 0, time.UTC)} }
+
+func (c *clock) Now() time.Time {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.t
+}
+
+func (c *clock) Add(d time.Duration) {
+	c.mu.Lock()
+	c.t = c.t.Add(d)
+	c.mu.Unlock()
+}
+
+// env is a store under test with its clock.
+type env struct {
+	*qa.Store
+	clock *clock
+	ctx   context.Context
+}
+
+// eachStore runs fn against a fresh SQLite store, and against a fresh
+// Postgres schema when ANSWERBOOK_TEST_POSTGRES is set.
+func eachStore(t *testing.T, fn func(t *testing.T, e *env)) {
+	t.Helper()
+	t.Run("sqlite", func(t *testing.T) {
+		fn(t, openSQLite(t, qa.Config{QuestionQuota: -1}))
+	})
+	if os.Getenv("ANSWERBOOK_TEST_POSTGRES") != "" {
+		t.Run("postgres", func(t *testing.T) {
+			fn(t, openPostgres(t, qa.Config{QuestionQuota: -1}))
+		})
+	}
+}
+
+func openSQLite(t *testing.T, cfg qa.Config) *env {
+	t.Helper()
+	cfg.DataDir = t.TempDir()
+	return open(t, cfg)
+}
+
+func open(t *testing.T, cfg qa.Config) *env {
+	t.Helper()
+	c := newClock()
+	cfg.Now = c.Now
+	s, err := qa.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("open store: %v", err)
+	}
+	t.Cleanup(func() { s.Close() })
+	return &env{Store: s, clock: c, ctx: context.Background()}
+}
+
+// openPostgres makes a schema of its own for the test, so that runs never
+// collide, and drops it afterwards.
+func openPostgres(t *testing.T, cfg qa.Config) *env {
+	t.Helper()
+	base := os.Getenv("ANSWERBOOK_TEST_POSTGRES")
+	schema := "abtest_" + strings.ToLower(rand.Text()[:12])
+	admin, err := gorm.Open(postgres.Open(base), &gorm.Config{Logger: logger.Discard})
+	if err != nil {
+		t.Fatalf("connect to postgres: %v", err)
+	}
+	if err := admin.Exec("CREATE SCHEMA " + schema).Error; err != nil {
+		t.Fatalf("create schema: %v", err)
+	}
+	sqlDB, _ := admin.DB()
+	t.Cleanup(func() {
+		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
+		sqlDB.Close()
+	})
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	cfg.DSN = base + sep + "search_path=" + schema
+	return open(t, cfg)
+}
+
+// member creates a member (or the expert) through the system actor.
+func (e *env) member(t *testing.T, name string, role qa.Role) *qa.Member {
+	t.Helper()
+	m, err := e.CreateMember(e.ctx, qa.System(), qa.MemberCreate{
+		Email: strings.ToLower(strings.ReplaceAll(name, " ", ".")) + "@example.com", Name: name, Role: role,
+	})
+	if err != nil {
+		t.Fatalf("create member %s: %v", name, err)
+	}
+	return m
+}
+
+// expired creates a member whose membership ended yesterday.
+func (e *env) expired(t *testing.T, name string) *qa.Member {
+	t.Helper()
+	until := e.clock.Now().AddDate(0, 0, -2)
+	m, err := e.CreateMember(e.ctx, qa.System(), qa.MemberCreate{
+		Email: strings.ToLower(name) + "@example.com", Name: name, ActiveUntil: &until,
+	})
+	if err != nil {
+		t.Fatalf("create member %s: %v", name, err)
+	}
+	return m
+}
+
+// as returns the session actor of a member.
+func as(m *qa.Member) qa.Actor { return qa.Actor{Member: m, Scope: qa.ScopeWrite} }
+
+// asToken returns the actor of a token of the given scope.
+func asToken(m *qa.Member, s qa.Scope) qa.Actor { return qa.Actor{Member: m, Scope: s, TokenID: 1} }
+
+// ask asks a question and fails the test on error.
+func (e *env) ask(t *testing.T, m *qa.Member, title, body string, tags ...string) *qa.Question {
+	t.Helper()
+	q, err := e.CreateQuestion(e.ctx, as(m), qa.QuestionCreate{Title: title, Body: body, Tags: tags})
+	if err != nil {
+		t.Fatalf("ask %q: %v", title, err)
+	}
+	return q
+}
+
+// answer publishes an answer and fails the test on error.
+func (e *env) answer(t *testing.T, expert *qa.Member, q *qa.Question, body string) *qa.Answer {
+	t.Helper()
+	a, err := e.AnswerQuestion(e.ctx, as(expert), q.ID, qa.AnswerCreate{Body: body})
+	if err != nil {
+		t.Fatalf("answer %d: %v", q.ID, err)
+	}
+	return a
+}
+
+// wantCode fails unless err has the code ("" means no error).
+func wantCode(t *testing.T, err error, code string) {
+	t.Helper()
+	if got := qa.ErrorCode(err); got != code {
+		t.Fatalf("error code = %q (%v), want %q", got, err, code)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+

@@ -1,0 +1,314 @@
+package qa
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Role is a member's role.
+type Role string
+
+// Roles.
+const (
+	RoleMember Role = "member"
+	RoleExpert Role = "expert"
+)
+
+// ParseRole validates a role name; "" means member.
+func ParseRole(s string) (Role, error) {
+	switch Role(s) {
+	case "", RoleMember:
+		return RoleMember, nil
+	case RoleExpert:
+		return RoleExpert, nil
+	}
+	return "", Errorf(EINVALID, "role must be member or expert")
+}
+
+// Member is a person with an account: a member of the community or the expert.
+type Member struct {
+	ID       int64  `gorm:"primaryKey"`
+	Email    string
+	EmailKey string
+	Name     string
+	Role     Role
+	// ActiveUntil is the last day (UTC midnight) of the membership, inclusive;
+	// nil means no end date. The expert's membership never ends.
+	ActiveUntil  *time.Time
+	PasswordHash string
+	// AuthEpoch grows whenever the member's credentials or rights change;
+	// sessions made under an older epoch stop working.
+	AuthEpoch int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+}
+
+// TableName implements gorm's Tabler.
+func (Member) TableName() string { return "members" }
+
+// Active reports whether the member may use the archive at time now.
+func (m *Member) Active(now time.Time) bool {
+	if m.Role == RoleExpert || m.ActiveUntil == nil {
+		return true
+	}
+	return now.Before(m.ActiveUntil.AddDate(0, 0, 1))
+}
+
+// ParseDate parses a YYYY-MM-DD date as UTC midnight.
+func ParseDate(s string) (time.Time, error) {
+	t, err := time.Parse(time.DateOnly, s)
+	if err != nil {
+		return time.Time{}, Errorf(EINVALID, "date %q must be YYYY-MM-DD", s)
+	}
+	return t.UTC(), nil
+}
+
+// MemberCreate is what it takes to create a member.
+type MemberCreate struct {
+	Email       string
+	Name        string
+	Role        Role
+	ActiveUntil *time.Time
+	// Password may be empty: the member then cannot sign in with a password
+	// until one is set (API tokens still work).
+	Password string
+}
+
+// CreateMember creates a member. Only the expert and the system may; the email
+// must be new (ignoring case), else ECONFLICT.
+func (s *Store) CreateMember(ctx context.Context, actor Actor, mc MemberCreate) (*Member, error) {
+	if err := actor.requireExpert(true); err != nil {
+		return nil, err
+	}
+	return s.createMember(ctx, mc, nil)
+}
+
+// createMember validates and inserts a member; extra runs inside the same
+// transaction (setup uses it to spend its token).
+func (s *Store) createMember(ctx context.Context, mc MemberCreate, extra func(tx *gorm.DB) error) (*Member, error) {
+	email, key, err := NormalizeEmail(mc.Email)
+	if err != nil {
+		return nil, err
+	}
+	name, err := NormalizeName(mc.Name)
+	if err != nil {
+		return nil, err
+	}
+	role, err := ParseRole(string(mc.Role))
+	if err != nil {
+		return nil, err
+	}
+	m := &Member{Email: email, EmailKey: key, Name: name, Role: role}
+	if mc.ActiveUntil != nil && role == RoleMember {
+		d := mc.ActiveUntil.UTC().Truncate(24 * time.Hour)
+		m.ActiveUntil = &d
+	}
+	if mc.Password != "" {
+		if err := checkPassword(mc.Password); err != nil {
+			return nil, err
+		}
+		if m.PasswordHash, err = hashPassword(mc.Password); err != nil {
+			return nil, Internal(err, "hash password")
+		}
+	}
+	now := s.clock()
+	m.CreatedAt, m.UpdatedAt = now, now
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		if extra != nil {
+			if err := extra(tx); err != nil {
+				return err
+			}
+		}
+		return tx.Create(m).Error
+	})
+	if ErrorCode(err) == ECONFLICT {
+		return nil, Errorf(ECONFLICT, "a member with the email %s already exists", email)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return m, nil
+}
+
+// FindMemberByID returns the member, or ENOTFOUND.
+func (s *Store) FindMemberByID(ctx context.Context, id int64) (*Member, error) {
+	var m Member
+	if err := s.read(ctx).First(&m, id).Error; err != nil {
+		return nil, translate(err)
+	}
+	return &m, nil
+}
+
+// FindMemberByEmail returns the member with this email (ignoring case), or
+// ENOTFOUND.
+func (s *Store) FindMemberByEmail(ctx context.Context, email string) (*Member, error) {
+	_, key, err := NormalizeEmail(email)
+	if err != nil {
+		return nil, err
+	}
+	var m Member
+	if err := s.read(ctx).Where("email_key = ?", key).First(&m).Error; err != nil {
+		return nil, translate(err)
+	}
+	return &m, nil
+}
+
+// MemberFilter narrows FindMembers.
+type MemberFilter struct {
+	Role *Role
+	Page
+}
+
+// FindMembers lists members, newest first, with the total. Expert only.
+func (s *Store) FindMembers(ctx context.Context, actor Actor, f MemberFilter) ([]*Member, int, error) {
+	if err := actor.requireExpert(false); err != nil {
+		return nil, 0, err
+	}
+	p, err := f.Page.normalize()
+	if err != nil {
+		return nil, 0, err
+	}
+	q := s.read(ctx).Model(&Member{})
+	if f.Role != nil {
+		q = q.Where("role = ?", *f.Role)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, translate(err)
+	}
+	var ms []*Member
+	if err := q.Order("id DESC").Offset(p.offset()).Limit(p.PerPage).Find(&ms).Error; err != nil {
+		return nil, 0, translate(err)
+	}
+	return ms, int(total), nil
+}
+
+// MemberUpdate holds the fields to change; nil means unchanged.
+type MemberUpdate struct {
+	Name *string
+	Role *Role
+	// ActiveUntil sets the membership's last day; ClearActiveUntil removes it.
+	ActiveUntil      *time.Time
+	ClearActiveUntil bool
+}
+
+// UpdateMember changes a member. Expert only. A change of role or of the
+// membership's end ends the member's sessions' old rights at once (the rights
+// are read fresh on every request; the epoch bump also ends sessions when the
+// role is lowered).
+func (s *Store) UpdateMember(ctx context.Context, actor Actor, id int64, u MemberUpdate) (*Member, error) {
+	if err := actor.requireExpert(true); err != nil {
+		return nil, err
+	}
+	var m Member
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.First(&m, id).Error; err != nil {
+			return err
+		}
+		if u.Name != nil {
+			n, err := NormalizeName(*u.Name)
+			if err != nil {
+				return err
+			}
+			m.Name = n
+		}
+		if u.Role != nil {
+			r, err := ParseRole(string(*u.Role))
+			if err != nil {
+				return err
+			}
+			if r != m.Role {
+				if m.Role == RoleExpert && r != RoleExpert {
+					var experts int64
+					if err := tx.Model(&Member{}).Where("role = ?", RoleExpert).Count(&experts).Error; err != nil {
+						return err
+					}
+					if experts <= 1 {
+						return Errorf(ECONFLICT, "the last expert cannot lose the expert role")
+					}
+				}
+				m.Role = r
+				m.AuthEpoch++
+			}
+		}
+		if u.ClearActiveUntil {
+			m.ActiveUntil = nil
+		} else if u.ActiveUntil != nil {
+			d := u.ActiveUntil.UTC().Truncate(24 * time.Hour)
+			m.ActiveUntil = &d
+		}
+		m.UpdatedAt = s.clock()
+		return tx.Save(&m).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// ChangePassword sets a new password after checking the current one (the
+// system may skip the check by passing actor System()). Every session of the
+// member ends, and so does every session made before.
+func (s *Store) ChangePassword(ctx context.Context, actor Actor, id int64, current, next string) error {
+	if err := actor.requireWrite(); err != nil {
+		return err
+	}
+	if !actor.System && actor.MemberID() != id {
+		return Errorf(EFORBIDDEN, "you can only change your own password")
+	}
+	if err := checkPassword(next); err != nil {
+		return err
+	}
+	m, err := s.FindMemberByID(ctx, id)
+	if err != nil {
+		return err
+	}
+	if !actor.System && !verifyPassword(m.PasswordHash, current) {
+		return Errorf(EINVALID, "the current password is wrong")
+	}
+	h, err := hashPassword(next)
+	if err != nil {
+		return Internal(err, "hash password")
+	}
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Model(&Member{}).Where("id = ?", id).Updates(map[string]any{
+			"password_hash": h, "auth_epoch": gorm.Expr("auth_epoch + 1"), "updated_at": s.clock(),
+		}).Error; err != nil {
+			return err
+		}
+		return tx.Where("member_id = ?", id).Delete(&session{}).Error
+	})
+}
+
+// CheckPassword returns the member whose email and password these are. An
+// unknown email and a wrong password give the same EUNAUTHORIZED error and
+// cost the same time.
+func (s *Store) CheckPassword(ctx context.Context, email, password string) (*Member, error) {
+	bad := Errorf(EUNAUTHORIZED, "wrong email or password")
+	if len(password) > 4*MaxPasswordLen {
+		return nil, bad
+	}
+	m, err := s.FindMemberByEmail(ctx, email)
+	if err != nil {
+		verifyPassword(dummyHash, password)
+		if c := ErrorCode(err); c == ENOTFOUND || c == EINVALID {
+			return nil, bad
+		}
+		return nil, err
+	}
+	if !verifyPassword(m.PasswordHash, password) {
+		return nil, bad
+	}
+	return m, nil
+}
+
+// CountExperts returns how many experts exist.
+func (s *Store) CountExperts(ctx context.Context) (int, error) {
+	var n int64
+	if err := s.read(ctx).Model(&Member{}).Where("role = ?", RoleExpert).Count(&n).Error; err != nil {
+		return 0, translate(err)
+	}
+	return int(n), nil
+}

@@ -1,0 +1,210 @@
+package qa
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"gorm.io/gorm"
+)
+
+// migration is one step of the schema. A shipped migration is never edited:
+// a change to the schema is a new migration at the end of the list.
+type migration struct {
+	version int
+	name    string
+	sql     string // statements separated by ";\n"; {{pk}}, {{ts}} are per dialect
+}
+
+// migrations is the ordered list of schema steps.
+var migrations = []migration{
+	{1, "initial schema", `
+CREATE TABLE members (
+  id {{pk}},
+  email TEXT NOT NULL,
+  email_key TEXT NOT NULL UNIQUE,
+  name TEXT NOT NULL,
+  role TEXT NOT NULL CHECK (role IN ('member', 'expert')),
+  active_until {{ts}},
+  password_hash TEXT NOT NULL DEFAULT '',
+  auth_epoch BIGINT NOT NULL DEFAULT 0,
+  created_at {{ts}} NOT NULL,
+  updated_at {{ts}} NOT NULL
+);
+CREATE TABLE api_tokens (
+  id {{pk}},
+  member_id BIGINT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+  hash TEXT NOT NULL UNIQUE,
+  kind TEXT NOT NULL DEFAULT 'api',
+  scope TEXT NOT NULL,
+  label TEXT NOT NULL DEFAULT '',
+  created_at {{ts}} NOT NULL,
+  last_used_at {{ts}},
+  revoked_at {{ts}}
+);
+CREATE INDEX api_tokens_member ON api_tokens(member_id);
+CREATE TABLE sessions (
+  hash TEXT PRIMARY KEY,
+  member_id BIGINT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+  auth_epoch BIGINT NOT NULL,
+  created_at {{ts}} NOT NULL,
+  expires_at {{ts}} NOT NULL,
+  last_seen_at {{ts}} NOT NULL
+);
+CREATE INDEX sessions_member ON sessions(member_id);
+CREATE TABLE one_time_tokens (
+  hash TEXT PRIMARY KEY,
+  purpose TEXT NOT NULL,
+  member_id BIGINT REFERENCES members(id) ON DELETE CASCADE,
+  created_at {{ts}} NOT NULL,
+  expires_at {{ts}} NOT NULL,
+  used_at {{ts}}
+);
+CREATE TABLE tags (
+  name TEXT PRIMARY KEY,
+  created_at {{ts}} NOT NULL
+);
+CREATE TABLE questions (
+  id {{pk}},
+  source_id TEXT UNIQUE,
+  asker_id BIGINT REFERENCES members(id) ON DELETE SET NULL,
+  title TEXT NOT NULL,
+  body TEXT NOT NULL DEFAULT '',
+  body_html TEXT NOT NULL DEFAULT '',
+  anonymous BOOLEAN NOT NULL DEFAULT FALSE,
+  status TEXT NOT NULL,
+  decline_reason TEXT NOT NULL DEFAULT '',
+  duplicate_of_id BIGINT,
+  answer_id BIGINT,
+  created_at {{ts}} NOT NULL,
+  updated_at {{ts}} NOT NULL,
+  closed_at {{ts}}
+);
+CREATE INDEX questions_status_created ON questions(status, created_at);
+CREATE INDEX questions_asker_created ON questions(asker_id, created_at);
+CREATE TABLE question_tags (
+  question_id BIGINT NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
+  tag TEXT NOT NULL REFERENCES tags(name),
+  pos INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (question_id, tag)
+);
+CREATE INDEX question_tags_tag ON question_tags(tag, question_id);
+CREATE TABLE answers (
+  id {{pk}},
+  question_id BIGINT NOT NULL UNIQUE REFERENCES questions(id) ON DELETE CASCADE,
+  source_id TEXT UNIQUE,
+  author_id BIGINT REFERENCES members(id) ON DELETE SET NULL,
+  body_markdown TEXT NOT NULL,
+  body_html TEXT NOT NULL,
+  excerpt TEXT NOT NULL DEFAULT '',
+  public BOOLEAN NOT NULL DEFAULT FALSE,
+  published BOOLEAN NOT NULL DEFAULT TRUE,
+  published_at {{ts}} NOT NULL,
+  updated_at {{ts}} NOT NULL,
+  reviewed_at {{ts}}
+);
+CREATE INDEX answers_published_at ON answers(published, published_at);
+CREATE TABLE answer_tags (
+  answer_id BIGINT NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
+  tag TEXT NOT NULL REFERENCES tags(name),
+  pos INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (answer_id, tag)
+);
+CREATE INDEX answer_tags_tag ON answer_tags(tag, answer_id);
+CREATE TABLE answer_revisions (
+  id {{pk}},
+  answer_id BIGINT NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
+  editor_id BIGINT REFERENCES members(id) ON DELETE SET NULL,
+  title TEXT NOT NULL,
+  question_body TEXT NOT NULL DEFAULT '',
+  body_markdown TEXT NOT NULL,
+  tags TEXT NOT NULL DEFAULT '',
+  public BOOLEAN NOT NULL DEFAULT FALSE,
+  created_at {{ts}} NOT NULL
+);
+CREATE INDEX answer_revisions_answer ON answer_revisions(answer_id, id);
+CREATE TABLE changes (
+  seq {{pk}},
+  entity TEXT NOT NULL,
+  entity_id BIGINT NOT NULL,
+  op TEXT NOT NULL,
+  created_at {{ts}} NOT NULL
+);
+CREATE TABLE settings (
+  key TEXT PRIMARY KEY,
+  value TEXT NOT NULL,
+  updated_at {{ts}} NOT NULL
+)`},
+}
+
+// Migrate applies every pending migration, each in its own transaction, and
+// records it in schema_migrations. On Postgres an advisory lock keeps two
+// servers starting at once from applying the same step twice.
+func (s *Store) Migrate(ctx context.Context) error {
+	db := s.db.WithContext(ctx)
+	if err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+  version BIGINT PRIMARY KEY,
+  name TEXT NOT NULL,
+  applied_at ` + s.typeTS() + ` NOT NULL
+)`).Error; err != nil {
+		return fmt.Errorf("create schema_migrations: %w", err)
+	}
+	for _, m := range migrations {
+		err := s.tx(ctx, func(tx *gorm.DB) error {
+			if s.dialect == DialectPostgres {
+				if err := tx.Exec("SELECT pg_advisory_xact_lock(7160001)").Error; err != nil {
+					return err
+				}
+			}
+			var n int64
+			if err := tx.Raw("SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&n).Error; err != nil {
+				return err
+			}
+			if n > 0 {
+				return nil
+			}
+			for _, stmt := range strings.Split(s.expand(m.sql), ";\n") {
+				if strings.TrimSpace(stmt) == "" {
+					continue
+				}
+				if err := tx.Exec(stmt).Error; err != nil {
+					return fmt.Errorf("migration %d (%s): %w", m.version, m.name, err)
+				}
+			}
+			s.log.Info("applied migration", "version", m.version, "name", m.name)
+			return tx.Exec("INSERT INTO schema_migrations (version, name, applied_at) VALUES (?, ?, ?)",
+				m.version, m.name, s.clock()).Error
+		})
+		if err != nil {
+			return fmt.Errorf("migrate: %w", err)
+		}
+	}
+	return nil
+}
+
+// SchemaVersion returns the highest applied migration and the highest known.
+func (s *Store) SchemaVersion(ctx context.Context) (applied, known int, err error) {
+	var v *int
+	if err := s.read(ctx).Raw("SELECT MAX(version) FROM schema_migrations").Scan(&v).Error; err != nil {
+		return 0, 0, translate(err)
+	}
+	if v != nil {
+		applied = *v
+	}
+	return applied, migrations[len(migrations)-1].version, nil
+}
+
+func (s *Store) typeTS() string {
+	if s.dialect == DialectPostgres {
+		return "TIMESTAMPTZ"
+	}
+	return "DATETIME"
+}
+
+func (s *Store) expand(sql string) string {
+	pk := "INTEGER PRIMARY KEY AUTOINCREMENT"
+	if s.dialect == DialectPostgres {
+		pk = "BIGSERIAL PRIMARY KEY"
+	}
+	return strings.NewReplacer("{{pk}}", pk, "{{ts}}", s.typeTS()).Replace(sql)
+}

@@ -1,0 +1,378 @@
+package qa
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Status is where a question is in its life (PRODUCT.md).
+type Status string
+
+// Question statuses.
+const (
+	StatusPending   Status = "pending"
+	StatusAnswered  Status = "answered"
+	StatusDeclined  Status = "declined"
+	StatusDuplicate Status = "duplicate"
+	StatusWithdrawn Status = "withdrawn"
+	StatusExpired   Status = "expired"
+)
+
+// ParseStatus validates a status name.
+func ParseStatus(s string) (Status, error) {
+	switch st := Status(s); st {
+	case StatusPending, StatusAnswered, StatusDeclined, StatusDuplicate, StatusWithdrawn, StatusExpired:
+		return st, nil
+	}
+	return "", Errorf(EINVALID, "status must be one of pending, answered, declined, duplicate, withdrawn, expired")
+}
+
+// Question is what a member asked.
+type Question struct {
+	ID            int64 `gorm:"primaryKey"`
+	SourceID      *string
+	AskerID       *int64
+	Title         string
+	Body          string
+	BodyHTML      string
+	Anonymous     bool
+	Status        Status
+	DeclineReason string
+	// DuplicateOfID is the published answer a duplicate question points to.
+	DuplicateOfID *int64
+	// AnswerID is the answer published for this question.
+	AnswerID  *int64
+	CreatedAt time.Time
+	UpdatedAt time.Time
+	ClosedAt  *time.Time
+
+	Tags []string `gorm:"-"`
+	// Asker is filled for the expert and the asker; nil otherwise.
+	Asker *Member `gorm:"-"`
+}
+
+// TableName implements gorm's Tabler.
+func (Question) TableName() string { return "questions" }
+
+// QuestionCreate is what a member submits.
+type QuestionCreate struct {
+	Title     string
+	Body      string
+	Tags      []string
+	Anonymous bool
+}
+
+// quotaWindow is the period over which QuestionQuota counts.
+const quotaWindow = 30 * 24 * time.Hour
+
+// CreateQuestion records a member's question as pending. The member must have
+// an active membership and write rights, and be within the quota.
+func (s *Store) CreateQuestion(ctx context.Context, actor Actor, qc QuestionCreate) (*Question, error) {
+	if err := actor.requireWrite(); err != nil {
+		return nil, err
+	}
+	if actor.Member == nil {
+		return nil, Errorf(EFORBIDDEN, "only members ask questions")
+	}
+	now := s.clock()
+	if !actor.Member.Active(now) {
+		return nil, Errorf(EFORBIDDEN, "your membership has expired; renew it to ask questions")
+	}
+	q := &Question{AskerID: &actor.Member.ID, Anonymous: qc.Anonymous, Status: StatusPending, CreatedAt: now, UpdatedAt: now}
+	var err error
+	if q.Title, err = NormalizeTitle(qc.Title); err != nil {
+		return nil, err
+	}
+	if q.Body, err = normalizeBody("body", qc.Body, false); err != nil {
+		return nil, err
+	}
+	if q.Tags, err = NormalizeTags(qc.Tags); err != nil {
+		return nil, err
+	}
+	if q.BodyHTML, err = render("body", q.Body); err != nil {
+		return nil, err
+	}
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		if actor.Member.Role != RoleExpert && s.quota > 0 {
+			if err := s.lockRow(tx, "members", actor.Member.ID); err != nil {
+				return err
+			}
+			var n int64
+			err := tx.Model(&Question{}).
+				Where("asker_id = ? AND created_at > ? AND status NOT IN ?", actor.Member.ID, now.Add(-quotaWindow),
+					[]Status{StatusDeclined, StatusWithdrawn, StatusExpired}).
+				Count(&n).Error
+			if err != nil {
+				return err
+			}
+			if n >= int64(s.quota) {
+				return Errorf(ERATELIMITED, "you have asked %d questions in the last 30 days, the most your membership allows; declined and expired questions give their credit back", n)
+			}
+		}
+		if err := tx.Omit("Tags", "Asker").Create(q).Error; err != nil {
+			return err
+		}
+		return setTags(tx, "question_tags", "question_id", q.ID, q.Tags, now)
+	})
+	if err != nil {
+		return nil, err
+	}
+	return q, nil
+}
+
+// FindQuestionByID returns a question the actor may see: the asker sees their
+// own, the expert sees all. Anyone else gets ENOTFOUND, exactly as for a
+// question that does not exist.
+func (s *Store) FindQuestionByID(ctx context.Context, actor Actor, id int64) (*Question, error) {
+	if err := actor.requireSignedIn(); err != nil {
+		return nil, err
+	}
+	var q Question
+	db := s.read(ctx)
+	if err := db.First(&q, id).Error; err != nil {
+		return nil, Errorf(ENOTFOUND, "question not found")
+	}
+	if !actor.IsExpert() && (q.AskerID == nil || *q.AskerID != actor.MemberID()) {
+		return nil, Errorf(ENOTFOUND, "question not found")
+	}
+	qs := []*Question{&q}
+	if err := s.hydrateQuestions(db, qs, actor.IsExpert()); err != nil {
+		return nil, err
+	}
+	return &q, nil
+}
+
+// QuestionFilter narrows FindQuestions; nil fields are not filters.
+type QuestionFilter struct {
+	Status *Status
+	Tag    *string
+	// AskerID is honoured for the expert; a member always sees their own.
+	AskerID *int64
+	// Newest sorts newest first; the default is oldest first (the queue's).
+	Newest bool
+	Page
+}
+
+// FindQuestions lists questions with the total: a member's own, or for the
+// expert everyone's.
+func (s *Store) FindQuestions(ctx context.Context, actor Actor, f QuestionFilter) ([]*Question, int, error) {
+	if err := actor.requireSignedIn(); err != nil {
+		return nil, 0, err
+	}
+	if !actor.IsExpert() {
+		id := actor.MemberID()
+		f.AskerID = &id
+	}
+	p, err := f.Page.normalize()
+	if err != nil {
+		return nil, 0, err
+	}
+	db := s.read(ctx)
+	q := db.Model(&Question{})
+	if f.Status != nil {
+		q = q.Where("questions.status = ?", *f.Status)
+	}
+	if f.AskerID != nil {
+		q = q.Where("questions.asker_id = ?", *f.AskerID)
+	}
+	if f.Tag != nil {
+		tag, err := NormalizeTag(*f.Tag)
+		if err != nil {
+			return nil, 0, err
+		}
+		q = q.Where("EXISTS (SELECT 1 FROM question_tags qt WHERE qt.question_id = questions.id AND qt.tag = ?)", tag)
+	}
+	var total int64
+	if err := q.Count(&total).Error; err != nil {
+		return nil, 0, translate(err)
+	}
+	order := "questions.created_at ASC, questions.id ASC"
+	if f.Newest {
+		order = "questions.created_at DESC, questions.id DESC"
+	}
+	var qs []*Question
+	if err := q.Order(order).Offset(p.offset()).Limit(p.PerPage).Find(&qs).Error; err != nil {
+		return nil, 0, translate(err)
+	}
+	if err := s.hydrateQuestions(db, qs, actor.IsExpert()); err != nil {
+		return nil, 0, err
+	}
+	return qs, int(total), nil
+}
+
+// QueueFilter narrows the expert's queue.
+type QueueFilter struct {
+	Tag    *string
+	Newest bool
+	Page
+}
+
+// FindQueue lists pending questions for the expert, oldest first by default.
+func (s *Store) FindQueue(ctx context.Context, actor Actor, f QueueFilter) ([]*Question, int, error) {
+	if err := actor.requireExpert(false); err != nil {
+		return nil, 0, err
+	}
+	st := StatusPending
+	return s.FindQuestions(ctx, actor, QuestionFilter{Status: &st, Tag: f.Tag, Newest: f.Newest, Page: f.Page})
+}
+
+// hydrateQuestions loads tags and, when withAsker, the askers.
+func (s *Store) hydrateQuestions(db *gorm.DB, qs []*Question, withAsker bool) error {
+	if len(qs) == 0 {
+		return nil
+	}
+	ids := make([]int64, len(qs))
+	var askerIDs []int64
+	for i, q := range qs {
+		ids[i] = q.ID
+		if q.AskerID != nil {
+			askerIDs = append(askerIDs, *q.AskerID)
+		}
+	}
+	tags, err := loadTags(db, "question_tags", "question_id", ids)
+	if err != nil {
+		return translate(err)
+	}
+	askers := map[int64]*Member{}
+	if withAsker && len(askerIDs) > 0 {
+		var ms []*Member
+		if err := db.Where("id IN ?", askerIDs).Find(&ms).Error; err != nil {
+			return translate(err)
+		}
+		for _, m := range ms {
+			askers[m.ID] = m
+		}
+	}
+	for _, q := range qs {
+		q.Tags = tags[q.ID]
+		if q.Tags == nil {
+			q.Tags = []string{}
+		}
+		if q.AskerID != nil {
+			q.Asker = askers[*q.AskerID]
+		}
+	}
+	return nil
+}
+
+// pendingQuestion loads a question for a state change and checks that the
+// actor may see it (else ENOTFOUND, as if it did not exist) and that it is
+// still pending (else ECONFLICT). On Postgres the row stays locked until the
+// transaction ends, so two concurrent changes cannot both succeed.
+func (s *Store) pendingQuestion(tx *gorm.DB, actor Actor, id int64) (*Question, error) {
+	if err := s.lockRow(tx, "questions", id); err != nil {
+		return nil, Errorf(ENOTFOUND, "question not found")
+	}
+	var q Question
+	if err := tx.First(&q, id).Error; err != nil {
+		return nil, Errorf(ENOTFOUND, "question not found")
+	}
+	if !actor.IsExpert() && (q.AskerID == nil || *q.AskerID != actor.MemberID()) {
+		return nil, Errorf(ENOTFOUND, "question not found")
+	}
+	if q.Status != StatusPending {
+		return nil, Errorf(ECONFLICT, "the question is already %s", q.Status)
+	}
+	return &q, nil
+}
+
+// DeclineQuestion declines a pending question with a reason the asker will
+// read. Expert only.
+func (s *Store) DeclineQuestion(ctx context.Context, actor Actor, id int64, reason string) (*Question, error) {
+	if err := actor.requireExpert(true); err != nil {
+		return nil, err
+	}
+	reason, err := normalizeReason(reason)
+	if err != nil {
+		return nil, err
+	}
+	return s.closeQuestion(ctx, actor, id, func(_ *gorm.DB, q *Question) error {
+		q.Status, q.DeclineReason = StatusDeclined, reason
+		return nil
+	})
+}
+
+// MarkDuplicate closes a pending question as a duplicate of a published
+// answer, to which the asker is pointed. Expert only.
+func (s *Store) MarkDuplicate(ctx context.Context, actor Actor, id, answerID int64) (*Question, error) {
+	if err := actor.requireExpert(true); err != nil {
+		return nil, err
+	}
+	return s.closeQuestion(ctx, actor, id, func(tx *gorm.DB, q *Question) error {
+		var n int64
+		if err := tx.Model(&Answer{}).Where("id = ? AND published = ?", answerID, true).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			return Errorf(EINVALID, "answer %d is not a published answer", answerID)
+		}
+		q.Status, q.DuplicateOfID = StatusDuplicate, &answerID
+		return nil
+	})
+}
+
+// WithdrawQuestion lets the asker take back a pending question.
+func (s *Store) WithdrawQuestion(ctx context.Context, actor Actor, id int64) (*Question, error) {
+	if err := actor.requireWrite(); err != nil {
+		return nil, err
+	}
+	return s.closeQuestion(ctx, actor, id, func(_ *gorm.DB, q *Question) error {
+		if q.AskerID == nil || *q.AskerID != actor.MemberID() {
+			return Errorf(EFORBIDDEN, "only the asker may withdraw a question")
+		}
+		q.Status = StatusWithdrawn
+		return nil
+	})
+}
+
+// closeQuestion moves a pending question to a final state in one
+// transaction: close checks what it needs and sets the new state on q. A
+// question the actor may not see is ENOTFOUND, whatever its state.
+func (s *Store) closeQuestion(ctx context.Context, actor Actor, id int64, close func(*gorm.DB, *Question) error) (*Question, error) {
+	var out *Question
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		q, err := s.pendingQuestion(tx, actor, id)
+		if err != nil {
+			return err
+		}
+		if err := close(tx, q); err != nil {
+			return err
+		}
+		now := s.clock()
+		q.UpdatedAt, q.ClosedAt = now, &now
+		if err := tx.Model(&Question{}).Where("id = ?", q.ID).Updates(map[string]any{
+			"status": q.Status, "decline_reason": q.DeclineReason, "duplicate_of_id": q.DuplicateOfID,
+			"updated_at": q.UpdatedAt, "closed_at": q.ClosedAt,
+		}).Error; err != nil {
+			return err
+		}
+		out = q
+		return nil
+	})
+	if err != nil {
+		return nil, err
+	}
+	if err := s.hydrateQuestions(s.read(ctx), []*Question{out}, actor.IsExpert()); err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// ExpirePending moves questions pending since before the cutoff to expired
+// (their quota credit returns) and reports how many.
+func (s *Store) ExpirePending(ctx context.Context, actor Actor, before time.Time) (int, error) {
+	if err := actor.requireExpert(true); err != nil {
+		return 0, err
+	}
+	var n int64
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		now := s.clock()
+		res := tx.Model(&Question{}).Where("status = ? AND created_at < ?", StatusPending, before.UTC()).
+			Updates(map[string]any{"status": StatusExpired, "updated_at": now, "closed_at": now})
+		n = res.RowsAffected
+		return res.Error
+	})
+	return int(n), err
+}

@@ -1,0 +1,259 @@
+package qa
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"os"
+	"path/filepath"
+	"runtime"
+	"strings"
+	"time"
+
+	"github.com/jackc/pgx/v5/pgconn"
+	"github.com/mattn/go-sqlite3"
+	"gorm.io/driver/postgres"
+	"gorm.io/driver/sqlite"
+	"gorm.io/gorm"
+	"gorm.io/gorm/logger"
+)
+
+// Config says where the store lives and how it behaves.
+type Config struct {
+	// DSN selects the database: "" for the SQLite file DataDir/answerbook.db,
+	// "postgres://…" (or "postgresql://…") for Postgres, anything else is taken
+	// as the path of a SQLite file.
+	DSN string
+	// DataDir is the data directory (used for the default SQLite file).
+	DataDir string
+	// Logger receives the store's log lines; nil discards them.
+	Logger *slog.Logger
+	// Now is the clock; nil means time.Now. Tests move it.
+	Now func() time.Time
+	// QuestionQuota is how many questions a member may ask per 30 days
+	// (declined, withdrawn and expired questions give their credit back).
+	// 0 means the default of 20; a negative value means no quota.
+	QuestionQuota int
+}
+
+// Store is the domain's entry point: the database and the rules around it.
+// Every method that changes data enforces who may do it.
+type Store struct {
+	db       *gorm.DB
+	dialect  string // "sqlite" or "postgres"
+	writeSem chan struct{}
+	log      *slog.Logger
+	now      func() time.Time
+	quota    int
+}
+
+// Dialect names of the supported databases.
+const (
+	DialectSQLite   = "sqlite"
+	DialectPostgres = "postgres"
+)
+
+// IsPostgresDSN reports whether dsn selects Postgres.
+func IsPostgresDSN(dsn string) bool {
+	return strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://")
+}
+
+// Open connects to the database the config names and applies pending
+// migrations. The caller must Close the store.
+func Open(ctx context.Context, cfg Config) (*Store, error) {
+	s := &Store{log: cfg.Logger, now: cfg.Now, quota: cfg.QuestionQuota}
+	if s.log == nil {
+		s.log = slog.New(slog.DiscardHandler)
+	}
+	if s.now == nil {
+		s.now = time.Now
+	}
+	if s.quota == 0 {
+		s.quota = 20
+	}
+	gcfg := &gorm.Config{
+		Logger:                 logger.Discard,
+		SkipDefaultTransaction: true, // every write goes through Store.tx
+		NowFunc:                func() time.Time { return s.clock() },
+		TranslateError:         false, // translated in one place: translate()
+	}
+	var (
+		db  *gorm.DB
+		err error
+	)
+	if IsPostgresDSN(cfg.DSN) {
+		s.dialect = DialectPostgres
+		db, err = gorm.Open(postgres.Open(cfg.DSN), gcfg)
+		if err != nil {
+			return nil, fmt.Errorf("open postgres: %w", err)
+		}
+		sqlDB, err := db.DB()
+		if err != nil {
+			return nil, err
+		}
+		sqlDB.SetMaxOpenConns(32)
+		sqlDB.SetMaxIdleConns(8)
+		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+	} else {
+		s.dialect = DialectSQLite
+		path := cfg.DSN
+		if path == "" {
+			if cfg.DataDir == "" {
+				return nil, errors.New("open sqlite: no data directory")
+			}
+			if err := os.MkdirAll(cfg.DataDir, 0o750); err != nil {
+				return nil, fmt.Errorf("create data directory: %w", err)
+			}
+			path = filepath.Join(cfg.DataDir, "answerbook.db")
+		}
+		db, err = gorm.Open(sqlite.Open(sqliteDSN(path)), gcfg)
+		if err != nil {
+			return nil, fmt.Errorf("open sqlite %s: %w", path, err)
+		}
+		sqlDB, err := db.DB()
+		if err != nil {
+			return nil, err
+		}
+		// Readers run in parallel (WAL); writers are serialised by writeSem
+		// inside this process and by BEGIN IMMEDIATE plus the busy timeout
+		// against other processes (an import running beside the server).
+		n := 2 * runtime.GOMAXPROCS(0)
+		if n < 4 {
+			n = 4
+		}
+		sqlDB.SetMaxOpenConns(n)
+		sqlDB.SetMaxIdleConns(n)
+		s.writeSem = make(chan struct{}, 1)
+	}
+	s.db = db
+	if err := s.ping(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	if err := s.Migrate(ctx); err != nil {
+		s.Close()
+		return nil, err
+	}
+	return s, nil
+}
+
+// sqliteDSN builds the connection string for a SQLite file: WAL, foreign
+// keys, a busy timeout and BEGIN IMMEDIATE for every transaction, so that a
+// read-then-write transaction never fails with "database is locked".
+func sqliteDSN(path string) string {
+	q := url.Values{}
+	q.Set("_journal_mode", "WAL")
+	q.Set("_foreign_keys", "on")
+	q.Set("_busy_timeout", "10000")
+	q.Set("_txlock", "immediate")
+	q.Set("_synchronous", "NORMAL")
+	return "file:" + path + "?" + q.Encode()
+}
+
+// Dialect returns DialectSQLite or DialectPostgres.
+func (s *Store) Dialect() string { return s.dialect }
+
+// Close closes the database connections.
+func (s *Store) Close() error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	return sqlDB.Close()
+}
+
+// Ping checks that the database answers.
+func (s *Store) Ping(ctx context.Context) error { return s.ping(ctx) }
+
+func (s *Store) ping(ctx context.Context) error {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return err
+	}
+	if err := sqlDB.PingContext(ctx); err != nil {
+		return Internal(err, "ping database")
+	}
+	return nil
+}
+
+// clock returns the current time in UTC, truncated to microseconds so that
+// SQLite and Postgres store and compare the same instant.
+func (s *Store) clock() time.Time {
+	return s.now().UTC().Truncate(time.Microsecond)
+}
+
+// read returns a session for a read-only query.
+func (s *Store) read(ctx context.Context) *gorm.DB {
+	return s.db.WithContext(ctx)
+}
+
+// tx runs fn in a write transaction. On SQLite writes are serialised in the
+// process (so they never wait on SQLite's busy handler against each other);
+// every error fn returns is translated by translate.
+func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
+	if s.writeSem != nil {
+		select {
+		case s.writeSem <- struct{}{}:
+		case <-ctx.Done():
+			return Internal(ctx.Err(), "wait for the writer")
+		}
+		defer func() { <-s.writeSem }()
+	}
+	return translate(s.db.WithContext(ctx).Transaction(fn))
+}
+
+// translate turns driver errors into domain errors: the one place that knows
+// each driver's codes.
+func translate(err error) error {
+	if err == nil {
+		return nil
+	}
+	var e *Error
+	if errors.As(err, &e) {
+		return err
+	}
+	if errors.Is(err, gorm.ErrRecordNotFound) {
+		return &Error{Code: ENOTFOUND, Message: "not found", Err: err}
+	}
+	var se sqlite3.Error
+	if errors.As(err, &se) {
+		switch se.ExtendedCode {
+		case sqlite3.ErrConstraintUnique, sqlite3.ErrConstraintPrimaryKey:
+			return &Error{Code: ECONFLICT, Message: "already exists", Err: err}
+		case sqlite3.ErrConstraintForeignKey:
+			return &Error{Code: EINVALID, Message: "refers to something that does not exist", Err: err}
+		}
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		switch pe.Code {
+		case "23505":
+			return &Error{Code: ECONFLICT, Message: "already exists", Err: err}
+		case "23503":
+			return &Error{Code: EINVALID, Message: "refers to something that does not exist", Err: err}
+		case "40001", "40P01":
+			return &Error{Code: ECONFLICT, Message: "a concurrent change got in the way; try again", Err: err}
+		}
+	}
+	return Internal(err, "database")
+}
+
+// lockRow takes a row lock on Postgres (SELECT … FOR UPDATE) so that a
+// read-then-write rule (a quota, a state change) cannot race; on SQLite the
+// write transaction already holds the database's write lock.
+func (s *Store) lockRow(tx *gorm.DB, table string, id int64) error {
+	if s.dialect != DialectPostgres {
+		return nil
+	}
+	var got int64
+	err := tx.Raw("SELECT id FROM "+table+" WHERE id = ? FOR UPDATE", id).Scan(&got).Error
+	if err != nil {
+		return err
+	}
+	if got == 0 {
+		return gorm.ErrRecordNotFound
+	}
+	return nil
+}

@@ -1,0 +1,146 @@
+package qa
+
+import (
+	"context"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Token kinds: API tokens for clients, feed tokens for personal feed URLs.
+const (
+	TokenKindAPI  = "api"
+	TokenKindFeed = "feed"
+)
+
+// Token is an API token. The secret itself is shown once, when created; the
+// database keeps only its SHA-256.
+type Token struct {
+	ID         int64 `gorm:"primaryKey"`
+	MemberID   int64
+	Hash       string
+	Kind       string
+	Scope      Scope
+	Label      string
+	CreatedAt  time.Time
+	LastUsedAt *time.Time
+	RevokedAt  *time.Time
+}
+
+// TableName implements gorm's Tabler.
+func (Token) TableName() string { return "api_tokens" }
+
+// TokenCreate is what it takes to create a token.
+type TokenCreate struct {
+	Label string
+	Scope Scope
+}
+
+// tokenPrefix marks answerbook API tokens so that secret scanners and people
+// can recognise them.
+const tokenPrefix = "ab_"
+
+// CreateToken creates an API token for the member and returns the secret (to
+// show once) and the token. A member creates their own tokens; the system
+// creates tokens for anyone.
+func (s *Store) CreateToken(ctx context.Context, actor Actor, memberID int64, tc TokenCreate) (string, *Token, error) {
+	if err := actor.requireWrite(); err != nil {
+		return "", nil, err
+	}
+	if !actor.System && actor.MemberID() != memberID {
+		return "", nil, Errorf(EFORBIDDEN, "you can only create tokens for yourself")
+	}
+	if !actor.System && actor.TokenID != 0 && tc.Scope == ScopeWrite && actor.Scope != ScopeWrite {
+		return "", nil, Errorf(EFORBIDDEN, "a read token cannot create a write token")
+	}
+	scope, err := ParseScope(string(tc.Scope))
+	if err != nil {
+		return "", nil, err
+	}
+	label, err := normalizeLine("label", tc.Label, 0, MaxTokenLabelLen)
+	if err != nil {
+		return "", nil, err
+	}
+	if _, err := s.FindMemberByID(ctx, memberID); err != nil {
+		return "", nil, err
+	}
+	raw := newSecret(tokenPrefix)
+	t := &Token{MemberID: memberID, Hash: hashSecret(raw), Kind: TokenKindAPI, Scope: scope, Label: label, CreatedAt: s.clock()}
+	if err := s.tx(ctx, func(tx *gorm.DB) error { return tx.Create(t).Error }); err != nil {
+		return "", nil, err
+	}
+	return raw, t, nil
+}
+
+// FindTokens lists the member's live tokens of the kind, newest first.
+func (s *Store) FindTokens(ctx context.Context, actor Actor, memberID int64) ([]*Token, error) {
+	if err := actor.requireSignedIn(); err != nil {
+		return nil, err
+	}
+	if !actor.System && actor.MemberID() != memberID {
+		return nil, Errorf(EFORBIDDEN, "you can only list your own tokens")
+	}
+	var ts []*Token
+	err := s.read(ctx).Where("member_id = ? AND kind = ? AND revoked_at IS NULL", memberID, TokenKindAPI).
+		Order("id DESC").Find(&ts).Error
+	return ts, translate(err)
+}
+
+// RevokeToken revokes one of the actor's own tokens; it stops working at once.
+// Another member's token is ENOTFOUND.
+func (s *Store) RevokeToken(ctx context.Context, actor Actor, id int64) error {
+	if err := actor.requireWrite(); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		q := tx.Model(&Token{}).Where("id = ? AND revoked_at IS NULL", id)
+		if !actor.System {
+			q = q.Where("member_id = ?", actor.MemberID())
+		}
+		res := q.Update("revoked_at", s.clock())
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return Errorf(ENOTFOUND, "token not found")
+		}
+		return nil
+	})
+}
+
+// ActorForToken returns the actor a bearer token stands for: its member, as
+// the database holds them now, limited by the token's scope. An unknown or
+// revoked token is EUNAUTHORIZED.
+func (s *Store) ActorForToken(ctx context.Context, raw string) (Actor, error) {
+	bad := Errorf(EUNAUTHORIZED, "the token is not valid")
+	if len(raw) < len(tokenPrefix)+16 || len(raw) > 128 {
+		return Actor{}, bad
+	}
+	var t Token
+	err := s.read(ctx).Where("hash = ? AND kind = ? AND revoked_at IS NULL", hashSecret(raw), TokenKindAPI).First(&t).Error
+	if err != nil {
+		if ErrorCode(translate(err)) == ENOTFOUND {
+			return Actor{}, bad
+		}
+		return Actor{}, translate(err)
+	}
+	m, err := s.FindMemberByID(ctx, t.MemberID)
+	if err != nil {
+		if ErrorCode(err) == ENOTFOUND {
+			return Actor{}, bad
+		}
+		return Actor{}, err
+	}
+	now := s.clock()
+	// Record use at most once a minute: a write per request would serialise
+	// every read behind SQLite's single writer.
+	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
+		err := s.tx(ctx, func(tx *gorm.DB) error {
+			return tx.Model(&Token{}).Where("id = ?", t.ID).Update("last_used_at", now).Error
+		})
+		if err != nil {
+			s.log.Warn("record token use", "token", t.ID, "err", err)
+		}
+	}
+	return Actor{Member: m, Scope: t.Scope, TokenID: t.ID}, nil
+}

@@ -1,0 +1,222 @@
+package qa
+
+import (
+	"net/mail"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Limits on what people write. They are part of the product: every one of
+// them is reported as an EINVALID error with a message that names it.
+const (
+	MaxTitleLen       = 200
+	MaxBodyLen        = 20000
+	MaxTags           = 5
+	MaxTagLen         = 32
+	MaxNameLen        = 64
+	MaxEmailLen       = 254
+	MaxReasonLen      = 1000
+	MaxTokenLabelLen  = 64
+	MinPasswordLen    = 8
+	MaxPasswordLen    = 256
+	MaxSourceIDLen    = 128
+	MaxPerPage        = 100
+	DefaultPerPage    = 20
+	MaxPage           = 10000
+	excerptRunes      = 240
+	teaserParagraphCh = 280
+)
+
+// checkText validates that s is valid UTF-8 without NUL bytes.
+func checkText(field, s string) error {
+	if !utf8.ValidString(s) {
+		return Errorf(EINVALID, "%s is not valid UTF-8", field)
+	}
+	if strings.ContainsRune(s, 0) {
+		return Errorf(EINVALID, "%s contains a NUL character", field)
+	}
+	return nil
+}
+
+// cleanLine trims s and folds every run of whitespace (including newlines and
+// other control characters) into one space: titles, names and labels are one
+// line of text.
+func cleanLine(s string) string {
+	var b strings.Builder
+	b.Grow(len(s))
+	space := false
+	for _, r := range strings.TrimSpace(s) {
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			space = true
+			continue
+		}
+		if space && b.Len() > 0 {
+			b.WriteByte(' ')
+		}
+		space = false
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// normalizeLine validates and cleans a one-line field with a length range in
+// characters (runes).
+func normalizeLine(field, s string, min, max int) (string, error) {
+	if err := checkText(field, s); err != nil {
+		return "", err
+	}
+	s = cleanLine(s)
+	n := utf8.RuneCountInString(s)
+	if n < min {
+		if min == 1 {
+			return "", Errorf(EINVALID, "%s is required", field)
+		}
+		return "", Errorf(EINVALID, "%s must be at least %d characters", field, min)
+	}
+	if n > max {
+		return "", Errorf(EINVALID, "%s must be at most %d characters (got %d)", field, max, n)
+	}
+	return s, nil
+}
+
+// NormalizeTitle validates a question title: 1–200 characters, one line.
+func NormalizeTitle(s string) (string, error) {
+	return normalizeLine("title", s, 1, MaxTitleLen)
+}
+
+// NormalizeName validates a display name: 1–64 characters, one line.
+func NormalizeName(s string) (string, error) {
+	return normalizeLine("name", s, 1, MaxNameLen)
+}
+
+// normalizeBody validates a Markdown body: at most MaxBodyLen characters;
+// required when min is 1. Line endings become "\n".
+func normalizeBody(field, s string, required bool) (string, error) {
+	if err := checkText(field, s); err != nil {
+		return "", err
+	}
+	s = strings.ReplaceAll(s, "\r\n", "\n")
+	s = strings.ReplaceAll(s, "\r", "\n")
+	s = strings.TrimRight(s, " \t\n")
+	s = strings.TrimLeft(s, "\n")
+	if required && strings.TrimSpace(s) == "" {
+		return "", Errorf(EINVALID, "%s is required", field)
+	}
+	if n := utf8.RuneCountInString(s); n > MaxBodyLen {
+		return "", Errorf(EINVALID, "%s must be at most %d characters (got %d)", field, MaxBodyLen, n)
+	}
+	return s, nil
+}
+
+// NormalizeEmail validates an email address and returns it trimmed, together
+// with its key: the lower-cased form under which it is unique.
+func NormalizeEmail(s string) (email, key string, err error) {
+	if err := checkText("email", s); err != nil {
+		return "", "", err
+	}
+	s = strings.TrimSpace(s)
+	if s == "" {
+		return "", "", Errorf(EINVALID, "email is required")
+	}
+	if len(s) > MaxEmailLen {
+		return "", "", Errorf(EINVALID, "email must be at most %d bytes", MaxEmailLen)
+	}
+	a, err := mail.ParseAddress(s)
+	if err != nil || a.Address != s || a.Name != "" || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") && !strings.HasSuffix(s, "@localhost") {
+		return "", "", Errorf(EINVALID, "email %q is not a valid address", s)
+	}
+	return s, strings.ToLower(s), nil
+}
+
+// NormalizeTag returns the canonical form of a tag: trimmed, runs of spaces
+// turned into "-", Latin (and every cased script) lower-cased, Chinese kept as
+// written. Letters, digits, marks and "-_.+#" are allowed; 1–32 characters.
+func NormalizeTag(s string) (string, error) {
+	if err := checkText("tag", s); err != nil {
+		return "", err
+	}
+	s = strings.ToLower(strings.Join(strings.Fields(s), "-"))
+	n := utf8.RuneCountInString(s)
+	if n == 0 {
+		return "", Errorf(EINVALID, "tags must not be empty")
+	}
+	if n > MaxTagLen {
+		return "", Errorf(EINVALID, "tag %q is longer than %d characters", s, MaxTagLen)
+	}
+	for _, r := range s {
+		switch {
+		case unicode.IsLetter(r), unicode.IsDigit(r), unicode.Is(unicode.Mn, r):
+		case strings.ContainsRune("-_.+#", r):
+		default:
+			return "", Errorf(EINVALID, "tag %q contains %q; tags may hold letters, digits and - _ . + #", s, r)
+		}
+	}
+	return s, nil
+}
+
+// NormalizeTags normalises every tag, drops duplicates (keeping the first
+// occurrence's position) and enforces the limit of MaxTags.
+func NormalizeTags(tags []string) ([]string, error) {
+	if len(tags) > 4*MaxTags {
+		return nil, Errorf(EINVALID, "at most %d tags", MaxTags)
+	}
+	out := make([]string, 0, len(tags))
+	seen := make(map[string]bool, len(tags))
+	for _, t := range tags {
+		n, err := NormalizeTag(t)
+		if err != nil {
+			return nil, err
+		}
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		out = append(out, n)
+	}
+	if len(out) > MaxTags {
+		return nil, Errorf(EINVALID, "at most %d tags (got %d)", MaxTags, len(out))
+	}
+	return out, nil
+}
+
+// normalizeReason validates a decline reason: 1–1000 characters, Markdown-free
+// text that may span lines.
+func normalizeReason(s string) (string, error) {
+	if err := checkText("reason", s); err != nil {
+		return "", err
+	}
+	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
+	if s == "" {
+		return "", Errorf(EINVALID, "a reason is required to decline a question")
+	}
+	if n := utf8.RuneCountInString(s); n > MaxReasonLen {
+		return "", Errorf(EINVALID, "reason must be at most %d characters (got %d)", MaxReasonLen, n)
+	}
+	return s, nil
+}
+
+// Page is a page request of a list: Page from 1, PerPage 1–100.
+type Page struct {
+	Page    int
+	PerPage int
+}
+
+// normalize fills defaults and validates bounds.
+func (p Page) normalize() (Page, error) {
+	if p.Page == 0 {
+		p.Page = 1
+	}
+	if p.PerPage == 0 {
+		p.PerPage = DefaultPerPage
+	}
+	if p.Page < 1 || p.Page > MaxPage {
+		return p, Errorf(EINVALID, "page must be between 1 and %d", MaxPage)
+	}
+	if p.PerPage < 1 || p.PerPage > MaxPerPage {
+		return p, Errorf(EINVALID, "per_page must be between 1 and %d", MaxPerPage)
+	}
+	return p, nil
+}
+
+func (p Page) offset() int { return (p.Page - 1) * p.PerPage }

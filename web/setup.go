@@ -1,0 +1,55 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"answerbook/qa"
+)
+
+type setupData struct {
+	Token string
+	Email string
+	Name  string
+}
+
+// setupForm shows the first-run form that creates the expert, if the link's
+// token is valid.
+func (w *Web) setupForm(c *gin.Context) {
+	tok := c.Query("token")
+	if err := w.store.CheckSetupToken(c.Request.Context(), tok); err != nil {
+		w.fail(c, err)
+		return
+	}
+	c.Header("Referrer-Policy", "no-referrer")
+	w.render(c, "setup", page{Title: "Set up answerbook", Data: setupData{Token: tok}})
+}
+
+// setup creates the expert from the form and signs them in.
+func (w *Web) setup(c *gin.Context) {
+	d := setupData{Token: c.PostForm("token"), Email: c.PostForm("email"), Name: c.PostForm("name")}
+	if c.PostForm("password") != c.PostForm("password2") {
+		w.render(c, "setup", page{Title: "Set up answerbook", Error: "the two passwords differ", Status: http.StatusBadRequest, Data: d})
+		return
+	}
+	m, err := w.store.CompleteSetup(c.Request.Context(), d.Token, qa.MemberCreate{Email: d.Email, Name: d.Name, Password: c.PostForm("password")})
+	if err != nil {
+		if qa.ErrorCode(err) == qa.EINVALID || qa.ErrorCode(err) == qa.ECONFLICT {
+			w.render(c, "setup", page{Title: "Set up answerbook", Error: qa.ErrorMessage(err), Status: http.StatusBadRequest, Data: d})
+			return
+		}
+		w.fail(c, err)
+		return
+	}
+	if err := w.startSession(c, m.ID); err != nil {
+		w.fail(c, err)
+		return
+	}
+	c.Redirect(http.StatusSeeOther, "/")
+}
+
+// home is the landing page.
+func (w *Web) home(c *gin.Context) {
+	w.render(c, "home", page{Title: "answerbook"})
+}
