@@ -1,12 +1,14 @@
 package api
 
 import (
+	"bytes"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"net/http"
 	"strconv"
+	"unicode/utf8"
 
 	"github.com/gin-gonic/gin"
 
@@ -14,45 +16,47 @@ import (
 )
 
 // decode reads one JSON object from the body into v. Unknown fields are
-// ignored; malformed JSON, wrong types and trailing data are EINVALID; a body
-// over the limit is ETOOLARGE.
+// ignored; malformed JSON, invalid UTF-8 (which encoding/json would silently
+// replace), wrong types and trailing data are EINVALID; a body over the limit
+// is ETOOLARGE.
 func decode(c *gin.Context, v any) error {
-	dec := json.NewDecoder(c.Request.Body)
-	err := dec.Decode(v)
-	if err == nil {
-		if _, err2 := dec.Token(); err2 != io.EOF {
-			var mbe *http.MaxBytesError
-			if errors.As(err2, &mbe) {
-				return qa.Errorf(qa.ETOOLARGE, "the request body is larger than %d bytes", mbe.Limit)
-			}
-			return qa.Errorf(qa.EINVALID, "the request body must hold exactly one JSON object")
+	raw, err := io.ReadAll(c.Request.Body)
+	if err != nil {
+		var mbe *http.MaxBytesError
+		if errors.As(err, &mbe) {
+			return qa.Errorf(qa.ETOOLARGE, "the request body is larger than %d bytes", mbe.Limit)
 		}
-		return nil
+		return qa.Errorf(qa.EINVALID, "the request body could not be read")
 	}
-	var (
-		mbe  *http.MaxBytesError
-		syn  *json.SyntaxError
-		typ  *json.UnmarshalTypeError
-		utf8 = "invalid UTF-8"
-	)
-	switch {
-	case errors.As(err, &mbe):
-		return qa.Errorf(qa.ETOOLARGE, "the request body is larger than %d bytes", mbe.Limit)
-	case errors.Is(err, io.EOF):
+	if len(bytes.TrimSpace(raw)) == 0 {
 		return qa.Errorf(qa.EINVALID, "the request body is empty; send a JSON object")
-	case errors.As(err, &syn):
-		return qa.Errorf(qa.EINVALID, "malformed JSON at byte %d", syn.Offset)
-	case errors.As(err, &typ):
-		if typ.Field != "" {
-			return qa.Errorf(qa.EINVALID, "field %q must be %s", typ.Field, jsonKind(typ.Type.Kind().String()))
-		}
-		return qa.Errorf(qa.EINVALID, "the request body must be a JSON object")
-	case errors.Is(err, io.ErrUnexpectedEOF):
-		return qa.Errorf(qa.EINVALID, "malformed JSON: the body ends too early")
-	case err.Error() == utf8:
+	}
+	if !utf8.Valid(raw) {
 		return qa.Errorf(qa.EINVALID, "the request body is not valid UTF-8")
 	}
-	return qa.Errorf(qa.EINVALID, "malformed JSON")
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	if err := dec.Decode(v); err != nil {
+		var (
+			syn *json.SyntaxError
+			typ *json.UnmarshalTypeError
+		)
+		switch {
+		case errors.As(err, &syn):
+			return qa.Errorf(qa.EINVALID, "malformed JSON at byte %d", syn.Offset)
+		case errors.As(err, &typ):
+			if typ.Field != "" {
+				return qa.Errorf(qa.EINVALID, "field %q must be %s", typ.Field, jsonKind(typ.Type.Kind().String()))
+			}
+			return qa.Errorf(qa.EINVALID, "the request body must be a JSON object")
+		case errors.Is(err, io.ErrUnexpectedEOF):
+			return qa.Errorf(qa.EINVALID, "malformed JSON: the body ends too early")
+		}
+		return qa.Errorf(qa.EINVALID, "malformed JSON")
+	}
+	if _, err := dec.Token(); err != io.EOF {
+		return qa.Errorf(qa.EINVALID, "the request body must hold exactly one JSON object")
+	}
+	return nil
 }
 
 func jsonKind(k string) string {

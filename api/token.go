@@ -70,14 +70,14 @@ func (a *API) revokeToken(c *gin.Context) {
 }
 
 type meJSON struct {
-	ID          int64      `json:"id"`
-	Email       string     `json:"email"`
-	Name        string     `json:"name"`
-	Role        qa.Role    `json:"role"`
-	ActiveUntil *string    `json:"active_until"`
-	Active      bool       `json:"active"`
-	Scope       qa.Scope   `json:"scope"`
-	CreatedAt   time.Time  `json:"created_at"`
+	ID          int64     `json:"id"`
+	Email       string    `json:"email"`
+	Name        string    `json:"name"`
+	Role        qa.Role   `json:"role"`
+	ActiveUntil *string   `json:"active_until"`
+	Active      bool      `json:"active"`
+	Scope       qa.Scope  `json:"scope"`
+	CreatedAt   time.Time `json:"created_at"`
 }
 
 // me tells a client who its credentials stand for.

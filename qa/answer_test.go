@@ -97,7 +97,7 @@ func TestStore_AnswerQuestion(t *testing.T) {
 				t.Fatalf("a public answer is read in full by visitors: %+v %v", r, err)
 			}
 			revs, err := e.FindAnswerRevisions(e.ctx, as(x), a.ID)
-			if err != nil || len(revs) != 2 || revs[1].BodyMarkdown != answerMarkdown || revs[0].Tags[1] != "career" {
+			if err != nil || len(revs) != 2 || revs[1].BodyMarkdown != strings.TrimSpace(answerMarkdown) || revs[0].Tags[1] != "career" {
 				t.Fatalf("revisions = %+v, %v", revs, err)
 			}
 			_, err = e.UpdateAnswer(e.ctx, as(m), a.ID, qa.AnswerUpdate{Body: ptr("hijack")})

@@ -161,4 +161,3 @@ func wantCode(t *testing.T, err error, code string) {
 }
 
 func ptr[T any](v T) *T { return &v }
-

@@ -29,7 +29,7 @@ func ParseRole(s string) (Role, error) {
 
 // Member is a person with an account: a member of the community or the expert.
 type Member struct {
-	ID       int64  `gorm:"primaryKey"`
+	ID       int64 `gorm:"primaryKey"`
 	Email    string
 	EmailKey string
 	Name     string

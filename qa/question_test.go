@@ -106,9 +106,13 @@ func TestStore_QuestionRules(t *testing.T) {
 			"expert-write": func() qa.Actor { return asToken(expert, qa.ScopeWrite) },
 			"asker":        func() qa.Actor { return as(asker) },
 			"asker-read":   func() qa.Actor { return asToken(asker, qa.ScopeRead) },
-			"expired":      func() qa.Actor { lapsed := *asker; lapsed.ActiveUntil = ptr(e.clock.Now().AddDate(0, 0, -3)); return as(&lapsed) },
-			"other":        func() qa.Actor { return as(other) },
-			"visitor":      qa.Visitor,
+			"expired": func() qa.Actor {
+				lapsed := *asker
+				lapsed.ActiveUntil = ptr(e.clock.Now().AddDate(0, 0, -3))
+				return as(&lapsed)
+			},
+			"other":   func() qa.Actor { return as(other) },
+			"visitor": qa.Visitor,
 		}
 		actions := map[string]func(a qa.Actor, id int64) error{
 			"view": func(a qa.Actor, id int64) error { _, err := e.FindQuestionByID(e.ctx, a, id); return err },
@@ -116,7 +120,10 @@ func TestStore_QuestionRules(t *testing.T) {
 				_, err := e.AnswerQuestion(e.ctx, a, id, qa.AnswerCreate{Body: "答案 answer"})
 				return err
 			},
-			"decline": func(a qa.Actor, id int64) error { _, err := e.DeclineQuestion(e.ctx, a, id, "不在范围内 out of scope"); return err },
+			"decline": func(a qa.Actor, id int64) error {
+				_, err := e.DeclineQuestion(e.ctx, a, id, "不在范围内 out of scope")
+				return err
+			},
 			"duplicate": func(a qa.Actor, id int64) error {
 				_, err := e.MarkDuplicate(e.ctx, a, id, faq.ID)
 				return err

@@ -25,7 +25,6 @@ const (
 	DefaultPerPage    = 20
 	MaxPage           = 10000
 	excerptRunes      = 240
-	teaserParagraphCh = 280
 )
 
 // checkText validates that s is valid UTF-8 without NUL bytes.

@@ -65,10 +65,16 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 	}()
 	kctx, err := parser.Parse(args)
 	if err != nil {
-		parser.Errorf("%s", err)
-		if kctx != nil {
-			_ = kctx.PrintUsage(false)
+		// Usage goes to stderr with the error, so stdout stays clean for
+		// scripts.
+		parser.Stdout = stderr
+		var pe *kong.ParseError
+		if errors.As(err, &pe) {
+			_ = pe.Context.PrintUsage(true)
+		} else if kctx != nil {
+			_ = kctx.PrintUsage(true)
 		}
+		fmt.Fprintln(stderr, "\nanswerbook: error:", err)
 		return 2
 	}
 	e := &env{ctx: ctx, stdin: stdin, stdout: stdout, stderr: stderr}

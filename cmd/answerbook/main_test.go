@@ -1,0 +1,258 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/cookiejar"
+	"net/url"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"answerbook/qa"
+)
+
+// cli runs a command in-process, as the binary would, and returns its exit
+// status and output.
+func cli(t *testing.T, stdin string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errb bytes.Buffer
+	code := run(context.Background(), args, strings.NewReader(stdin), &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+// startMain starts the whole program on 127.0.0.1:0 with a temp data
+// directory and returns it with the setup link it printed.
+func startMain(t *testing.T, dir string) (*Main, string) {
+	t.Helper()
+	m := NewMain()
+	m.Config.DataDir = dir
+	m.Config.Addr = "127.0.0.1:0"
+	var link string
+	m.SetupLink = func(l string) { link = l }
+	if err := m.Run(context.Background()); err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { m.Close() })
+	return m, link
+}
+
+type client struct {
+	t    *testing.T
+	base string
+	http *http.Client
+	tok  string
+}
+
+func newClient(t *testing.T, base, token string) *client {
+	jar, _ := cookiejar.New(nil)
+	return &client{t: t, base: base, tok: token, http: &http.Client{
+		Jar: jar, Timeout: 10 * time.Second,
+		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
+	}}
+}
+
+func (c *client) do(method, path string, body any, out any) int {
+	c.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		b, _ := json.Marshal(body)
+		rd = bytes.NewReader(b)
+	}
+	req, _ := http.NewRequest(method, c.base+path, rd)
+	if c.tok != "" {
+		req.Header.Set("Authorization", "Bearer "+c.tok)
+	}
+	res, err := c.http.Do(req)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	defer res.Body.Close()
+	raw, _ := io.ReadAll(res.Body)
+	if out != nil {
+		if err := json.Unmarshal(raw, out); err != nil {
+			c.t.Fatalf("%s %s: %d %q: %v", method, path, res.StatusCode, raw, err)
+		}
+	}
+	return res.StatusCode
+}
+
+func (c *client) form(path string, v url.Values) *http.Response {
+	c.t.Helper()
+	res, err := c.http.PostForm(c.base+path, v)
+	if err != nil {
+		c.t.Fatal(err)
+	}
+	io.Copy(io.Discard, res.Body)
+	res.Body.Close()
+	return res
+}
+
+// TestMain_Walkthrough starts the real program and walks the issue's
+// path: setup link → expert; members and tokens from the command line; ask
+// in Chinese and English; answer and decline; read.
+func TestMain_Walkthrough(t *testing.T) {
+	dir := t.TempDir()
+	m, link := startMain(t, dir)
+	if !strings.Contains(link, "/setup?token=") {
+		t.Fatalf("no setup link printed: %q", link)
+	}
+
+	// The setup link makes the expert and signs them in; it works once.
+	web := newClient(t, m.URL(), "")
+	res, err := web.http.Get(link)
+	if err != nil || res.StatusCode != 200 {
+		t.Fatalf("setup page: %v %v", res.StatusCode, err)
+	}
+	res.Body.Close()
+	tok := link[strings.Index(link, "token=")+6:]
+	res = web.form("/setup", url.Values{"token": {tok}, "email": {"expert@example.com"}, "name": {"张老师"}, "password": {"expert-secret-1"}, "password2": {"expert-secret-1"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("setup: status %d", res.StatusCode)
+	}
+	var me map[string]any
+	if st := web.do("GET", "/api/v1/me", nil, &me); st != 200 || me["role"] != "expert" {
+		t.Fatalf("after setup the expert is signed in: %d %v", st, me)
+	}
+	again := newClient(t, m.URL(), "")
+	if res := again.form("/setup", url.Values{"token": {tok}, "email": {"x@example.com"}, "name": {"X"}, "password": {"password-2"}, "password2": {"password-2"}}); res.StatusCode != 401 {
+		t.Fatalf("a used setup link must not work again: %d", res.StatusCode)
+	}
+
+	// Members and tokens from the command line, while the server runs.
+	code, out, errOut := cli(t, "member-secret-1\n", "member", "add", "--data", dir, "--email", "li@example.com", "--name", "李雷", "--until", "2099-12-31", "--password-stdin")
+	if code != 0 || strings.TrimSpace(out) == "" {
+		t.Fatalf("member add: %d %q %q", code, out, errOut)
+	}
+	code, out, _ = cli(t, "", "token", "create", "--data", dir, "--email", "LI@example.com", "--name", "script", "--scope", "write")
+	memberTok := strings.TrimSpace(out)
+	if code != 0 || !regexp.MustCompile(`^ab_[A-Z2-7]{26}$`).MatchString(memberTok) {
+		t.Fatalf("token create: %d %q", code, out)
+	}
+	_, out, _ = cli(t, "", "token", "create", "--data", dir, "--email", "expert@example.com", "--scope", "write")
+	expertTok := strings.TrimSpace(out)
+
+	member := newClient(t, m.URL(), memberTok)
+	expert := newClient(t, m.URL(), expertTok)
+	var zh, en struct {
+		ID     int64  `json:"id"`
+		Status string `json:"status"`
+	}
+	if st := member.do("POST", "/api/v1/questions", map[string]any{"title": "怎样在三个月内准备好面试？", "tags": []string{"面试"}}, &zh); st != 201 || zh.Status != "pending" {
+		t.Fatalf("ask zh: %d %+v", st, zh)
+	}
+	if st := member.do("POST", "/api/v1/questions", map[string]any{"title": "How do I ask for a raise?"}, &en); st != 201 {
+		t.Fatalf("ask en: %d", st)
+	}
+	var ans struct {
+		ID       int64  `json:"id"`
+		BodyHTML string `json:"body_html"`
+	}
+	if st := expert.do("POST", fmt.Sprintf("/api/v1/questions/%d/answer", zh.ID), map[string]any{"body": "| 周 | 任务 |\n|---|---|\n| 1 | 算法 |\n\n```sql\nSELECT 1;\n```"}, &ans); st != 201 {
+		t.Fatalf("answer: %d", st)
+	}
+	if st := expert.do("POST", fmt.Sprintf("/api/v1/questions/%d/decline", en.ID), map[string]any{"reason": "Please ask your manager first."}, nil); st != 200 {
+		t.Fatalf("decline: %d", st)
+	}
+	var read struct {
+		BodyHTML string `json:"body_html"`
+	}
+	if st := member.do("GET", fmt.Sprintf("/api/v1/answers/%d", ans.ID), nil, &read); st != 200 || !strings.Contains(read.BodyHTML, "<table>") || !strings.Contains(read.BodyHTML, "language-sql") {
+		t.Fatalf("read: %d %q", st, read.BodyHTML)
+	}
+	var declined struct {
+		DeclineReason string `json:"decline_reason"`
+	}
+	if st := member.do("GET", fmt.Sprintf("/api/v1/questions/%d", en.ID), nil, &declined); st != 200 || declined.DeclineReason != "Please ask your manager first." {
+		t.Fatalf("decline reason: %d %+v", st, declined)
+	}
+
+	// Health.
+	if st := member.do("GET", "/healthz", nil, nil); st != 200 {
+		t.Fatalf("healthz %d", st)
+	}
+	var ready map[string]any
+	if st := member.do("GET", "/readyz", nil, &ready); st != 200 {
+		t.Fatalf("readyz %d", st)
+	}
+
+	// A cross-origin form post with the session cookie is refused.
+	req, _ := http.NewRequest("POST", m.URL()+"/api/v1/questions", strings.NewReader(`{"title":"csrf"}`))
+	req.Header.Set("Origin", "https://evil.example")
+	req.Header.Set("Sec-Fetch-Site", "cross-site")
+	res, err = web.http.Do(req)
+	if err != nil || res.StatusCode != 403 {
+		t.Fatalf("cross-origin post: %v %v", res.StatusCode, err)
+	}
+	res.Body.Close()
+}
+
+func TestMain_RestartKeepsData(t *testing.T) {
+	dir := t.TempDir()
+	m, link := startMain(t, dir)
+	if link == "" {
+		t.Fatal("no setup link on a fresh data directory")
+	}
+	if code, _, e := cli(t, "", "member", "add", "--data", dir, "--email", "x@example.com", "--name", "Expert", "--role", "expert"); code != 0 {
+		t.Fatal(e)
+	}
+	m.Close()
+	_, link = startMain(t, dir)
+	if link != "" {
+		t.Fatalf("with an expert, no setup link is printed: %q", link)
+	}
+}
+
+func TestCLI(t *testing.T) {
+	dir := t.TempDir()
+	tests := []struct {
+		name   string
+		stdin  string
+		args   []string
+		code   int
+		stdout string
+		stderr string
+	}{
+		{"version", "", []string{"version"}, 0, "answerbook", ""},
+		{"no command", "", []string{}, 2, "", "Usage"},
+		{"bad flag", "", []string{"serve", "--no-such-flag"}, 2, "", "unknown flag"},
+		{"migrate", "", []string{"migrate", "--data", dir}, 0, "schema is at version", ""},
+		{"member add", "", []string{"member", "add", "--data", dir, "--email", "wang@example.com", "--name", "王五"}, 0, "", ""},
+		{"member again", "", []string{"member", "add", "--data", dir, "--email", "WANG@example.com", "--name", "王五"}, 1, "", "already exists"},
+		{"bad email", "", []string{"member", "add", "--data", dir, "--email", "nope", "--name", "x"}, 1, "", "not a valid address"},
+		{"bad role", "", []string{"member", "add", "--data", dir, "--email", "r@example.com", "--name", "x", "--role", "admin"}, 2, "", "role"},
+		{"bad date", "", []string{"member", "add", "--data", dir, "--email", "d@example.com", "--name", "x", "--until", "tomorrow"}, 1, "", "YYYY-MM-DD"},
+		{"short password", "short\n", []string{"member", "add", "--data", dir, "--email", "p@example.com", "--name", "x", "--password-stdin"}, 1, "", "at least 8"},
+		{"token unknown", "", []string{"token", "create", "--data", dir, "--email", "ghost@example.com"}, 1, "", "no member"},
+		{"token", "", []string{"token", "create", "--data", dir, "--email", "wang@example.com"}, 0, "ab_", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			code, out, errOut := cli(t, tt.stdin, tt.args...)
+			if code != tt.code || !strings.Contains(out, tt.stdout) || !strings.Contains(errOut, tt.stderr) {
+				t.Fatalf("exit %d, stdout %q, stderr %q; want %d, %q, %q", code, out, errOut, tt.code, tt.stdout, tt.stderr)
+			}
+		})
+	}
+	t.Run("env", func(t *testing.T) {
+		t.Setenv("ANSWERBOOK_DATA", dir)
+		code, out, _ := cli(t, "", "token", "create", "--email", "wang@example.com")
+		if code != 0 || !strings.HasPrefix(out, "ab_") {
+			t.Fatalf("ANSWERBOOK_DATA: %d %q", code, out)
+		}
+	})
+	// the store the commands wrote is the one the server reads
+	s, err := qa.Open(context.Background(), qa.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if _, err := s.FindMemberByEmail(context.Background(), "wang@example.com"); err != nil {
+		t.Fatal(err)
+	}
+}
