@@ -10,21 +10,21 @@ import (
 // Limits on what people write. They are part of the product: every one of
 // them is reported as an EINVALID error with a message that names it.
 const (
-	MaxTitleLen       = 200
-	MaxBodyLen        = 20000
-	MaxTags           = 5
-	MaxTagLen         = 32
-	MaxNameLen        = 64
-	MaxEmailLen       = 254
-	MaxReasonLen      = 1000
-	MaxTokenLabelLen  = 64
-	MinPasswordLen    = 8
-	MaxPasswordLen    = 256
-	MaxSourceIDLen    = 128
-	MaxPerPage        = 100
-	DefaultPerPage    = 20
-	MaxPage           = 10000
-	excerptRunes      = 240
+	MaxTitleLen      = 200
+	MaxBodyLen       = 20000
+	MaxTags          = 5
+	MaxTagLen        = 32
+	MaxNameLen       = 64
+	MaxEmailLen      = 254
+	MaxReasonLen     = 1000
+	MaxTokenLabelLen = 64
+	MinPasswordLen   = 8
+	MaxPasswordLen   = 256
+	MaxSourceIDLen   = 128
+	MaxPerPage       = 100
+	DefaultPerPage   = 20
+	MaxPage          = 10000
+	excerptRunes     = 240
 )
 
 // checkText validates that s is valid UTF-8 without NUL bytes.
