@@ -131,6 +131,7 @@ func (a *API) createAnswer(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	a.searchable(c.Request.Context(), x.ChangeSeq)
 	c.JSON(http.StatusCreated, a.answerJSON(x))
 }
 
@@ -150,6 +151,7 @@ func (a *API) answerQuestion(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	a.searchable(c.Request.Context(), x.ChangeSeq)
 	c.JSON(http.StatusCreated, a.answerJSON(x))
 }
 
@@ -172,6 +174,7 @@ func (a *API) updateAnswer(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	a.searchable(c.Request.Context(), x.ChangeSeq)
 	c.JSON(http.StatusOK, a.answerJSON(x))
 }
 

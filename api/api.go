@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"answerbook/qa"
+	"answerbook/search"
 )
 
 // MaxBodyBytes is the largest request body the API reads.
@@ -18,6 +19,8 @@ const MaxBodyBytes = 1 << 20
 // Config is what the API needs from the program.
 type Config struct {
 	Store *qa.Store
+	// Index answers search and similar, and publishing waits for it.
+	Index *search.Index
 	// BaseURL is the site's public address, e.g. "https://answers.example.com",
 	// used for the url fields of responses.
 	BaseURL string
@@ -30,6 +33,7 @@ type Config struct {
 // API is the JSON API.
 type API struct {
 	store   *qa.Store
+	index   *search.Index
 	baseURL string
 	cookie  string
 	log     *slog.Logger
@@ -37,7 +41,7 @@ type API struct {
 
 // New returns the API for the config.
 func New(cfg Config) *API {
-	a := &API{store: cfg.Store, baseURL: strings.TrimRight(cfg.BaseURL, "/"), cookie: cfg.SessionCookie, log: cfg.Logger}
+	a := &API{store: cfg.Store, index: cfg.Index, baseURL: strings.TrimRight(cfg.BaseURL, "/"), cookie: cfg.SessionCookie, log: cfg.Logger}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -57,6 +61,8 @@ func (a *API) Register(r gin.IRouter) {
 	g.GET("/answers/:id/revisions", a.listRevisions)
 
 	g.GET("/tags", a.listTags)
+	g.GET("/search", a.search)
+	g.GET("/similar", a.similar)
 
 	g.POST("/questions", a.createQuestion)
 	g.GET("/questions", a.listQuestions)

@@ -32,6 +32,9 @@ type Answer struct {
 	// Full is false when the actor may only see the teaser: then BodyMarkdown,
 	// BodyHTML and the question's body are empty.
 	Full bool `gorm:"-"`
+	// ChangeSeq is the change-log seq of the write that returned this answer
+	// (0 on reads): the search index holds the change once it has applied it.
+	ChangeSeq int64 `gorm:"-"`
 }
 
 // TableName implements gorm's Tabler.
@@ -213,7 +216,7 @@ func (s *Store) publish(tx *gorm.DB, actor Actor, q *Question, d *answerDraft, n
 	if id := actor.MemberID(); id != 0 {
 		a.AuthorID = &id
 	}
-	if err := tx.Omit("Tags", "Question", "Full").Create(a).Error; err != nil {
+	if err := tx.Omit("Tags", "Question", "Full", "ChangeSeq").Create(a).Error; err != nil {
 		return nil, err
 	}
 	if err := setTags(tx, "answer_tags", "answer_id", a.ID, a.Tags, now); err != nil {
@@ -229,10 +232,11 @@ func (s *Store) publish(tx *gorm.DB, actor Actor, q *Question, d *answerDraft, n
 	if err := s.addRevision(tx, actor, a, q, now); err != nil {
 		return nil, err
 	}
-	if _, err := s.appendChange(tx, EntityAnswer, a.ID, OpUpsert); err != nil {
+	seq, err := s.appendChange(tx, EntityAnswer, a.ID, OpUpsert)
+	if err != nil {
 		return nil, err
 	}
-	a.Question = q
+	a.Question, a.ChangeSeq = q, seq
 	return a, nil
 }
 
@@ -349,7 +353,7 @@ func (s *Store) UpdateAnswer(ctx context.Context, actor Actor, id int64, u Answe
 		if err := s.addRevision(tx, actor, &a, &q, now); err != nil {
 			return err
 		}
-		if _, err := s.appendChange(tx, EntityAnswer, a.ID, OpUpsert); err != nil {
+		if a.ChangeSeq, err = s.appendChange(tx, EntityAnswer, a.ID, OpUpsert); err != nil {
 			return err
 		}
 		a.Question, a.Full = &q, true
@@ -492,6 +496,21 @@ func (s *Store) FindAnswersForIndex(ctx context.Context, ids []int64) ([]*Answer
 		return nil, err
 	}
 	return as, nil
+}
+
+// PublishedAnswerIDs returns up to limit ids of published answers greater
+// than after, in order: the rebuild of the search index walks them.
+func (s *Store) PublishedAnswerIDs(ctx context.Context, after int64, limit int) ([]int64, error) {
+	var ids []int64
+	err := s.read(ctx).Model(&Answer{}).Where("id > ? AND published = ?", after, true).Order("id").Limit(limit).Pluck("id", &ids).Error
+	return ids, translate(err)
+}
+
+// CountPublishedAnswers returns how many answers are published.
+func (s *Store) CountPublishedAnswers(ctx context.Context) (int, error) {
+	var n int64
+	err := s.read(ctx).Model(&Answer{}).Where("published = ?", true).Count(&n).Error
+	return int(n), translate(err)
 }
 
 // FindAnswerRevisions lists an answer's revisions, newest first. Expert only.

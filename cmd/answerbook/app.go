@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"path/filepath"
 	"strings"
 	"sync"
 	"time"
@@ -16,6 +17,7 @@ import (
 
 	"answerbook/api"
 	"answerbook/qa"
+	"answerbook/search"
 	"answerbook/web"
 )
 
@@ -40,6 +42,7 @@ type Main struct {
 	SetupLink func(link string)
 
 	Store *qa.Store
+	Index *search.Index
 
 	ln     net.Listener
 	server *http.Server
@@ -63,6 +66,10 @@ func NewMain() *Main {
 func (m *Main) Run(ctx context.Context) error {
 	var err error
 	m.Store, err = qa.Open(ctx, qa.Config{DSN: m.Config.DSN, DataDir: m.Config.DataDir, Logger: m.Logger})
+	if err != nil {
+		return err
+	}
+	m.Index, err = search.Open(search.Config{Dir: filepath.Join(m.Config.DataDir, "index"), Store: m.Store, Logger: m.Logger})
 	if err != nil {
 		return err
 	}
@@ -93,7 +100,13 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	m.wg.Add(2)
+	m.wg.Add(3)
+	go func() {
+		defer m.wg.Done()
+		if err := m.Index.Run(bg); err != nil {
+			m.Logger.Error("search follower stopped", "err", err)
+		}
+	}()
 	go func() {
 		defer m.wg.Done()
 		if err := m.server.Serve(m.ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
@@ -147,7 +160,7 @@ func (m *Main) handler() (http.Handler, error) {
 	}
 	r.Use(m.recover, m.accessLog)
 
-	a := api.New(api.Config{Store: m.Store, BaseURL: m.Config.BaseURL, SessionCookie: sessionCookie, Logger: m.Logger})
+	a := api.New(api.Config{Store: m.Store, Index: m.Index, BaseURL: m.Config.BaseURL, SessionCookie: sessionCookie, Logger: m.Logger})
 	a.Register(r)
 	w, err := web.New(web.Config{Store: m.Store, BaseURL: m.Config.BaseURL, SessionCookie: sessionCookie, Logger: m.Logger})
 	if err != nil {
@@ -183,7 +196,13 @@ func (m *Main) ready(c *gin.Context) {
 		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "database": "down"})
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ok", "database": "ok"})
+	st := m.Index.Status()
+	if !st.Ready {
+		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "database": "ok", "search": "rebuilding",
+			"rebuilt": st.Done, "of": st.Total})
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ok", "database": "ok", "search": "ok", "applied_seq": st.Applied})
 }
 
 // recover turns a panic into a 500 with the error shape, logged with the
@@ -243,6 +262,11 @@ func (m *Main) Shutdown(ctx context.Context) error {
 		m.cancel()
 	}
 	m.wg.Wait()
+	if m.Index != nil {
+		if cerr := m.Index.Close(); err == nil {
+			err = cerr
+		}
+	}
 	if m.Store != nil {
 		if cerr := m.Store.Close(); err == nil {
 			err = cerr

@@ -1,0 +1,139 @@
+package api
+
+import (
+	"context"
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"answerbook/qa"
+	"answerbook/search"
+)
+
+// hitJSON is one search result.
+type hitJSON struct {
+	ID          int64     `json:"id"`
+	Title       string    `json:"title"`
+	Snippet     string    `json:"snippet"`
+	Tags        []string  `json:"tags"`
+	PublishedAt time.Time `json:"published_at"`
+	URL         string    `json:"url"`
+	Score       float64   `json:"score"`
+	SourceID    *string   `json:"source_id"`
+	Public      bool      `json:"public"`
+}
+
+type searchJSON struct {
+	Total  int       `json:"total"`
+	Hits   []hitJSON `json:"hits"`
+	Facets struct {
+		Tags []qa.TagCount `json:"tags"`
+	} `json:"facets"`
+	Fuzzy bool `json:"fuzzy,omitempty"`
+}
+
+// publicOnly says whether the actor finds public answers only.
+func (a *API) publicOnly(act qa.Actor) bool { return !act.CanReadArchive(time.Now()) }
+
+func (a *API) search(c *gin.Context) {
+	if a.index == nil {
+		a.fail(c, qa.Errorf(qa.EUNAVAILABLE, "search is not available"))
+		return
+	}
+	p, err := page(c)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	newest, err := parseOrder(c.Query("sort"))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	act := actor(c)
+	res, err := a.index.Search(c.Request.Context(), search.Query{
+		Text: c.Query("q"), Tags: c.QueryArray("tag"), PublicOnly: a.publicOnly(act), Newest: newest,
+		Page: p.Page, PerPage: p.PerPage,
+	})
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.writeHits(c, act, res)
+}
+
+func (a *API) similar(c *gin.Context) {
+	if a.index == nil {
+		a.fail(c, qa.Errorf(qa.EUNAVAILABLE, "search is not available"))
+		return
+	}
+	n, err := queryInt(c, "per_page")
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	act := actor(c)
+	res, err := a.index.Similar(c.Request.Context(), c.Query("q"), c.Query("body"), n, a.publicOnly(act))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	a.writeHits(c, act, res)
+}
+
+// writeHits loads the hits' answers in one query, in rank order, and writes
+// them. An answer the database no longer shows the actor is left out.
+func (a *API) writeHits(c *gin.Context, act qa.Actor, res *search.Result) {
+	ids := make([]int64, len(res.Hits))
+	for i, h := range res.Hits {
+		ids[i] = h.ID
+	}
+	answers, err := a.store.FindAnswersByIDs(c.Request.Context(), act, ids)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	byID := make(map[int64]*qa.Answer, len(answers))
+	for _, x := range answers {
+		byID[x.ID] = x
+	}
+	out := searchJSON{Total: res.Total, Hits: make([]hitJSON, 0, len(res.Hits)), Fuzzy: res.Fuzzy}
+	out.Facets.Tags = res.Facets
+	for _, h := range res.Hits {
+		x := byID[h.ID]
+		if x == nil {
+			continue
+		}
+		out.Hits = append(out.Hits, hitJSON{
+			ID: x.ID, Title: x.Title(), Snippet: h.Snippet, Tags: x.Tags, PublishedAt: x.PublishedAt,
+			URL: a.answerURL(x.ID), Score: h.Score, SourceID: x.SourceID, Public: x.Public,
+		})
+	}
+	c.JSON(http.StatusOK, out)
+}
+
+// parseOrder reads sort=relevance|newest for searches.
+func parseOrder(s string) (bool, error) {
+	switch s {
+	case "", "relevance":
+		return false, nil
+	case "newest":
+		return true, nil
+	}
+	return false, qa.Errorf(qa.EINVALID, "sort must be relevance or newest")
+}
+
+// searchable waits (bounded) until the index holds a write, so that whoever
+// published finds the answer at once. A slow index does not fail the write:
+// it is saved, and will be searchable shortly.
+func (a *API) searchable(ctx context.Context, seq int64) {
+	if a.index == nil || seq == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := a.index.WaitFor(ctx, seq); err != nil {
+		a.log.Warn("published answer not yet searchable", "seq", seq, "err", err)
+	}
+}

@@ -1,0 +1,295 @@
+package search
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strconv"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/index/scorch"
+
+	"answerbook/qa"
+)
+
+// Run follows the change log until ctx ends: it first rebuilds the index if
+// Open found it missing or unreadable, then applies new change-log rows in
+// seq order, in batches, each batch storing its last seq in the index. It
+// stops at a clean point: between batches.
+func (ix *Index) Run(ctx context.Context) error {
+	ix.mu.RLock()
+	missing := ix.idx == nil
+	ix.mu.RUnlock()
+	if missing {
+		if err := ix.rebuildWithRetry(ctx); err != nil {
+			return err
+		}
+	}
+	for {
+		for {
+			n, err := ix.applyBatch(ctx)
+			if err != nil {
+				if ctx.Err() != nil {
+					return nil
+				}
+				ix.log.Error("search follower: apply changes", "err", err)
+				break
+			}
+			if n < ix.batch {
+				break
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-ix.wake:
+		case <-time.After(ix.poll):
+		}
+	}
+}
+
+// rebuildWithRetry rebuilds until it succeeds or ctx ends, backing off
+// between failures, so a transient database error is no crash loop.
+func (ix *Index) rebuildWithRetry(ctx context.Context) error {
+	delay := time.Second
+	for {
+		err := ix.Rebuild(ctx)
+		if err == nil {
+			return nil
+		}
+		if ctx.Err() != nil {
+			return nil
+		}
+		ix.log.Error("search index rebuild failed; retrying", "err", err, "in", delay)
+		select {
+		case <-ctx.Done():
+			return nil
+		case <-time.After(delay):
+		}
+		delay = min(2*delay, time.Minute)
+	}
+}
+
+// applyBatch applies up to one batch of pending change-log rows and returns
+// how many rows it applied.
+func (ix *Index) applyBatch(ctx context.Context) (int, error) {
+	after := ix.applied.Load()
+	changes, err := ix.store.FindChanges(ctx, after, ix.batch)
+	if err != nil || len(changes) == 0 {
+		return 0, err
+	}
+	ids := make([]int64, 0, len(changes))
+	seen := make(map[int64]bool, len(changes))
+	for _, c := range changes {
+		if c.Entity == qa.EntityAnswer && !seen[c.EntityID] {
+			seen[c.EntityID] = true
+			ids = append(ids, c.EntityID)
+		}
+	}
+	answers, err := ix.store.FindAnswersForIndex(ctx, ids)
+	if err != nil {
+		return 0, err
+	}
+	byID := make(map[int64]*qa.Answer, len(answers))
+	for _, a := range answers {
+		byID[a.ID] = a
+	}
+	last := changes[len(changes)-1].Seq
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.idx == nil {
+		return 0, fmt.Errorf("search index is not open")
+	}
+	b := ix.idx.NewBatch()
+	for _, id := range ids {
+		// The database says what the answer is now, whatever the change
+		// said: a deleted or unpublished answer leaves the index.
+		if a := byID[id]; a != nil && a.Published {
+			if err := b.Index(docID(id), document(a)); err != nil {
+				return 0, fmt.Errorf("index answer %d: %w", id, err)
+			}
+		} else {
+			b.Delete(docID(id))
+		}
+	}
+	b.SetInternal(keySeq, []byte(strconv.FormatInt(last, 10)))
+	if err := ix.idx.Batch(b); err != nil {
+		return 0, fmt.Errorf("apply batch up to seq %d: %w", last, err)
+	}
+	ix.advance(last)
+	return len(changes), nil
+}
+
+// advance records a newly applied seq and wakes those waiting for it.
+func (ix *Index) advance(seq int64) {
+	ix.advMu.Lock()
+	ix.applied.Store(seq)
+	close(ix.advanced)
+	ix.advanced = make(chan struct{})
+	ix.advMu.Unlock()
+}
+
+// Notify wakes the follower to look for changes now.
+func (ix *Index) Notify() {
+	select {
+	case ix.wake <- struct{}{}:
+	default:
+	}
+}
+
+// WaitFor waits until the index holds the change with this seq, or ctx
+// ends (read-your-writes for the one who published). It returns
+// EUNAVAILABLE when the wait ends first.
+func (ix *Index) WaitFor(ctx context.Context, seq int64) error {
+	ix.Notify()
+	for {
+		ix.advMu.Lock()
+		ch := ix.advanced
+		done := ix.applied.Load() >= seq
+		ix.advMu.Unlock()
+		if done {
+			return nil
+		}
+		select {
+		case <-ch:
+		case <-ctx.Done():
+			return qa.Errorf(qa.EUNAVAILABLE, "the change is saved but not yet searchable")
+		}
+	}
+}
+
+// Rebuild builds a new index from the database beside the old one and then
+// swaps it in; searches use the old index (if any) until the swap. Progress
+// goes to the log. Changes made during the rebuild are applied afterwards
+// by the follower, from the seq read before the rebuild began.
+func (ix *Index) Rebuild(ctx context.Context) error {
+	ix.building.Store(true)
+	defer ix.building.Store(false)
+	start := time.Now()
+	seq, err := ix.store.LastChangeSeq(ctx)
+	if err != nil {
+		return err
+	}
+	total, err := ix.store.CountPublishedAnswers(ctx)
+	if err != nil {
+		return err
+	}
+	ix.total.Store(int64(total))
+	ix.progress.Store(0)
+	ix.log.Info("rebuilding the search index from the database", "answers", total)
+
+	if err := os.MkdirAll(ix.dir, 0o750); err != nil {
+		return fmt.Errorf("create index directory: %w", err)
+	}
+	gen := fmt.Sprintf("gen-%d", time.Now().UnixNano())
+	path := filepath.Join(ix.dir, gen)
+	idx, err := bleve.NewUsing(path, newMapping(), scorch.Name, scorch.Name, runtimeConfig)
+	if err != nil {
+		return fmt.Errorf("create index: %w", err)
+	}
+	fail := func(err error) error {
+		idx.Close()
+		os.RemoveAll(path)
+		return err
+	}
+	var after int64
+	lastLog := time.Now()
+	for {
+		ids, err := ix.store.PublishedAnswerIDs(ctx, after, ix.batch)
+		if err != nil {
+			return fail(err)
+		}
+		if len(ids) == 0 {
+			break
+		}
+		answers, err := ix.store.FindAnswersForIndex(ctx, ids)
+		if err != nil {
+			return fail(err)
+		}
+		b := idx.NewBatch()
+		for _, a := range answers {
+			if !a.Published {
+				continue
+			}
+			if err := b.Index(docID(a.ID), document(a)); err != nil {
+				return fail(fmt.Errorf("index answer %d: %w", a.ID, err))
+			}
+		}
+		if err := idx.Batch(b); err != nil {
+			return fail(err)
+		}
+		after = ids[len(ids)-1]
+		done := ix.progress.Add(int64(len(ids)))
+		if time.Since(lastLog) > 2*time.Second {
+			ix.log.Info("rebuilding the search index", "done", done, "of", total)
+			lastLog = time.Now()
+		}
+	}
+	b := idx.NewBatch()
+	b.SetInternal(keySeq, []byte(strconv.FormatInt(seq, 10)))
+	b.SetInternal(keyVersion, []byte(mappingVersion))
+	if err := idx.Batch(b); err != nil {
+		return fail(err)
+	}
+	// Make the new generation the live one: first on disk (CURRENT is
+	// replaced atomically), then in memory.
+	if err := writeFileAtomic(filepath.Join(ix.dir, currentFile), []byte(gen+"\n")); err != nil {
+		return fail(err)
+	}
+	ix.mu.Lock()
+	old := ix.idx
+	ix.idx = idx
+	ix.mu.Unlock()
+	if old != nil {
+		old.Close()
+	}
+	ix.advance(seq)
+	removeOtherGenerations(ix.dir, gen)
+	ix.log.Info("search index rebuilt", "answers", ix.progress.Load(), "took", time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// writeFileAtomic replaces a small file atomically (write, sync, rename).
+func writeFileAtomic(path string, data []byte) error {
+	tmp := path + ".tmp"
+	f, err := os.Create(tmp)
+	if err != nil {
+		return err
+	}
+	if _, err := f.Write(data); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Sync(); err != nil {
+		f.Close()
+		return err
+	}
+	if err := f.Close(); err != nil {
+		return err
+	}
+	if err := os.Rename(tmp, path); err != nil {
+		return err
+	}
+	if d, err := os.Open(filepath.Dir(path)); err == nil {
+		d.Sync()
+		d.Close()
+	}
+	return nil
+}
+
+// removeOtherGenerations deletes everything in the index directory but the
+// live generation and CURRENT: old generations, half-built ones, garbage.
+func removeOtherGenerations(dir, keep string) {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return
+	}
+	for _, e := range entries {
+		if e.Name() == keep || e.Name() == currentFile {
+			continue
+		}
+		os.RemoveAll(filepath.Join(dir, e.Name()))
+	}
+}

@@ -1,0 +1,274 @@
+// Package search owns the bleve index of published answers: its mapping and
+// analyzers, the queries, and the follower that keeps it in step with the
+// database through the change log (ARCHITECTURE.md). It returns ids,
+// scores, snippets and facets; callers load what they show from qa.
+package search
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"os"
+	"path/filepath"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"time"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/mapping"
+	bindex "github.com/blevesearch/bleve_index_api"
+
+	"answerbook/qa"
+	"answerbook/qa/markdown"
+)
+
+// mappingVersion names the index's mapping and analyzers. An index built
+// with another version is rebuilt at start.
+const mappingVersion = "3"
+
+var (
+	keySeq     = []byte("answerbook.seq")
+	keyVersion = []byte("answerbook.mapping")
+)
+
+// Fields of an indexed answer.
+const (
+	fieldTitle     = "title"
+	fieldQuestion  = "question"
+	fieldBody      = "body"
+	fieldTags      = "tags"
+	fieldPublished = "published"
+	fieldPublic    = "public"
+)
+
+// Config configures an Index.
+type Config struct {
+	// Dir is the index directory (DATA/index).
+	Dir   string
+	Store *qa.Store
+	// Logger gets progress and errors; nil discards them.
+	Logger *slog.Logger
+	// BatchSize is how many change-log rows are applied per batch (default 500).
+	BatchSize int
+	// Poll is how often the follower looks for changes made by other
+	// processes or servers (default 500 ms); local publishes wake it at once.
+	Poll time.Duration
+}
+
+// Index is the search index and its follower.
+type Index struct {
+	dir   string
+	store *qa.Store
+	log   *slog.Logger
+	batch int
+	poll  time.Duration
+
+	mu       sync.RWMutex
+	idx      bleve.Index // nil while missing or rebuilding
+	building atomic.Bool
+	progress atomic.Int64 // answers indexed so far in a rebuild
+	total    atomic.Int64 // answers to index in a rebuild
+
+	applied  atomic.Int64
+	advMu    sync.Mutex
+	advanced chan struct{} // closed and replaced whenever applied grows
+	wake     chan struct{}
+}
+
+// Open opens the index in cfg.Dir. A missing, unreadable or outdated index
+// is not an error: the follower (Run) rebuilds it from the database while
+// the site keeps serving, and searches answer EUNAVAILABLE until it is done.
+func Open(cfg Config) (*Index, error) {
+	if cfg.Store == nil || cfg.Dir == "" {
+		return nil, errors.New("search: Open needs a store and a directory")
+	}
+	ix := &Index{
+		dir: cfg.Dir, store: cfg.Store, log: cfg.Logger, batch: cfg.BatchSize, poll: cfg.Poll,
+		advanced: make(chan struct{}), wake: make(chan struct{}, 1),
+	}
+	if ix.log == nil {
+		ix.log = slog.New(slog.DiscardHandler)
+	}
+	if ix.batch <= 0 {
+		ix.batch = 500
+	}
+	if ix.poll <= 0 {
+		ix.poll = 500 * time.Millisecond
+	}
+	idx, seq, err := openIndex(cfg.Dir)
+	if err != nil {
+		if errors.Is(err, errLocked) {
+			return nil, err
+		}
+		// With nothing published, the rebuild is instant: do it now, so a
+		// fresh install is ready at once.
+		if n, cerr := cfg.Store.CountPublishedAnswers(context.Background()); cerr == nil && n == 0 {
+			if rerr := ix.Rebuild(context.Background()); rerr == nil {
+				return ix, nil
+			}
+		}
+		ix.log.Warn("search index must be rebuilt", "dir", cfg.Dir, "reason", err)
+		return ix, nil
+	}
+	ix.idx = idx
+	ix.applied.Store(seq)
+	return ix, nil
+}
+
+var errLocked = errors.New("search: the index is in use by another process (is a server running on this data directory?)")
+
+var runtimeConfig = map[string]interface{}{"bolt_timeout": "2s"}
+
+// The index directory holds generations: DIR/CURRENT names the live one
+// (DIR/gen-N); a rebuild writes gen-N+1 beside it and then CURRENT, so a
+// crash at any point leaves either the old or the new index whole.
+const currentFile = "CURRENT"
+
+// openIndex opens the live generation of an index and checks its version.
+func openIndex(dir string) (bleve.Index, int64, error) {
+	cur, err := os.ReadFile(filepath.Join(dir, currentFile))
+	if err != nil {
+		return nil, 0, fmt.Errorf("no index: %w", err)
+	}
+	gen := strings.TrimSpace(string(cur))
+	if !strings.HasPrefix(gen, "gen-") || strings.ContainsAny(gen, `/\`) {
+		return nil, 0, fmt.Errorf("bad %s: %q", currentFile, cur)
+	}
+	idx, err := bleve.OpenUsing(filepath.Join(dir, gen), runtimeConfig)
+	if err != nil {
+		if isTimeout(err) {
+			return nil, 0, errLocked
+		}
+		return nil, 0, fmt.Errorf("open index: %w", err)
+	}
+	seq, err := checkIndex(idx)
+	if err != nil {
+		idx.Close()
+		return nil, 0, err
+	}
+	return idx, seq, nil
+}
+
+// checkIndex reads the version and the applied seq of an open index.
+func checkIndex(idx bleve.Index) (int64, error) {
+	v, err := idx.GetInternal(keyVersion)
+	if err != nil || string(v) != mappingVersion {
+		return 0, fmt.Errorf("index mapping version %q, want %q", v, mappingVersion)
+	}
+	raw, err := idx.GetInternal(keySeq)
+	if err != nil {
+		return 0, fmt.Errorf("read applied seq: %w", err)
+	}
+	seq, err := strconv.ParseInt(string(raw), 10, 64)
+	if err != nil {
+		return 0, fmt.Errorf("bad applied seq %q", raw)
+	}
+	// A quick read proves the segments are readable.
+	if _, err := idx.DocCount(); err != nil {
+		return 0, fmt.Errorf("read index: %w", err)
+	}
+	return seq, nil
+}
+
+func isTimeout(err error) bool {
+	return err != nil && (strings.Contains(err.Error(), "timeout") || errors.Is(err, os.ErrDeadlineExceeded))
+}
+
+// newMapping is the index mapping: three text fields in the bilingual
+// analyzer (stored, for snippets; with term vectors, for phrases), tags as
+// exact keywords, the published date and the public flag. BM25 scoring.
+func newMapping() mapping.IndexMapping {
+	im := bleve.NewIndexMapping()
+	im.ScoringModel = bindex.BM25Scoring
+	im.DefaultAnalyzer = textAnalyzer
+	dm := bleve.NewDocumentStaticMapping()
+	for _, name := range []string{fieldTitle, fieldQuestion, fieldBody} {
+		f := bleve.NewTextFieldMapping()
+		f.Analyzer = textAnalyzer
+		f.Store = true
+		f.IncludeTermVectors = true
+		f.IncludeInAll = false
+		f.DocValues = false
+		dm.AddFieldMappingsAt(name, f)
+	}
+	tags := bleve.NewKeywordFieldMapping()
+	tags.Store = false
+	tags.IncludeInAll = false
+	tags.IncludeTermVectors = false
+	dm.AddFieldMappingsAt(fieldTags, tags)
+	pub := bleve.NewDateTimeFieldMapping()
+	pub.Store = false
+	pub.IncludeInAll = false
+	dm.AddFieldMappingsAt(fieldPublished, pub)
+	public := bleve.NewBooleanFieldMapping()
+	public.Store = false
+	public.IncludeInAll = false
+	dm.AddFieldMappingsAt(fieldPublic, public)
+	im.DefaultMapping = dm
+	im.IndexDynamic = false
+	im.StoreDynamic = false
+	im.DocValuesDynamic = false
+	return im
+}
+
+// document is what the index holds of an answer.
+func document(a *qa.Answer) map[string]interface{} {
+	d := map[string]interface{}{
+		fieldTitle:     a.Title(),
+		fieldBody:      markdown.PlainText(a.BodyMarkdown),
+		fieldTags:      a.Tags,
+		fieldPublished: a.PublishedAt,
+		fieldPublic:    a.Public,
+	}
+	if a.Question != nil {
+		d[fieldQuestion] = markdown.PlainText(a.Question.Body)
+	}
+	return d
+}
+
+func docID(id int64) string { return strconv.FormatInt(id, 10) }
+
+// Close stops using the index. Run must have returned first.
+func (ix *Index) Close() error {
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	if ix.idx == nil {
+		return nil
+	}
+	err := ix.idx.Close()
+	ix.idx = nil
+	return err
+}
+
+// Applied returns the last change-log seq the index holds.
+func (ix *Index) Applied() int64 { return ix.applied.Load() }
+
+// Status says whether searches can be answered, and while rebuilding, how far
+// the rebuild is.
+type Status struct {
+	Ready    bool
+	Building bool
+	Done     int64
+	Total    int64
+	Applied  int64
+}
+
+// Status reports the index's state (for /readyz and the logs).
+func (ix *Index) Status() Status {
+	ix.mu.RLock()
+	ready := ix.idx != nil
+	ix.mu.RUnlock()
+	return Status{Ready: ready, Building: ix.building.Load(), Done: ix.progress.Load(), Total: ix.total.Load(), Applied: ix.applied.Load()}
+}
+
+// unavailable is the error of a search while the index is not usable.
+func (ix *Index) unavailable() error {
+	st := ix.Status()
+	if st.Building && st.Total > 0 {
+		return qa.Errorf(qa.EUNAVAILABLE, "search is being rebuilt (%d of %d answers); try again shortly", st.Done, st.Total)
+	}
+	return qa.Errorf(qa.EUNAVAILABLE, "search is being rebuilt; try again shortly")
+}

@@ -1,0 +1,111 @@
+package search
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"answerbook/qa"
+)
+
+// Bounds on what a query may hold. A user's text never becomes a regexp,
+// wildcard or field query; these caps bound the number of clauses, so a
+// search costs milliseconds whatever is typed.
+const (
+	MaxQueryLen  = 500 // characters
+	maxWords     = 32
+	maxPhrases   = 8
+	maxExcluded  = 8
+	maxQueryTags = 5
+)
+
+// Parsed is a user's query text taken apart: plain words, "exact phrases",
+// -excluded words or phrases, and tag:名字 filters.
+type Parsed struct {
+	Words    []string
+	Phrases  []string
+	Excluded []string
+	Tags     []string
+}
+
+// Empty reports whether the query has nothing to match (it may still filter
+// by tags).
+func (p Parsed) Empty() bool { return len(p.Words) == 0 && len(p.Phrases) == 0 }
+
+// ParseQuery parses the search syntax. Quotes delimit phrases (an unclosed
+// quote runs to the end); a leading "-" excludes a word or phrase; "tag:x"
+// filters by tag. Every other character is text, never syntax: there are no
+// wildcards, regexps or field names. A query over MaxQueryLen characters,
+// invalid UTF-8 or a bad tag is EINVALID; too many terms is EINVALID too.
+func ParseQuery(s string) (Parsed, error) {
+	var p Parsed
+	if !utf8.ValidString(s) {
+		return p, qa.Errorf(qa.EINVALID, "the query is not valid UTF-8")
+	}
+	if n := utf8.RuneCountInString(s); n > MaxQueryLen {
+		return p, qa.Errorf(qa.EINVALID, "the query is too long: %d characters, at most %d", n, MaxQueryLen)
+	}
+	rs := []rune(s)
+	for i := 0; i < len(rs); {
+		r := rs[i]
+		if unicode.IsSpace(r) || unicode.IsControl(r) {
+			i++
+			continue
+		}
+		neg := false
+		if r == '-' && i+1 < len(rs) && !unicode.IsSpace(rs[i+1]) {
+			neg = true
+			i++
+		}
+		if i < len(rs) && (rs[i] == '"' || rs[i] == '“' || rs[i] == '”' || rs[i] == '「') {
+			j := i + 1
+			for j < len(rs) && rs[j] != '"' && rs[j] != '”' && rs[j] != '“' && rs[j] != '」' {
+				j++
+			}
+			phrase := strings.TrimSpace(string(rs[i+1 : min(j, len(rs))]))
+			i = j + 1
+			if phrase == "" {
+				continue
+			}
+			if neg {
+				p.Excluded = append(p.Excluded, phrase)
+			} else {
+				p.Phrases = append(p.Phrases, phrase)
+			}
+			continue
+		}
+		j := i
+		for j < len(rs) && !unicode.IsSpace(rs[j]) && rs[j] != '"' && rs[j] != '“' {
+			j++
+		}
+		word := string(rs[i:j])
+		i = j
+		if !neg && len(word) > 4 && strings.EqualFold(word[:4], "tag:") {
+			t, err := qa.NormalizeTag(word[4:])
+			if err != nil {
+				return p, err
+			}
+			p.Tags = append(p.Tags, t)
+			continue
+		}
+		if strings.Trim(word, "-") == "" {
+			continue
+		}
+		if neg {
+			p.Excluded = append(p.Excluded, word)
+		} else {
+			p.Words = append(p.Words, word)
+		}
+	}
+	switch {
+	case len(p.Words) > maxWords:
+		return p, qa.Errorf(qa.EINVALID, "the query has too many words: at most %d", maxWords)
+	case len(p.Phrases) > maxPhrases:
+		return p, qa.Errorf(qa.EINVALID, "the query has too many phrases: at most %d", maxPhrases)
+	case len(p.Excluded) > maxExcluded:
+		return p, qa.Errorf(qa.EINVALID, "the query excludes too many words: at most %d", maxExcluded)
+	case len(p.Tags) > maxQueryTags:
+		return p, qa.Errorf(qa.EINVALID, "the query has too many tags: at most %d", maxQueryTags)
+	}
+	return p, nil
+}

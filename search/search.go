@@ -1,0 +1,398 @@
+package search
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode"
+	"unicode/utf8"
+
+	"github.com/blevesearch/bleve/v2"
+	"github.com/blevesearch/bleve/v2/analysis"
+	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/query"
+	"github.com/blevesearch/bleve/v2/search/searcher"
+
+	"answerbook/qa"
+)
+
+// Limits of one search.
+const (
+	// SearchTimeout bounds the time of one search.
+	SearchTimeout = 2 * time.Second
+	// maxTerms bounds the analysed terms of a query (each becomes a term
+	// searcher per field).
+	maxTerms = 64
+	// maxTermSearchers bounds the leaf searchers of one search, whatever
+	// the query: bleve's own default is unlimited.
+	maxTermSearchers = 1024
+	// maxOffset bounds deep paging.
+	maxOffset = 10000
+	// snippetRunes is the length of a snippet.
+	snippetRunes = 180
+	// fuzzyBelow: when the exact query finds fewer hits, longer Latin words
+	// are retried with typo tolerance.
+	fuzzyBelow   = 3
+	maxFuzzy     = 4
+	minFuzzyRune = 5
+)
+
+// Field weights: the title says what an answer is about.
+var fieldBoost = map[string]float64{fieldTitle: 3, fieldQuestion: 1.2, fieldBody: 1}
+
+func init() {
+	// bleve's default is unlimited; no disjunction of ours comes near this.
+	searcher.DisjunctionMaxClauseCount = maxTermSearchers
+}
+
+// Query is a search request.
+type Query struct {
+	// Text is the user's query in the syntax of ParseQuery.
+	Text string
+	// Tags must all be on an answer (AND), in addition to tag: in Text.
+	Tags []string
+	// PublicOnly limits the search to public answers: for visitors and
+	// lapsed members, so that nothing about member-only answers (not even
+	// their number) reaches them.
+	PublicOnly bool
+	// Newest sorts by publication date instead of relevance.
+	Newest bool
+	// Page from 1 and PerPage 1–100 (0 means the defaults 1 and 20).
+	Page, PerPage int
+}
+
+// Hit is one found answer.
+type Hit struct {
+	ID    int64
+	Score float64
+	// Snippet is the best passage as HTML: everything escaped but the
+	// <mark> around matched words.
+	Snippet string
+}
+
+// Result is a page of hits with the total and the tag facets over the whole
+// result.
+type Result struct {
+	Total  int
+	Hits   []Hit
+	Facets []qa.TagCount
+	// Fuzzy is true when typo tolerance found these hits.
+	Fuzzy bool
+	Took  time.Duration
+}
+
+// Search runs a query. Bad syntax or bounds are EINVALID; an index that is
+// rebuilding is EUNAVAILABLE; a search is cut off after SearchTimeout.
+func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
+	p, err := ParseQuery(q.Text)
+	if err != nil {
+		return nil, err
+	}
+	for _, t := range q.Tags {
+		n, err := qa.NormalizeTag(t)
+		if err != nil {
+			return nil, err
+		}
+		p.Tags = append(p.Tags, n)
+	}
+	if len(p.Tags) > 2*maxQueryTags {
+		return nil, qa.Errorf(qa.EINVALID, "too many tags: at most %d", maxQueryTags)
+	}
+	page, perPage, err := pageBounds(q.Page, q.PerPage)
+	if err != nil {
+		return nil, err
+	}
+	terms := analyzeTerms(strings.Join(p.Words, " "), maxTerms)
+	res, err := ix.run(ctx, ix.textQuery(p, terms, nil, q.PublicOnly), q.Newest || p.Empty(), page, perPage, true)
+	if err != nil {
+		return nil, err
+	}
+	if res.Total < fuzzyBelow && page == 1 {
+		if fuzzy := fuzzyWords(p.Words); len(fuzzy) > 0 {
+			fres, err := ix.run(ctx, ix.textQuery(p, terms, fuzzy, q.PublicOnly), q.Newest, page, perPage, true)
+			if err != nil {
+				return nil, err
+			}
+			if fres.Total > res.Total {
+				fres.Fuzzy = true
+				res = fres
+			}
+		}
+	}
+	return res, nil
+}
+
+// Similar finds published answers similar to a question being written: its
+// title (weighed most) and the first sentences of its body. It is tuned for
+// short texts: the title's terms count twice, the question fields of the
+// archive more than answer bodies, and only the rarest terms of a long body
+// are used.
+func (ix *Index) Similar(ctx context.Context, title, body string, n int, publicOnly bool) (*Result, error) {
+	if utf8.RuneCountInString(title)+utf8.RuneCountInString(body) > 4*MaxQueryLen+qa.MaxBodyLen {
+		return nil, qa.Errorf(qa.EINVALID, "the text is too long")
+	}
+	if !utf8.ValidString(title) || !utf8.ValidString(body) {
+		return nil, qa.Errorf(qa.EINVALID, "the text is not valid UTF-8")
+	}
+	if n <= 0 {
+		n = 5
+	}
+	if n > 20 {
+		return nil, qa.Errorf(qa.EINVALID, "per_page must be between 1 and 20")
+	}
+	titleTerms := analyzeTerms(title, 32)
+	bodyTerms := analyzeTerms(truncateRunes(body, 600), 48)
+	if len(titleTerms)+len(bodyTerms) == 0 {
+		return &Result{Hits: []Hit{}, Facets: []qa.TagCount{}}, nil
+	}
+	var should []query.Query
+	add := func(terms []string, weight float64) {
+		for _, t := range terms {
+			w := weight * termWeight(t)
+			should = append(should,
+				termQuery(fieldTitle, t, 2.5*w),
+				termQuery(fieldQuestion, t, 1.2*w),
+				termQuery(fieldBody, t, 0.6*w))
+		}
+	}
+	add(titleTerms, 2)
+	add(without(bodyTerms, titleTerms), 1)
+	main := bleve.NewDisjunctionQuery(should...)
+	var q query.Query = main
+	if publicOnly {
+		q = bleve.NewConjunctionQuery(main, publicQuery())
+	}
+	return ix.run(ctx, q, false, 1, n, false)
+}
+
+// textQuery builds the bleve query of a parsed search: the words as term
+// queries over the three text fields (weighted), phrases as required
+// phrase queries, excluded words and phrases as must-not, tags and
+// visibility as filters. fuzzy adds typo-tolerant variants of those words.
+func (ix *Index) textQuery(p Parsed, terms, fuzzy []string, publicOnly bool) query.Query {
+	b := bleve.NewBooleanQuery()
+	var should []query.Query
+	for _, t := range terms {
+		w := termWeight(t)
+		for f, boost := range fieldBoost {
+			should = append(should, termQuery(f, t, boost*w))
+		}
+	}
+	for _, w := range fuzzy {
+		for _, f := range []string{fieldTitle, fieldBody} {
+			fq := bleve.NewFuzzyQuery(strings.ToLower(w))
+			fq.SetField(f)
+			fq.SetFuzziness(1)
+			fq.SetPrefix(1)
+			fq.SetBoost(0.5 * fieldBoost[f])
+			should = append(should, fq)
+		}
+	}
+	if len(should) > 0 {
+		b.AddMust(bleve.NewDisjunctionQuery(should...))
+	}
+	for _, ph := range p.Phrases {
+		b.AddMust(phraseQuery(ph))
+	}
+	if len(should) == 0 && len(p.Phrases) == 0 {
+		b.AddMust(bleve.NewMatchAllQuery())
+	}
+	for _, ex := range p.Excluded {
+		b.AddMustNot(phraseQuery(ex))
+	}
+	for _, t := range p.Tags {
+		tq := bleve.NewTermQuery(t)
+		tq.SetField(fieldTags)
+		b.AddMust(tq)
+	}
+	if publicOnly {
+		b.AddMust(publicQuery())
+	}
+	return b
+}
+
+func termQuery(field, term string, boost float64) query.Query {
+	q := bleve.NewTermQuery(term)
+	q.SetField(field)
+	q.SetBoost(boost)
+	return q
+}
+
+func publicQuery() query.Query {
+	q := bleve.NewBoolFieldQuery(true)
+	q.SetField(fieldPublic)
+	return q
+}
+
+// phraseQuery matches the phrase in any text field.
+func phraseQuery(ph string) query.Query {
+	var qs []query.Query
+	for _, f := range []string{fieldTitle, fieldQuestion, fieldBody} {
+		q := bleve.NewMatchPhraseQuery(truncateRunes(ph, 100))
+		q.SetField(f)
+		q.Analyzer = textAnalyzer
+		q.SetBoost(fieldBoost[f])
+		qs = append(qs, q)
+	}
+	return bleve.NewDisjunctionQuery(qs...)
+}
+
+// termWeight lowers single Han characters: they are there for recall, the
+// bigrams carry the meaning.
+func termWeight(t string) float64 {
+	if utf8.RuneCountInString(t) == 1 {
+		if r, _ := utf8.DecodeRuneInString(t); unicode.Is(unicode.Han, r) {
+			return 0.35
+		}
+	}
+	return 1
+}
+
+// fuzzyWords picks the Latin words long enough for typo tolerance.
+func fuzzyWords(words []string) []string {
+	var out []string
+	for _, w := range words {
+		if utf8.RuneCountInString(w) < minFuzzyRune || utf8.RuneCountInString(w) > 40 {
+			continue
+		}
+		latin := true
+		for _, r := range w {
+			if !unicode.In(r, unicode.Latin) {
+				latin = false
+				break
+			}
+		}
+		if latin {
+			out = append(out, w)
+			if len(out) == maxFuzzy {
+				break
+			}
+		}
+	}
+	return out
+}
+
+// run executes a query with the deadline and the searcher cap, and makes
+// snippets from the matched locations.
+func (ix *Index) run(ctx context.Context, q query.Query, newest bool, page, perPage int, facets bool) (*Result, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.idx == nil {
+		return nil, ix.unavailable()
+	}
+	ctx, cancel := context.WithTimeout(ctx, SearchTimeout)
+	defer cancel()
+	ctx = context.WithValue(ctx, bsearch.MaxTermSearchersKey, maxTermSearchers)
+	req := bleve.NewSearchRequestOptions(q, perPage, (page-1)*perPage, false)
+	req.Fields = []string{fieldTitle, fieldQuestion, fieldBody}
+	req.IncludeLocations = true
+	if newest {
+		req.SortBy([]string{"-" + fieldPublished, "-_score", "-_id"})
+	}
+	if facets {
+		req.AddFacet(fieldTags, bleve.NewFacetRequest(fieldTags, 30))
+	}
+	start := time.Now()
+	sr, err := ix.idx.SearchInContext(ctx, req)
+	if err != nil {
+		if ctx.Err() != nil {
+			return nil, qa.Errorf(qa.EUNAVAILABLE, "the search took too long; try fewer or more specific words")
+		}
+		if strings.Contains(err.Error(), "TooManyTermSearchers") || strings.Contains(err.Error(), "TooManyClauses") {
+			return nil, qa.Errorf(qa.EINVALID, "the query is too complex; use fewer words")
+		}
+		return nil, qa.Internal(err, "search")
+	}
+	res := &Result{Total: int(sr.Total), Hits: make([]Hit, 0, len(sr.Hits)), Facets: []qa.TagCount{}, Took: time.Since(start)}
+	for _, h := range sr.Hits {
+		id, err := strconv.ParseInt(h.ID, 10, 64)
+		if err != nil {
+			continue
+		}
+		res.Hits = append(res.Hits, Hit{ID: id, Score: h.Score, Snippet: snippetOf(h)})
+	}
+	if f := sr.Facets[fieldTags]; f != nil && f.Terms != nil {
+		for _, t := range f.Terms.Terms() {
+			res.Facets = append(res.Facets, qa.TagCount{Tag: t.Term, Count: t.Count})
+		}
+	}
+	return res, nil
+}
+
+// pageBounds validates paging.
+func pageBounds(page, perPage int) (int, int, error) {
+	if page == 0 {
+		page = 1
+	}
+	if perPage == 0 {
+		perPage = qa.DefaultPerPage
+	}
+	if perPage < 1 || perPage > qa.MaxPerPage {
+		return 0, 0, qa.Errorf(qa.EINVALID, "per_page must be between 1 and %d", qa.MaxPerPage)
+	}
+	if page < 1 || (page-1)*perPage >= maxOffset {
+		return 0, 0, qa.Errorf(qa.EINVALID, "page must be between 1 and %d", maxOffset/perPage)
+	}
+	return page, perPage, nil
+}
+
+// analyzeTerms runs text through the index's analyzer and returns its
+// distinct terms in order of first appearance, at most max.
+func analyzeTerms(text string, max int) []string {
+	if text == "" {
+		return nil
+	}
+	seen := map[string]bool{}
+	var out []string
+	for _, tok := range analyze(text) {
+		t := string(tok.Term)
+		if seen[t] {
+			continue
+		}
+		seen[t] = true
+		out = append(out, t)
+		if len(out) == max {
+			break
+		}
+	}
+	return out
+}
+
+// theAnalyzer is the index's text analyzer, for analysing queries the same
+// way as documents.
+var theAnalyzer = sync.OnceValue(func() analysis.Analyzer {
+	a := bleve.NewIndexMapping().AnalyzerNamed(textAnalyzer)
+	if a == nil {
+		panic("search: analyzer " + textAnalyzer + " is not registered")
+	}
+	return a
+})
+
+func analyze(text string) analysis.TokenStream { return theAnalyzer().Analyze([]byte(text)) }
+
+func without(terms, drop []string) []string {
+	d := make(map[string]bool, len(drop))
+	for _, t := range drop {
+		d[t] = true
+	}
+	var out []string
+	for _, t := range terms {
+		if !d[t] {
+			out = append(out, t)
+		}
+	}
+	return out
+}
+
+func truncateRunes(s string, n int) string {
+	i := 0
+	for pos := range s {
+		if i == n {
+			return s[:pos]
+		}
+		i++
+	}
+	return s
+}
