@@ -567,3 +567,43 @@ func (s *Store) hydrateAnswers(db *gorm.DB, as []*Answer, withBodies bool) error
 	}
 	return nil
 }
+
+// DeleteAnswer removes an answer from the archive for good (its revisions
+// too). A member's question it answered, and any question closed as its
+// duplicate, return to pending so the expert can deal with them again; an FAQ
+// entry's question goes with it. Expert only.
+func (s *Store) DeleteAnswer(ctx context.Context, actor Actor, id int64) error {
+	if err := actor.requireExpert(true); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		if err := s.lockRow(tx, "answers", id); err != nil {
+			return Errorf(ENOTFOUND, "answer not found")
+		}
+		var a Answer
+		if err := tx.First(&a, id).Error; err != nil {
+			return Errorf(ENOTFOUND, "answer not found")
+		}
+		var q Question
+		if err := tx.First(&q, a.QuestionID).Error; err != nil {
+			return err
+		}
+		now := s.clock()
+		if err := tx.Model(&Question{}).Where("id = ? OR duplicate_of_id = ?", a.QuestionID, id).Updates(map[string]any{
+			"status": StatusPending, "answer_id": nil, "duplicate_of_id": nil, "closed_at": nil, "updated_at": now,
+		}).Error; err != nil {
+			return err
+		}
+		if err := tx.Delete(&Answer{}, id).Error; err != nil {
+			return err
+		}
+		// An FAQ entry's question was only ever the answer's heading.
+		if q.AskerID == nil {
+			if err := tx.Delete(&Question{}, q.ID).Error; err != nil {
+				return err
+			}
+		}
+		_, err := s.appendChange(tx, EntityAnswer, id, OpDelete)
+		return err
+	})
+}
