@@ -5,7 +5,6 @@ import (
 	"time"
 
 	"gorm.io/gorm"
-	"gorm.io/gorm/clause"
 )
 
 // Tag is a label on questions and answers, in its normalised form.
@@ -39,11 +38,7 @@ func setTags(tx *gorm.DB, table, owner string, id int64, tags []string, now time
 	if len(tags) == 0 {
 		return nil
 	}
-	rows := make([]Tag, len(tags))
-	for i, t := range tags {
-		rows[i] = Tag{Name: t, CreatedAt: now}
-	}
-	if err := tx.Clauses(clause.OnConflict{DoNothing: true}).Create(&rows).Error; err != nil {
+	if err := ensureTags(tx, tags, now); err != nil {
 		return err
 	}
 	for i, t := range tags {
