@@ -74,7 +74,9 @@ func (a *API) similar(c *gin.Context) {
 		return
 	}
 	act := actor(c)
-	res, err := a.index.Similar(c.Request.Context(), c.Query("q"), c.Query("body"), n, a.publicOnly(act))
+	res, err := a.index.Similar(c.Request.Context(), search.SimilarQuery{
+		Title: c.Query("q"), Body: c.Query("body"), PerPage: n, PublicOnly: a.publicOnly(act),
+	})
 	if err != nil {
 		a.fail(c, err)
 		return

@@ -334,15 +334,15 @@ func TestIndex_Similar(t *testing.T) {
 	target := e.publish("How do I renew my residence permit in Qatar?", "Go to the immigration office with your passport.", false)
 	e.publish("Best beaches near Doha", "Fuwairit and Sealine are popular.", false)
 	zh := e.publish("高血压患者能吃党参吗？", "可以适量。", false)
-	r, err := e.ix.Similar(e.ctx, "residence permit renewal", "My permit expires next month, what documents do I need?", 3, false)
+	r, err := e.ix.Similar(e.ctx, search.SimilarQuery{Title: "residence permit renewal", Body: "My permit expires next month, what documents do I need?", PerPage: 3})
 	if err != nil || len(r.Hits) == 0 || r.Hits[0].ID != target.ID {
 		t.Fatalf("similar: %v %v", ids(r), err)
 	}
-	r, err = e.ix.Similar(e.ctx, "高血压可以吃党参吗", "", 3, false)
+	r, err = e.ix.Similar(e.ctx, search.SimilarQuery{Title: "高血压可以吃党参吗", PerPage: 3})
 	if err != nil || len(r.Hits) == 0 || r.Hits[0].ID != zh.ID {
 		t.Fatalf("similar zh: %v %v", ids(r), err)
 	}
-	if _, err := e.ix.Similar(e.ctx, "x", "", 21, false); qa.ErrorCode(err) != qa.EINVALID {
+	if _, err := e.ix.Similar(e.ctx, search.SimilarQuery{Title: "x", PerPage: 21}); qa.ErrorCode(err) != qa.EINVALID {
 		t.Fatalf("per_page over 20: %v", err)
 	}
 }

@@ -124,26 +124,45 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	return res, nil
 }
 
+// SimilarQuery asks for answers similar to a question being written.
+type SimilarQuery struct {
+	// Title and Body are what the member has typed so far.
+	Title, Body string
+	// PerPage is how many answers to return: 1–20 (0 means 5), or up to 100
+	// with Within.
+	PerPage int
+	// PublicOnly limits the answers to public ones (visitors).
+	PublicOnly bool
+	// Within restricts the candidates to these answers (at most 100): to
+	// rank a known set, as the evaluation does.
+	Within []int64
+}
+
 // Similar finds published answers similar to a question being written: its
 // title (weighed most) and the first sentences of its body. It is tuned for
-// short texts: the title's terms count twice, the question fields of the
-// archive more than answer bodies, and only the rarest terms of a long body
-// are used.
-func (ix *Index) Similar(ctx context.Context, title, body string, n int, publicOnly bool) (*Result, error) {
-	if utf8.RuneCountInString(title)+utf8.RuneCountInString(body) > 4*MaxQueryLen+qa.MaxBodyLen {
+// short texts: the title's terms count twice, the archive's titles more than
+// its answer bodies, and a long body adds only its first few hundred
+// characters.
+func (ix *Index) Similar(ctx context.Context, q SimilarQuery) (*Result, error) {
+	if utf8.RuneCountInString(q.Title) > 4*MaxQueryLen || utf8.RuneCountInString(q.Body) > qa.MaxBodyLen {
 		return nil, qa.Errorf(qa.EINVALID, "the text is too long")
 	}
-	if !utf8.ValidString(title) || !utf8.ValidString(body) {
+	if !utf8.ValidString(q.Title) || !utf8.ValidString(q.Body) {
 		return nil, qa.Errorf(qa.EINVALID, "the text is not valid UTF-8")
 	}
-	if n <= 0 {
+	n := q.PerPage
+	if n == 0 {
 		n = 5
 	}
-	if n > 20 {
-		return nil, qa.Errorf(qa.EINVALID, "per_page must be between 1 and 20")
+	maxN := 20
+	if len(q.Within) > 0 {
+		maxN = 100
 	}
-	titleTerms := analyzeTerms(title, 32)
-	bodyTerms := analyzeTerms(truncateRunes(body, 600), 48)
+	if n < 1 || n > maxN || len(q.Within) > 100 {
+		return nil, qa.Errorf(qa.EINVALID, "per_page must be between 1 and %d", maxN)
+	}
+	titleTerms := analyzeTerms(q.Title, 32)
+	bodyTerms := analyzeTerms(truncateRunes(q.Body, 600), 48)
 	if len(titleTerms)+len(bodyTerms) == 0 {
 		return &Result{Hits: []Hit{}, Facets: []qa.TagCount{}}, nil
 	}
@@ -159,12 +178,22 @@ func (ix *Index) Similar(ctx context.Context, title, body string, n int, publicO
 	}
 	add(titleTerms, 2)
 	add(without(bodyTerms, titleTerms), 1)
-	main := bleve.NewDisjunctionQuery(should...)
-	var q query.Query = main
-	if publicOnly {
-		q = bleve.NewConjunctionQuery(main, publicQuery())
+	filters := []query.Query{bleve.NewDisjunctionQuery(should...)}
+	if q.PublicOnly {
+		filters = append(filters, publicQuery())
 	}
-	return ix.run(ctx, q, false, 1, n, false)
+	if len(q.Within) > 0 {
+		ids := make([]string, len(q.Within))
+		for i, id := range q.Within {
+			ids[i] = docID(id)
+		}
+		filters = append(filters, bleve.NewDocIDQuery(ids))
+	}
+	var bq query.Query = filters[0]
+	if len(filters) > 1 {
+		bq = bleve.NewConjunctionQuery(filters...)
+	}
+	return ix.run(ctx, bq, false, 1, n, false)
 }
 
 // textQuery builds the bleve query of a parsed search: the words as term

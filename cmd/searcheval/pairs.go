@@ -1,0 +1,157 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"fmt"
+	"io"
+	"os"
+	"strconv"
+	"strings"
+	"time"
+
+	"answerbook/qa"
+	"answerbook/search"
+)
+
+// pairs evaluates a sentence-pair set (LCQMC, BQ): every distinct sentence
+// is indexed as a question; for each positive pair, s1 is asked through
+// Similar and the rank of s2 (s1 itself left out) gives MRR@10, Recall@1 and
+// Recall@10. Search is run too, with s1 as the query text.
+func pairs(ctx context.Context, name, path string, sep rune, header bool, work string) error {
+	ps, err := readPairs(path, sep, header)
+	if err != nil {
+		return err
+	}
+	e, err := openEnv(ctx, work)
+	if err != nil {
+		return err
+	}
+	defer e.stop()
+	index := map[string]string{} // sentence → source id
+	var qs []qa.ImportQuestion
+	var as []qa.ImportAnswer
+	for _, p := range ps {
+		for _, s := range []string{p.s1, p.s2} {
+			if _, ok := index[s]; ok {
+				continue
+			}
+			src := "s/" + strconv.Itoa(len(index))
+			index[s] = src
+			qs = append(qs, qa.ImportQuestion{SourceID: "q" + src, Title: s, Status: qa.StatusAnswered})
+			as = append(as, qa.ImportAnswer{SourceID: src, QuestionSourceID: "q" + src, Body: "."})
+		}
+	}
+	start := time.Now()
+	if err := e.importAll(ctx, qs, as); err != nil {
+		return err
+	}
+	imported := time.Since(start)
+	ids, err := e.sourceMap(ctx)
+	if err != nil {
+		return err
+	}
+	type scores struct {
+		mrr, r1, r10 float64
+		lat          latencies
+	}
+	var sim, srch scores
+	positives := 0
+	for _, p := range ps {
+		if !p.same {
+			continue
+		}
+		positives++
+		self, want := ids[index[p.s1]], ids[index[p.s2]]
+		t0 := time.Now()
+		res, err := e.ix.Similar(ctx, search.SimilarQuery{Title: p.s1, PerPage: 11})
+		sim.lat = append(sim.lat, time.Since(t0))
+		if err != nil {
+			return err
+		}
+		score(&sim.mrr, &sim.r1, &sim.r10, res, self, want)
+		t0 = time.Now()
+		res, err = e.ix.Search(ctx, search.Query{Text: p.s1, PerPage: 11})
+		srch.lat = append(srch.lat, time.Since(t0))
+		if err != nil {
+			if qa.ErrorCode(err) == qa.EINVALID { // over the word limit: counts as not found
+				continue
+			}
+			return err
+		}
+		score(&srch.mrr, &srch.r1, &srch.r10, res, self, want)
+	}
+	n := float64(positives)
+	fmt.Printf("%s (%d sentences imported in %v, %d positive pairs)\n", name, len(index), imported.Round(time.Millisecond), positives)
+	fmt.Printf("  %-22s MRR@10 %.3f  Recall@1 %.3f  Recall@10 %.3f  latency %v\n", "answerbook Similar", sim.mrr/n, sim.r1/n, sim.r10/n, sim.lat)
+	fmt.Printf("  %-22s MRR@10 %.3f  Recall@1 %.3f  Recall@10 %.3f  latency %v\n\n", "answerbook Search", srch.mrr/n, srch.r1/n, srch.r10/n, srch.lat)
+	return nil
+}
+
+func score(mrr, r1, r10 *float64, res *search.Result, self, want int64) {
+	rank := 0
+	for _, h := range res.Hits {
+		if h.ID == self {
+			continue
+		}
+		rank++
+		if h.ID == want {
+			*mrr += 1 / float64(rank)
+			if rank == 1 {
+				*r1++
+			}
+			*r10++
+			return
+		}
+		if rank == 10 {
+			return
+		}
+	}
+}
+
+type pair struct {
+	s1, s2 string
+	same   bool
+}
+
+func readPairs(path string, sep rune, header bool) ([]pair, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer f.Close()
+	var out []pair
+	if sep == '\t' {
+		sc := bufio.NewScanner(f)
+		for sc.Scan() {
+			cols := strings.Split(sc.Text(), "\t")
+			if len(cols) != 3 {
+				continue
+			}
+			out = append(out, pair{strings.TrimSpace(cols[0]), strings.TrimSpace(cols[1]), strings.TrimSpace(cols[2]) == "1"})
+		}
+		return out, sc.Err()
+	}
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	first := header
+	for {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return out, nil
+		}
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", path, err)
+		}
+		if first {
+			first = false
+			continue
+		}
+		if len(rec) != 3 {
+			continue
+		}
+		out = append(out, pair{strings.TrimSpace(strings.TrimPrefix(rec[0], "\ufeff")), strings.TrimSpace(rec[1]), strings.TrimSpace(rec[2]) == "1"})
+	}
+}
