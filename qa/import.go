@@ -312,9 +312,7 @@ func prepareImportQuestion(in ImportQuestion, now time.Time) (preparedQuestion, 
 	if q.BodyHTML, err = render("body", q.Body); err != nil {
 		return p, err
 	}
-	if p.tags, err = NormalizeTags(in.Tags); err != nil {
-		return p, err
-	}
+	p.tags = lenientTags(in.Tags)
 	switch in.Status {
 	case "", StatusAnswered:
 		// Answered questions stay pending until their answer arrives.
@@ -348,7 +346,10 @@ func prepareImportAnswer(in ImportAnswer, now time.Time) (preparedAnswer, error)
 	if err := checkSourceID(in.QuestionSourceID); err != nil {
 		return p, Errorf(EINVALID, "the question id is missing or bad")
 	}
-	ac := AnswerCreate{Body: in.Body, Tags: in.Tags}
+	ac := AnswerCreate{Body: in.Body}
+	if in.Tags != nil {
+		ac.Tags = lenientTags(in.Tags)
+	}
 	d, err := prepareAnswer(ac)
 	if err != nil {
 		return p, err
@@ -463,4 +464,104 @@ func ensureTags(tx *gorm.DB, names []string, now time.Time) error {
 		return nil
 	}
 	return tx.Clauses(clause.OnConflict{DoNothing: true}).CreateInBatches(rows, 200).Error
+}
+
+// ExportItem is a question with its published answer, if any.
+type ExportItem struct {
+	Question *Question
+	Answer   *Answer
+	// DuplicateOf is, for a duplicate, the question whose answer it points
+	// to (id and source id only).
+	DuplicateOf *Question
+}
+
+// ExportBatch returns up to limit questions with ids greater than after, in
+// id order, each with its answer (bodies included) and tags: the export walks
+// the whole archive with it. Expert or system only.
+func (s *Store) ExportBatch(ctx context.Context, actor Actor, after int64, limit int) ([]ExportItem, error) {
+	if err := actor.requireExpert(false); err != nil {
+		return nil, err
+	}
+	db := s.read(ctx)
+	var qs []*Question
+	if err := db.Where("id > ?", after).Order("id").Limit(limit).Find(&qs).Error; err != nil {
+		return nil, translate(err)
+	}
+	if err := s.hydrateQuestions(db, qs, false); err != nil {
+		return nil, err
+	}
+	qids := make([]int64, len(qs))
+	var dupAnswers []int64
+	for i, q := range qs {
+		qids[i] = q.ID
+		if q.DuplicateOfID != nil {
+			dupAnswers = append(dupAnswers, *q.DuplicateOfID)
+		}
+	}
+	var as []*Answer
+	if err := db.Where("question_id IN ?", qids).Find(&as).Error; err != nil {
+		return nil, translate(err)
+	}
+	if err := s.hydrateAnswers(db, as, false); err != nil {
+		return nil, err
+	}
+	byQ := make(map[int64]*Answer, len(as))
+	for _, a := range as {
+		a.Full = true
+		byQ[a.QuestionID] = a
+	}
+	// The question each duplicate's target answer belongs to.
+	origins := map[int64]*Question{}
+	if len(dupAnswers) > 0 {
+		var rows []struct {
+			ID         int64
+			QuestionID int64
+		}
+		if err := db.Table("answers").Select("id, question_id").Where("id IN ?", dupAnswers).Scan(&rows).Error; err != nil {
+			return nil, translate(err)
+		}
+		var oq []int64
+		for _, r := range rows {
+			oq = append(oq, r.QuestionID)
+		}
+		var oqs []*Question
+		if err := db.Select("id", "source_id").Where("id IN ?", oq).Find(&oqs).Error; err != nil {
+			return nil, translate(err)
+		}
+		byID := map[int64]*Question{}
+		for _, q := range oqs {
+			byID[q.ID] = q
+		}
+		for _, r := range rows {
+			origins[r.ID] = byID[r.QuestionID]
+		}
+	}
+	out := make([]ExportItem, len(qs))
+	for i, q := range qs {
+		out[i] = ExportItem{Question: q, Answer: byQ[q.ID]}
+		if q.DuplicateOfID != nil {
+			out[i].DuplicateOf = origins[*q.DuplicateOfID]
+		}
+	}
+	return out, nil
+}
+
+// lenientTags normalises an archive's tags, dropping those this product
+// does not allow (a Stack Exchange tag may be longer than 32 characters)
+// rather than the whole question, and keeping the first MaxTags.
+func lenientTags(tags []string) []string {
+	out := make([]string, 0, len(tags))
+	seen := map[string]bool{}
+	for _, t := range tags {
+		n, err := NormalizeTag(t)
+		if err != nil || seen[n] {
+			continue
+		}
+		seen[n] = true
+		out = append(out, n)
+		if len(out) == MaxTags {
+			break
+		}
+	}
+	return out
 }

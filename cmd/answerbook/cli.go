@@ -24,6 +24,9 @@ type CLI struct {
 	Serve   ServeCmd   `cmd:"" help:"Run the site and the API."`
 	Member  MemberCmd  `cmd:"" help:"Manage members."`
 	Token   TokenCmd   `cmd:"" help:"Manage API tokens."`
+	Import  ImportCmd  `cmd:"" help:"Import a Stack Exchange dump directory or an answerbook JSONL file (idempotent)."`
+	Export  ExportCmd  `cmd:"" help:"Write the whole archive as JSONL."`
+	Reindex ReindexCmd `cmd:"" help:"Rebuild the search index from the database."`
 	Migrate MigrateCmd `cmd:"" help:"Apply pending schema migrations."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
 }
