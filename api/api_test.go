@@ -9,6 +9,7 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
@@ -18,6 +19,7 @@ import (
 
 	"answerbook/api"
 	"answerbook/qa"
+	"answerbook/search"
 )
 
 // server is the API on a real port with a real store.
@@ -37,13 +39,20 @@ func newServer(t testing.TB) *server {
 	if err != nil {
 		t.Fatal(err)
 	}
+	ix, err := search.Open(search.Config{Dir: filepath.Join(t.TempDir(), "index"), Store: s, Poll: 50 * time.Millisecond})
+	if err != nil {
+		t.Fatal(err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { ix.Run(ctx); close(done) }()
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	a := api.New(api.Config{Store: s, BaseURL: "http://answers.test", SessionCookie: "sid"})
+	a := api.New(api.Config{Store: s, Index: ix, BaseURL: "http://answers.test", SessionCookie: "sid"})
 	a.Register(r)
 	r.NoRoute(a.NotFound)
 	srv := httptest.NewServer(r)
-	t.Cleanup(func() { srv.Close(); s.Close() })
+	t.Cleanup(func() { srv.Close(); cancel(); <-done; ix.Close(); s.Close() })
 	return &server{Server: srv, store: s, ctx: context.Background()}
 }
 
