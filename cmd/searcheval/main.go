@@ -28,7 +28,15 @@ func main() {
 	data := flag.String("data", "../shared/data", "path to the shared data directory")
 	only := flag.String("only", "", "run one part: semeval, lcqmc, bq, stackexchange")
 	work := flag.String("work", "", "work directory for the stores and indexes (default: a temp dir, removed)")
+	zh := flag.String("write-zh-jsonl", "", "write zh-medical-qa as an answerbook JSONL archive to this file, and stop")
 	flag.Parse()
+	if *zh != "" {
+		if err := writeMedicalJSONL(*data, *zh); err != nil {
+			fmt.Fprintln(os.Stderr, "searcheval:", err)
+			os.Exit(1)
+		}
+		return
+	}
 	if err := run(*data, *only, *work); err != nil {
 		fmt.Fprintln(os.Stderr, "searcheval:", err)
 		os.Exit(1)

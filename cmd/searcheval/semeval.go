@@ -206,4 +206,3 @@ func escapeMD(s string) string {
 	r := strings.NewReplacer("\\", "\\\\", "*", "\\*", "_", "\\_", "#", "\\#", "<", "&lt;", ">", "&gt;", "[", "\\[", "`", "\\`", "|", "\\|")
 	return r.Replace(s)
 }
-
