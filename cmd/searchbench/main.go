@@ -1,0 +1,464 @@
+// Command searchbench measures import and search at scale on real text:
+//
+//	go run ./cmd/searchbench -data ../shared/data [-n 100000]
+//
+// It imports all the real Q&A data in the data directory (both Stack
+// Exchange dumps, the Chinese medical Q&A, the SemEval threads), then an
+// archive of n answers built from that real text (sentences sampled from the
+// real answers, lengths drawn from the real length distribution, half
+// Chinese and half English, real titles and tags), and prints the import
+// rate (database, and database plus index), search latency percentiles over
+// a fixed query mix, the index size on disk and the process RSS.
+package main
+
+import (
+	"bufio"
+	"context"
+	"encoding/csv"
+	"encoding/xml"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"log/slog"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"runtime"
+	"runtime/pprof"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"answerbook/qa"
+	"answerbook/qa/archive"
+	"answerbook/search"
+)
+
+func main() {
+	data := flag.String("data", "../shared/data", "path to the shared data directory")
+	n := flag.Int("n", 100000, "answers in the synthetic archive")
+	work := flag.String("work", "", "work directory (default: a temp dir, removed)")
+	prof := flag.String("cpuprofile", "", "write a CPU profile to this file")
+	flag.Parse()
+	if *prof != "" {
+		f, err := os.Create(*prof)
+		if err != nil {
+			fmt.Fprintln(os.Stderr, "searchbench:", err)
+			os.Exit(1)
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
+	if err := run(*data, *n, *work); err != nil {
+		fmt.Fprintln(os.Stderr, "searchbench:", err)
+		pprof.StopCPUProfile()
+		os.Exit(1)
+	}
+}
+
+func run(data string, n int, work string) error {
+	if work == "" {
+		dir, err := os.MkdirTemp("", "searchbench-")
+		if err != nil {
+			return err
+		}
+		defer os.RemoveAll(dir)
+		work = dir
+	}
+	ctx := context.Background()
+	fmt.Printf("searchbench: %d CPUs, GOMAXPROCS %d\n\n", runtime.NumCPU(), runtime.GOMAXPROCS(0))
+
+	// 1. All the real data.
+	real := filepath.Join(work, "real")
+	corpus := &corpus{}
+	if err := bench(ctx, "real data", real, func(l *archive.Loader) error { return loadReal(ctx, data, l, corpus) }); err != nil {
+		return err
+	}
+	// 2. A synthetic archive of n answers from the real text.
+	synth := filepath.Join(work, "synthetic")
+	path := filepath.Join(work, "synthetic.jsonl")
+	if err := corpus.write(path, n); err != nil {
+		return err
+	}
+	return bench(ctx, fmt.Sprintf("synthetic archive of %d answers", n), synth, func(l *archive.Loader) error {
+		f, err := os.Open(path)
+		if err != nil {
+			return err
+		}
+		defer f.Close()
+		return archive.ReadJSONL(ctx, bufio.NewReaderSize(f, 1<<20), l)
+	}, corpus.queries()...)
+}
+
+// bench imports into a fresh data directory, lets the index catch up, runs
+// the query mix and prints the figures.
+func bench(ctx context.Context, name, dir string, load func(*archive.Loader) error, extra ...string) error {
+	s, err := qa.Open(ctx, qa.Config{DataDir: dir, QuestionQuota: -1})
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	t0 := time.Now()
+	l := archive.NewLoader(ctx, s, qa.System())
+	if err := load(l); err != nil {
+		return err
+	}
+	sum, err := l.Finish()
+	if err != nil {
+		return err
+	}
+	dbTime := time.Since(t0)
+
+	t1 := time.Now()
+	ix, err := search.Open(search.Config{Dir: filepath.Join(dir, "index"), Store: s, BatchSize: 1000, Logger: slog.New(slog.DiscardHandler)})
+	if err != nil {
+		return err
+	}
+	defer ix.Close()
+	rctx, cancel := context.WithCancel(ctx)
+	done := make(chan struct{})
+	go func() { ix.Run(rctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	seq, err := s.LastChangeSeq(ctx)
+	if err != nil {
+		return err
+	}
+	if err := ix.WaitFor(ctx, seq); err != nil {
+		return err
+	}
+	indexTime := time.Since(t1)
+
+	fmt.Printf("== %s\n", name)
+	fmt.Printf("  imported %d questions, %d answers (%d skipped, %d failed)\n", sum.Questions, sum.Answers, sum.Skipped, sum.Failed)
+	fmt.Printf("  import into the database: %v, %.0f answers/s\n", dbTime.Round(time.Millisecond), float64(sum.Answers)/dbTime.Seconds())
+	fmt.Printf("  indexing (follower from scratch): %v, %.0f answers/s\n", indexTime.Round(time.Millisecond), float64(sum.Answers)/indexTime.Seconds())
+	fmt.Printf("  import and index together: %.0f answers/s\n", float64(sum.Answers)/(dbTime+indexTime).Seconds())
+
+	queries := append(fixedQueries, extra...)
+	var lat, simLat []time.Duration
+	for round := 0; round < 3; round++ {
+		for _, q := range queries {
+			start := time.Now()
+			if _, err := ix.Search(ctx, search.Query{Text: q}); err != nil && qa.ErrorCode(err) != qa.EINVALID {
+				return fmt.Errorf("search %q: %w", q, err)
+			}
+			if round > 0 {
+				lat = append(lat, time.Since(start))
+			}
+			start = time.Now()
+			if _, err := ix.Similar(ctx, search.SimilarQuery{Title: q, PerPage: 5}); err != nil {
+				return fmt.Errorf("similar %q: %w", q, err)
+			}
+			if round > 0 {
+				simLat = append(simLat, time.Since(start))
+			}
+		}
+	}
+	fmt.Printf("  Search  over %d queries × 2 rounds: %s\n", len(queries), percentiles(lat))
+	fmt.Printf("  Similar over %d queries × 2 rounds: %s\n", len(queries), percentiles(simLat))
+	fmt.Printf("  index on disk: %s; database: %s; RSS %s (peak %s)\n\n",
+		size(dirSize(filepath.Join(dir, "index"))), size(dirSize(dir)-dirSize(filepath.Join(dir, "index"))), rss("VmRSS"), rss("VmHWM"))
+	return nil
+}
+
+// fixedQueries is the query mix: Chinese, English, mixed, phrases, tags.
+var fixedQueries = []string{
+	"高血压", "高血压能吃党参吗", "糖尿病 饮食", "孩子发烧怎么办", "怀孕 注意事项", "失眠", "胃疼 吃什么药", "腰间盘突出",
+	"cardano staking rewards", "stake pool", "plutus smart contract", "how to mint NFT", "wallet", "quantum entanglement",
+	"qubit measurement", "Grover's algorithm", "error correction", "visa renewal Qatar", "salary", "driving licence",
+	"如何准备 system design 面试", "cardano 钱包", "量子 计算", `"stake pool"`, `"smart contract" -ethereum`, "tag:staking rewards",
+	"best restaurant in doha", "mobile phone under 2000", "hadamard gate", "daedalus wallet sync",
+}
+
+func percentiles(d []time.Duration) string {
+	if len(d) == 0 {
+		return "n/a"
+	}
+	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
+	p := func(q float64) float64 { return float64(d[min(len(d)-1, int(q*float64(len(d))))].Microseconds()) / 1000 }
+	return fmt.Sprintf("p50 %.2f ms, p95 %.2f ms, p99 %.2f ms", p(0.5), p(0.95), p(0.99))
+}
+
+func dirSize(dir string) int64 {
+	var n int64
+	filepath.WalkDir(dir, func(_ string, d fs.DirEntry, err error) error {
+		if err == nil && !d.IsDir() {
+			if fi, err := d.Info(); err == nil {
+				n += fi.Size()
+			}
+		}
+		return nil
+	})
+	return n
+}
+
+func size(n int64) string { return fmt.Sprintf("%.1f MB", float64(n)/1e6) }
+
+// rss reads a memory figure of this process from /proc.
+func rss(key string) string {
+	b, err := os.ReadFile("/proc/self/status")
+	if err != nil {
+		return "n/a"
+	}
+	for _, line := range strings.Split(string(b), "\n") {
+		if strings.HasPrefix(line, key+":") {
+			f := strings.Fields(line)
+			if len(f) >= 2 {
+				kb, _ := strconv.Atoi(f[1])
+				return fmt.Sprintf("%.0f MB", float64(kb)/1000)
+			}
+		}
+	}
+	return "n/a"
+}
+
+// corpus gathers the real text the synthetic archive is built from.
+type corpus struct {
+	zhSentences, enSentences []string
+	zhLengths, enLengths     []int // answer lengths in runes
+	zhTitles, enTitles       []string
+	zhTags, enTags           []string
+}
+
+// observe records a real answer's text.
+func (c *corpus) observe(title, body string, tags []string, zh bool) {
+	n := len([]rune(body))
+	if zh {
+		c.zhLengths = append(c.zhLengths, n)
+		c.zhTitles = append(c.zhTitles, title)
+		c.zhTags = append(c.zhTags, tags...)
+		c.zhSentences = append(c.zhSentences, splitSentences(body, "。！？\n")...)
+	} else {
+		c.enLengths = append(c.enLengths, n)
+		c.enTitles = append(c.enTitles, title)
+		c.enTags = append(c.enTags, tags...)
+		c.enSentences = append(c.enSentences, splitSentences(body, ".!?\n")...)
+	}
+}
+
+func splitSentences(s, ends string) []string {
+	var out []string
+	start := 0
+	for i, r := range s {
+		if strings.ContainsRune(ends, r) {
+			if sent := strings.TrimSpace(s[start : i+len(string(r))]); len([]rune(sent)) > 4 {
+				out = append(out, sent)
+			}
+			start = i + len(string(r))
+		}
+	}
+	if sent := strings.TrimSpace(s[start:]); len([]rune(sent)) > 4 {
+		out = append(out, sent)
+	}
+	return out
+}
+
+// write writes n synthetic Q&A pairs as JSONL.
+func (c *corpus) write(path string, n int) error {
+	if len(c.zhSentences) == 0 || len(c.enSentences) == 0 {
+		return fmt.Errorf("no real text to sample from")
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	bw := bufio.NewWriterSize(f, 1<<20)
+	w := archive.NewJSONLWriter(bw)
+	rng := rand.New(rand.NewPCG(7, 11))
+	base := time.Date(2024, 1, 1, 0, 0, 0, 0, time.UTC)
+	for i := 0; i < n; i++ {
+		zh := i%2 == 0
+		sents, lengths, titles, tags := c.enSentences, c.enLengths, c.enTitles, c.enTags
+		sep := " "
+		if zh {
+			sents, lengths, titles, tags, sep = c.zhSentences, c.zhLengths, c.zhTitles, c.zhTags, ""
+		}
+		target := min(lengths[rng.IntN(len(lengths))], 15000)
+		var b strings.Builder
+		for b.Len() == 0 || len([]rune(b.String())) < target {
+			if b.Len() > 0 {
+				b.WriteString(sep)
+			}
+			b.WriteString(sents[rng.IntN(len(sents))])
+		}
+		body := string([]rune(b.String())[:min(len([]rune(b.String())), 19000)])
+		var qtags []string
+		for k := rng.IntN(3); k >= 0; k-- {
+			if len(tags) > 0 {
+				qtags = append(qtags, tags[rng.IntN(len(tags))])
+			}
+		}
+		id := strconv.Itoa(i)
+		at := base.Add(time.Duration(i) * time.Minute)
+		if err := w.Question(archive.Question{SourceID: "syn/q/" + id, Title: titles[rng.IntN(len(titles))], Body: sents[rng.IntN(len(sents))], Tags: qtags, AskedAt: at, Status: "answered"}); err != nil {
+			return err
+		}
+		if err := w.Answer(archive.Answer{SourceID: "syn/a/" + id, QuestionID: "syn/q/" + id, Body: escapeMD(body), PublishedAt: at.Add(time.Hour), Public: i%10 == 0}); err != nil {
+			return err
+		}
+	}
+	return bw.Flush()
+}
+
+// queries adds real titles to the query mix.
+func (c *corpus) queries() []string {
+	var out []string
+	for i := 0; i < 35 && i < len(c.zhTitles); i++ {
+		out = append(out, c.zhTitles[i*len(c.zhTitles)/35])
+	}
+	for i := 0; i < 35 && i < len(c.enTitles); i++ {
+		out = append(out, c.enTitles[i*len(c.enTitles)/35])
+	}
+	return out
+}
+
+// recorder passes records to the loader and feeds the corpus.
+type recorder struct {
+	*archive.Loader
+	c      *corpus
+	titles map[string]string
+	tags   map[string][]string
+	zh     bool
+}
+
+func (r *recorder) Question(q archive.Question) error {
+	r.titles[q.SourceID] = q.Title
+	r.tags[q.SourceID] = q.Tags
+	return r.Loader.Question(q)
+}
+
+func (r *recorder) Answer(a archive.Answer) error {
+	r.c.observe(r.titles[a.QuestionID], a.Body, r.tags[a.QuestionID], r.zh)
+	return r.Loader.Answer(a)
+}
+
+func loadReal(ctx context.Context, data string, l *archive.Loader, c *corpus) error {
+	newRec := func(zh bool) *recorder {
+		return &recorder{Loader: l, c: c, titles: map[string]string{}, tags: map[string][]string{}, zh: zh}
+	}
+	root := filepath.Join(data, "stackexchange")
+	sites, err := os.ReadDir(root)
+	if err != nil {
+		return err
+	}
+	for _, site := range sites {
+		if _, err := archive.ReadStackExchange(ctx, filepath.Join(root, site.Name()), newRec(false), archive.SEOptions{}); err != nil {
+			return err
+		}
+	}
+	if err := loadMedical(data, newRec(true)); err != nil {
+		return err
+	}
+	for _, f := range []string{"SemEval2016-Task3-CQA-QL-train-part2.xml", "SemEval2016-Task3-CQA-QL-test-input.xml"} {
+		if err := loadSemEval(filepath.Join(data, "semeval2016-qatarliving", f), newRec(false)); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func loadMedical(data string, sink archive.Sink) error {
+	f, err := os.Open(filepath.Join(data, "zh-medical-qa", "medical-qa.utf8.csv"))
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	r := csv.NewReader(f)
+	r.FieldsPerRecord = -1
+	r.LazyQuotes = true
+	base := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
+	for line := 0; ; line++ {
+		rec, err := r.Read()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		if line == 0 || len(rec) != 4 || strings.TrimSpace(rec[1]) == "" || strings.TrimSpace(rec[3]) == "" {
+			continue
+		}
+		id := strconv.Itoa(line)
+		at := base.Add(time.Duration(line) * time.Hour)
+		if err := sink.Question(archive.Question{SourceID: "zh-med/q/" + id, Title: truncate(rec[1], qa.MaxTitleLen), Body: escapeMD(rec[2]), Tags: []string{rec[0]}, AskedAt: at, Status: "answered"}); err != nil {
+			return err
+		}
+		if err := sink.Answer(archive.Answer{SourceID: "zh-med/a/" + id, QuestionID: "zh-med/q/" + id, Body: escapeMD(rec[3]), PublishedAt: at.Add(time.Hour)}); err != nil {
+			return err
+		}
+	}
+}
+
+// loadSemEval imports each related question of a SemEval file with its
+// comments as the answer.
+func loadSemEval(path string, sink archive.Sink) error {
+	f, err := os.Open(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	dec := xml.NewDecoder(bufio.NewReader(f))
+	dec.Strict = false
+	seen := map[string]bool{}
+	for {
+		tok, err := dec.Token()
+		if err == io.EOF {
+			return nil
+		}
+		if err != nil {
+			return err
+		}
+		se, ok := tok.(xml.StartElement)
+		if !ok || se.Name.Local != "Thread" {
+			continue
+		}
+		var t struct {
+			RelQ struct {
+				ID      string `xml:"RELQ_ID,attr"`
+				Subject string `xml:"RelQSubject"`
+				Body    string `xml:"RelQBody"`
+			} `xml:"RelQuestion"`
+			Comments []struct {
+				Text string `xml:"RelCText"`
+			} `xml:"RelComment"`
+		}
+		if err := dec.DecodeElement(&t, &se); err != nil {
+			return err
+		}
+		if seen[t.RelQ.ID] || strings.TrimSpace(t.RelQ.Subject) == "" {
+			continue
+		}
+		seen[t.RelQ.ID] = true
+		var cs []string
+		for _, c := range t.Comments {
+			cs = append(cs, strings.TrimSpace(c.Text))
+		}
+		body := strings.Join(cs, "\n\n")
+		if strings.TrimSpace(body) == "" {
+			continue
+		}
+		if err := sink.Question(archive.Question{SourceID: "semeval/q/" + t.RelQ.ID, Title: truncate(t.RelQ.Subject, qa.MaxTitleLen), Body: escapeMD(truncate(t.RelQ.Body, 5000)), Tags: []string{"qatar"}, Status: "answered"}); err != nil {
+			return err
+		}
+		if err := sink.Answer(archive.Answer{SourceID: "semeval/a/" + t.RelQ.ID, QuestionID: "semeval/q/" + t.RelQ.ID, Body: escapeMD(truncate(body, 15000))}); err != nil {
+			return err
+		}
+	}
+}
+
+func truncate(s string, n int) string {
+	r := []rune(strings.TrimSpace(s))
+	if len(r) <= n {
+		return string(r)
+	}
+	return string(r[:n])
+}
+
+// escapeMD keeps forum text literal when it is stored as Markdown.
+func escapeMD(s string) string {
+	r := strings.NewReplacer("\\", "\\\\", "*", "\\*", "_", "\\_", "#", "\\#", "<", "&lt;", ">", "&gt;", "[", "\\[", "`", "\\`", "|", "\\|")
+	return r.Replace(s)
+}
