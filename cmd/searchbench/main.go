@@ -177,7 +177,9 @@ func percentiles(d []time.Duration) string {
 		return "n/a"
 	}
 	sort.Slice(d, func(i, j int) bool { return d[i] < d[j] })
-	p := func(q float64) float64 { return float64(d[min(len(d)-1, int(q*float64(len(d))))].Microseconds()) / 1000 }
+	p := func(q float64) float64 {
+		return float64(d[min(len(d)-1, int(q*float64(len(d))))].Microseconds()) / 1000
+	}
 	return fmt.Sprintf("p50 %.2f ms, p95 %.2f ms, p99 %.2f ms", p(0.5), p(0.95), p(0.99))
 }
 
