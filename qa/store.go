@@ -257,3 +257,17 @@ func (s *Store) lockRow(tx *gorm.DB, table string, id int64) error {
 	}
 	return nil
 }
+
+// IntegrityCheck runs SQLite's PRAGMA integrity_check and returns its
+// verdict ("ok" when sound); on Postgres, which checks itself, it returns
+// "ok" once the database answers.
+func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
+	if s.dialect == DialectPostgres {
+		return "ok", s.ping(ctx)
+	}
+	var verdict string
+	if err := s.read(ctx).Raw("PRAGMA integrity_check").Scan(&verdict).Error; err != nil {
+		return "", translate(err)
+	}
+	return verdict, nil
+}

@@ -243,6 +243,21 @@ func (ix *Index) Close() error {
 	return err
 }
 
+// Count returns how many answers the index holds; EUNAVAILABLE while it is
+// being rebuilt.
+func (ix *Index) Count() (uint64, error) {
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.idx == nil {
+		return 0, ix.unavailable()
+	}
+	n, err := ix.idx.DocCount()
+	if err != nil {
+		return 0, qa.Internal(err, "count index documents")
+	}
+	return n, nil
+}
+
 // Applied returns the last change-log seq the index holds.
 func (ix *Index) Applied() int64 { return ix.applied.Load() }
 
