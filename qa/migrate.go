@@ -135,6 +135,25 @@ CREATE TABLE settings (
   value TEXT NOT NULL,
   updated_at {{ts}} NOT NULL
 )`},
+	{2, "answer drafts, sign-in limits", `
+CREATE TABLE answer_drafts (
+  question_id BIGINT NOT NULL REFERENCES questions(id) ON DELETE CASCADE,
+  expert_id BIGINT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+  title TEXT NOT NULL DEFAULT '',
+  question_body TEXT NOT NULL DEFAULT '',
+  body TEXT NOT NULL DEFAULT '',
+  tags TEXT NOT NULL DEFAULT '[]',
+  public BOOLEAN NOT NULL DEFAULT FALSE,
+  updated_at {{ts}} NOT NULL,
+  PRIMARY KEY (question_id, expert_id)
+);
+CREATE INDEX answer_drafts_expert ON answer_drafts(expert_id, updated_at);
+CREATE TABLE sign_in_limits (
+  bucket TEXT PRIMARY KEY,
+  failures INTEGER NOT NULL,
+  window_start {{ts}} NOT NULL
+);
+CREATE INDEX sign_in_limits_window ON sign_in_limits(window_start)`},
 }
 
 // Migrate applies every pending migration, each in its own transaction, and

@@ -1,0 +1,92 @@
+package qa
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
+)
+
+// setting is a row of the settings table: one named value, as JSON.
+type setting struct {
+	Key       string `gorm:"primaryKey"`
+	Value     string
+	UpdatedAt time.Time
+}
+
+func (setting) TableName() string { return "settings" }
+
+// Setting keys.
+const settingDeclineReasons = "decline_reasons"
+
+// MaxDeclineReasons is how many canned decline reasons the expert may keep.
+const MaxDeclineReasons = 20
+
+// DeclineReasons returns the expert's canned reasons for declining a
+// question, in the expert's order. It returns nil (and no error) when the
+// expert has never set them, so the caller can offer defaults; an empty
+// list means the expert removed them all. Expert only.
+func (s *Store) DeclineReasons(ctx context.Context, actor Actor) ([]string, error) {
+	if err := actor.requireExpert(false); err != nil {
+		return nil, err
+	}
+	var st setting
+	err := s.read(ctx).Where("key = ?", settingDeclineReasons).First(&st).Error
+	if err != nil {
+		if ErrorCode(translate(err)) == ENOTFOUND {
+			return nil, nil
+		}
+		return nil, translate(err)
+	}
+	out := []string{}
+	if err := json.Unmarshal([]byte(st.Value), &out); err != nil {
+		return nil, Internal(err, "decode decline reasons")
+	}
+	return out, nil
+}
+
+// SetDeclineReasons replaces the canned decline reasons. Each is checked
+// like a decline reason; blank ones and repeats are dropped; at most
+// MaxDeclineReasons. It returns the list as kept. Expert only.
+func (s *Store) SetDeclineReasons(ctx context.Context, actor Actor, reasons []string) ([]string, error) {
+	if err := actor.requireExpert(true); err != nil {
+		return nil, err
+	}
+	out := make([]string, 0, len(reasons))
+	seen := map[string]bool{}
+	for _, r := range reasons {
+		if err := checkText("reason", r); err != nil {
+			return nil, err
+		}
+		if strings.TrimSpace(r) == "" {
+			continue
+		}
+		n, err := normalizeReason(r)
+		if err != nil {
+			return nil, err
+		}
+		if seen[n] {
+			continue
+		}
+		seen[n] = true
+		out = append(out, n)
+	}
+	if len(out) > MaxDeclineReasons {
+		return nil, Errorf(EINVALID, "at most %d canned reasons (got %d)", MaxDeclineReasons, len(out))
+	}
+	raw, err := json.Marshal(out)
+	if err != nil {
+		return nil, Internal(err, "encode decline reasons")
+	}
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		return tx.Clauses(clause.OnConflict{UpdateAll: true}).
+			Create(&setting{Key: settingDeclineReasons, Value: string(raw), UpdatedAt: s.clock()}).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
