@@ -48,8 +48,14 @@ func New(cfg Config) *API {
 	return a
 }
 
-// Register adds the API's routes to r.
-func (a *API) Register(r gin.IRouter) {
+// Register adds the API's routes to r. It fails when the OpenAPI document
+// is broken, so a bad document fails the start, not a request.
+func (a *API) Register(r gin.IRouter) error {
+	spec, err := openapiHandler()
+	if err != nil {
+		return err
+	}
+	r.GET("/api/openapi.json", spec)
 	g := r.Group("/api/v1", a.limitBody(MaxBodyBytes), a.noStore, a.authenticate)
 
 	g.GET("/me", a.me)
@@ -76,6 +82,7 @@ func (a *API) Register(r gin.IRouter) {
 	g.GET("/tokens", a.listTokens)
 	g.POST("/tokens", a.createToken)
 	g.DELETE("/tokens/:id", a.revokeToken)
+	return nil
 }
 
 // NotFound answers unknown /api/ paths with the error shape.

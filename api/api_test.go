@@ -49,9 +49,12 @@ func newServer(t testing.TB) *server {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
 	a := api.New(api.Config{Store: s, Index: ix, BaseURL: "http://answers.test", SessionCookie: "sid"})
-	a.Register(r)
+	if err := a.Register(r); err != nil {
+		t.Fatal(err)
+	}
 	r.NoRoute(a.NotFound)
 	srv := httptest.NewServer(r)
+	srv.Client().Transport = newValidator(t, srv.Client().Transport)
 	t.Cleanup(func() { srv.Close(); cancel(); <-done; ix.Close(); s.Close() })
 	return &server{Server: srv, store: s, ctx: context.Background()}
 }

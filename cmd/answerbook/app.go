@@ -161,7 +161,9 @@ func (m *Main) handler() (http.Handler, error) {
 	r.Use(m.recover, m.accessLog)
 
 	a := api.New(api.Config{Store: m.Store, Index: m.Index, BaseURL: m.Config.BaseURL, SessionCookie: sessionCookie, Logger: m.Logger})
-	a.Register(r)
+	if err := a.Register(r); err != nil {
+		return nil, err
+	}
 	w, err := web.New(web.Config{Store: m.Store, BaseURL: m.Config.BaseURL, SessionCookie: sessionCookie, Logger: m.Logger})
 	if err != nil {
 		return nil, err
