@@ -89,6 +89,9 @@ func (a *API) getAnswer(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	if cacheAnswer(c, x, "json", "") {
+		return
+	}
 	c.JSON(http.StatusOK, a.answerJSON(x))
 }
 

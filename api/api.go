@@ -27,7 +27,11 @@ type Config struct {
 	// SessionCookie is the name of the web session cookie, which
 	// authenticates API requests from the site's own pages.
 	SessionCookie string
-	Logger        *slog.Logger
+	// CORSOrigins may call the read routes from their pages ("*" for any).
+	CORSOrigins []string
+	// SiteName names the site in embeds and oEmbed (default "answerbook").
+	SiteName string
+	Logger   *slog.Logger
 }
 
 // API is the JSON API.
@@ -36,14 +40,21 @@ type API struct {
 	index   *search.Index
 	baseURL string
 	cookie  string
+	origins []string
+	site    string
 	log     *slog.Logger
+	embed   *embedRenderer
 }
 
 // New returns the API for the config.
 func New(cfg Config) *API {
-	a := &API{store: cfg.Store, index: cfg.Index, baseURL: strings.TrimRight(cfg.BaseURL, "/"), cookie: cfg.SessionCookie, log: cfg.Logger}
+	a := &API{store: cfg.Store, index: cfg.Index, baseURL: strings.TrimRight(cfg.BaseURL, "/"), cookie: cfg.SessionCookie,
+		origins: cfg.CORSOrigins, site: cfg.SiteName, log: cfg.Logger}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
+	}
+	if a.site == "" {
+		a.site = "answerbook"
 	}
 	return a
 }
@@ -56,7 +67,13 @@ func (a *API) Register(r gin.IRouter) error {
 		return err
 	}
 	r.GET("/api/openapi.json", spec)
-	g := r.Group("/api/v1", a.limitBody(MaxBodyBytes), a.noStore, a.authenticate)
+	if a.embed, err = newEmbedRenderer(); err != nil {
+		return err
+	}
+	r.GET("/embed/answers/:id", a.authenticate, a.embedAnswer)
+	r.GET("/oembed", a.authenticate, a.oembed)
+	g := r.Group("/api/v1", a.cors, a.limitBody(MaxBodyBytes), a.noStore, a.authenticate)
+	g.OPTIONS("/*path", func(c *gin.Context) { c.Status(http.StatusNoContent) })
 
 	g.GET("/me", a.me)
 

@@ -48,7 +48,7 @@ func newServer(t testing.TB) *server {
 	go func() { ix.Run(ctx); close(done) }()
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	a := api.New(api.Config{Store: s, Index: ix, BaseURL: "http://answers.test", SessionCookie: "sid"})
+	a := api.New(api.Config{Store: s, Index: ix, BaseURL: "http://answers.test", SessionCookie: "sid", CORSOrigins: []string{"https://blog.example"}})
 	if err := a.Register(r); err != nil {
 		t.Fatal(err)
 	}

@@ -31,7 +31,10 @@ func (a *API) authenticate(c *gin.Context) {
 		return
 	}
 	actor := qa.Visitor()
-	if a.cookie != "" {
+	// The session cookie counts on the site's own pages only: another site's
+	// page calling the API (CORS, embeds) gets a visitor unless it sends a
+	// token.
+	if a.cookie != "" && !a.crossOrigin(c) {
 		if raw, err := c.Cookie(a.cookie); err == nil && raw != "" {
 			if got, err := a.store.ActorForSession(ctx, raw); err == nil {
 				actor = got

@@ -2,6 +2,7 @@ package qa
 
 import (
 	"errors"
+	"unicode/utf8"
 
 	"answerbook/qa/markdown"
 )
@@ -19,5 +20,9 @@ func render(field, src string) (string, error) {
 	return html, nil
 }
 
-// excerpt is the teaser text of an answer.
-func excerpt(src string) string { return markdown.Excerpt(src, excerptRunes) }
+// excerpt is the teaser text of an answer: its opening, never more than
+// half of it, so a short answer is not given away whole.
+func excerpt(src string) string {
+	n := utf8.RuneCountInString(markdown.PlainText(src)) / 2
+	return markdown.Excerpt(src, max(1, min(excerptRunes, n)))
+}

@@ -30,6 +30,10 @@ type Config struct {
 	BaseURL        string
 	TrustedProxies []string
 	ExpireAfter    time.Duration
+	// CORSOrigins may call the API's read routes from their pages.
+	CORSOrigins []string
+	// SiteName names the site in embeds, oEmbed and feeds.
+	SiteName string
 }
 
 // Main is the running program: a test starts it on 127.0.0.1:0 with a temp
@@ -160,7 +164,8 @@ func (m *Main) handler() (http.Handler, error) {
 	}
 	r.Use(m.recover, m.accessLog)
 
-	a := api.New(api.Config{Store: m.Store, Index: m.Index, BaseURL: m.Config.BaseURL, SessionCookie: sessionCookie, Logger: m.Logger})
+	a := api.New(api.Config{Store: m.Store, Index: m.Index, BaseURL: m.Config.BaseURL, SessionCookie: sessionCookie,
+		CORSOrigins: m.Config.CORSOrigins, SiteName: m.Config.SiteName, Logger: m.Logger})
 	if err := a.Register(r); err != nil {
 		return nil, err
 	}

@@ -161,6 +161,8 @@ type ServeCmd struct {
 	TrustedProxies []string      `name:"trusted-proxies" env:"ANSWERBOOK_TRUSTED_PROXIES" help:"Proxies (IPs or CIDRs) whose X-Forwarded-For is believed; none by default."`
 	ExpireAfter    time.Duration `name:"expire-after" env:"ANSWERBOOK_EXPIRE_AFTER" default:"720h" help:"Pending questions expire after this long without action (0 disables)."`
 	LogLevel       string        `name:"log-level" env:"ANSWERBOOK_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"debug, info, warn or error."`
+	CORSOrigins    []string      `name:"cors-origins" env:"ANSWERBOOK_CORS_ORIGINS" help:"Origins (https://blog.example) whose pages may call the API's read routes with a token; * for any."`
+	SiteName       string        `name:"site-name" env:"ANSWERBOOK_SITE_NAME" default:"answerbook" help:"The site's name in embeds, oEmbed and feeds."`
 }
 
 // Run serves until the context ends (SIGINT/SIGTERM), then shuts down
@@ -169,7 +171,7 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 	m := NewMain()
 	m.Config = Config{
 		DataDir: g.Data, DSN: g.DB, Addr: c.Addr, BaseURL: c.BaseURL, TrustedProxies: c.TrustedProxies,
-		ExpireAfter: c.ExpireAfter,
+		ExpireAfter: c.ExpireAfter, CORSOrigins: c.CORSOrigins, SiteName: c.SiteName,
 	}
 	m.Logger = newLogger(e.stderr, c.LogLevel)
 	m.SetupLink = func(link string) {

@@ -1,0 +1,72 @@
+package api
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"answerbook/qa"
+)
+
+// validators are an answer's HTTP cache validators for one view of it: the
+// ETag names the answer, its last change, what the viewer may see and the
+// representation (json, embed, oembed…), so a member and a visitor never
+// share a cached copy.
+func validators(x *qa.Answer, repr string) (etag string, modified time.Time) {
+	view := "teaser"
+	if x.Full {
+		view = "full"
+	}
+	modified = x.UpdatedAt.UTC().Truncate(time.Second)
+	pub := 0
+	if x.Public {
+		pub = 1
+	}
+	return fmt.Sprintf(`W/"%s-%d-%d-%s-%d"`, repr, x.ID, x.UpdatedAt.UnixMicro(), view, pub), modified
+}
+
+// cacheAnswer sets ETag, Last-Modified and Cache-Control for a response
+// about x, and reports whether the client's copy is current (then it has
+// answered 304 and the caller writes nothing). Public answers may be cached
+// by shared caches; what depends on who asks is private.
+func cacheAnswer(c *gin.Context, x *qa.Answer, repr string, extra string) bool {
+	etag, modified := validators(x, repr+extra)
+	h := c.Writer.Header()
+	h.Set("ETag", etag)
+	h.Set("Last-Modified", modified.Format(http.TimeFormat))
+	if x.Public {
+		h.Set("Cache-Control", "public, max-age=300, stale-while-revalidate=60")
+	} else {
+		h.Set("Cache-Control", "private, no-cache")
+		h.Add("Vary", "Authorization, Cookie")
+	}
+	if notModified(c.Request, etag, modified) {
+		c.Status(http.StatusNotModified)
+		c.Writer.WriteHeaderNow()
+		return true
+	}
+	return false
+}
+
+// notModified applies RFC 9110's conditional GET: If-None-Match wins over
+// If-Modified-Since.
+func notModified(r *http.Request, etag string, modified time.Time) bool {
+	if inm := r.Header.Get("If-None-Match"); inm != "" {
+		for _, t := range strings.Split(inm, ",") {
+			t = strings.TrimSpace(t)
+			if t == "*" || strings.TrimPrefix(t, "W/") == strings.TrimPrefix(etag, "W/") {
+				return true
+			}
+		}
+		return false
+	}
+	if ims := r.Header.Get("If-Modified-Since"); ims != "" {
+		if t, err := http.ParseTime(ims); err == nil && !modified.After(t) {
+			return true
+		}
+	}
+	return false
+}
