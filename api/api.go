@@ -72,6 +72,8 @@ func (a *API) Register(r gin.IRouter) error {
 	}
 	r.GET("/embed/answers/:id", a.authenticate, a.embedAnswer)
 	r.GET("/oembed", a.authenticate, a.oembed)
+	r.GET("/feeds/answers.atom", a.feed)
+	r.GET("/feeds/tags/:file", a.feed)
 	g := r.Group("/api/v1", a.cors, a.limitBody(MaxBodyBytes), a.noStore, a.authenticate)
 	g.OPTIONS("/*path", func(c *gin.Context) { c.Status(http.StatusNoContent) })
 
@@ -99,6 +101,8 @@ func (a *API) Register(r gin.IRouter) error {
 	g.GET("/tokens", a.listTokens)
 	g.POST("/tokens", a.createToken)
 	g.DELETE("/tokens/:id", a.revokeToken)
+	g.POST("/feed-token", a.createFeedToken)
+	g.DELETE("/feed-token", a.revokeFeedToken)
 	return nil
 }
 

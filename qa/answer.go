@@ -408,6 +408,9 @@ func (s *Store) limitView(actor Actor, a *Answer) {
 // AnswerFilter narrows FindAnswers.
 type AnswerFilter struct {
 	Tag *string
+	// Bodies loads the answers' bodies too (feeds): each answer is then
+	// Full for those who may read it, a teaser for the rest.
+	Bodies bool
 	Page
 }
 
@@ -439,14 +442,21 @@ func (s *Store) FindAnswers(ctx context.Context, actor Actor, f AnswerFilter) ([
 		return nil, 0, translate(err)
 	}
 	var as []*Answer
-	if err := q.Select(listColumns).Order("published_at DESC, id DESC").Offset(p.offset()).Limit(p.PerPage).Find(&as).Error; err != nil {
+	if !f.Bodies {
+		q = q.Select(listColumns)
+	}
+	if err := q.Order("published_at DESC, id DESC").Offset(p.offset()).Limit(p.PerPage).Find(&as).Error; err != nil {
 		return nil, 0, translate(err)
 	}
-	if err := s.hydrateAnswers(db, as, false); err != nil {
+	if err := s.hydrateAnswers(db, as, f.Bodies); err != nil {
 		return nil, 0, err
 	}
 	for _, a := range as {
-		a.Full = false
+		if f.Bodies {
+			s.limitView(actor, a)
+		} else {
+			a.Full = false
+		}
 	}
 	return as, int(total), nil
 }

@@ -144,3 +144,69 @@ func (s *Store) ActorForToken(ctx context.Context, raw string) (Actor, error) {
 	}
 	return Actor{Member: m, Scope: t.Scope, TokenID: t.ID}, nil
 }
+
+// feedTokenPrefix marks personal feed tokens.
+const feedTokenPrefix = "abf_"
+
+// CreateFeedToken makes the member's personal feed token (for feed URLs),
+// replacing any earlier one, which stops working at once.
+func (s *Store) CreateFeedToken(ctx context.Context, actor Actor) (string, error) {
+	if err := actor.requireWrite(); err != nil {
+		return "", err
+	}
+	if actor.Member == nil {
+		return "", Errorf(EFORBIDDEN, "only members have feed tokens")
+	}
+	raw := newSecret(feedTokenPrefix)
+	now := s.clock()
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Model(&Token{}).Where("member_id = ? AND kind = ? AND revoked_at IS NULL", actor.Member.ID, TokenKindFeed).
+			Update("revoked_at", now).Error; err != nil {
+			return err
+		}
+		return tx.Create(&Token{MemberID: actor.Member.ID, Hash: hashSecret(raw), Kind: TokenKindFeed, Scope: ScopeRead, Label: "feed", CreatedAt: now}).Error
+	})
+	if err != nil {
+		return "", err
+	}
+	return raw, nil
+}
+
+// RevokeFeedToken ends the member's personal feed token, if any.
+func (s *Store) RevokeFeedToken(ctx context.Context, actor Actor) error {
+	if err := actor.requireWrite(); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		return tx.Model(&Token{}).Where("member_id = ? AND kind = ? AND revoked_at IS NULL", actor.MemberID(), TokenKindFeed).
+			Update("revoked_at", s.clock()).Error
+	})
+}
+
+// HasFeedToken reports whether the member has a live feed token.
+func (s *Store) HasFeedToken(ctx context.Context, actor Actor) (bool, error) {
+	var n int64
+	err := s.read(ctx).Model(&Token{}).Where("member_id = ? AND kind = ? AND revoked_at IS NULL", actor.MemberID(), TokenKindFeed).Count(&n).Error
+	return n > 0, translate(err)
+}
+
+// ActorForFeedToken returns the read-only actor of a personal feed token,
+// as its member is now; EUNAUTHORIZED when unknown or revoked.
+func (s *Store) ActorForFeedToken(ctx context.Context, raw string) (Actor, error) {
+	bad := Errorf(EUNAUTHORIZED, "this feed link is not valid (it was replaced or revoked)")
+	if len(raw) < len(feedTokenPrefix)+16 || len(raw) > 128 {
+		return Actor{}, bad
+	}
+	var t Token
+	if err := s.read(ctx).Where("hash = ? AND kind = ? AND revoked_at IS NULL", hashSecret(raw), TokenKindFeed).First(&t).Error; err != nil {
+		if ErrorCode(translate(err)) == ENOTFOUND {
+			return Actor{}, bad
+		}
+		return Actor{}, translate(err)
+	}
+	m, err := s.FindMemberByID(ctx, t.MemberID)
+	if err != nil {
+		return Actor{}, bad
+	}
+	return Actor{Member: m, Scope: ScopeRead, TokenID: t.ID}, nil
+}

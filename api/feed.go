@@ -1,0 +1,172 @@
+package api
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/xml"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"answerbook/qa"
+)
+
+// feedSize is how many of the newest answers a feed holds.
+const feedSize = 50
+
+// Atom 1.0 (RFC 4287) documents.
+type atomFeed struct {
+	XMLName  xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
+	Lang     string      `xml:"xml:lang,attr,omitempty"`
+	ID       string      `xml:"id"`
+	Title    string      `xml:"title"`
+	Subtitle string      `xml:"subtitle,omitempty"`
+	Updated  string      `xml:"updated"`
+	Links    []atomLink  `xml:"link"`
+	Author   atomPerson  `xml:"author"`
+	Entries  []atomEntry `xml:"entry"`
+}
+
+type atomLink struct {
+	Rel  string `xml:"rel,attr,omitempty"`
+	Type string `xml:"type,attr,omitempty"`
+	Href string `xml:"href,attr"`
+}
+
+type atomPerson struct {
+	Name string `xml:"name"`
+}
+
+type atomText struct {
+	Type string `xml:"type,attr,omitempty"`
+	Body string `xml:",chardata"`
+}
+
+type atomCategory struct {
+	Term string `xml:"term,attr"`
+}
+
+type atomEntry struct {
+	ID         string         `xml:"id"`
+	Title      string         `xml:"title"`
+	Links      []atomLink     `xml:"link"`
+	Published  string         `xml:"published"`
+	Updated    string         `xml:"updated"`
+	Categories []atomCategory `xml:"category"`
+	Summary    *atomText      `xml:"summary,omitempty"`
+	Content    *atomText      `xml:"content,omitempty"`
+}
+
+// feed serves GET /feeds/answers.atom and /feeds/tags/{tag}.atom: the newest
+// published answers. Without a token it is the public feed (public answers
+// in full); with a member's personal feed token (?token=) it holds what that
+// member may read, as they are now.
+func (a *API) feed(c *gin.Context) {
+	var tag *string
+	if f := c.Param("file"); f != "" {
+		t, ok := strings.CutSuffix(f, ".atom")
+		if !ok {
+			a.fail(c, qa.Errorf(qa.ENOTFOUND, "feeds end in .atom"))
+			return
+		}
+		tag = &t
+	}
+	act := qa.Visitor()
+	if tok := c.Query("token"); tok != "" {
+		got, err := a.store.ActorForFeedToken(c.Request.Context(), tok)
+		if err != nil {
+			a.fail(c, err)
+			return
+		}
+		act = got
+	}
+	as, _, err := a.store.FindAnswers(c.Request.Context(), act, qa.AnswerFilter{Tag: tag, Bodies: true, Page: qa.Page{PerPage: feedSize}})
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	self := a.baseURL + c.Request.URL.Path
+	if c.Query("token") != "" {
+		self += "?token=" + url.QueryEscape(c.Query("token"))
+	}
+	title := a.site
+	alt := a.baseURL + "/"
+	if tag != nil {
+		title = a.site + " · " + *tag
+		alt = a.baseURL + "/tags/" + url.PathEscape(*tag)
+	}
+	host := strings.TrimPrefix(strings.TrimPrefix(a.baseURL, "https://"), "http://")
+	f := atomFeed{
+		ID: "tag:" + host + ",2026:feed" + strings.TrimSuffix(c.Request.URL.Path, ".atom"), Title: title,
+		Links:  []atomLink{{Rel: "self", Type: "application/atom+xml", Href: self}, {Rel: "alternate", Type: "text/html", Href: alt}},
+		Author: atomPerson{Name: a.site}, Updated: time.Unix(0, 0).UTC().Format(time.RFC3339),
+	}
+	h := sha256.New()
+	for _, x := range as {
+		e := atomEntry{
+			ID: fmt.Sprintf("tag:%s,2026:answer/%d", host, x.ID), Title: x.Title(),
+			Links:     []atomLink{{Rel: "alternate", Type: "text/html", Href: a.answerURL(x.ID)}},
+			Published: x.PublishedAt.UTC().Format(time.RFC3339), Updated: x.UpdatedAt.UTC().Format(time.RFC3339),
+			Summary: &atomText{Type: "text", Body: x.Excerpt},
+		}
+		for _, t := range x.Tags {
+			e.Categories = append(e.Categories, atomCategory{Term: t})
+		}
+		if x.Full {
+			e.Content = &atomText{Type: "html", Body: x.BodyHTML}
+		}
+		if e.Updated > f.Updated {
+			f.Updated = e.Updated
+		}
+		f.Entries = append(f.Entries, e)
+		fmt.Fprintf(h, "%d:%d:%t;", x.ID, x.UpdatedAt.UnixMicro(), x.Full)
+	}
+	etag := `W/"feed-` + hex.EncodeToString(h.Sum(nil)[:12]) + `"`
+	c.Header("ETag", etag)
+	if act.IsVisitor() {
+		c.Header("Cache-Control", "public, max-age=300")
+	} else {
+		c.Header("Cache-Control", "private, max-age=300")
+	}
+	if notModified(c.Request, etag, time.Time{}) {
+		c.Status(http.StatusNotModified)
+		c.Writer.WriteHeaderNow()
+		return
+	}
+	out, err := xml.MarshalIndent(f, "", "  ")
+	if err != nil {
+		a.fail(c, qa.Internal(err, "marshal feed"))
+		return
+	}
+	c.Data(http.StatusOK, "application/atom+xml; charset=utf-8", append([]byte(xml.Header), out...))
+}
+
+// feedTokenJSON is the member's personal feed link.
+type feedTokenJSON struct {
+	URL    string `json:"url"`
+	TagURL string `json:"tag_url"`
+}
+
+func (a *API) createFeedToken(c *gin.Context) {
+	tok, err := a.store.CreateFeedToken(c.Request.Context(), actor(c))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, feedTokenJSON{
+		URL:    a.baseURL + "/feeds/answers.atom?token=" + url.QueryEscape(tok),
+		TagURL: a.baseURL + "/feeds/tags/{tag}.atom?token=" + url.QueryEscape(tok),
+	})
+}
+
+func (a *API) revokeFeedToken(c *gin.Context) {
+	if err := a.store.RevokeFeedToken(c.Request.Context(), actor(c)); err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
