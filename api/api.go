@@ -101,6 +101,10 @@ func (a *API) Register(r gin.IRouter) error {
 	g.GET("/tokens", a.listTokens)
 	g.POST("/tokens", a.createToken)
 	g.DELETE("/tokens/:id", a.revokeToken)
+	g.GET("/webhooks", a.listWebhooks)
+	g.POST("/webhooks", a.createWebhook)
+	g.DELETE("/webhooks/:id", a.deleteWebhook)
+	g.GET("/webhooks/:id/deliveries", a.listDeliveries)
 	g.POST("/feed-token", a.createFeedToken)
 	g.DELETE("/feed-token", a.revokeFeedToken)
 	return nil

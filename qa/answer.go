@@ -236,6 +236,9 @@ func (s *Store) publish(tx *gorm.DB, actor Actor, q *Question, d *answerDraft, n
 	if err != nil {
 		return nil, err
 	}
+	if err := s.enqueueEvent(tx, EventAnswerPublished, a.ID); err != nil {
+		return nil, err
+	}
 	a.Question, a.ChangeSeq = q, seq
 	return a, nil
 }
@@ -354,6 +357,9 @@ func (s *Store) UpdateAnswer(ctx context.Context, actor Actor, id int64, u Answe
 			return err
 		}
 		if a.ChangeSeq, err = s.appendChange(tx, EntityAnswer, a.ID, OpUpsert); err != nil {
+			return err
+		}
+		if err := s.enqueueEvent(tx, EventAnswerUpdated, a.ID); err != nil {
 			return err
 		}
 		a.Question, a.Full = &q, true

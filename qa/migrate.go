@@ -154,12 +154,51 @@ CREATE TABLE sign_in_limits (
   window_start {{ts}} NOT NULL
 );
 CREATE INDEX sign_in_limits_window ON sign_in_limits(window_start)`},
+	{3, "webhooks", `
+CREATE TABLE webhooks (
+  id {{pk}},
+  url TEXT NOT NULL,
+  secret TEXT NOT NULL,
+  events TEXT NOT NULL,
+  active BOOLEAN NOT NULL DEFAULT TRUE,
+  created_at {{ts}} NOT NULL
+);
+CREATE TABLE webhook_deliveries (
+  id {{pk}},
+  webhook_id BIGINT NOT NULL REFERENCES webhooks(id) ON DELETE CASCADE,
+  event TEXT NOT NULL,
+  entity_id BIGINT NOT NULL,
+  payload TEXT NOT NULL DEFAULT '',
+  status TEXT NOT NULL,
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at {{ts}} NOT NULL,
+  last_status INTEGER NOT NULL DEFAULT 0,
+  last_error TEXT NOT NULL DEFAULT '',
+  created_at {{ts}} NOT NULL,
+  delivered_at {{ts}}
+);
+CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
+CREATE INDEX webhook_deliveries_hook ON webhook_deliveries(webhook_id, id)`},
+}
+
+// checkMigrations fails when versions are not strictly increasing: two
+// migrations with one version would silently skip the second.
+func checkMigrations() error {
+	for i := 1; i < len(migrations); i++ {
+		if migrations[i].version <= migrations[i-1].version {
+			return fmt.Errorf("migration %d (%s) does not come after %d", migrations[i].version, migrations[i].name, migrations[i-1].version)
+		}
+	}
+	return nil
 }
 
 // Migrate applies every pending migration, each in its own transaction, and
 // records it in schema_migrations. On Postgres an advisory lock keeps two
 // servers starting at once from applying the same step twice.
 func (s *Store) Migrate(ctx context.Context) error {
+	if err := checkMigrations(); err != nil {
+		return err
+	}
 	db := s.db.WithContext(ctx)
 	if err := db.Exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
   version BIGINT PRIMARY KEY,

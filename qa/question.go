@@ -114,7 +114,10 @@ func (s *Store) CreateQuestion(ctx context.Context, actor Actor, qc QuestionCrea
 		if err := tx.Omit("Tags", "Asker").Create(q).Error; err != nil {
 			return err
 		}
-		return setTags(tx, "question_tags", "question_id", q.ID, q.Tags, now)
+		if err := setTags(tx, "question_tags", "question_id", q.ID, q.Tags, now); err != nil {
+			return err
+		}
+		return s.enqueueEvent(tx, EventQuestionCreated, q.ID)
 	})
 	if err != nil {
 		return nil, err

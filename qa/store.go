@@ -17,6 +17,7 @@ import (
 	"gorm.io/driver/postgres"
 	"gorm.io/driver/sqlite"
 	"gorm.io/gorm"
+	"gorm.io/gorm/clause"
 	"gorm.io/gorm/logger"
 )
 
@@ -270,4 +271,10 @@ func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
 		return "", translate(err)
 	}
 	return verdict, nil
+}
+
+// lockingSkip is FOR UPDATE SKIP LOCKED, so that several servers can claim
+// queued work without waiting on each other.
+func lockingSkip() clause.Locking {
+	return clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}
 }

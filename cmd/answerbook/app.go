@@ -104,7 +104,11 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	m.wg.Add(3)
+	m.wg.Add(4)
+	go func() {
+		defer m.wg.Done()
+		(&api.Dispatcher{Store: m.Store, BaseURL: m.Config.BaseURL, Logger: m.Logger}).Run(bg)
+	}()
 	go func() {
 		defer m.wg.Done()
 		if err := m.Index.Run(bg); err != nil {
@@ -169,7 +173,7 @@ func (m *Main) handler() (http.Handler, error) {
 	if err := a.Register(r); err != nil {
 		return nil, err
 	}
-	w, err := web.New(web.Config{Store: m.Store, BaseURL: m.Config.BaseURL, SessionCookie: sessionCookie, Logger: m.Logger})
+	w, err := web.New(web.Config{Store: m.Store, Index: m.Index, BaseURL: m.Config.BaseURL, SessionCookie: sessionCookie, Logger: m.Logger})
 	if err != nil {
 		return nil, err
 	}

@@ -27,6 +27,7 @@ type CLI struct {
 	Import  ImportCmd  `cmd:"" help:"Import a Stack Exchange dump directory or an answerbook JSONL file (idempotent)."`
 	Export  ExportCmd  `cmd:"" help:"Write the whole archive as JSONL."`
 	Reindex ReindexCmd `cmd:"" help:"Rebuild the search index from the database."`
+	Webhook WebhookCmd `cmd:"" help:"Manage webhooks (answer.published, answer.updated, question.created)."`
 	Migrate MigrateCmd `cmd:"" help:"Apply pending schema migrations."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
 }
@@ -198,4 +199,76 @@ func userMessage(err error) string {
 	default:
 		return qa.ErrorMessage(err)
 	}
+}
+
+// WebhookCmd groups the webhook commands.
+type WebhookCmd struct {
+	Add    WebhookAddCmd    `cmd:"" help:"Register a webhook; prints its id and signing secret."`
+	List   WebhookListCmd   `cmd:"" help:"List webhooks with their delivery counts."`
+	Remove WebhookRemoveCmd `cmd:"" help:"Remove a webhook."`
+}
+
+// WebhookAddCmd is "webhook add".
+type WebhookAddCmd struct {
+	URL    string   `required:"" help:"http(s) URL that receives the events."`
+	Events []string `help:"Events to send (default all): answer.published, answer.updated, question.created."`
+}
+
+// Run registers the webhook.
+func (c *WebhookAddCmd) Run(g *Globals, e *env) error {
+	s, err := g.openStore(e)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	w, err := s.CreateWebhook(e.ctx, qa.System(), qa.WebhookCreate{URL: c.URL, Events: c.Events})
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "%d %s\n", w.ID, w.Secret)
+	return nil
+}
+
+// WebhookListCmd is "webhook list".
+type WebhookListCmd struct{}
+
+// Run lists the webhooks and their recent deliveries' outcomes.
+func (c *WebhookListCmd) Run(g *Globals, e *env) error {
+	s, err := g.openStore(e)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	ws, err := s.FindWebhooks(e.ctx, qa.System())
+	if err != nil {
+		return err
+	}
+	for _, w := range ws {
+		ds, err := s.FindDeliveries(e.ctx, qa.System(), w.ID, 100)
+		if err != nil {
+			return err
+		}
+		counts := map[string]int{}
+		for _, d := range ds {
+			counts[d.Status]++
+		}
+		fmt.Fprintf(e.stdout, "%d\t%s\t%s\tdelivered %d, pending %d, failed %d (last 100)\n", w.ID, w.URL, w.Events,
+			counts[qa.DeliveryDelivered], counts[qa.DeliveryPending], counts[qa.DeliveryFailed])
+	}
+	return nil
+}
+
+// WebhookRemoveCmd is "webhook remove".
+type WebhookRemoveCmd struct {
+	ID int64 `arg:"" help:"The webhook's id."`
+}
+
+// Run removes the webhook.
+func (c *WebhookRemoveCmd) Run(g *Globals, e *env) error {
+	s, err := g.openStore(e)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	return s.DeleteWebhook(e.ctx, qa.System(), c.ID)
 }

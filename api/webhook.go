@@ -1,0 +1,300 @@
+package api
+
+import (
+	"bytes"
+	"context"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"math/rand/v2"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"answerbook/qa"
+)
+
+// Webhook delivery headers (documented in the README).
+const (
+	HeaderEvent     = "X-Answerbook-Event"
+	HeaderDelivery  = "X-Answerbook-Delivery"
+	HeaderSignature = "X-Answerbook-Signature"
+)
+
+// Sign returns the signature header value of a delivery body sent at time
+// ts: "t=<unix seconds>,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>".
+// Receivers recompute it and compare in constant time, and refuse old
+// timestamps to stop replays.
+func Sign(secret string, ts time.Time, body []byte) string {
+	t := strconv.FormatInt(ts.Unix(), 10)
+	mac := hmac.New(sha256.New, []byte(secret))
+	mac.Write([]byte(t + "."))
+	mac.Write(body)
+	return "t=" + t + ",v1=" + hex.EncodeToString(mac.Sum(nil))
+}
+
+// Dispatcher delivers queued webhook events: signed POSTs, retried with
+// exponential backoff, every attempt recorded where the expert sees it.
+type Dispatcher struct {
+	Store   *qa.Store
+	BaseURL string
+	Client  *http.Client
+	Logger  *slog.Logger
+	// Poll is how often the queue is checked when it was empty (default 1 s).
+	Poll time.Duration
+	// Backoff is the wait before attempt n+1 after n failures (default
+	// 10 s × 2ⁿ⁻¹ with ±20% jitter, at most 6 h).
+	Backoff func(failures int) time.Duration
+}
+
+func defaultBackoff(n int) time.Duration {
+	d := 10 * time.Second << min(n-1, 12)
+	if d > 6*time.Hour {
+		d = 6 * time.Hour
+	}
+	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+}
+
+// Run delivers until ctx ends, between deliveries.
+func (d *Dispatcher) Run(ctx context.Context) {
+	if d.Client == nil {
+		d.Client = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	}
+	if d.Logger == nil {
+		d.Logger = slog.New(slog.DiscardHandler)
+	}
+	if d.Poll <= 0 {
+		d.Poll = time.Second
+	}
+	if d.Backoff == nil {
+		d.Backoff = defaultBackoff
+	}
+	for ctx.Err() == nil {
+		ds, hooks, err := d.Store.ClaimDeliveries(ctx, 10, 2*time.Minute)
+		if err != nil && ctx.Err() == nil {
+			d.Logger.Error("webhooks: claim deliveries", "err", err)
+		}
+		for _, del := range ds {
+			if w := hooks[del.WebhookID]; w != nil {
+				d.deliver(ctx, w, del)
+			}
+		}
+		if len(ds) == 0 {
+			select {
+			case <-ctx.Done():
+			case <-time.After(d.Poll):
+			}
+		}
+	}
+}
+
+// deliver makes one attempt.
+func (d *Dispatcher) deliver(ctx context.Context, w *qa.Webhook, del *qa.Delivery) {
+	if del.Payload == "" {
+		body, err := d.payload(ctx, del)
+		if err != nil {
+			d.Logger.Error("webhooks: build payload", "delivery", del.ID, "err", err)
+			d.Store.RecordAttempt(ctx, del, 0, "could not build the payload", d.Backoff(del.Attempts+1))
+			return
+		}
+		del.Payload = string(body)
+		if err := d.Store.SetDeliveryPayload(ctx, del.ID, del.Payload); err != nil {
+			d.Logger.Error("webhooks: store payload", "delivery", del.ID, "err", err)
+			return
+		}
+	}
+	body := []byte(del.Payload)
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
+	if err != nil {
+		d.Store.RecordAttempt(ctx, del, 0, "bad webhook URL", d.Backoff(del.Attempts+1))
+		return
+	}
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("User-Agent", "answerbook-webhooks/1")
+	req.Header.Set(HeaderEvent, del.Event)
+	req.Header.Set(HeaderDelivery, strconv.FormatInt(del.ID, 10))
+	req.Header.Set(HeaderSignature, Sign(w.Secret, time.Now(), body))
+	status, errText := 0, ""
+	res, err := d.Client.Do(req)
+	if err != nil {
+		errText = err.Error()
+	} else {
+		status = res.StatusCode
+		io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
+		res.Body.Close()
+		if status < 200 || status >= 300 {
+			errText = fmt.Sprintf("the receiver answered %d", status)
+		}
+	}
+	if ctx.Err() != nil {
+		return // shutting down: the lease runs out and the delivery is retried
+	}
+	if err := d.Store.RecordAttempt(ctx, del, status, errText, d.Backoff(del.Attempts+1)); err != nil {
+		d.Logger.Error("webhooks: record attempt", "delivery", del.ID, "err", err)
+	}
+}
+
+// eventJSON is a delivery's body.
+type eventJSON struct {
+	ID        string    `json:"id"`
+	Event     string    `json:"event"`
+	CreatedAt time.Time `json:"created_at"`
+	Data      any       `json:"data"`
+}
+
+type answerEventJSON struct {
+	ID          int64     `json:"id"`
+	Title       string    `json:"title"`
+	URL         string    `json:"url"`
+	Excerpt     string    `json:"excerpt"`
+	Tags        []string  `json:"tags"`
+	Public      bool      `json:"public"`
+	PublishedAt time.Time `json:"published_at"`
+	UpdatedAt   time.Time `json:"updated_at"`
+}
+
+type questionEventJSON struct {
+	ID        int64     `json:"id"`
+	Title     string    `json:"title"`
+	Tags      []string  `json:"tags"`
+	Anonymous bool      `json:"anonymous"`
+	AskedAt   time.Time `json:"asked_at"`
+}
+
+// payload builds a delivery's body from the entity as it is now. It never
+// names an asker.
+func (d *Dispatcher) payload(ctx context.Context, del *qa.Delivery) ([]byte, error) {
+	ev := eventJSON{ID: strconv.FormatInt(del.ID, 10), Event: del.Event, CreatedAt: del.CreatedAt}
+	switch del.Event {
+	case qa.EventQuestionCreated:
+		q, err := d.Store.FindQuestionForEvent(ctx, del.EntityID)
+		if err != nil {
+			if qa.ErrorCode(err) != qa.ENOTFOUND {
+				return nil, err
+			}
+			ev.Data = map[string]any{"id": del.EntityID, "deleted": true}
+			break
+		}
+		ev.Data = questionEventJSON{ID: q.ID, Title: q.Title, Tags: q.Tags, Anonymous: q.Anonymous, AskedAt: q.CreatedAt}
+	default:
+		x, err := d.Store.FindAnswerByID(ctx, qa.System(), del.EntityID)
+		if err != nil {
+			if qa.ErrorCode(err) != qa.ENOTFOUND {
+				return nil, err
+			}
+			ev.Data = map[string]any{"id": del.EntityID, "deleted": true}
+			break
+		}
+		ev.Data = answerEventJSON{ID: x.ID, Title: x.Title(), URL: fmt.Sprintf("%s/answers/%d", d.BaseURL, x.ID), Excerpt: x.Excerpt,
+			Tags: x.Tags, Public: x.Public, PublishedAt: x.PublishedAt, UpdatedAt: x.UpdatedAt}
+	}
+	return json.Marshal(ev)
+}
+
+// webhookJSON is a webhook as the expert sees it.
+type webhookJSON struct {
+	ID        int64     `json:"id"`
+	URL       string    `json:"url"`
+	Events    []string  `json:"events"`
+	Secret    string    `json:"secret"`
+	Active    bool      `json:"active"`
+	CreatedAt time.Time `json:"created_at"`
+}
+
+func webhookOut(w *qa.Webhook) webhookJSON {
+	return webhookJSON{ID: w.ID, URL: w.URL, Events: splitEvents(w.Events), Secret: w.Secret, Active: w.Active, CreatedAt: w.CreatedAt}
+}
+
+func splitEvents(s string) []string {
+	var out []string
+	for _, e := range bytes.Split([]byte(s), []byte(",")) {
+		if len(e) > 0 {
+			out = append(out, string(e))
+		}
+	}
+	return out
+}
+
+func (a *API) listWebhooks(c *gin.Context) {
+	ws, err := a.store.FindWebhooks(c.Request.Context(), actor(c))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	out := make([]webhookJSON, len(ws))
+	for i, w := range ws {
+		out[i] = webhookOut(w)
+	}
+	c.JSON(http.StatusOK, list[webhookJSON]{Total: len(out), Items: out})
+}
+
+func (a *API) createWebhook(c *gin.Context) {
+	var req struct {
+		URL    string   `json:"url"`
+		Events []string `json:"events"`
+	}
+	if err := decode(c, &req); err != nil {
+		a.fail(c, err)
+		return
+	}
+	w, err := a.store.CreateWebhook(c.Request.Context(), actor(c), qa.WebhookCreate{URL: req.URL, Events: req.Events})
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusCreated, webhookOut(w))
+}
+
+func (a *API) deleteWebhook(c *gin.Context) {
+	id, err := pathID(c, "webhook")
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	if err := a.store.DeleteWebhook(c.Request.Context(), actor(c), id); err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Status(http.StatusNoContent)
+}
+
+type deliveryJSON struct {
+	ID          int64      `json:"id"`
+	Event       string     `json:"event"`
+	Status      string     `json:"status"`
+	Attempts    int        `json:"attempts"`
+	LastStatus  int        `json:"last_status"`
+	LastError   string     `json:"last_error"`
+	CreatedAt   time.Time  `json:"created_at"`
+	NextAttempt *time.Time `json:"next_attempt_at"`
+	DeliveredAt *time.Time `json:"delivered_at"`
+}
+
+func (a *API) listDeliveries(c *gin.Context) {
+	id, err := pathID(c, "webhook")
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	ds, err := a.store.FindDeliveries(c.Request.Context(), actor(c), id, 50)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	out := make([]deliveryJSON, len(ds))
+	for i, d := range ds {
+		out[i] = deliveryJSON{ID: d.ID, Event: d.Event, Status: d.Status, Attempts: d.Attempts, LastStatus: d.LastStatus,
+			LastError: d.LastError, CreatedAt: d.CreatedAt, DeliveredAt: d.DeliveredAt}
+		if d.Status == qa.DeliveryPending {
+			t := d.NextAttemptAt
+			out[i].NextAttempt = &t
+		}
+	}
+	c.JSON(http.StatusOK, list[deliveryJSON]{Total: len(out), Items: out})
+}

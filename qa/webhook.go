@@ -1,0 +1,279 @@
+package qa
+
+import (
+	"context"
+	"encoding/hex"
+	"net/url"
+	"strings"
+	"time"
+
+	"crypto/rand"
+
+	"gorm.io/gorm"
+)
+
+// Webhook events.
+const (
+	EventAnswerPublished = "answer.published"
+	EventAnswerUpdated   = "answer.updated"
+	EventQuestionCreated = "question.created"
+)
+
+// WebhookEvents are the events a webhook may subscribe to.
+var WebhookEvents = []string{EventAnswerPublished, EventAnswerUpdated, EventQuestionCreated}
+
+// Webhook is a URL the expert registered to be told of events.
+type Webhook struct {
+	ID  int64 `gorm:"primaryKey"`
+	URL string
+	// Secret signs every delivery (HMAC-SHA256); shown to the expert.
+	Secret    string
+	Events    string // comma-separated
+	Active    bool
+	CreatedAt time.Time
+}
+
+// TableName implements gorm's Tabler.
+func (Webhook) TableName() string { return "webhooks" }
+
+// Subscribed reports whether the webhook wants the event.
+func (w *Webhook) Subscribed(event string) bool {
+	for _, e := range strings.Split(w.Events, ",") {
+		if e == event {
+			return true
+		}
+	}
+	return false
+}
+
+// Delivery statuses.
+const (
+	DeliveryPending   = "pending"
+	DeliveryDelivered = "delivered"
+	DeliveryFailed    = "failed"
+)
+
+// Delivery is one event for one webhook, queued in the database in the same
+// transaction as the change it reports, so it survives a restart.
+type Delivery struct {
+	ID            int64 `gorm:"primaryKey"`
+	WebhookID     int64
+	Event         string
+	EntityID      int64
+	Payload       string
+	Status        string
+	Attempts      int
+	NextAttemptAt time.Time
+	LastStatus    int
+	LastError     string
+	CreatedAt     time.Time
+	DeliveredAt   *time.Time
+}
+
+// TableName implements gorm's Tabler.
+func (Delivery) TableName() string { return "webhook_deliveries" }
+
+// MaxDeliveryAttempts is how often a delivery is tried before it fails.
+const MaxDeliveryAttempts = 8
+
+// WebhookCreate is what it takes to register a webhook.
+type WebhookCreate struct {
+	URL    string
+	Events []string
+}
+
+// CreateWebhook registers a webhook with a fresh secret. Expert only.
+func (s *Store) CreateWebhook(ctx context.Context, actor Actor, wc WebhookCreate) (*Webhook, error) {
+	if err := actor.requireExpert(true); err != nil {
+		return nil, err
+	}
+	if err := checkText("url", wc.URL); err != nil {
+		return nil, err
+	}
+	u, err := url.Parse(strings.TrimSpace(wc.URL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(wc.URL) > 2000 || u.User != nil {
+		return nil, Errorf(EINVALID, "the webhook URL must be an http or https URL without credentials")
+	}
+	events := wc.Events
+	if len(events) == 0 {
+		events = WebhookEvents
+	}
+	seen := map[string]bool{}
+	var keep []string
+	for _, e := range events {
+		ok := false
+		for _, known := range WebhookEvents {
+			ok = ok || e == known
+		}
+		if !ok {
+			return nil, Errorf(EINVALID, "unknown event %q; events are %s", e, strings.Join(WebhookEvents, ", "))
+		}
+		if !seen[e] {
+			seen[e] = true
+			keep = append(keep, e)
+		}
+	}
+	secret := make([]byte, 24)
+	if _, err := rand.Read(secret); err != nil {
+		return nil, Internal(err, "webhook secret")
+	}
+	w := &Webhook{URL: u.String(), Secret: "whsec_" + hex.EncodeToString(secret), Events: strings.Join(keep, ","), Active: true, CreatedAt: s.clock()}
+	if err := s.tx(ctx, func(tx *gorm.DB) error { return tx.Create(w).Error }); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// FindWebhooks lists the webhooks. Expert only.
+func (s *Store) FindWebhooks(ctx context.Context, actor Actor) ([]*Webhook, error) {
+	if err := actor.requireExpert(false); err != nil {
+		return nil, err
+	}
+	var ws []*Webhook
+	err := s.read(ctx).Order("id").Find(&ws).Error
+	return ws, translate(err)
+}
+
+// DeleteWebhook removes a webhook and its deliveries. Expert only.
+func (s *Store) DeleteWebhook(ctx context.Context, actor Actor, id int64) error {
+	if err := actor.requireExpert(true); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		res := tx.Delete(&Webhook{}, id)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return Errorf(ENOTFOUND, "webhook not found")
+		}
+		return nil
+	})
+}
+
+// FindDeliveries lists a webhook's newest deliveries (the log the expert
+// sees). Expert only.
+func (s *Store) FindDeliveries(ctx context.Context, actor Actor, webhookID int64, limit int) ([]*Delivery, error) {
+	if err := actor.requireExpert(false); err != nil {
+		return nil, err
+	}
+	if limit <= 0 || limit > MaxPerPage {
+		limit = DefaultPerPage
+	}
+	var ds []*Delivery
+	err := s.read(ctx).Where("webhook_id = ?", webhookID).Order("id DESC").Limit(limit).Find(&ds).Error
+	return ds, translate(err)
+}
+
+// enqueueEvent queues a delivery of the event for every active webhook that
+// wants it, inside the caller's transaction.
+func (s *Store) enqueueEvent(tx *gorm.DB, event string, entityID int64) error {
+	var ws []*Webhook
+	if err := tx.Where("active = ?", true).Find(&ws).Error; err != nil {
+		return err
+	}
+	now := s.clock()
+	for _, w := range ws {
+		if !w.Subscribed(event) {
+			continue
+		}
+		d := &Delivery{WebhookID: w.ID, Event: event, EntityID: entityID, Status: DeliveryPending, NextAttemptAt: now, CreatedAt: now}
+		if err := tx.Create(d).Error; err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// ClaimDeliveries leases up to n due deliveries to the caller for lease
+// (others will not take them meanwhile) and returns them with their
+// webhooks.
+func (s *Store) ClaimDeliveries(ctx context.Context, n int, lease time.Duration) ([]*Delivery, map[int64]*Webhook, error) {
+	var ds []*Delivery
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		now := s.clock()
+		q := tx.Where("status = ? AND next_attempt_at <= ?", DeliveryPending, now).Order("next_attempt_at, id").Limit(n)
+		if s.dialect == DialectPostgres {
+			q = q.Clauses(lockingSkip())
+		}
+		if err := q.Find(&ds).Error; err != nil {
+			return err
+		}
+		if len(ds) == 0 {
+			return nil
+		}
+		ids := make([]int64, len(ds))
+		for i, d := range ds {
+			ids[i] = d.ID
+		}
+		return tx.Model(&Delivery{}).Where("id IN ?", ids).Update("next_attempt_at", now.Add(lease)).Error
+	})
+	if err != nil || len(ds) == 0 {
+		return nil, nil, err
+	}
+	var ws []*Webhook
+	wids := make([]int64, 0, len(ds))
+	for _, d := range ds {
+		wids = append(wids, d.WebhookID)
+	}
+	if err := s.read(ctx).Where("id IN ?", wids).Find(&ws).Error; err != nil {
+		return nil, nil, translate(err)
+	}
+	byID := make(map[int64]*Webhook, len(ws))
+	for _, w := range ws {
+		byID[w.ID] = w
+	}
+	return ds, byID, nil
+}
+
+// SetDeliveryPayload stores the body a delivery sends (made at its first
+// attempt, so every retry sends the same signed bytes).
+func (s *Store) SetDeliveryPayload(ctx context.Context, id int64, payload string) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		return tx.Model(&Delivery{}).Where("id = ?", id).Update("payload", payload).Error
+	})
+}
+
+// RecordAttempt records the outcome of one attempt: delivered, or retried
+// after backoff, or failed after MaxDeliveryAttempts.
+func (s *Store) RecordAttempt(ctx context.Context, d *Delivery, status int, errText string, backoff time.Duration) error {
+	now := s.clock()
+	d.Attempts++
+	d.LastStatus, d.LastError = status, truncateString(errText, 500)
+	switch {
+	case status >= 200 && status < 300:
+		d.Status, d.DeliveredAt = DeliveryDelivered, &now
+	case d.Attempts >= MaxDeliveryAttempts:
+		d.Status = DeliveryFailed
+	default:
+		d.NextAttemptAt = now.Add(backoff)
+	}
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		return tx.Model(&Delivery{}).Where("id = ?", d.ID).Updates(map[string]any{
+			"attempts": d.Attempts, "last_status": d.LastStatus, "last_error": d.LastError, "status": d.Status,
+			"next_attempt_at": d.NextAttemptAt, "delivered_at": d.DeliveredAt,
+		}).Error
+	})
+}
+
+// FindQuestionForEvent loads a question for an event payload, whoever asked.
+func (s *Store) FindQuestionForEvent(ctx context.Context, id int64) (*Question, error) {
+	var q Question
+	if err := s.read(ctx).First(&q, id).Error; err != nil {
+		return nil, translate(err)
+	}
+	if err := s.hydrateQuestions(s.read(ctx), []*Question{&q}, false); err != nil {
+		return nil, err
+	}
+	return &q, nil
+}
+
+func truncateString(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	for n > 0 && (s[n]&0xC0) == 0x80 {
+		n--
+	}
+	return s[:n]
+}
