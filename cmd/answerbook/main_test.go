@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"fmt"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -14,6 +13,7 @@ import (
 	"testing"
 	"time"
 
+	"answerbook/api/client"
 	"answerbook/qa"
 )
 
@@ -42,22 +42,22 @@ func startMain(t *testing.T, dir string) (*Main, string) {
 	return m, link
 }
 
-type client struct {
+type webClient struct {
 	t    *testing.T
 	base string
 	http *http.Client
 	tok  string
 }
 
-func newClient(t *testing.T, base, token string) *client {
+func newClient(t *testing.T, base, token string) *webClient {
 	jar, _ := cookiejar.New(nil)
-	return &client{t: t, base: base, tok: token, http: &http.Client{
+	return &webClient{t: t, base: base, tok: token, http: &http.Client{
 		Jar: jar, Timeout: 10 * time.Second,
 		CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse },
 	}}
 }
 
-func (c *client) do(method, path string, body any, out any) int {
+func (c *webClient) do(method, path string, body any, out any) int {
 	c.t.Helper()
 	var rd io.Reader
 	if body != nil {
@@ -82,7 +82,7 @@ func (c *client) do(method, path string, body any, out any) int {
 	return res.StatusCode
 }
 
-func (c *client) form(path string, v url.Values) *http.Response {
+func (c *webClient) form(path string, v url.Values) *http.Response {
 	c.t.Helper()
 	res, err := c.http.PostForm(c.base+path, v)
 	if err != nil {
@@ -137,47 +137,51 @@ func TestMain_Walkthrough(t *testing.T) {
 	_, out, _ = cli(t, "", "token", "create", "--data", dir, "--email", "expert@example.com", "--scope", "write")
 	expertTok := strings.TrimSpace(out)
 
-	member := newClient(t, m.URL(), memberTok)
-	expert := newClient(t, m.URL(), expertTok)
-	var zh, en struct {
-		ID     int64  `json:"id"`
-		Status string `json:"status"`
+	// The rest through the project's own Go client.
+	ctx := context.Background()
+	member, expert := client.New(m.URL(), memberTok), client.New(m.URL(), expertTok)
+	zh, err := member.Ask(ctx, client.Ask{Title: "怎样在三个月内准备好面试？", Tags: []string{"面试"}})
+	if err != nil || zh.Status != "pending" {
+		t.Fatalf("ask zh: %+v %v", zh, err)
 	}
-	if st := member.do("POST", "/api/v1/questions", map[string]any{"title": "怎样在三个月内准备好面试？", "tags": []string{"面试"}}, &zh); st != 201 || zh.Status != "pending" {
-		t.Fatalf("ask zh: %d %+v", st, zh)
+	en, err := member.Ask(ctx, client.Ask{Title: "How do I ask for a raise?"})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if st := member.do("POST", "/api/v1/questions", map[string]any{"title": "How do I ask for a raise?"}, &en); st != 201 {
-		t.Fatalf("ask en: %d", st)
+	queue, err := expert.Queue(ctx, "", false, 0, 0)
+	if err != nil || queue.Total != 2 || queue.Items[0].ID != zh.ID {
+		t.Fatalf("queue: %+v %v", queue, err)
 	}
-	var ans struct {
-		ID       int64  `json:"id"`
-		BodyHTML string `json:"body_html"`
+	body := "| 周 | 任务 |\n|---|---|\n| 1 | 算法 |\n\n```sql\nSELECT 1;\n```"
+	ans, err := expert.AnswerQuestion(ctx, zh.ID, client.AnswerWrite{Body: &body})
+	if err != nil {
+		t.Fatal(err)
 	}
-	if st := expert.do("POST", fmt.Sprintf("/api/v1/questions/%d/answer", zh.ID), map[string]any{"body": "| 周 | 任务 |\n|---|---|\n| 1 | 算法 |\n\n```sql\nSELECT 1;\n```"}, &ans); st != 201 {
-		t.Fatalf("answer: %d", st)
+	if _, err := expert.Decline(ctx, en.ID, "Please ask your manager first."); err != nil {
+		t.Fatal(err)
 	}
-	if st := expert.do("POST", fmt.Sprintf("/api/v1/questions/%d/decline", en.ID), map[string]any{"reason": "Please ask your manager first."}, nil); st != 200 {
-		t.Fatalf("decline: %d", st)
+	read, err := member.Answer(ctx, ans.ID)
+	if err != nil || !strings.Contains(read.BodyHTML, "<table>") || !strings.Contains(read.BodyHTML, "language-sql") {
+		t.Fatalf("read: %+v %v", read, err)
 	}
-	var read struct {
-		BodyHTML string `json:"body_html"`
+	declined, err := member.Question(ctx, en.ID)
+	if err != nil || declined.DeclineReason != "Please ask your manager first." {
+		t.Fatalf("decline reason: %+v %v", declined, err)
 	}
-	if st := member.do("GET", fmt.Sprintf("/api/v1/answers/%d", ans.ID), nil, &read); st != 200 || !strings.Contains(read.BodyHTML, "<table>") || !strings.Contains(read.BodyHTML, "language-sql") {
-		t.Fatalf("read: %d %q", st, read.BodyHTML)
+	found, err := member.Search(ctx, client.SearchParams{Q: "面试"})
+	if err != nil || found.Total != 1 || found.Hits[0].ID != ans.ID {
+		t.Fatalf("search right after publishing: %+v %v", found, err)
 	}
-	var declined struct {
-		DeclineReason string `json:"decline_reason"`
-	}
-	if st := member.do("GET", fmt.Sprintf("/api/v1/questions/%d", en.ID), nil, &declined); st != 200 || declined.DeclineReason != "Please ask your manager first." {
-		t.Fatalf("decline reason: %d %+v", st, declined)
+	if _, err := client.New(m.URL(), "").Ask(ctx, client.Ask{Title: "visitor"}); !client.IsCode(err, "unauthorized") {
+		t.Fatalf("visitor asks: %v", err)
 	}
 
 	// Health.
-	if st := member.do("GET", "/healthz", nil, nil); st != 200 {
+	if st := web.do("GET", "/healthz", nil, nil); st != 200 {
 		t.Fatalf("healthz %d", st)
 	}
 	var ready map[string]any
-	if st := member.do("GET", "/readyz", nil, &ready); st != 200 {
+	if st := web.do("GET", "/readyz", nil, &ready); st != 200 {
 		t.Fatalf("readyz %d", st)
 	}
 
