@@ -84,12 +84,15 @@ func (a *API) getAnswer(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	if a.conditional(c, actor(c), id, "json", "") {
+		return
+	}
 	x, err := a.store.FindAnswerByID(c.Request.Context(), actor(c), id)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	if cacheAnswer(c, x, "json", "") {
+	if cacheAnswer(c, x.Version(), "json", "") {
 		return
 	}
 	c.JSON(http.StatusOK, a.answerJSON(x))

@@ -15,7 +15,7 @@ import (
 // ETag names the answer, its last change, what the viewer may see and the
 // representation (json, embed, oembed…), so a member and a visitor never
 // share a cached copy.
-func validators(x *qa.Answer, repr string) (etag string, modified time.Time) {
+func validators(x *qa.AnswerVersion, repr string) (etag string, modified time.Time) {
 	view := "teaser"
 	if x.Full {
 		view = "full"
@@ -32,7 +32,7 @@ func validators(x *qa.Answer, repr string) (etag string, modified time.Time) {
 // about x, and reports whether the client's copy is current (then it has
 // answered 304 and the caller writes nothing). Public answers may be cached
 // by shared caches; what depends on who asks is private.
-func cacheAnswer(c *gin.Context, x *qa.Answer, repr string, extra string) bool {
+func cacheAnswer(c *gin.Context, x *qa.AnswerVersion, repr string, extra string) bool {
 	etag, modified := validators(x, repr+extra)
 	h := c.Writer.Header()
 	h.Set("ETag", etag)
@@ -69,4 +69,18 @@ func notModified(r *http.Request, etag string, modified time.Time) bool {
 		}
 	}
 	return false
+}
+
+// conditional answers a conditional GET about an answer from its version
+// alone (one indexed lookup), before anything is loaded: true when it has
+// answered 304. Errors are left to the full load that follows.
+func (a *API) conditional(c *gin.Context, act qa.Actor, id int64, repr, extra string) bool {
+	if c.GetHeader("If-None-Match") == "" && c.GetHeader("If-Modified-Since") == "" {
+		return false
+	}
+	v, err := a.store.FindAnswerVersion(c.Request.Context(), act, id)
+	if err != nil {
+		return false
+	}
+	return cacheAnswer(c, v, repr, extra)
 }

@@ -69,25 +69,28 @@ func (a *API) embedAnswer(c *gin.Context) {
 		a.embedFail(c, err)
 		return
 	}
-	x, err := a.store.FindAnswerByID(c.Request.Context(), qa.Visitor(), id)
-	if err != nil {
-		a.embedFail(c, err)
-		return
-	}
 	theme := "light"
 	if c.Query("theme") == "dark" {
 		theme = "dark"
-	}
-	lang := c.Query("lang")
-	if lang != "zh" && lang != "en" {
-		lang = answerLang(x)
 	}
 	h := c.Writer.Header()
 	h.Set("Content-Security-Policy", a.embed.csp)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
-	if cacheAnswer(c, x, "embed", theme+lang) {
+	lang := c.Query("lang")
+	if a.conditional(c, qa.Visitor(), id, "embed", theme+lang) {
 		return
+	}
+	x, err := a.store.FindAnswerByID(c.Request.Context(), qa.Visitor(), id)
+	if err != nil {
+		a.embedFail(c, err)
+		return
+	}
+	if cacheAnswer(c, x.Version(), "embed", theme+lang) {
+		return
+	}
+	if lang != "zh" && lang != "en" {
+		lang = answerLang(x)
 	}
 	txt := embedText[lang]
 	d := embedData{
@@ -190,7 +193,7 @@ func (a *API) oembed(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	if cacheAnswer(c, x, "oembed", fmt.Sprintf("%dx%d", w, h)) {
+	if cacheAnswer(c, x.Version(), "oembed", fmt.Sprintf("%dx%d", w, h)) {
 		return
 	}
 	src := fmt.Sprintf("%s/embed/answers/%d", a.baseURL, x.ID)

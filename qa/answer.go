@@ -403,6 +403,38 @@ func (s *Store) FindAnswerByID(ctx context.Context, actor Actor, id int64) (*Ans
 	return &a, nil
 }
 
+// AnswerVersion is what HTTP caching needs to know about an answer for one
+// viewer, without loading it.
+type AnswerVersion struct {
+	ID        int64
+	UpdatedAt time.Time
+	Public    bool
+	// Full reports whether this viewer may read the whole answer.
+	Full bool
+}
+
+// FindAnswerVersion returns an answer's version for the actor with one
+// primary-key lookup (no bodies, no tags): a conditional GET answers 304
+// from it. Unpublished answers are ENOTFOUND except for the expert.
+func (s *Store) FindAnswerVersion(ctx context.Context, actor Actor, id int64) (*AnswerVersion, error) {
+	var row struct {
+		ID        int64
+		UpdatedAt time.Time
+		Public    bool
+		Published bool
+	}
+	err := s.read(ctx).Table("answers").Select("id, updated_at, public, published").Where("id = ?", id).Take(&row).Error
+	if err != nil || (!row.Published && !actor.IsExpert()) {
+		return nil, Errorf(ENOTFOUND, "answer not found")
+	}
+	return &AnswerVersion{ID: row.ID, UpdatedAt: row.UpdatedAt, Public: row.Public, Full: row.Public || actor.CanReadArchive(s.clock())}, nil
+}
+
+// Version returns the answer's version as shown (after limitView).
+func (a *Answer) Version() *AnswerVersion {
+	return &AnswerVersion{ID: a.ID, UpdatedAt: a.UpdatedAt, Public: a.Public, Full: a.Full}
+}
+
 // limitView leaves the full text only to those who may read it.
 func (s *Store) limitView(actor Actor, a *Answer) {
 	a.Full = true
