@@ -2,51 +2,27 @@ package web
 
 import (
 	"net/http"
-	"net/url"
-	"strings"
+	"net/netip"
 
 	"github.com/gin-gonic/gin"
 
 	"answerbook/qa"
 )
 
-const actorKey = "answerbook.web.actor"
-
-// authenticate reads the session cookie; anything wrong with it leaves a
-// visitor.
-func (w *Web) authenticate(c *gin.Context) {
-	a := qa.Visitor()
-	if raw, err := c.Cookie(w.cookie); err == nil && raw != "" {
-		if got, err := w.store.ActorForSession(c.Request.Context(), raw); err == nil {
-			a = got
+// startSession signs the member in with a fresh session id, ending the
+// session the browser had before (if any).
+func (w *Web) startSession(c *gin.Context, memberID int64) error {
+	if old, err := c.Cookie(w.cookie); err == nil && old != "" {
+		if err := w.store.DeleteSession(c.Request.Context(), old); err != nil {
+			return err
 		}
 	}
-	c.Set(actorKey, a)
-	c.Next()
-}
-
-func actor(c *gin.Context) qa.Actor {
-	if v, ok := c.Get(actorKey); ok {
-		return v.(qa.Actor)
-	}
-	return qa.Visitor()
-}
-
-// startSession signs the member in with a fresh session id.
-func (w *Web) startSession(c *gin.Context, memberID int64) error {
 	raw, err := w.store.CreateSession(c.Request.Context(), memberID)
 	if err != nil {
 		return err
 	}
-	http.SetCookie(c.Writer, &http.Cookie{
-		Name: w.cookie, Value: raw, Path: "/", MaxAge: int(qa.SessionLifetime.Seconds()),
-		HttpOnly: true, Secure: w.secure, SameSite: http.SameSiteLaxMode,
-	})
+	w.setCookie(c, w.cookie, raw, int(qa.SessionLifetime.Seconds()))
 	return nil
-}
-
-func (w *Web) loginForm(c *gin.Context) {
-	w.render(c, "login", page{Title: "Sign in", Data: loginData{Next: safeNext(c.Query("next"))}})
 }
 
 type loginData struct {
@@ -54,24 +30,25 @@ type loginData struct {
 	Next  string
 }
 
+func (w *Web) loginForm(c *gin.Context) {
+	w.render(c, "login", http.StatusOK, loginData{Next: safeNext(c.Query("next"))})
+}
+
+// login checks the password within the sign-in limits (per account and per
+// client address) and answers an unknown email exactly like a wrong
+// password.
 func (w *Web) login(c *gin.Context) {
-	email, password := c.PostForm("email"), c.PostForm("password")
-	next := safeNext(c.PostForm("next"))
-	m, err := w.store.CheckPassword(c.Request.Context(), email, password)
+	d := loginData{Email: c.PostForm("email"), Next: safeNext(c.PostForm("next"))}
+	m, err := w.store.SignIn(c.Request.Context(), d.Email, c.PostForm("password"), clientAddr(c))
 	if err != nil {
-		status := http.StatusUnauthorized
-		if qa.ErrorCode(err) == qa.EINTERNAL {
-			w.fail(c, err)
-			return
-		}
-		w.render(c, "login", page{Title: "Sign in", Error: qa.ErrorMessage(err), Status: status, Data: loginData{Email: email, Next: next}})
+		w.formError(c, "login", d, err)
 		return
 	}
 	if err := w.startSession(c, m.ID); err != nil {
 		w.fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, next)
+	w.redirect(c, d.Next, "welcome")
 }
 
 func (w *Web) logout(c *gin.Context) {
@@ -81,18 +58,38 @@ func (w *Web) logout(c *gin.Context) {
 			return
 		}
 	}
-	http.SetCookie(c.Writer, &http.Cookie{Name: w.cookie, Value: "", Path: "/", MaxAge: -1, HttpOnly: true, Secure: w.secure, SameSite: http.SameSiteLaxMode})
-	c.Redirect(http.StatusSeeOther, "/")
+	w.setCookie(c, w.cookie, "", -1)
+	w.redirect(c, "/", "signed_out")
 }
 
-// safeNext keeps a redirect target on this site: a path, never another host.
-func safeNext(s string) string {
-	if s == "" || !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") {
-		return "/"
+// clientAddr is the client's address for the sign-in limits, as gin reads
+// it: the connection's peer, unless the program configured trusted proxies.
+// An IPv6 address counts by its /64, which one client usually holds whole.
+func clientAddr(c *gin.Context) string {
+	ip, err := netip.ParseAddr(c.ClientIP())
+	if err != nil {
+		return c.ClientIP()
 	}
-	u, err := url.Parse(s)
-	if err != nil || u.Host != "" || u.Scheme != "" {
-		return "/"
+	ip = ip.Unmap()
+	if ip.Is6() {
+		p, err := ip.Prefix(64)
+		if err == nil {
+			return p.String()
+		}
 	}
-	return s
+	return ip.String()
+}
+
+// formError shows a form again with the error when the person can fix it
+// (invalid input, a conflict, a wrong password, a limit); anything else goes
+// to the error page.
+func (w *Web) formError(c *gin.Context, name string, data any, err error) {
+	switch qa.ErrorCode(err) {
+	case qa.EINVALID, qa.ECONFLICT, qa.EUNAUTHORIZED, qa.ERATELIMITED, qa.ETOOLARGE:
+		v := w.view(c, data)
+		v.Error = w.errorText(v.L, err)
+		w.renderView(c, name, statusOf[qa.ErrorCode(err)], v)
+	default:
+		w.fail(c, err)
+	}
 }

@@ -23,33 +23,31 @@ func (w *Web) setupForm(c *gin.Context) {
 		return
 	}
 	c.Header("Referrer-Policy", "no-referrer")
-	w.render(c, "setup", page{Title: "Set up answerbook", Data: setupData{Token: tok}})
+	w.render(c, "setup", http.StatusOK, setupData{Token: tok})
 }
 
 // setup creates the expert from the form and signs them in.
 func (w *Web) setup(c *gin.Context) {
 	d := setupData{Token: c.PostForm("token"), Email: c.PostForm("email"), Name: c.PostForm("name")}
 	if c.PostForm("password") != c.PostForm("password2") {
-		w.render(c, "setup", page{Title: "Set up answerbook", Error: "the two passwords differ", Status: http.StatusBadRequest, Data: d})
+		w.formError(c, "setup", d, errPasswordsDiffer)
 		return
 	}
 	m, err := w.store.CompleteSetup(c.Request.Context(), d.Token, qa.MemberCreate{Email: d.Email, Name: d.Name, Password: c.PostForm("password")})
 	if err != nil {
-		if qa.ErrorCode(err) == qa.EINVALID || qa.ErrorCode(err) == qa.ECONFLICT {
-			w.render(c, "setup", page{Title: "Set up answerbook", Error: qa.ErrorMessage(err), Status: http.StatusBadRequest, Data: d})
+		if qa.ErrorCode(err) == qa.EUNAUTHORIZED {
+			w.fail(c, err)
 			return
 		}
-		w.fail(c, err)
+		w.formError(c, "setup", d, err)
 		return
 	}
 	if err := w.startSession(c, m.ID); err != nil {
 		w.fail(c, err)
 		return
 	}
-	c.Redirect(http.StatusSeeOther, "/")
+	w.redirect(c, "/", "welcome")
 }
 
-// home is the landing page.
-func (w *Web) home(c *gin.Context) {
-	w.render(c, "home", page{Title: "answerbook"})
-}
+// errPasswordsDiffer is the error of a form whose two new passwords differ.
+var errPasswordsDiffer = qa.Errorf(qa.EINVALID, "the two passwords differ")

@@ -1,5 +1,6 @@
 // Package web serves the HTML pages members and the expert use: templates
-// and static files embedded in the binary, parsed once at start.
+// and static files embedded in the binary, parsed once at start, every
+// string from the message catalogs of web/i18n.
 package web
 
 import (
@@ -14,10 +15,14 @@ import (
 	"net/http"
 	"path"
 	"strings"
+	"sync"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
 	"answerbook/qa"
+	"answerbook/search"
+	"answerbook/web/i18n"
 )
 
 //go:embed templates/*.html
@@ -28,7 +33,12 @@ var staticFS embed.FS
 
 // Config is what the pages need from the program.
 type Config struct {
-	Store         *qa.Store
+	Store *qa.Store
+	// Index answers searches, similar answers and related answers; nil
+	// makes those parts of the pages unavailable (the rest still works).
+	Index *search.Index
+	// BaseURL is the site's public address; an https one makes the
+	// cookies Secure.
 	BaseURL       string
 	SessionCookie string
 	Logger        *slog.Logger
@@ -37,28 +47,54 @@ type Config struct {
 // Web serves the pages.
 type Web struct {
 	store   *qa.Store
+	index   *search.Index
 	baseURL string
 	cookie  string
 	secure  bool
 	log     *slog.Logger
+	cat     *i18n.Catalog
 	pages   map[string]*template.Template
-	// static maps a file's name to its content-hashed URL path.
+	// static maps a file's name to its content-hashed URL path; files
+	// holds the contents by hashed name.
 	static map[string]string
 	files  map[string][]byte
 }
 
-// New parses every template and hashes every static file; a broken template
-// fails here, at start, not on a request.
+// MaxFormBytes is the largest form body a page accepts: an answer of
+// qa.MaxBodyLen characters of any script, its question and tags fit.
+const MaxFormBytes = 512 << 10
+
+// New loads the catalogs, hashes the static files and parses every
+// template; a broken template, or one that uses a message id a catalog
+// lacks, fails here, at start, not on a request.
 func New(cfg Config) (*Web, error) {
 	w := &Web{
-		store: cfg.Store, baseURL: strings.TrimRight(cfg.BaseURL, "/"), cookie: cfg.SessionCookie,
+		store: cfg.Store, index: cfg.Index, baseURL: strings.TrimRight(cfg.BaseURL, "/"), cookie: cfg.SessionCookie,
 		secure: strings.HasPrefix(cfg.BaseURL, "https://"), log: cfg.Logger,
 		pages: map[string]*template.Template{}, static: map[string]string{}, files: map[string][]byte{},
 	}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
 	}
-	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+	if w.cookie == "" {
+		w.cookie = "answerbook_session"
+	}
+	var err error
+	if w.cat, err = i18n.Load(); err != nil {
+		return nil, err
+	}
+	if err := w.loadStatic(); err != nil {
+		return nil, err
+	}
+	if err := w.parseTemplates(); err != nil {
+		return nil, err
+	}
+	return w, nil
+}
+
+// loadStatic reads the static files and names each by its content's hash.
+func (w *Web) loadStatic() error {
+	return fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
 		}
@@ -74,30 +110,92 @@ func New(cfg Config) (*Web, error) {
 		w.files[hashed] = b
 		return nil
 	})
+}
+
+// parseTemplates parses each page with the layout and the shared partials,
+// and checks every message id the templates use.
+func (w *Web) parseTemplates() error {
+	base, err := template.New("layout.html").Funcs(w.funcs()).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
 	if err != nil {
-		return nil, fmt.Errorf("static files: %w", err)
-	}
-	funcs := template.FuncMap{"static": w.staticURL}
-	layout, err := template.New("layout.html").Funcs(funcs).ParseFS(templateFS, "templates/layout.html")
-	if err != nil {
-		return nil, fmt.Errorf("parse layout: %w", err)
+		return fmt.Errorf("parse layout: %w", err)
 	}
 	names, err := fs.Glob(templateFS, "templates/*.html")
 	if err != nil {
-		return nil, err
+		return err
 	}
 	for _, n := range names {
-		base := path.Base(n)
-		if base == "layout.html" {
+		name := strings.TrimSuffix(path.Base(n), ".html")
+		if name == "layout" || name == "partials" {
 			continue
 		}
-		t, err := template.Must(layout.Clone()).ParseFS(templateFS, n)
+		t, err := template.Must(base.Clone()).ParseFS(templateFS, n)
 		if err != nil {
-			return nil, fmt.Errorf("parse %s: %w", base, err)
+			return fmt.Errorf("parse %s: %w", name, err)
 		}
-		w.pages[strings.TrimSuffix(base, ".html")] = t
+		ids, err := messageIDs(t)
+		if err != nil {
+			return fmt.Errorf("template %s: %w", name, err)
+		}
+		for _, id := range ids {
+			if !w.cat.Has(id) {
+				return fmt.Errorf("template %s: message %q is missing from a catalog", name, id)
+			}
+		}
+		w.pages[name] = t
 	}
-	return w, nil
+	return nil
+}
+
+// funcs are the template functions; those that depend on the request are
+// methods of view instead.
+func (w *Web) funcs() template.FuncMap {
+	return template.FuncMap{
+		"static":   w.staticURL,
+		"tagURL":   tagURL,
+		"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"isoDate":  func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
+		"dict":     dict,
+		"join":     strings.Join,
+		"deref":    func(p *int64) int64 { return *p },
+		"seq":      func(n int) []int { return make([]int, n) },
+		"add":      func(a, b int) int { return a + b },
+		"hasTag":   hasTag,
+		"navClass": navClass,
+	}
+}
+
+// dict builds a map from key/value pairs, to hand several values to a
+// partial template.
+func dict(kv ...any) (map[string]any, error) {
+	if len(kv)%2 != 0 {
+		return nil, fmt.Errorf("dict: odd number of arguments")
+	}
+	m := make(map[string]any, len(kv)/2)
+	for i := 0; i < len(kv); i += 2 {
+		k, ok := kv[i].(string)
+		if !ok {
+			return nil, fmt.Errorf("dict: key %v is not a string", kv[i])
+		}
+		m[k] = kv[i+1]
+	}
+	return m, nil
+}
+
+func hasTag(tags []string, t string) bool {
+	for _, x := range tags {
+		if x == t {
+			return true
+		}
+	}
+	return false
+}
+
+// navClass marks the navigation link of the section the page is in.
+func navClass(current, prefix string) string {
+	if current == prefix || prefix != "/" && strings.HasPrefix(current, prefix) {
+		return "page"
+	}
+	return ""
 }
 
 // staticURL returns the content-hashed URL of a static file; an unknown name
@@ -112,14 +210,43 @@ func (w *Web) staticURL(name string) (string, error) {
 
 // Register adds the pages' routes to r.
 func (w *Web) Register(r gin.IRouter) {
-	g := r.Group("", w.headers, w.authenticate)
-	g.GET("/static/:file", w.serveStatic)
+	r.GET("/static/:file", w.headers, w.serveStatic)
+	g := r.Group("", w.headers, w.prepare, w.limitBody)
 	g.GET("/", w.home)
+	g.GET("/search", w.search)
+	g.GET("/tags", w.tags)
+	g.GET("/tags/:tag", w.tag)
+	g.GET("/answers/:id", w.answer)
+	g.GET("/answers/:id/edit", w.editAnswerForm)
+	g.POST("/answers/:id/edit", w.editAnswer)
+	g.GET("/answers/new", w.newAnswerForm)
+	g.POST("/answers/new", w.newAnswer)
+	g.GET("/ask", w.askForm)
+	g.POST("/ask", w.ask)
+	g.POST("/preview", w.preview)
+	g.GET("/my/questions", w.myQuestions)
+	g.POST("/my/questions/:id/withdraw", w.withdraw)
+	g.GET("/queue", w.queue)
+	g.GET("/queue/reasons", w.reasonsForm)
+	g.POST("/queue/reasons", w.saveReasons)
+	g.GET("/queue/:id", w.queueItem)
+	g.POST("/queue/:id/draft", w.saveDraft)
+	g.POST("/queue/:id/answer", w.publish)
+	g.POST("/queue/:id/decline", w.decline)
+	g.POST("/queue/:id/duplicate", w.duplicate)
+	g.GET("/members", w.members)
+	g.POST("/members", w.addMember)
+	g.POST("/members/:id", w.updateMember)
+	g.GET("/account", w.account)
+	g.POST("/account/password", w.changePassword)
+	g.POST("/account/tokens", w.createToken)
+	g.POST("/account/tokens/:id/revoke", w.revokeToken)
 	g.GET("/setup", w.setupForm)
 	g.POST("/setup", w.setup)
 	g.GET("/login", w.loginForm)
 	g.POST("/login", w.login)
 	g.POST("/logout", w.logout)
+	g.POST("/lang", w.setLanguage)
 }
 
 // headers sets the security headers of every page.
@@ -129,6 +256,19 @@ func (w *Web) headers(c *gin.Context) {
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	h.Set("X-Frame-Options", "DENY")
+	h.Set("Cross-Origin-Opener-Policy", "same-origin")
+	c.Next()
+}
+
+// limitBody refuses form bodies over MaxFormBytes: at once when
+// Content-Length says so, else when reading passes the limit.
+func (w *Web) limitBody(c *gin.Context) {
+	if c.Request.ContentLength > MaxFormBytes {
+		c.Header("Connection", "close")
+		w.fail(c, qa.Errorf(qa.ETOOLARGE, "the form is too large"))
+		return
+	}
+	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxFormBytes)
 	c.Next()
 }
 
@@ -151,59 +291,90 @@ func (w *Web) serveStatic(c *gin.Context) {
 	c.Data(http.StatusOK, ct, b)
 }
 
-// page is the data every template gets.
-type page struct {
-	Title  string
-	Actor  qa.Actor
-	Flash  string
-	Error  string
-	Data   any
-	Status int
-}
+// bufPool recycles the buffers pages are rendered into.
+var bufPool = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 // render executes a page template into a buffer first, so that a template
 // error becomes a clean 500 rather than half a page.
-func (w *Web) render(c *gin.Context, name string, p page) {
+func (w *Web) render(c *gin.Context, name string, status int, data any) {
+	w.renderView(c, name, status, w.view(c, data))
+}
+
+func (w *Web) renderView(c *gin.Context, name string, status int, v view) {
 	t, ok := w.pages[name]
 	if !ok {
 		w.log.Error("no such page template", "name", name)
 		c.String(http.StatusInternalServerError, "internal error")
 		return
 	}
-	if p.Actor.Member == nil && !p.Actor.System {
-		p.Actor = actor(c)
-	}
-	var buf bytes.Buffer
-	if err := t.ExecuteTemplate(&buf, "layout.html", p); err != nil {
+	buf := bufPool.Get().(*bytes.Buffer)
+	buf.Reset()
+	defer bufPool.Put(buf)
+	if err := t.ExecuteTemplate(buf, "layout.html", v); err != nil {
 		w.log.Error("render page", "name", name, "err", err)
 		c.String(http.StatusInternalServerError, "internal error")
 		return
 	}
-	status := p.Status
-	if status == 0 {
-		status = http.StatusOK
+	if c.Writer.Header().Get("Cache-Control") == "" {
+		c.Header("Cache-Control", "private, no-cache")
 	}
-	c.Header("Cache-Control", "private, no-cache")
+	c.Header("Vary", "Cookie, Accept-Language")
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 
-// fail is the one place that turns an error into an error page.
+// statusOf maps a domain error code to an HTTP status.
+var statusOf = map[string]int{
+	qa.ECONFLICT: http.StatusConflict, qa.EFORBIDDEN: http.StatusForbidden, qa.EINVALID: http.StatusBadRequest,
+	qa.ENOTFOUND: http.StatusNotFound, qa.ERATELIMITED: http.StatusTooManyRequests, qa.ETOOLARGE: http.StatusRequestEntityTooLarge,
+	qa.EUNAUTHORIZED: http.StatusUnauthorized, qa.EUNAVAILABLE: http.StatusServiceUnavailable,
+}
+
+// errorData is what the error page shows.
+type errorData struct {
+	Status  int
+	Message string
+}
+
+// fail is the one place that turns an error into an error page: the status
+// from the error's code, the user-safe message in the reader's language,
+// and internal causes only in the log. A visitor who must sign in is sent
+// to the sign-in page instead.
 func (w *Web) fail(c *gin.Context, err error) {
 	code := qa.ErrorCode(err)
-	status := map[string]int{
-		qa.ECONFLICT: 409, qa.EFORBIDDEN: 403, qa.EINVALID: 400, qa.ENOTFOUND: 404,
-		qa.ERATELIMITED: 429, qa.ETOOLARGE: 413, qa.EUNAUTHORIZED: 401, qa.EUNAVAILABLE: 503,
-	}[code]
-	if status == 0 {
+	if code == qa.EUNAUTHORIZED && c.Request.Method == http.MethodGet && actor(c).IsVisitor() && c.FullPath() != "/setup" {
+		c.Redirect(http.StatusSeeOther, "/login?next="+urlQueryEscape(c.Request.URL.RequestURI()))
+		c.Abort()
+		return
+	}
+	status := w.statusFor(c, err)
+	r := requestOf(c)
+	l := w.cat.Localizers()[0]
+	if r != nil {
+		l = r.l
+	}
+	w.render(c, "error", status, errorData{Status: status, Message: w.errorText(l, err)})
+	c.Abort()
+}
+
+// statusFor is the HTTP status of an error; server-side failures are
+// logged (with their internal cause, which no client ever sees).
+func (w *Web) statusFor(c *gin.Context, err error) int {
+	status, ok := statusOf[qa.ErrorCode(err)]
+	if !ok {
 		status = http.StatusInternalServerError
+	}
+	if status >= 500 {
 		w.log.Error("page failed", "method", c.Request.Method, "path", c.Request.URL.Path, "err", err)
 	}
-	w.render(c, "error", page{Title: http.StatusText(status), Error: qa.ErrorMessage(err), Status: status})
-	c.Abort()
+	return status
 }
 
 // NotFound answers unknown paths with the error page.
 func (w *Web) NotFound(c *gin.Context) {
 	w.headers(c)
+	if err := w.load(c); err != nil {
+		w.fail(c, err)
+		return
+	}
 	w.fail(c, qa.Errorf(qa.ENOTFOUND, "there is no page here"))
 }

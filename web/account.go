@@ -1,0 +1,121 @@
+package web
+
+import (
+	"net/http"
+
+	"github.com/gin-gonic/gin"
+
+	"answerbook/qa"
+)
+
+type accountData struct {
+	Tokens []*qa.Token
+	// Secret is a token just created: shown this once, never again.
+	Secret string
+	// PasswordError and TokenError place a form's error beside its form.
+	PasswordError string
+	TokenError    string
+	Label         string
+}
+
+// account shows the member's account: the password form and the API
+// tokens.
+func (w *Web) account(c *gin.Context) {
+	a, ok := w.signedIn(c)
+	if !ok {
+		return
+	}
+	d, err := w.loadAccount(c, a)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	w.render(c, "account", http.StatusOK, d)
+}
+
+func (w *Web) loadAccount(c *gin.Context, a qa.Actor) (*accountData, error) {
+	ts, err := w.store.FindTokens(c.Request.Context(), a, a.MemberID())
+	if err != nil {
+		return nil, err
+	}
+	return &accountData{Tokens: ts}, nil
+}
+
+// accountError shows the account page again with a form's error.
+func (w *Web) accountError(c *gin.Context, a qa.Actor, err error, set func(d *accountData, msg string)) {
+	d, lerr := w.loadAccount(c, a)
+	if lerr != nil {
+		w.fail(c, lerr)
+		return
+	}
+	switch qa.ErrorCode(err) {
+	case qa.EINVALID, qa.EFORBIDDEN:
+		set(d, w.errorText(requestOf(c).l, err))
+		w.render(c, "account", statusOf[qa.ErrorCode(err)], d)
+	default:
+		w.fail(c, err)
+	}
+}
+
+// changePassword sets a new password. Every session of the member ends
+// (so a stolen cookie dies with the old password); this browser gets a
+// fresh one.
+func (w *Web) changePassword(c *gin.Context) {
+	a, ok := w.signedIn(c)
+	if !ok {
+		return
+	}
+	next := c.PostForm("new_password")
+	var err error = errPasswordsDiffer
+	if next == c.PostForm("new_password2") {
+		err = w.store.ChangePassword(c.Request.Context(), a, a.MemberID(), c.PostForm("current_password"), next)
+	}
+	if err != nil {
+		w.accountError(c, a, err, func(d *accountData, msg string) { d.PasswordError = msg })
+		return
+	}
+	if err := w.startSession(c, a.MemberID()); err != nil {
+		w.fail(c, err)
+		return
+	}
+	w.redirect(c, "/account", "password_changed")
+}
+
+// createToken makes an API token and shows its secret once. The page is
+// not a redirect: the secret must not travel in a URL or a cookie.
+func (w *Web) createToken(c *gin.Context) {
+	a, ok := w.signedIn(c)
+	if !ok {
+		return
+	}
+	scope := qa.ScopeRead
+	if c.PostForm("scope") == string(qa.ScopeWrite) {
+		scope = qa.ScopeWrite
+	}
+	secret, _, err := w.store.CreateToken(c.Request.Context(), a, a.MemberID(), qa.TokenCreate{Label: c.PostForm("label"), Scope: scope})
+	if err != nil {
+		w.accountError(c, a, err, func(d *accountData, msg string) { d.TokenError, d.Label = msg, c.PostForm("label") })
+		return
+	}
+	d, err := w.loadAccount(c, a)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	d.Secret = secret
+	c.Header("Cache-Control", "no-store")
+	w.render(c, "account", http.StatusOK, d)
+}
+
+// revokeToken revokes one of the member's tokens; it stops working at once.
+func (w *Web) revokeToken(c *gin.Context) {
+	a, id, ok := w.memberAnd(c)
+	if !ok {
+		return
+	}
+	if err := w.store.RevokeToken(c.Request.Context(), a, id); err != nil {
+		w.fail(c, err)
+		return
+	}
+	w.redirect(c, "/account", "token_revoked")
+}

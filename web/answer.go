@@ -1,0 +1,219 @@
+package web
+
+import (
+	"context"
+	"fmt"
+	"html/template"
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"answerbook/qa"
+)
+
+// relatedAnswers is how many related answers an answer page shows.
+const relatedAnswers = 5
+
+type answerData struct {
+	Answer *qa.Answer
+	// Question and Body are the stored, sanitised HTML (rendered once, when
+	// written): never Markdown rendered on a read.
+	Question template.HTML
+	Body     template.HTML
+	Related  []listItem
+	// Updated is true when the answer changed after it was published.
+	Updated bool
+}
+
+// answer shows one answer: in full to those who may read it, else its
+// teaser with a prompt to join or renew; related answers beside it.
+func (w *Web) answer(c *gin.Context) {
+	id, err := idParam(c, "id")
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	a := actor(c)
+	ans, err := w.store.FindAnswerByID(c.Request.Context(), a, id)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	d := answerData{Answer: ans, Body: template.HTML(ans.BodyHTML), Updated: ans.UpdatedAt.Sub(ans.PublishedAt) > time.Minute}
+	body := ""
+	if ans.Question != nil {
+		d.Question = template.HTML(ans.Question.BodyHTML)
+		body = ans.Question.Body
+	}
+	if d.Related, err = w.similar(c.Request.Context(), a, ans.Title(), body, relatedAnswers, ans.ID); err != nil {
+		w.fail(c, err)
+		return
+	}
+	w.render(c, "answer", http.StatusOK, d)
+}
+
+// editor is the state of the answer editor: on the queue (answering a
+// question), editing a published answer, or writing an FAQ entry.
+type editor struct {
+	// Action is where the form posts; DraftURL, when set, saves drafts.
+	Action   string
+	DraftURL string
+	Title    string
+	Question string
+	Body     string
+	Tags     string
+	Public   bool
+	// Published is the archive switch of a published answer being edited.
+	Published bool
+	Editing   bool
+	// Preview is the server's rendering of Body, for readers without
+	// JavaScript after they saved a draft or asked for a preview.
+	Preview template.HTML
+	// DraftSaved is when the draft was last saved (zero: no draft).
+	DraftSaved time.Time
+}
+
+// editorForm reads the editor's fields from a posted form.
+func editorForm(c *gin.Context) editor {
+	return editor{
+		Title: c.PostForm("title"), Question: c.PostForm("question_body"), Body: c.PostForm("body"),
+		Tags: c.PostForm("tags"), Public: c.PostForm("public") == "on", Published: c.PostForm("published") == "on",
+	}
+}
+
+// preview renders the editor's body for readers without JavaScript; a body
+// that cannot be rendered simply has no preview (publishing will say why).
+func (w *Web) previewOf(a qa.Actor, body string) template.HTML {
+	html, err := w.store.Preview(a, body)
+	if err != nil {
+		return ""
+	}
+	return template.HTML(html)
+}
+
+type editData struct {
+	Answer    *qa.Answer
+	Editor    editor
+	Revisions []*qa.AnswerRevision
+}
+
+// editAnswerForm is the expert's editor for a published answer, with its
+// revision history.
+func (w *Web) editAnswerForm(c *gin.Context) {
+	a, id, ok := w.expertAnd(c)
+	if !ok {
+		return
+	}
+	d, err := w.loadEdit(c.Request.Context(), a, id)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	w.render(c, "edit", http.StatusOK, d)
+}
+
+// loadEdit loads an answer for its editor, with the editor filled from it.
+func (w *Web) loadEdit(ctx context.Context, a qa.Actor, id int64) (*editData, error) {
+	ans, err := w.store.FindAnswerByID(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	revs, err := w.store.FindAnswerRevisions(ctx, a, id)
+	if err != nil {
+		return nil, err
+	}
+	d := &editData{Answer: ans, Revisions: revs, Editor: editor{
+		Action: fmt.Sprintf("/answers/%d/edit", id), Title: ans.Title(), Body: ans.BodyMarkdown,
+		Tags: strings.Join(ans.Tags, ", "), Public: ans.Public, Published: ans.Published, Editing: true,
+	}}
+	if ans.Question != nil {
+		d.Editor.Question = ans.Question.Body
+	}
+	return d, nil
+}
+
+// editAnswer saves the expert's edit (a revision is kept), waits until
+// search holds it, and shows the answer.
+func (w *Web) editAnswer(c *gin.Context) {
+	a, id, ok := w.expertAnd(c)
+	if !ok {
+		return
+	}
+	d, err := w.loadEdit(c.Request.Context(), a, id)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	e := editorForm(c)
+	e.Action, e.Editing = d.Editor.Action, true
+	d.Editor = e
+	if c.PostForm("action") == "preview" {
+		d.Editor.Preview = w.previewOf(a, e.Body)
+		w.render(c, "edit", http.StatusOK, d)
+		return
+	}
+	tags := splitTags(e.Tags)
+	ans, err := w.store.UpdateAnswer(c.Request.Context(), a, d.Answer.ID, qa.AnswerUpdate{
+		Title: &e.Title, QuestionBody: &e.Question, Body: &e.Body, Tags: &tags, Public: &e.Public, Published: &e.Published,
+		Reviewed: c.PostForm("reviewed") == "on",
+	})
+	if err != nil {
+		w.formError(c, "edit", d, err)
+		return
+	}
+	w.searchable(c.Request.Context(), ans.ChangeSeq)
+	w.redirect(c, fmt.Sprintf("/answers/%d", ans.ID), "saved")
+}
+
+type newAnswerData struct {
+	Editor editor
+}
+
+// newAnswerForm is the editor for an FAQ entry: an answer the expert
+// publishes with no member's question behind it.
+func (w *Web) newAnswerForm(c *gin.Context) {
+	if _, ok := w.expert(c); !ok {
+		return
+	}
+	w.render(c, "new", http.StatusOK, newAnswerData{Editor: editor{Action: "/answers/new", Published: true}})
+}
+
+// newAnswer publishes an FAQ entry.
+func (w *Web) newAnswer(c *gin.Context) {
+	a, ok := w.expert(c)
+	if !ok {
+		return
+	}
+	e := editorForm(c)
+	e.Action = "/answers/new"
+	if c.PostForm("action") == "preview" {
+		e.Preview = w.previewOf(a, e.Body)
+		w.render(c, "new", http.StatusOK, newAnswerData{Editor: e})
+		return
+	}
+	ans, err := w.store.CreateAnswer(c.Request.Context(), a, qa.AnswerCreate{
+		Title: &e.Title, QuestionBody: &e.Question, Body: e.Body, Tags: splitTags(e.Tags), Public: e.Public,
+	})
+	if err != nil {
+		w.formError(c, "new", newAnswerData{Editor: e}, err)
+		return
+	}
+	w.searchable(c.Request.Context(), ans.ChangeSeq)
+	w.redirect(c, fmt.Sprintf("/answers/%d", ans.ID), "published")
+}
+
+// searchable waits (bounded) until the index holds a write, so that the
+// expert finds what they just published. A slow index does not fail the
+// write: it is saved, and will be searchable shortly.
+func (w *Web) searchable(ctx context.Context, seq int64) {
+	if w.index == nil || seq == 0 {
+		return
+	}
+	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+	defer cancel()
+	if err := w.index.WaitFor(ctx, seq); err != nil {
+		w.log.Warn("published answer not yet searchable", "seq", seq, "err", err)
+	}
+}

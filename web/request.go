@@ -1,0 +1,282 @@
+package web
+
+import (
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"answerbook/qa"
+	"answerbook/web/i18n"
+)
+
+const (
+	requestKey = "answerbook.web.request"
+	// langCookie remembers the language a visitor chose.
+	langCookie = "answerbook_lang"
+	// flashCookie carries the id of a message to show on the next page
+	// (after a redirect); never text, so it cannot inject anything.
+	flashCookie = "answerbook_flash"
+)
+
+// request is what prepare learns about a request before its handler runs.
+type request struct {
+	actor qa.Actor
+	l     *i18n.Localizer
+	flash string // a message id from flashes, or ""
+	// pending is the expert's count of pending questions, for the nav.
+	pending int
+}
+
+// prepare resolves the actor from the session cookie, the language, and a
+// flash message left by the previous request; then runs the handler.
+func (w *Web) prepare(c *gin.Context) {
+	if err := w.load(c); err != nil {
+		w.fail(c, err)
+		return
+	}
+	c.Next()
+}
+
+// load fills the request; a session that has ended leaves a visitor (and
+// its cookie is dropped), a database failure is an error.
+func (w *Web) load(c *gin.Context) error {
+	lang, _ := c.Cookie(langCookie)
+	r := &request{actor: qa.Visitor(), l: w.cat.Pick(lang, c.GetHeader("Accept-Language"))}
+	c.Set(requestKey, r)
+	if raw, err := c.Cookie(w.cookie); err == nil && raw != "" {
+		a, err := w.store.ActorForSession(c.Request.Context(), raw)
+		switch {
+		case err == nil:
+			r.actor = a
+		case qa.ErrorCode(err) == qa.EUNAUTHORIZED:
+			w.setCookie(c, w.cookie, "", -1)
+		default:
+			return err
+		}
+	}
+	if id, err := c.Cookie(flashCookie); err == nil && id != "" {
+		if flashes[id] {
+			r.flash = id
+		}
+		w.setCookie(c, flashCookie, "", -1)
+	}
+	if r.actor.IsExpert() && r.actor.Member != nil {
+		_, n, err := w.store.FindQueue(c.Request.Context(), r.actor, qa.QueueFilter{Page: qa.Page{PerPage: 1}})
+		if err != nil {
+			return err
+		}
+		r.pending = n
+	}
+	return nil
+}
+
+func requestOf(c *gin.Context) *request {
+	if v, ok := c.Get(requestKey); ok {
+		return v.(*request)
+	}
+	return nil
+}
+
+// actor returns the request's actor (a visitor before prepare ran).
+func actor(c *gin.Context) qa.Actor {
+	if r := requestOf(c); r != nil {
+		return r.actor
+	}
+	return qa.Visitor()
+}
+
+// setCookie sets (or, with maxAge -1, drops) one of the site's cookies:
+// HttpOnly, SameSite=Lax, Secure when the site is served over https.
+func (w *Web) setCookie(c *gin.Context, name, value string, maxAge int) {
+	http.SetCookie(c.Writer, &http.Cookie{
+		Name: name, Value: value, Path: "/", MaxAge: maxAge,
+		HttpOnly: true, Secure: w.secure, SameSite: http.SameSiteLaxMode,
+	})
+}
+
+// flashes are the messages a redirect may leave for the next page; each is
+// the id of a catalog message "flash.<id>".
+var flashes = map[string]bool{
+	"asked": true, "withdrawn": true, "published": true, "declined": true, "duplicate": true,
+	"draft_saved": true, "saved": true, "reasons_saved": true, "member_added": true, "member_saved": true,
+	"password_changed": true, "token_revoked": true, "signed_out": true, "welcome": true,
+}
+
+// redirect answers a form with 303 See Other to target, leaving a flash
+// message (one of flashes, or "") for the page it lands on.
+func (w *Web) redirect(c *gin.Context, target, flash string) {
+	if flash != "" {
+		w.setCookie(c, flashCookie, flash, 60)
+	}
+	c.Redirect(http.StatusSeeOther, target)
+}
+
+// view is what every template gets: the request's language and actor, and
+// the page's own data.
+type view struct {
+	L     *i18n.Localizer
+	Actor qa.Actor
+	Now   time.Time
+	// Path is the request's path and query, for the language switcher and
+	// the sign-in link to come back to.
+	Path    string
+	Flash   string
+	Error   string
+	Pending int
+	Data    any
+}
+
+func (w *Web) view(c *gin.Context, data any) view {
+	r := requestOf(c)
+	if r == nil {
+		r = &request{actor: qa.Visitor(), l: w.cat.Localizers()[0]}
+	}
+	v := view{L: r.l, Actor: r.actor, Now: time.Now(), Path: c.Request.URL.RequestURI(), Pending: r.pending, Data: data}
+	if r.flash != "" {
+		v.Flash = r.l.T("flash." + r.flash)
+	}
+	return v
+}
+
+// T translates a message id (see i18n.Localizer.T).
+func (v view) T(id string, args ...any) string { return v.L.T(id, args...) }
+
+// Date formats a date for the reader's language.
+func (v view) Date(t time.Time) string { return v.L.Date(t) }
+
+// DateTime formats a date and time for the reader's language.
+func (v view) DateTime(t time.Time) string { return v.L.DateTime(t) }
+
+// Num formats a number for the reader's language.
+func (v view) Num(n int) string { return v.L.Num(n) }
+
+// Member reports whether someone is signed in.
+func (v view) Member() bool { return v.Actor.Member != nil }
+
+// Expert reports whether the expert is signed in.
+func (v view) Expert() bool { return v.Actor.Member != nil && v.Actor.IsExpert() }
+
+// Active reports whether the reader may read the whole archive.
+func (v view) Active() bool { return v.Actor.CanReadArchive(v.Now) }
+
+// Expired reports whether a member is signed in whose membership ended.
+func (v view) Expired() bool { return v.Member() && !v.Active() }
+
+// signedIn returns the actor, or sends a visitor to the sign-in page (and
+// returns false).
+func (w *Web) signedIn(c *gin.Context) (qa.Actor, bool) {
+	a := actor(c)
+	if a.IsVisitor() {
+		w.fail(c, qa.Errorf(qa.EUNAUTHORIZED, "sign in first"))
+		return a, false
+	}
+	return a, true
+}
+
+// expert returns the actor if it is the expert; visitors are sent to sign
+// in, members get 403.
+func (w *Web) expert(c *gin.Context) (qa.Actor, bool) {
+	a, ok := w.signedIn(c)
+	if !ok {
+		return a, false
+	}
+	if !a.IsExpert() {
+		w.fail(c, qa.Errorf(qa.EFORBIDDEN, "only the expert may do this"))
+		return a, false
+	}
+	return a, true
+}
+
+// expertAnd returns the expert and the path's numeric :id; on false the
+// response is written already (sign in, 403 or 404).
+func (w *Web) expertAnd(c *gin.Context) (qa.Actor, int64, bool) {
+	return w.actorAnd(c, w.expert)
+}
+
+// memberAnd returns the signed-in actor and the path's numeric :id.
+func (w *Web) memberAnd(c *gin.Context) (qa.Actor, int64, bool) {
+	return w.actorAnd(c, w.signedIn)
+}
+
+func (w *Web) actorAnd(c *gin.Context, who func(*gin.Context) (qa.Actor, bool)) (qa.Actor, int64, bool) {
+	a, ok := who(c)
+	if !ok {
+		return a, 0, false
+	}
+	id, err := idParam(c, "id")
+	if err != nil {
+		w.fail(c, err)
+		return a, 0, false
+	}
+	return a, id, true
+}
+
+// idParam reads a numeric path parameter; anything else is not found.
+func idParam(c *gin.Context, name string) (int64, error) {
+	id, err := strconv.ParseInt(c.Param(name), 10, 64)
+	if err != nil || id <= 0 {
+		return 0, qa.Errorf(qa.ENOTFOUND, "not found")
+	}
+	return id, nil
+}
+
+// pageParam reads ?page=, 1 when absent; nonsense is EINVALID.
+func pageParam(c *gin.Context) (int, error) {
+	s := c.Query("page")
+	if s == "" {
+		return 1, nil
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > qa.MaxPage {
+		return 0, qa.Errorf(qa.EINVALID, "page must be between 1 and %d", qa.MaxPage)
+	}
+	return n, nil
+}
+
+// splitTags reads a tags field: tags separated by commas (ASCII or
+// full-width) or the Chinese enumeration comma.
+func splitTags(s string) []string {
+	parts := strings.FieldsFunc(s, func(r rune) bool { return r == ',' || r == '，' || r == '、' })
+	out := make([]string, 0, len(parts))
+	for _, p := range parts {
+		if p = strings.TrimSpace(p); p != "" {
+			out = append(out, p)
+		}
+	}
+	return out
+}
+
+// safeNext keeps a redirect target on this site: a path, never another host.
+func safeNext(s string) string {
+	if s == "" || !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") {
+		return "/"
+	}
+	u, err := url.Parse(s)
+	if err != nil || u.Host != "" || u.Scheme != "" {
+		return "/"
+	}
+	return s
+}
+
+func urlQueryEscape(s string) string { return url.QueryEscape(s) }
+
+// tagURL is the address of a tag's page. A tag made only of dots would be
+// read as a path segment ("..") by browsers, so it goes to search instead.
+func tagURL(tag string) string {
+	if strings.Trim(tag, ".") == "" {
+		return "/search?tag=" + url.QueryEscape(tag)
+	}
+	return "/tags/" + url.PathEscape(tag)
+}
+
+// setLanguage remembers the visitor's choice of language for a year and
+// goes back to the page they were on.
+func (w *Web) setLanguage(c *gin.Context) {
+	l := w.cat.Pick(c.PostForm("lang"), "")
+	w.setCookie(c, langCookie, l.Code(), 365*24*3600)
+	w.redirect(c, safeNext(c.PostForm("next")), "")
+}

@@ -1,0 +1,214 @@
+package web
+
+import (
+	"context"
+	"html/template"
+	"net/http"
+	"net/url"
+	"strconv"
+	"time"
+
+	"github.com/gin-gonic/gin"
+
+	"answerbook/qa"
+	"answerbook/search"
+)
+
+// searchPerPage is how many hits a search page shows.
+const searchPerPage = 20
+
+// listItem is an answer in a list: a search hit (with its snippet) or a
+// teaser in the home, tag and related lists.
+type listItem struct {
+	*qa.Answer
+	// Snippet is the search's passage: HTML in which everything is escaped
+	// but the <mark> around matched words (package search makes it so).
+	Snippet template.HTML
+}
+
+func listItems(as []*qa.Answer) []listItem {
+	out := make([]listItem, len(as))
+	for i, a := range as {
+		out[i] = listItem{Answer: a}
+	}
+	return out
+}
+
+// pager is the navigation between the pages of a list.
+type pager struct {
+	Page, Pages int
+	Prev, Next  string
+}
+
+// newPager builds the links to the neighbouring pages of a list of total
+// items, perPage a page, at base with the query q (whose "page" it sets).
+func newPager(base string, q url.Values, page, perPage, total int) pager {
+	p := pager{Page: page, Pages: (total + perPage - 1) / perPage}
+	link := func(n int) string {
+		v := url.Values{}
+		for k, vs := range q {
+			v[k] = vs
+		}
+		v.Del("page")
+		if n > 1 {
+			v.Set("page", strconv.Itoa(n))
+		}
+		if len(v) == 0 {
+			return base
+		}
+		return base + "?" + v.Encode()
+	}
+	if page > 1 {
+		p.Prev = link(page - 1)
+	}
+	if page < p.Pages {
+		p.Next = link(page + 1)
+	}
+	return p
+}
+
+// facet is a tag that narrows (or, when Selected, widens) a search.
+type facet struct {
+	Tag      string
+	Count    int
+	Selected bool
+	URL      string
+}
+
+type searchData struct {
+	Query  string
+	Tags   []string
+	Newest bool
+	Total  int
+	Fuzzy  bool
+	Hits   []listItem
+	Facets []facet
+	// Selected are the tags in force, each with the link that drops it.
+	Selected []facet
+	Pager    pager
+	// Searched is false for the empty form (no words and no tags).
+	Searched bool
+	Took     time.Duration
+}
+
+// search runs a query over the archive: highlighted snippets, tag facets to
+// narrow, pages. Visitors and lapsed members search the public answers
+// only, so neither hits nor counts reveal member-only ones.
+func (w *Web) search(c *gin.Context) {
+	page, err := pageParam(c)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	d := searchData{Query: c.Query("q"), Tags: c.QueryArray("tag"), Newest: c.Query("sort") == "newest"}
+	// An empty query with sort=newest browses the whole archive.
+	d.Searched = d.Query != "" || len(d.Tags) > 0 || d.Newest
+	if !d.Searched {
+		w.render(c, "search", http.StatusOK, d)
+		return
+	}
+	if w.index == nil {
+		w.fail(c, qa.Errorf(qa.EUNAVAILABLE, "search is not available"))
+		return
+	}
+	a := actor(c)
+	res, err := w.index.Search(c.Request.Context(), search.Query{
+		Text: d.Query, Tags: d.Tags, PublicOnly: !a.CanReadArchive(time.Now()), Newest: d.Newest,
+		Page: page, PerPage: searchPerPage,
+	})
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	if d.Hits, err = w.loadHits(c.Request.Context(), a, res.Hits); err != nil {
+		w.fail(c, err)
+		return
+	}
+	d.Total, d.Fuzzy, d.Took = res.Total, res.Fuzzy, res.Took
+	q := c.Request.URL.Query()
+	d.Pager = newPager("/search", q, page, searchPerPage, res.Total)
+	for _, f := range res.Facets {
+		if hasTag(d.Tags, f.Tag) {
+			continue
+		}
+		d.Facets = append(d.Facets, facet{Tag: f.Tag, Count: f.Count, URL: searchURL(d.Query, append(d.Tags[:len(d.Tags):len(d.Tags)], f.Tag), d.Newest)})
+	}
+	for i, t := range d.Tags {
+		rest := append(append([]string{}, d.Tags[:i]...), d.Tags[i+1:]...)
+		d.Selected = append(d.Selected, facet{Tag: t, Selected: true, URL: searchURL(d.Query, rest, d.Newest)})
+	}
+	w.render(c, "search", http.StatusOK, d)
+}
+
+// loadHits loads the answers of search hits in one query, in rank order,
+// with their snippets. A hit the database no longer shows the actor is left
+// out.
+func (w *Web) loadHits(ctx context.Context, a qa.Actor, hits []search.Hit) ([]listItem, error) {
+	ids := make([]int64, len(hits))
+	for i, h := range hits {
+		ids[i] = h.ID
+	}
+	answers, err := w.store.FindAnswersByIDs(ctx, a, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*qa.Answer, len(answers))
+	for _, x := range answers {
+		byID[x.ID] = x
+	}
+	out := make([]listItem, 0, len(hits))
+	for _, h := range hits {
+		if x := byID[h.ID]; x != nil {
+			out = append(out, listItem{Answer: x, Snippet: template.HTML(h.Snippet)})
+		}
+	}
+	return out, nil
+}
+
+// searchURL is the address of a search.
+func searchURL(q string, tags []string, newest bool) string {
+	v := url.Values{}
+	if q != "" {
+		v.Set("q", q)
+	}
+	for _, t := range tags {
+		v.Add("tag", t)
+	}
+	if newest {
+		v.Set("sort", "newest")
+	}
+	return "/search?" + v.Encode()
+}
+
+// similar returns up to n published answers like a question's title and
+// body, as the actor may see them, leaving out the answer skip.
+func (w *Web) similar(ctx context.Context, a qa.Actor, title, body string, n int, skip int64) ([]listItem, error) {
+	hits, err := w.similarHits(ctx, a, title, body, n, skip)
+	if err != nil {
+		return nil, err
+	}
+	return w.loadHits(ctx, a, hits)
+}
+
+// similarHits finds the hits of similar. Without an index, or while it is
+// rebuilding, there are simply none: similar answers help, but no page
+// depends on them.
+func (w *Web) similarHits(ctx context.Context, a qa.Actor, title, body string, n int, skip int64) ([]search.Hit, error) {
+	if w.index == nil {
+		return nil, nil
+	}
+	res, err := w.index.Similar(ctx, search.SimilarQuery{Title: title, Body: body, PerPage: n + 1, PublicOnly: !a.CanReadArchive(time.Now())})
+	if err != nil {
+		if code := qa.ErrorCode(err); code == qa.EUNAVAILABLE || code == qa.EINVALID {
+			return nil, nil
+		}
+		return nil, err
+	}
+	hits := make([]search.Hit, 0, n)
+	for _, h := range res.Hits {
+		if h.ID != skip && len(hits) < n {
+			hits = append(hits, h)
+		}
+	}
+	return hits, nil
+}

@@ -1,0 +1,154 @@
+// answerbook: small enhancements. Every page works without this file; with
+// it, previews, similar answers and draft saves happen while you type.
+(function () {
+  "use strict";
+
+  function debounce(fn, ms) {
+    var t;
+    return function () {
+      clearTimeout(t);
+      t = setTimeout(fn, ms);
+    };
+  }
+
+  // Copies the text of a search snippet (HTML that the server escaped but
+  // for <mark>) into el, keeping only text and <mark>.
+  function appendSnippet(el, html) {
+    var tpl = document.createElement("template");
+    tpl.innerHTML = html;
+    tpl.content.childNodes.forEach(function (n) {
+      if (n.nodeType === Node.TEXT_NODE) {
+        el.appendChild(document.createTextNode(n.textContent));
+      } else if (n.nodeName === "MARK") {
+        var m = document.createElement("mark");
+        m.textContent = n.textContent;
+        el.appendChild(m);
+      }
+    });
+  }
+
+  // Similar answers while a member types the question.
+  document.querySelectorAll("form[data-similar]").forEach(function (form) {
+    var box = document.getElementById(form.dataset.similar);
+    var title = form.querySelector("#title");
+    var body = form.querySelector("#body");
+    var submit = form.querySelector("#ask-submit");
+    if (!box || !title) return;
+    var label = submit ? submit.textContent : "";
+    var seq = 0;
+    var last = "";
+    function show(hits) {
+      box.textContent = "";
+      if (!hits.length) {
+        box.hidden = true;
+        if (submit) submit.textContent = label;
+        return;
+      }
+      var h = document.createElement("h2");
+      h.className = "small-h";
+      h.textContent = box.dataset.heading;
+      var ul = document.createElement("ul");
+      ul.className = "compact";
+      hits.forEach(function (hit) {
+        var li = document.createElement("li");
+        var a = document.createElement("a");
+        a.href = "/answers/" + encodeURIComponent(hit.id);
+        a.textContent = hit.title;
+        li.appendChild(a);
+        if (hit.snippet) {
+          li.appendChild(document.createElement("br"));
+          var s = document.createElement("span");
+          s.className = "snippet";
+          appendSnippet(s, hit.snippet);
+          li.appendChild(s);
+        }
+        ul.appendChild(li);
+      });
+      box.appendChild(h);
+      box.appendChild(ul);
+      box.hidden = false;
+      if (submit && submit.dataset.anyway) submit.textContent = submit.dataset.anyway;
+    }
+    var lookup = debounce(function () {
+      var q = title.value.trim();
+      var b = body ? body.value.slice(0, 600) : "";
+      var key = q + "\n" + b;
+      if (key === last) return;
+      last = key;
+      if (q.length < 2) {
+        show([]);
+        return;
+      }
+      var mine = ++seq;
+      var url = "/api/v1/similar?per_page=5&q=" + encodeURIComponent(q) + "&body=" + encodeURIComponent(b);
+      fetch(url, { credentials: "same-origin", headers: { Accept: "application/json" } })
+        .then(function (r) { return r.ok ? r.json() : { hits: [] }; })
+        .then(function (res) { if (mine === seq) show(res.hits || []); })
+        .catch(function () {});
+    }, 350);
+    title.addEventListener("input", lookup);
+    if (body) body.addEventListener("input", debounce(lookup, 800));
+  });
+
+  // Live Markdown preview, rendered by the server exactly as it will be
+  // published.
+  document.querySelectorAll("textarea[data-preview]").forEach(function (ta) {
+    var out = document.getElementById(ta.dataset.preview);
+    if (!out) return;
+    var seq = 0;
+    ta.addEventListener("input", debounce(function () {
+      var mine = ++seq;
+      fetch("/preview", {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams({ text: ta.value })
+      }).then(function (r) {
+        return r.text().then(function (t) { return { ok: r.ok, text: t }; });
+      }).then(function (res) {
+        if (mine !== seq) return;
+        if (res.ok) {
+          out.innerHTML = res.text; // sanitised HTML from the server's renderer
+        } else {
+          out.textContent = "";
+          var p = document.createElement("p");
+          p.className = "error";
+          p.textContent = res.text;
+          out.appendChild(p);
+        }
+      }).catch(function () {});
+    }, 400));
+  });
+
+  // Drafts saved on the server while the expert writes.
+  document.querySelectorAll("form[data-draft]").forEach(function (form) {
+    var status = form.querySelector("#draft-status");
+    var dirty = false;
+    var save = debounce(function () {
+      if (!dirty) return;
+      dirty = false;
+      fetch(form.dataset.draft, {
+        method: "POST",
+        credentials: "same-origin",
+        headers: { Accept: "application/json", "Content-Type": "application/x-www-form-urlencoded" },
+        body: new URLSearchParams(new FormData(form))
+      }).then(function (r) { return r.json(); })
+        .then(function (res) { if (status) status.textContent = res.message || res.error || ""; })
+        .catch(function () { dirty = true; });
+    }, 1500);
+    form.addEventListener("input", function () { dirty = true; save(); });
+    form.addEventListener("submit", function () { dirty = false; });
+  });
+
+  // Copy a token to the clipboard.
+  document.querySelectorAll("button[data-copy]").forEach(function (btn) {
+    var src = document.getElementById(btn.dataset.copy);
+    if (!src || !navigator.clipboard) return;
+    btn.hidden = false;
+    btn.addEventListener("click", function () {
+      navigator.clipboard.writeText(src.textContent).then(function () {
+        btn.textContent = btn.dataset.copied;
+      });
+    });
+  });
+})();
