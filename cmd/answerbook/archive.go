@@ -216,7 +216,7 @@ func exportAll(ctx context.Context, s *qa.Store, jw *archive.JSONLWriter) (nq, n
 			q := it.Question
 			aq := archive.Question{
 				SourceID: exportID("q", q.ID, q.SourceID), Title: q.Title, Body: q.Body, Tags: q.Tags,
-				AskedAt: q.CreatedAt, Anonymous: q.Anonymous, Status: string(q.Status),
+				AskedAt: q.CreatedAt, Anonymous: q.Anonymous, Status: string(q.Status), DeclineReason: q.DeclineReason,
 			}
 			if it.DuplicateOf != nil {
 				aq.DuplicateOf = exportID("q", it.DuplicateOf.ID, it.DuplicateOf.SourceID)

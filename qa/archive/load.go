@@ -28,7 +28,6 @@ type Loader struct {
 	dups     [][2]string
 	orphans  []qa.ImportAnswer
 	sum      Summary
-	problems int
 }
 
 // Summary is what an import did.
@@ -58,7 +57,7 @@ func NewLoader(ctx context.Context, s *qa.Store, actor qa.Actor) *Loader {
 func (l *Loader) Question(q Question) error {
 	iq := qa.ImportQuestion{
 		SourceID: q.SourceID, Title: q.Title, Body: q.Body, Tags: q.Tags, AskedAt: q.AskedAt,
-		Anonymous: q.Anonymous, Status: qa.Status(q.Status),
+		Anonymous: q.Anonymous, Status: qa.Status(q.Status), DeclineReason: q.DeclineReason,
 	}
 	if q.Status == "duplicate" {
 		iq.Status = qa.StatusPending
