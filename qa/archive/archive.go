@@ -41,7 +41,7 @@ type Question struct {
 	// DeclineReason is, for status "declined", the reason the asker was
 	// given (JSONL "decline_reason").
 	DeclineReason string
-	Line        int64 // JSONL line number; 0 for Stack Exchange
+	Line          int64 // JSONL line number; 0 for Stack Exchange
 }
 
 // Answer is a published answer.

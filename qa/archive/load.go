@@ -22,12 +22,12 @@ type Loader struct {
 	// OnBatch, if set, is called after each batch with the running summary.
 	OnBatch func(Summary)
 
-	ctx      context.Context
-	qs       []qa.ImportQuestion
-	as       []qa.ImportAnswer
-	dups     [][2]string
-	orphans  []qa.ImportAnswer
-	sum      Summary
+	ctx     context.Context
+	qs      []qa.ImportQuestion
+	as      []qa.ImportAnswer
+	dups    [][2]string
+	orphans []qa.ImportAnswer
+	sum     Summary
 }
 
 // Summary is what an import did.
