@@ -23,8 +23,10 @@ type answerData struct {
 	Question template.HTML
 	Body     template.HTML
 	Related  []listItem
-	// Updated is true when the answer changed after it was published.
-	Updated bool
+	// Updated is true when the answer changed after it was published;
+	// Reviewed when it was reviewed on a later day than published.
+	Updated  bool
+	Reviewed bool
 }
 
 // answer shows one answer: in full to those who may read it, else its
@@ -42,6 +44,9 @@ func (w *Web) answer(c *gin.Context) {
 		return
 	}
 	d := answerData{Answer: ans, Body: template.HTML(ans.BodyHTML), Updated: ans.UpdatedAt.Sub(ans.PublishedAt) > time.Minute}
+	if r := ans.ReviewedAt; r != nil {
+		d.Reviewed = r.UTC().Format(time.DateOnly) != ans.PublishedAt.UTC().Format(time.DateOnly)
+	}
 	body := ""
 	if ans.Question != nil {
 		d.Question = template.HTML(ans.Question.BodyHTML)

@@ -98,6 +98,8 @@ func (w *Web) preview(c *gin.Context) {
 	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(html))
 }
 
+var markdownMarks = strings.NewReplacer("**", "", "__", "", "`", "", "\n#", "\n", "\n>", "\n")
+
 // myQuestionsPerPage is how many questions a page of "my questions" shows.
 const myQuestionsPerPage = 20
 
@@ -166,9 +168,11 @@ func (w *Web) withdraw(c *gin.Context) {
 	w.redirect(c, "/my/questions", "withdrawn")
 }
 
-// questionExcerpt is the opening of a question's Markdown as one line, for
-// lists.
+// questionExcerpt is the opening of a question's Markdown as one line of
+// text, for lists: the marks of emphasis, code and headings are dropped
+// (a cheap approximation; the page of the question shows it rendered).
 func questionExcerpt(body string, n int) string {
+	body = markdownMarks.Replace(body)
 	s := strings.Join(strings.Fields(body), " ")
 	r := []rune(s)
 	if len(r) <= n {

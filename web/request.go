@@ -127,7 +127,9 @@ type view struct {
 	Flash   string
 	Error   string
 	Pending int
-	Data    any
+	// Site is the site's name.
+	Site string
+	Data any
 }
 
 func (w *Web) view(c *gin.Context, data any) view {
@@ -135,7 +137,7 @@ func (w *Web) view(c *gin.Context, data any) view {
 	if r == nil {
 		r = &request{actor: qa.Visitor(), l: w.cat.Localizers()[0]}
 	}
-	v := view{L: r.l, Actor: r.actor, Now: time.Now(), Path: c.Request.URL.RequestURI(), Pending: r.pending, Data: data}
+	v := view{L: r.l, Actor: r.actor, Now: time.Now(), Path: c.Request.URL.RequestURI(), Pending: r.pending, Site: w.site, Data: data}
 	if r.flash != "" {
 		v.Flash = r.l.T("flash." + r.flash)
 	}

@@ -41,7 +41,10 @@ type Config struct {
 	// cookies Secure.
 	BaseURL       string
 	SessionCookie string
-	Logger        *slog.Logger
+	// SiteName is the site's name in the header and the window title
+	// (default "answerbook"); it is shown as written, in every language.
+	SiteName string
+	Logger   *slog.Logger
 }
 
 // Web serves the pages.
@@ -51,6 +54,7 @@ type Web struct {
 	baseURL string
 	cookie  string
 	secure  bool
+	site    string
 	log     *slog.Logger
 	cat     *i18n.Catalog
 	pages   map[string]*template.Template
@@ -70,11 +74,14 @@ const MaxFormBytes = 512 << 10
 func New(cfg Config) (*Web, error) {
 	w := &Web{
 		store: cfg.Store, index: cfg.Index, baseURL: strings.TrimRight(cfg.BaseURL, "/"), cookie: cfg.SessionCookie,
-		secure: strings.HasPrefix(cfg.BaseURL, "https://"), log: cfg.Logger,
+		secure: strings.HasPrefix(cfg.BaseURL, "https://"), site: cfg.SiteName, log: cfg.Logger,
 		pages: map[string]*template.Template{}, static: map[string]string{}, files: map[string][]byte{},
 	}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
+	}
+	if w.site == "" {
+		w.site = "answerbook"
 	}
 	if w.cookie == "" {
 		w.cookie = "answerbook_session"

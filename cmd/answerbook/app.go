@@ -173,7 +173,8 @@ func (m *Main) handler() (http.Handler, error) {
 	if err := a.Register(r); err != nil {
 		return nil, err
 	}
-	w, err := web.New(web.Config{Store: m.Store, Index: m.Index, BaseURL: m.Config.BaseURL, SessionCookie: sessionCookie, Logger: m.Logger})
+	w, err := web.New(web.Config{Store: m.Store, Index: m.Index, BaseURL: m.Config.BaseURL, SessionCookie: sessionCookie,
+		SiteName: m.Config.SiteName, Logger: m.Logger})
 	if err != nil {
 		return nil, err
 	}
