@@ -45,5 +45,11 @@ func (a *API) fail(c *gin.Context, err error) {
 	if code == qa.EUNAUTHORIZED {
 		c.Header("WWW-Authenticate", `Bearer realm="answerbook"`)
 	}
+	if code == qa.EUNAVAILABLE {
+		// INTERFACE.md's codes have no "unavailable": the status (503) and
+		// Retry-After say it; the code stays within the contract.
+		c.Header("Retry-After", "5")
+		code = qa.EINTERNAL
+	}
 	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{Code: code, Message: qa.ErrorMessage(err)}})
 }

@@ -39,7 +39,7 @@ func New(baseURL, token string) *Client {
 // Error is an error answered by the API.
 type Error struct {
 	Status  int    // HTTP status
-	Code    string `json:"code"` // invalid, unauthorized, forbidden, not_found, conflict, too_large, rate_limited, internal, unavailable
+	Code    string `json:"code"` // invalid, unauthorized, forbidden, not_found, conflict, too_large, rate_limited, internal
 	Message string `json:"message"`
 }
 
