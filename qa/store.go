@@ -278,3 +278,20 @@ func (s *Store) IntegrityCheck(ctx context.Context) (string, error) {
 func lockingSkip() clause.Locking {
 	return clause.Locking{Strength: "UPDATE", Options: "SKIP LOCKED"}
 }
+
+// Backup writes a consistent copy of the SQLite database to path while the
+// store is in use (VACUUM INTO: a transactionally consistent snapshot that
+// does not block writers for long). path must not exist yet. On Postgres it
+// is EINVALID: use pg_dump, as the README says.
+func (s *Store) Backup(ctx context.Context, path string) error {
+	if s.dialect == DialectPostgres {
+		return Errorf(EINVALID, "backup copies SQLite databases; for Postgres use pg_dump (see the README)")
+	}
+	if _, err := os.Stat(path); err == nil {
+		return Errorf(ECONFLICT, "%s exists already; choose a new file", path)
+	}
+	if err := s.db.WithContext(ctx).Exec("VACUUM INTO ?", path).Error; err != nil {
+		return Internal(err, "backup")
+	}
+	return nil
+}

@@ -296,6 +296,12 @@ func (c *Client) UpdateAnswer(ctx context.Context, id int64, w AnswerWrite) (*An
 	return &out, c.do(ctx, http.MethodPut, "/answers/"+strconv.FormatInt(id, 10), nil, w, &out)
 }
 
+// Raw calls any API route (path below /api/v1) with a JSON body and decodes
+// the JSON answer into out: for routes without a typed method.
+func (c *Client) Raw(ctx context.Context, method, path string, in, out any) error {
+	return c.do(ctx, method, path, nil, in, out)
+}
+
 func setPage(q url.Values, page, perPage int) {
 	if page > 0 {
 		q.Set("page", strconv.Itoa(page))

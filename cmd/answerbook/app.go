@@ -166,7 +166,7 @@ func (m *Main) handler() (http.Handler, error) {
 	if len(m.Config.TrustedProxies) == 0 {
 		r.ForwardedByClientIP = false
 	}
-	r.Use(m.recover, m.accessLog)
+	r.Use(m.recover, m.accessLog, limitBodies)
 
 	a := api.New(api.Config{Store: m.Store, Index: m.Index, BaseURL: m.Config.BaseURL, SessionCookie: sessionCookie,
 		CORSOrigins: m.Config.CORSOrigins, SiteName: m.Config.SiteName, Logger: m.Logger})
@@ -229,6 +229,24 @@ func (m *Main) recover(c *gin.Context) {
 			c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"error": gin.H{"code": "internal", "message": "internal error"}})
 		}
 	}()
+	c.Next()
+}
+
+// maxFormBytes bounds every request body outside the API (the API has its
+// own limit): forms, the answer editor and its preview.
+const maxFormBytes = 1 << 20
+
+// limitBodies refuses bodies over maxFormBytes: at once when Content-Length
+// says so (nothing is read), else when reading passes the limit.
+func limitBodies(c *gin.Context) {
+	if c.Request.ContentLength > maxFormBytes && !strings.HasPrefix(c.Request.URL.Path, "/api/") {
+		c.Header("Connection", "close")
+		c.AbortWithStatusJSON(http.StatusRequestEntityTooLarge, gin.H{"error": gin.H{"code": "too_large", "message": "the request body is too large"}})
+		return
+	}
+	if c.Request.Body != nil {
+		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes+1<<10)
+	}
 	c.Next()
 }
 

@@ -5,6 +5,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"os"
 	"strings"
 	"time"
 
@@ -27,6 +28,7 @@ type CLI struct {
 	Import  ImportCmd  `cmd:"" help:"Import a Stack Exchange dump directory or an answerbook JSONL file (idempotent)."`
 	Export  ExportCmd  `cmd:"" help:"Write the whole archive as JSONL."`
 	Reindex ReindexCmd `cmd:"" help:"Rebuild the search index from the database."`
+	Backup  BackupCmd  `cmd:"" help:"Write a consistent copy of the SQLite database while the server runs."`
 	Webhook WebhookCmd `cmd:"" help:"Manage webhooks (answer.published, answer.updated, question.created)."`
 	Migrate MigrateCmd `cmd:"" help:"Apply pending schema migrations."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
@@ -271,4 +273,29 @@ func (c *WebhookRemoveCmd) Run(g *Globals, e *env) error {
 	}
 	defer s.Close()
 	return s.DeleteWebhook(e.ctx, qa.System(), c.ID)
+}
+
+// BackupCmd is "backup".
+type BackupCmd struct {
+	Out string `required:"" help:"File to write (must not exist)." type:"path"`
+}
+
+// Run copies the database; the index is not part of a backup (it is rebuilt
+// from the database).
+func (c *BackupCmd) Run(g *Globals, e *env) error {
+	s, err := g.openStore(e)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	start := time.Now()
+	if err := s.Backup(e.ctx, c.Out); err != nil {
+		return err
+	}
+	fi, err := os.Stat(c.Out)
+	if err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stderr, "backed up the database to %s (%d bytes) in %v\n", c.Out, fi.Size(), time.Since(start).Round(time.Millisecond))
+	return nil
 }
