@@ -139,18 +139,6 @@ func (c *chrome) screenshot(name string) string {
 	return path
 }
 
-// text returns the text of the first element sel matches.
-func (c *chrome) text(step, sel string) string {
-	c.t.Helper()
-	ctx, cancel := context.WithTimeout(c.ctx, 20*time.Second)
-	defer cancel()
-	s, err := chromedp.Run(ctx, chromedp.Text(chromedp.CSS(sel)))
-	if err != nil {
-		c.fail(step, err)
-	}
-	return s
-}
-
 // waitText waits until the text of sel contains want.
 func (c *chrome) waitText(step, sel, want string) {
 	c.t.Helper()

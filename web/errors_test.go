@@ -1,0 +1,209 @@
+package web
+
+import (
+	"context"
+	"html/template"
+	"os"
+	"path/filepath"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"answerbook/qa"
+	"answerbook/web/i18n"
+)
+
+// TestDomainMessages produces every message of qa that domainMessages
+// translates, from qa itself, so that a change of wording in qa fails here
+// rather than silently showing English in the Chinese interface.
+func TestDomainMessages(t *testing.T) {
+	ctx := context.Background()
+	store, err := qa.Open(ctx, qa.Config{DataDir: t.TempDir(), QuestionQuota: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer store.Close()
+	as := func(m *qa.Member) qa.Actor { return qa.Actor{Member: m, Scope: qa.ScopeWrite} }
+	expert, err := store.CreateMember(ctx, qa.System(), qa.MemberCreate{Email: "x@example.com", Name: "X", Role: qa.RoleExpert, Password: "expert password"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	member, _ := store.CreateMember(ctx, qa.System(), qa.MemberCreate{Email: "m@example.com", Name: "M", Password: "member password"})
+	past := time.Now().AddDate(0, 0, -5)
+	lapsed, _ := store.CreateMember(ctx, qa.System(), qa.MemberCreate{Email: "l@example.com", Name: "L", ActiveUntil: &past})
+	q, err := store.CreateQuestion(ctx, as(member), qa.QuestionCreate{Title: "Q"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	second := func(_ any, err error) error { return err }
+	third := func(_ any, _ int, err error) error { return err }
+
+	var errs []error
+	add := func(err error) {
+		t.Helper()
+		if err == nil {
+			t.Fatal("expected an error")
+		}
+		errs = append(errs, err)
+	}
+	add(second(store.SignIn(ctx, "m@example.com", "wrong", "")))
+	for i := 0; i < qa.MaxAccountFailures; i++ {
+		store.SignIn(ctx, "limited@example.com", "wrong", "")
+	}
+	add(second(store.SignIn(ctx, "limited@example.com", "wrong", "")))
+	add(second(store.ActorForSession(ctx, strings.Repeat("x", 26))))
+	add(second(store.CreateQuestion(ctx, qa.Visitor(), qa.QuestionCreate{Title: "x"})))
+	add(second(qa.NormalizeTitle("")))
+	add(second(qa.NormalizeName("")))
+	add(second(store.AnswerQuestion(ctx, as(expert), q.ID, qa.AnswerCreate{Body: " "})))
+	add(second(qa.NormalizeTitle(strings.Repeat("t", qa.MaxTitleLen+1))))
+	add(second(store.CreateQuestion(ctx, as(member), qa.QuestionCreate{Title: "x", Body: strings.Repeat("b", qa.MaxBodyLen+1)})))
+	add(second(store.Preview(as(member), strings.Repeat("> ", 40)+"deep")))
+	add(second(store.CreateMember(ctx, qa.System(), qa.MemberCreate{Email: "s@example.com", Name: "S", Password: "short"})))
+	add(second(store.CreateMember(ctx, qa.System(), qa.MemberCreate{Email: "s@example.com", Name: "S", Password: strings.Repeat("p", qa.MaxPasswordLen+1)})))
+	add(errPasswordsDiffer)
+	add(store.ChangePassword(ctx, as(member), member.ID, "wrong", "a new password"))
+	add(second(store.CreateMember(ctx, qa.System(), qa.MemberCreate{Email: "M@example.com", Name: "M"})))
+	add(second(store.CreateMember(ctx, qa.System(), qa.MemberCreate{Email: "not an email", Name: "M"})))
+	add(second(store.CreateMember(ctx, qa.System(), qa.MemberCreate{Email: "", Name: "M"})))
+	add(second(qa.ParseDate("31/12/2030")))
+	add(second(qa.NormalizeTag("a/b")))
+	add(second(qa.NormalizeTag(strings.Repeat("t", qa.MaxTagLen+1))))
+	add(second(qa.NormalizeTags([]string{"a", "b", "c", "d", "e", "f"})))
+	add(second(store.SetDeclineReasons(ctx, as(expert), strings.Split("a b c d e f g h i j k l m n o p q r s t u", " "))))
+	add(second(store.CreateQuestion(ctx, as(member), qa.QuestionCreate{Title: "over the quota"})))
+	add(second(store.CreateQuestion(ctx, as(lapsed), qa.QuestionCreate{Title: "x"})))
+	add(third(store.FindQueue(ctx, as(member), qa.QueueFilter{})))
+	add(second(store.FindAnswerByID(ctx, as(member), 424242)))
+	add(second(store.FindQuestionByID(ctx, as(member), 424242)))
+	add(second(store.DeclineQuestion(ctx, as(expert), q.ID, "")))
+	add(second(store.MarkDuplicate(ctx, as(expert), q.ID, 424242)))
+	if _, err := store.DeclineQuestion(ctx, as(expert), q.ID, "no"); err != nil {
+		t.Fatal(err)
+	}
+	add(second(store.DeclineQuestion(ctx, as(expert), q.ID, "again")))
+	add(store.CheckSetupToken(ctx, "not a token"))
+	add(second(store.UpdateMember(ctx, as(expert), expert.ID, qa.MemberUpdate{Role: ptr(qa.RoleMember)})))
+	add(third(store.FindAnswers(ctx, as(member), qa.AnswerFilter{Page: qa.Page{Page: qa.MaxPage + 1}})))
+	// From search and from web itself.
+	add(qa.Errorf(qa.EUNAVAILABLE, "search is being rebuilt (%d of %d answers); try again shortly", 1, 2))
+	add(qa.Errorf(qa.EUNAVAILABLE, "the search took too long; try fewer or more specific words"))
+	add(qa.Errorf(qa.EINVALID, "the query is too complex; use fewer words"))
+	add(qa.Errorf(qa.ETOOLARGE, "the form is too large"))
+	add(qa.Errorf(qa.ENOTFOUND, "there is no page here"))
+
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	zh := cat.Pick("zh-Hans", "")
+	used := map[string]bool{}
+	for _, err := range errs {
+		msg := qa.ErrorMessage(err)
+		id, args, ok := translateMessage(zh, msg)
+		if !ok {
+			t.Errorf("no translation for %q", msg)
+			continue
+		}
+		used[id] = true
+		got := zh.T(id, args...)
+		if got == id || regexp.MustCompile(`[a-z]{4,}`).MatchString(strings.ReplaceAll(got, "Markdown", "")) && !strings.Contains(msg, "@") && !strings.Contains(msg, "\"") {
+			t.Errorf("%q → %q", msg, got)
+		}
+	}
+	for _, d := range domainMessages {
+		if !used[d.id] {
+			t.Errorf("pattern %s (%s) matched no real message", d.re, d.id)
+		}
+	}
+	// An unknown message is shown as written, under a heading; an internal
+	// error never shows its text.
+	w := &Web{}
+	if got := w.errorText(zh, qa.Errorf(qa.EINVALID, "something new")); got != "出错了：something new" {
+		t.Errorf("fallback %q", got)
+	}
+	if got := w.errorText(zh, qa.Internal(os.ErrPermission, "secret path /etc/x")); strings.Contains(got, "secret") || strings.Contains(got, "permission") {
+		t.Errorf("internal error text shown: %q", got)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }
+
+// TestMessageIDs_Go checks the message ids the Go code uses: literal ones
+// and those made from flashes, statuses and field names.
+func TestMessageIDs_Go(t *testing.T) {
+	cat, err := i18n.Load()
+	if err != nil {
+		t.Fatal(err)
+	}
+	files, _ := filepath.Glob("*.go")
+	lit := regexp.MustCompile(`\bT\("([a-z0-9_.]+)"`)
+	n := 0
+	for _, f := range files {
+		if strings.HasSuffix(f, "_test.go") {
+			continue
+		}
+		src, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, m := range lit.FindAllStringSubmatch(string(src), -1) {
+			if strings.HasSuffix(m[1], ".") {
+				continue // a prefix: checked below, with its suffixes
+			}
+			n++
+			if !cat.Has(m[1]) {
+				t.Errorf("%s: message %q is missing", f, m[1])
+			}
+		}
+	}
+	if n < 5 {
+		t.Fatalf("found only %d literal ids: is the pattern right?", n)
+	}
+	for id := range flashes {
+		if !cat.Has("flash." + id) {
+			t.Errorf("flash %q has no message", id)
+		}
+	}
+	for _, s := range []qa.Status{qa.StatusPending, qa.StatusAnswered, qa.StatusDeclined, qa.StatusDuplicate, qa.StatusWithdrawn, qa.StatusExpired} {
+		if !cat.Has("status." + string(s)) {
+			t.Errorf("status %q has no message", s)
+		}
+	}
+	for _, f := range []string{"title", "body", "answer", "question body", "name", "label", "text", "reason", "email", "other"} {
+		if !cat.Has("field." + fieldKey(f)) {
+			t.Errorf("field %q has no message", f)
+		}
+	}
+	for _, d := range domainMessages {
+		if !cat.Has(d.id) {
+			t.Errorf("domain message %s has no message", d.id)
+		}
+	}
+}
+
+// TestMessageIDs_Templates checks that a template whose message id is not
+// a literal, or is missing, fails at parse time.
+func TestMessageIDs_Templates(t *testing.T) {
+	for src, ok := range map[string]bool{
+		`{{.T "nav.search"}}{{range .X}}{{$.T "nav.tags"}}{{end}}{{template "x" dict "V" $}}{{define "x"}}{{.V.T "nav.home"}}{{end}}`: true,
+		`{{.T .Name}}`:              false,
+		`{{.T}}`:                    false,
+		`{{$.T (printf "x.%s" .)}}`: false,
+	} {
+		tpl := template.Must(template.New("t").Funcs(template.FuncMap{"dict": dict}).Parse(src))
+		ids, err := messageIDs(tpl)
+		if (err == nil) != ok {
+			t.Errorf("%s: err = %v", src, err)
+		}
+		if ok && strings.Join(ids, ",") != "nav.home,nav.search,nav.tags" {
+			t.Errorf("%s: ids %v", src, ids)
+		}
+	}
+	// Every page parses, and uses only ids both catalogs hold: New fails
+	// otherwise, so the start of the program does too.
+	if _, err := New(Config{}); err != nil {
+		t.Fatal(err)
+	}
+}
