@@ -6,7 +6,7 @@ DATA    ?= ./data
 ADDR    ?= 127.0.0.1:8080
 export CGO_ENABLED = 1
 
-.PHONY: all build run test lint fmt clean
+.PHONY: all build run test lint fmt clean fuzz
 
 all: build
 
@@ -28,6 +28,15 @@ lint:
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
+
+## fuzz: run every fuzz target for FUZZTIME each (make test runs their seeds)
+FUZZTIME ?= 30s
+fuzz:
+	$(GO) test -run '^$$' -fuzz '^FuzzRender$$' -fuzztime $(FUZZTIME) ./qa/markdown
+	$(GO) test -run '^$$' -fuzz '^FuzzReadJSONL$$' -fuzztime $(FUZZTIME) ./qa/archive
+	$(GO) test -run '^$$' -fuzz '^FuzzReadStackExchangePosts$$' -fuzztime $(FUZZTIME) ./qa/archive
+	$(GO) test -run '^$$' -fuzz '^FuzzParseQuery$$' -fuzztime $(FUZZTIME) ./search
+	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./api
 
 ## fmt: format the code
 fmt:
