@@ -167,7 +167,6 @@ func (w *Web) loadQueueItem(c *gin.Context, a qa.Actor, id int64) (*queueItemDat
 		if d.Editor.Title == "" {
 			d.Editor.Title = q.Title
 		}
-		d.Editor.Preview = w.previewOf(a, draft.Body)
 	case qa.ErrorCode(err) != qa.ENOTFOUND:
 		return nil, err
 	}
@@ -217,18 +216,18 @@ func (w *Web) saveDraft(c *gin.Context) {
 	d, err := w.store.SaveDraft(c.Request.Context(), a, id, qa.DraftSave{
 		Title: e.Title, QuestionBody: e.Question, Body: e.Body, Tags: splitTags(e.Tags), Public: e.Public,
 	})
-	l := requestOf(c).l
-	if wantsJSON(c) {
-		c.Header("Cache-Control", "no-store")
-		if err != nil {
-			c.JSON(w.statusFor(c, err), gin.H{"error": w.errorText(l, err)})
+	if err != nil {
+		if wantsJSON(c) {
+			w.fail(c, err)
 			return
 		}
-		c.JSON(http.StatusOK, gin.H{"message": l.T("queue.draft_saved_at", "Time", l.DateTime(d.UpdatedAt))})
+		w.queueItemError(c, a, id, e, "", err)
 		return
 	}
-	if err != nil {
-		w.queueItemError(c, a, id, e, "", err)
+	if wantsJSON(c) {
+		l := requestOf(c).l
+		c.Header("Cache-Control", "no-store")
+		c.JSON(http.StatusOK, gin.H{"message": l.T("queue.draft_saved_at", "Time", l.DateTime(d.UpdatedAt))})
 		return
 	}
 	w.redirect(c, fmt.Sprintf("/queue/%d#answer", id), "draft_saved")

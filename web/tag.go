@@ -45,6 +45,11 @@ func (w *Web) tag(c *gin.Context) {
 		w.fail(c, qa.Errorf(qa.ENOTFOUND, "not found"))
 		return
 	}
+	if tag != c.Param("tag") {
+		// One address per tag: "Go" and "go" are the same tag.
+		c.Redirect(http.StatusMovedPermanently, tagURL(tag))
+		return
+	}
 	answers, total, err := w.store.FindAnswers(c.Request.Context(), actor(c), qa.AnswerFilter{Tag: &tag, Page: qa.Page{Page: page, PerPage: tagPerPage}})
 	if err != nil {
 		w.fail(c, err)

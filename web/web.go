@@ -345,7 +345,8 @@ type errorData struct {
 // fail is the one place that turns an error into an error page: the status
 // from the error's code, the user-safe message in the reader's language,
 // and internal causes only in the log. A visitor who must sign in is sent
-// to the sign-in page instead.
+// to the sign-in page instead; the pages' script (which asks for JSON)
+// gets {"error": message}.
 func (w *Web) fail(c *gin.Context, err error) {
 	code := qa.ErrorCode(err)
 	if code == qa.EUNAUTHORIZED && c.Request.Method == http.MethodGet && actor(c).IsVisitor() && c.FullPath() != "/setup" {
@@ -358,6 +359,11 @@ func (w *Web) fail(c *gin.Context, err error) {
 	l := w.cat.Localizers()[0]
 	if r != nil {
 		l = r.l
+	}
+	if wantsJSON(c) {
+		c.Header("Cache-Control", "no-store")
+		c.AbortWithStatusJSON(status, gin.H{"error": w.errorText(l, err)})
+		return
 	}
 	w.render(c, "error", status, errorData{Status: status, Message: w.errorText(l, err)})
 	c.Abort()

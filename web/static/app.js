@@ -96,7 +96,7 @@
     var out = document.getElementById(ta.dataset.preview);
     if (!out) return;
     var seq = 0;
-    ta.addEventListener("input", debounce(function () {
+    var render = function () {
       var mine = ++seq;
       fetch("/preview", {
         method: "POST",
@@ -117,7 +117,10 @@
           out.appendChild(p);
         }
       }).catch(function () {});
-    }, 400));
+    };
+    ta.addEventListener("input", debounce(render, 400));
+    // A draft or an edit opens with text: show its preview at once.
+    if (ta.value.trim() !== "" && out.querySelector(".muted")) render();
   });
 
   // Drafts saved on the server while the expert writes.
@@ -133,7 +136,10 @@
         headers: { Accept: "application/json", "Content-Type": "application/x-www-form-urlencoded" },
         body: new URLSearchParams(new FormData(form))
       }).then(function (r) { return r.json(); })
-        .then(function (res) { if (status) status.textContent = res.message || res.error || ""; })
+        .then(function (res) {
+          if (status) status.textContent = res.message || res.error || "";
+          if (res.error) dirty = true;
+        })
         .catch(function () { dirty = true; });
     }, 1500);
     form.addEventListener("input", function () { dirty = true; save(); });
