@@ -6,7 +6,7 @@ DATA    ?= ./data
 ADDR    ?= 127.0.0.1:8080
 export CGO_ENABLED = 1
 
-.PHONY: all build run test lint fmt clean fuzz
+.PHONY: all build run test lint vet vuln fmt clean fuzz
 
 all: build
 
@@ -22,12 +22,25 @@ run: build
 test:
 	$(GO) test -race -count=1 -timeout 20m ./...
 
-## lint: gofmt check, go vet, staticcheck
-lint:
+## lint: gofmt check, go vet, staticcheck, govulncheck (offline database)
+VULNDB ?= ../shared/vulndb/vulndb.tar.zst
+lint: vet vuln
+
+vet:
 	@out=$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go')); \
 	if [ -n "$$out" ]; then echo "gofmt would change:"; echo "$$out"; exit 1; fi
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
+
+## vuln: govulncheck against the offline copy of the Go vulnerability database
+vuln:
+	@if [ -f "$(VULNDB)" ] && command -v zstd >/dev/null; then \
+		db=$$(mktemp -d) && zstd -dc "$(VULNDB)" | tar -C "$$db" -xf - && \
+		echo "govulncheck with the offline database $(VULNDB)" && \
+		$(GO) tool govulncheck -db "file://$$db" ./...; status=$$?; rm -rf "$$db"; exit $$status; \
+	else \
+		echo "govulncheck: NO vulnerability database available ($(VULNDB) or zstd missing): not checked"; \
+	fi
 
 ## fuzz: run every fuzz target for FUZZTIME each (make test runs their seeds)
 FUZZTIME ?= 30s
