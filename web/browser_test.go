@@ -11,6 +11,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/chromedp/cdproto/emulation"
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/chromedp"
 
@@ -302,10 +303,18 @@ func TestBrowser_Tour(t *testing.T) {
 	for _, size := range []struct {
 		name string
 		w, h int
-	}{{"phone", 390, 844}, {"desktop", 1280, 900}} {
+		dark bool
+	}{{"phone", 390, 844, false}, {"desktop", 1280, 900, false}, {"phone-dark", 390, 844, true}} {
 		for _, lang := range []string{"zh-CN", "en"} {
 			t.Run(size.name+"-"+lang, func(t *testing.T) {
 				c := newChrome(t, f.URL, lang, size.w, size.h)
+				if size.dark {
+					if _, err := chromedp.Call(c.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+						Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: "dark"}},
+					}); err != nil {
+						t.Fatal(err)
+					}
+				}
 				for _, p := range []string{"/", "/search?q=" + "%E9%9D%A2%E8%AF%95", fmt.Sprintf("/answers/%d", f.priv.ID), "/login"} {
 					c.open("visitor "+p, p)
 					c.screenshot("visitor" + p)

@@ -8,6 +8,7 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+	"testing/fstest"
 	"time"
 
 	"answerbook/qa"
@@ -203,7 +204,26 @@ func TestMessageIDs_Templates(t *testing.T) {
 	}
 	// Every page parses, and uses only ids both catalogs hold: New fails
 	// otherwise, so the start of the program does too.
-	if _, err := New(Config{}); err != nil {
+	w, err := New(Config{})
+	if err != nil {
 		t.Fatal(err)
+	}
+	layout, _ := templateFS.ReadFile("templates/layout.html")
+	partials, _ := templateFS.ReadFile("templates/partials.html")
+	for page, wantErr := range map[string]string{
+		`{{define "content"}}{{.T "nav.search"}}{{end}}`:      "",
+		`{{define "content"}}{{.T "nav.nonexistent"}}{{end}}`: `message "nav.nonexistent" is missing`,
+		`{{define "content"}}{{if}}{{end}}`:                   "missing value for if",
+		`{{define "content"}}{{static "nope.css"}}{{end}}`:    "", // caught when rendered, by every page test
+	} {
+		fsys := fstest.MapFS{
+			"templates/layout.html":   {Data: layout},
+			"templates/partials.html": {Data: partials},
+			"templates/page.html":     {Data: []byte(page)},
+		}
+		err := w.parseTemplates(fsys)
+		if wantErr == "" && err != nil || wantErr != "" && (err == nil || !strings.Contains(err.Error(), wantErr)) {
+			t.Errorf("%s: err = %v, want %q", page, err, wantErr)
+		}
 	}
 }

@@ -93,7 +93,7 @@ func New(cfg Config) (*Web, error) {
 	if err := w.loadStatic(); err != nil {
 		return nil, err
 	}
-	if err := w.parseTemplates(); err != nil {
+	if err := w.parseTemplates(templateFS); err != nil {
 		return nil, err
 	}
 	return w, nil
@@ -119,14 +119,14 @@ func (w *Web) loadStatic() error {
 	})
 }
 
-// parseTemplates parses each page with the layout and the shared partials,
-// and checks every message id the templates use.
-func (w *Web) parseTemplates() error {
-	base, err := template.New("layout.html").Funcs(w.funcs()).ParseFS(templateFS, "templates/layout.html", "templates/partials.html")
+// parseTemplates parses each page of fsys with the layout and the shared
+// partials, and checks every message id the templates use.
+func (w *Web) parseTemplates(fsys fs.FS) error {
+	base, err := template.New("layout.html").Funcs(w.funcs()).ParseFS(fsys, "templates/layout.html", "templates/partials.html")
 	if err != nil {
 		return fmt.Errorf("parse layout: %w", err)
 	}
-	names, err := fs.Glob(templateFS, "templates/*.html")
+	names, err := fs.Glob(fsys, "templates/*.html")
 	if err != nil {
 		return err
 	}
@@ -135,7 +135,7 @@ func (w *Web) parseTemplates() error {
 		if name == "layout" || name == "partials" {
 			continue
 		}
-		t, err := template.Must(base.Clone()).ParseFS(templateFS, n)
+		t, err := template.Must(base.Clone()).ParseFS(fsys, n)
 		if err != nil {
 			return fmt.Errorf("parse %s: %w", name, err)
 		}
