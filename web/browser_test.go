@@ -334,3 +334,83 @@ func TestBrowser_Tour(t *testing.T) {
 		}
 	}
 }
+
+// contrastJS lists the text on the page whose contrast with its background
+// is below WCAG AA: 4.5:1, or 3:1 for large text.
+const contrastJS = `(() => {
+  const parse = c => { const m = c.match(/rgba?\(([^)]+)\)/); if (!m) return null; const p = m[1].split(",").map(Number); return {r: p[0], g: p[1], b: p[2], a: p.length > 3 ? p[3] : 1}; };
+  const lum = c => { const f = v => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); }; return 0.2126 * f(c.r) + 0.7152 * f(c.g) + 0.0722 * f(c.b); };
+  const bg = el => { for (let e = el; e; e = e.parentElement) { const c = parse(getComputedStyle(e).backgroundColor); if (c && c.a > 0.5) return c; } return parse(getComputedStyle(document.documentElement).backgroundColor) || {r: 255, g: 255, b: 255}; };
+  const bad = [];
+  for (const el of document.querySelectorAll("body *")) {
+    if (!Array.from(el.childNodes).some(n => n.nodeType === 3 && n.textContent.trim())) continue;
+    const s = getComputedStyle(el);
+    if (s.visibility === "hidden" || s.display === "none" || el.closest("[hidden]") || el.getClientRects().length === 0) continue;
+    if (el.closest(".visually-hidden, .skip")) continue;
+    const fg = parse(s.color), b = bg(el);
+    const l1 = lum(fg), l2 = lum(b);
+    const ratio = (Math.max(l1, l2) + 0.05) / (Math.min(l1, l2) + 0.05);
+    const size = parseFloat(s.fontSize), bold = parseInt(s.fontWeight) >= 700;
+    const need = size >= 24 || (bold && size >= 18.66) ? 3 : 4.5;
+    if (ratio < need) bad.push(el.tagName + "." + el.className + " «" + el.textContent.trim().slice(0, 30) + "» " + ratio.toFixed(2));
+  }
+  return bad;
+})()`
+
+// TestBrowser_Accessibility checks, in a real browser and in both colour
+// schemes, that text has enough contrast and that keyboard focus is
+// visible on every control it reaches.
+func TestBrowser_Accessibility(t *testing.T) {
+	chromiumPath(t)
+	f := newFixture(t)
+	me := qa.Actor{Member: f.member, Scope: qa.ScopeWrite}
+	q, _ := f.store.CreateQuestion(f.ctx, me, qa.QuestionCreate{Title: "无障碍测试", Body: "**粗体**", Tags: []string{"面试"}})
+	declined, _ := f.store.CreateQuestion(f.ctx, me, qa.QuestionCreate{Title: "Declined"})
+	f.store.DeclineQuestion(f.ctx, qa.Actor{Member: f.expert, Scope: qa.ScopeWrite}, declined.ID, "No.")
+	pages := map[string][]string{
+		"":       {"/", "/search?q=%E9%9D%A2%E8%AF%95", fmt.Sprintf("/answers/%d", f.priv.ID), "/login", "/nowhere"},
+		"member": {"/", "/search?q=%E9%9D%A2%E8%AF%95", "/tags", fmt.Sprintf("/answers/%d", f.pub.ID), "/ask", "/my/questions", "/account"},
+		"expert": {"/queue", fmt.Sprintf("/queue/%d", q.ID), "/members", fmt.Sprintf("/answers/%d/edit", f.pub.ID)},
+	}
+	for _, scheme := range []string{"light", "dark"} {
+		t.Run(scheme, func(t *testing.T) {
+			c := newChrome(t, f.URL, "zh-CN", 1024, 800)
+			if _, err := chromedp.Call(c.ctx, emulation.SetEmulatedMedia, emulation.SetEmulatedMediaParams{
+				Features: []*emulation.MediaFeature{{Name: "prefers-color-scheme", Value: scheme}},
+			}); err != nil {
+				t.Fatal(err)
+			}
+			for _, who := range []string{"", "member", "expert"} {
+				switch who {
+				case "member":
+					c.signIn("member", f.member.Email, password)
+				case "expert":
+					c.signOut("member out")
+					c.signIn("expert", f.expert.Email, password)
+				}
+				for _, path := range pages[who] {
+					c.open(path, path)
+					bad, err := chromedp.Run(c.ctx, chromedp.Evaluate[[]string](contrastJS))
+					if err != nil {
+						c.fail(path, err)
+					}
+					for _, b := range bad {
+						t.Errorf("%s %s: low contrast: %s", who, path, b)
+					}
+					// Tab through the first controls: each shows a focus ring.
+					for i := 0; i < 12; i++ {
+						c.do("tab", chromedp.KeyEvent("\t"))
+						got, err := chromedp.Run(c.ctx, chromedp.Evaluate[string](`(() => { const e = document.activeElement; if (!e || e === document.body) return "body"; const s = getComputedStyle(e); return s.outlineStyle !== "none" && parseFloat(s.outlineWidth) >= 2 ? "ok" : e.outerHTML.slice(0, 80); })()`))
+						if err != nil {
+							c.fail("focus", err)
+						}
+						if got != "ok" && got != "body" {
+							t.Errorf("%s %s: focus not visible on %s", who, path, got)
+							break
+						}
+					}
+				}
+			}
+		})
+	}
+}
