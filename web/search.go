@@ -88,6 +88,8 @@ type searchData struct {
 	Pager    pager
 	// Searched is false for the empty form (no words and no tags).
 	Searched bool
+	// Browse are the most used tags, offered on the empty form.
+	Browse []qa.TagCount
 	Took     time.Duration
 }
 
@@ -104,6 +106,13 @@ func (w *Web) search(c *gin.Context) {
 	// An empty query with sort=newest browses the whole archive.
 	d.Searched = d.Query != "" || len(d.Tags) > 0 || d.Newest
 	if !d.Searched {
+		// The empty form offers the tags to browse instead.
+		tags, err := w.store.FindTags(c.Request.Context(), actor(c))
+		if err != nil {
+			w.fail(c, err)
+			return
+		}
+		d.Browse = tags[:min(len(tags), homeTags)]
 		w.render(c, "search", http.StatusOK, d)
 		return
 	}
