@@ -88,8 +88,9 @@ func editorForm(c *gin.Context) editor {
 	}
 }
 
-// preview renders the editor's body for readers without JavaScript; a body
-// that cannot be rendered simply has no preview (publishing will say why).
+// previewOf renders the editor's body for writers without JavaScript (who
+// asked for a preview); a body that cannot be rendered simply has no
+// preview (publishing will say why).
 func (w *Web) previewOf(a qa.Actor, body string) template.HTML {
 	html, err := w.store.Preview(a, body)
 	if err != nil {

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -310,11 +311,8 @@ func (w *Web) duplicate(c *gin.Context) {
 	if !ok {
 		return
 	}
-	var answerID int64
-	if _, err := fmt.Sscan(c.PostForm("answer_id"), &answerID); err != nil {
-		w.queueItemError(c, a, id, editor{}, "", qa.Errorf(qa.EINVALID, "answer %d is not a published answer", 0))
-		return
-	}
+	// A missing or malformed id is no answer: qa refuses it as such.
+	answerID, _ := strconv.ParseInt(c.PostForm("answer_id"), 10, 64)
 	if _, err := w.store.MarkDuplicate(c.Request.Context(), a, id, answerID); err != nil {
 		w.queueItemError(c, a, id, editor{}, "", err)
 		return

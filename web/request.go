@@ -264,8 +264,6 @@ func safeNext(s string) string {
 	return s
 }
 
-func urlQueryEscape(s string) string { return url.QueryEscape(s) }
-
 // tagURL is the address of a tag's page. A tag made only of dots would be
 // read as a path segment ("..") by browsers, so it goes to search instead.
 func tagURL(tag string) string {

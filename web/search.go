@@ -90,7 +90,7 @@ type searchData struct {
 	Searched bool
 	// Browse are the most used tags, offered on the empty form.
 	Browse []qa.TagCount
-	Took     time.Duration
+	Took   time.Duration
 }
 
 // search runs a query over the archive: highlighted snippets, tag facets to

@@ -13,6 +13,7 @@ import (
 	"io/fs"
 	"log/slog"
 	"net/http"
+	"net/url"
 	"path"
 	"strings"
 	"sync"
@@ -350,7 +351,7 @@ type errorData struct {
 func (w *Web) fail(c *gin.Context, err error) {
 	code := qa.ErrorCode(err)
 	if code == qa.EUNAUTHORIZED && c.Request.Method == http.MethodGet && actor(c).IsVisitor() && c.FullPath() != "/setup" {
-		c.Redirect(http.StatusSeeOther, "/login?next="+urlQueryEscape(c.Request.URL.RequestURI()))
+		c.Redirect(http.StatusSeeOther, "/login?next="+url.QueryEscape(c.Request.URL.RequestURI()))
 		c.Abort()
 		return
 	}
