@@ -35,8 +35,20 @@ func snippetOf(h *bsearch.DocumentMatch) string {
 		return ""
 	}
 	text, _ := h.Fields[bestField].(string)
+	// Single Han characters are indexed for recall; when a character pair
+	// matched, marking every lone 血 or 高 in the text is noise.
+	pairs := false
+	for term := range h.Locations[bestField] {
+		if utf8.RuneCountInString(term) == 2 && isHan([]byte(term)) {
+			pairs = true
+			break
+		}
+	}
 	var spans []span
 	for term, locs := range h.Locations[bestField] {
+		if pairs && isHanChar(term) {
+			continue
+		}
 		for _, l := range locs {
 			if int(l.End) <= len(text) && l.Start < l.End {
 				spans = append(spans, span{int(l.Start), int(l.End), term})
