@@ -115,6 +115,7 @@ func (ix *Index) applyBatch(ctx context.Context) (int, error) {
 		}
 	}
 	b.SetInternal(keySeq, []byte(strconv.FormatInt(last, 10)))
+	b.SetPersistedCallback(ix.onPersisted(last))
 	if err := ix.idx.Batch(b); err != nil {
 		return 0, fmt.Errorf("apply batch up to seq %d: %w", last, err)
 	}
@@ -230,8 +231,19 @@ func (ix *Index) Rebuild(ctx context.Context) error {
 	b := idx.NewBatch()
 	b.SetInternal(keySeq, []byte(strconv.FormatInt(seq, 10)))
 	b.SetInternal(keyVersion, []byte(mappingVersion))
+	persisted := make(chan error, 1)
+	b.SetPersistedCallback(func(err error) { persisted <- err })
 	if err := idx.Batch(b); err != nil {
 		return fail(err)
+	}
+	// CURRENT names the new generation only once all of it is on disk.
+	select {
+	case err := <-persisted:
+		if err != nil {
+			return fail(err)
+		}
+	case <-ctx.Done():
+		return fail(ctx.Err())
 	}
 	// Make the new generation the live one: first on disk (CURRENT is
 	// replaced atomically), then in memory.
@@ -245,6 +257,7 @@ func (ix *Index) Rebuild(ctx context.Context) error {
 	if old != nil {
 		old.Close()
 	}
+	ix.persisted.Store(seq)
 	ix.advance(seq)
 	removeOtherGenerations(ix.dir, gen)
 	ix.log.Info("search index rebuilt", "answers", ix.progress.Load(), "took", time.Since(start).Round(time.Millisecond))

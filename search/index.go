@@ -72,8 +72,11 @@ type Index struct {
 	progress atomic.Int64 // answers indexed so far in a rebuild
 	total    atomic.Int64 // answers to index in a rebuild
 
-	applied  atomic.Int64
-	advMu    sync.Mutex
+	applied atomic.Int64
+	// persisted is the last seq known to be on disk (batches return once
+	// searchable; the persister writes them soon after).
+	persisted atomic.Int64
+	advMu     sync.Mutex
 	advanced chan struct{} // closed and replaced whenever applied grows
 	wake     chan struct{}
 }
@@ -115,12 +118,19 @@ func Open(cfg Config) (*Index, error) {
 	}
 	ix.idx = idx
 	ix.applied.Store(seq)
+	ix.persisted.Store(seq)
 	return ix, nil
 }
 
 var errLocked = errors.New("search: the index is in use by another process (is a server running on this data directory?)")
 
-var runtimeConfig = map[string]interface{}{"bolt_timeout": "2s"}
+// runtimeConfig: a 2 s wait for the index lock (another process holding it
+// is an error, not a hang), and batches that return once searchable rather
+// than once on disk. That is safe here: the applied seq is written in the
+// same batch as the documents and the database is the source of truth, so
+// after a crash the index is an older consistent state and the follower
+// applies the rest again.
+var runtimeConfig = map[string]interface{}{"bolt_timeout": "2s", "unsafe_batch": true}
 
 // The index directory holds generations: DIR/CURRENT names the live one
 // (DIR/gen-N); a rebuild writes gen-N+1 beside it and then CURRENT, so a
@@ -231,8 +241,14 @@ func document(a *qa.Answer) map[string]interface{} {
 
 func docID(id int64) string { return strconv.FormatInt(id, 10) }
 
-// Close stops using the index. Run must have returned first.
+// Close stops using the index, after waiting (at most 10 s) until every
+// applied batch is on disk, so a clean restart resumes where this one
+// stopped. Run must have returned first.
 func (ix *Index) Close() error {
+	deadline := time.Now().Add(10 * time.Second)
+	for ix.persisted.Load() < ix.applied.Load() && time.Now().Before(deadline) {
+		time.Sleep(5 * time.Millisecond)
+	}
 	ix.mu.Lock()
 	defer ix.mu.Unlock()
 	if ix.idx == nil {
@@ -241,6 +257,22 @@ func (ix *Index) Close() error {
 	err := ix.idx.Close()
 	ix.idx = nil
 	return err
+}
+
+// onPersisted records that the batch up to seq is on disk.
+func (ix *Index) onPersisted(seq int64) func(error) {
+	return func(err error) {
+		if err != nil {
+			ix.log.Error("search index: persist batch", "seq", seq, "err", err)
+			return
+		}
+		for {
+			cur := ix.persisted.Load()
+			if seq <= cur || ix.persisted.CompareAndSwap(cur, seq) {
+				return
+			}
+		}
+	}
 }
 
 // Count returns how many answers the index holds; EUNAVAILABLE while it is

@@ -325,6 +325,8 @@ func (ix *Index) run(ctx context.Context, q query.Query, newest bool, page, perP
 	req.IncludeLocations = true
 	if newest {
 		req.SortBy([]string{"-" + fieldPublished, "-_score", "-_id"})
+	} else {
+		req.SortBy([]string{"-_score", "-_id"}) // ties in a stable order, so pages never overlap
 	}
 	if facets {
 		req.AddFacet(fieldTags, bleve.NewFacetRequest(fieldTags, 30))
