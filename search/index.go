@@ -77,8 +77,8 @@ type Index struct {
 	// searchable; the persister writes them soon after).
 	persisted atomic.Int64
 	advMu     sync.Mutex
-	advanced chan struct{} // closed and replaced whenever applied grows
-	wake     chan struct{}
+	advanced  chan struct{} // closed and replaced whenever applied grows
+	wake      chan struct{}
 }
 
 // Open opens the index in cfg.Dir. A missing, unreadable or outdated index
