@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -27,6 +28,9 @@ type answerData struct {
 	// Reviewed when it was reviewed on a later day than published.
 	Updated  bool
 	Reviewed bool
+	// OEmbed and Canonical are the oEmbed discovery link and the answer's
+	// own URL (for consumers that follow discovery).
+	OEmbed, Canonical string
 }
 
 // answer shows one answer: in full to those who may read it, else its
@@ -44,6 +48,8 @@ func (w *Web) answer(c *gin.Context) {
 		return
 	}
 	d := answerData{Answer: ans, Body: template.HTML(ans.BodyHTML), Updated: ans.UpdatedAt.Sub(ans.PublishedAt) > time.Minute}
+	d.Canonical = fmt.Sprintf("%s/answers/%d", w.baseURL, ans.ID)
+	d.OEmbed = w.baseURL + "/oembed?format=json&url=" + url.QueryEscape(d.Canonical)
 	if r := ans.ReviewedAt; r != nil {
 		d.Reviewed = r.UTC().Format(time.DateOnly) != ans.PublishedAt.UTC().Format(time.DateOnly)
 	}
