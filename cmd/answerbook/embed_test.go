@@ -3,10 +3,10 @@ package main
 import (
 	"bytes"
 	"context"
-	"image"
-	"image/png"
 	"encoding/json"
 	"fmt"
+	"image"
+	"image/png"
 	"net/http"
 	"net/http/httptest"
 	"os"
