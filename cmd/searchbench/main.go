@@ -40,7 +40,9 @@ func main() {
 	data := flag.String("data", "../shared/data", "path to the shared data directory")
 	n := flag.Int("n", 100000, "answers in the synthetic archive")
 	work := flag.String("work", "", "work directory (default: a temp dir, removed)")
-	prof := flag.String("cpuprofile", "", "write a CPU profile to this file")
+	prof := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
+	flag.StringVar(&queryProfile, "query-cpuprofile", "", "write a CPU profile of the query phase of the last archive to this file")
+	flag.BoolVar(&reuse, "reuse", false, "reuse the archives already imported in -work (skips the imports)")
 	flag.Parse()
 	if *prof != "" {
 		f, err := os.Create(*prof)
@@ -79,8 +81,18 @@ func run(data string, n int, work string) error {
 	// 2. A synthetic archive of n answers from the real text.
 	synth := filepath.Join(work, "synthetic")
 	path := filepath.Join(work, "synthetic.jsonl")
-	if err := corpus.write(path, n); err != nil {
-		return err
+	queriesPath := filepath.Join(work, "queries.txt")
+	var extra []string
+	if b, err := os.ReadFile(queriesPath); reuse && err == nil {
+		extra = strings.Split(strings.TrimSpace(string(b)), "\n")
+	} else {
+		if err := corpus.write(path, n); err != nil {
+			return err
+		}
+		extra = corpus.queries()
+		if err := os.WriteFile(queriesPath, []byte(strings.Join(extra, "\n")), 0o644); err != nil {
+			return err
+		}
 	}
 	return bench(ctx, fmt.Sprintf("synthetic archive of %d answers", n), synth, func(l *archive.Loader) error {
 		f, err := os.Open(path)
@@ -89,11 +101,17 @@ func run(data string, n int, work string) error {
 		}
 		defer f.Close()
 		return archive.ReadJSONL(ctx, bufio.NewReaderSize(f, 1<<20), l)
-	}, corpus.queries()...)
+	}, extra...)
 }
 
 // bench imports into a fresh data directory, lets the index catch up, runs
 // the query mix and prints the figures.
+// queryProfile and reuse are set by flags.
+var (
+	queryProfile string
+	reuse        bool
+)
+
 func bench(ctx context.Context, name, dir string, load func(*archive.Loader) error, extra ...string) error {
 	s, err := qa.Open(ctx, qa.Config{DataDir: dir, QuestionQuota: -1})
 	if err != nil {
@@ -101,13 +119,17 @@ func bench(ctx context.Context, name, dir string, load func(*archive.Loader) err
 	}
 	defer s.Close()
 	t0 := time.Now()
-	l := archive.NewLoader(ctx, s, qa.System())
-	if err := load(l); err != nil {
-		return err
-	}
-	sum, err := l.Finish()
-	if err != nil {
-		return err
+	var sum archive.Summary
+	if n, _ := s.CountPublishedAnswers(ctx); !reuse || n == 0 {
+		l := archive.NewLoader(ctx, s, qa.System())
+		if err := load(l); err != nil {
+			return err
+		}
+		if sum, err = l.Finish(); err != nil {
+			return err
+		}
+	} else {
+		sum.Answers = n
 	}
 	dbTime := time.Since(t0)
 
@@ -137,6 +159,14 @@ func bench(ctx context.Context, name, dir string, load func(*archive.Loader) err
 	fmt.Printf("  import and index together: %.0f answers/s\n", float64(sum.Answers)/(dbTime+indexTime).Seconds())
 
 	queries := append(fixedQueries, extra...)
+	if queryProfile != "" && len(extra) > 0 {
+		f, err := os.Create(queryProfile)
+		if err != nil {
+			return err
+		}
+		pprof.StartCPUProfile(f)
+		defer pprof.StopCPUProfile()
+	}
 	var lat, simLat []time.Duration
 	for round := 0; round < 3; round++ {
 		for _, q := range queries {
