@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -109,13 +110,13 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	if pruned := ix.pruneCommonChars(ctx, terms); len(pruned) > 0 {
 		terms = pruned
 	}
-	res, err := ix.run(ctx, ix.textQuery(p, terms, nil, q.PublicOnly), q.Newest || p.Empty(), page, perPage, true)
+	res, err := ix.run(ctx, ix.textQuery(ctx, p, terms, nil, q.PublicOnly), q.Newest || p.Empty(), page, perPage, true)
 	if err != nil {
 		return nil, err
 	}
 	if res.Total < fuzzyBelow && page == 1 {
 		if fuzzy := fuzzyWords(p.Words); len(fuzzy) > 0 {
-			fres, err := ix.run(ctx, ix.textQuery(p, terms, fuzzy, q.PublicOnly), q.Newest, page, perPage, true)
+			fres, err := ix.run(ctx, ix.textQuery(ctx, p, terms, fuzzy, q.PublicOnly), q.Newest, page, perPage, true)
 			if err != nil {
 				return nil, err
 			}
@@ -172,49 +173,54 @@ func (ix *Index) Similar(ctx context.Context, q SimilarQuery) (*Result, error) {
 	if len(titleTerms)+len(bodyTerms) == 0 {
 		return &Result{Hits: []Hit{}, Facets: []qa.TagCount{}}, nil
 	}
-	var should []query.Query
-	add := func(terms []string, weight float64) {
-		for _, t := range terms {
-			w := weight * termWeight(t)
-			should = append(should,
-				termQuery(fieldTitle, t, 2.5*w),
-				termQuery(fieldQuestion, t, 1.2*w),
-				termQuery(fieldBody, t, 1.0*w))
-		}
+	fields := []weightedField{{fieldTitle, 2.5}, {fieldQuestion, 1.2}, {fieldBody, 1.0}}
+	var c clauses
+	ix.termClauses(ctx, &c, titleTerms, fields, 2)
+	ix.termClauses(ctx, &c, bodyTerms, fields, 1)
+	if len(c.select_) == 0 {
+		return &Result{Hits: []Hit{}, Facets: []qa.TagCount{}}, nil
 	}
-	add(titleTerms, 2)
-	add(bodyTerms, 1)
-	filters := []query.Query{bleve.NewDisjunctionQuery(should...)}
+	var filters []query.Query
 	if q.PublicOnly {
 		filters = append(filters, publicQuery())
 	}
 	if len(q.Within) > 0 {
+		// A known set of at most 100 is cheap to score whole: every term
+		// selects.
+		c.select_, c.score = append(c.select_, c.score...), nil
 		ids := make([]string, len(q.Within))
 		for i, id := range q.Within {
 			ids[i] = docID(id)
 		}
 		filters = append(filters, bleve.NewDocIDQuery(ids))
 	}
-	var bq query.Query = filters[0]
-	if len(filters) > 1 {
-		bq = bleve.NewConjunctionQuery(filters...)
+	build := func(score bool) query.Query {
+		b := bleve.NewBooleanQuery()
+		b.AddMust(bleve.NewDisjunctionQuery(c.select_...))
+		if score && len(c.score) > 0 {
+			b.AddShould(c.score...)
+		}
+		b.AddMust(filters...)
+		return b
 	}
-	return ix.run(ctx, bq, false, 1, n, false)
+	return ix.run(ctx, plan{sel: build(false), full: build(true)}, false, 1, n, false)
 }
 
-// textQuery builds the bleve query of a parsed search: the words as term
-// queries over the three text fields (weighted), phrases as required
-// phrase queries, excluded words and phrases as must-not, tags and
-// visibility as filters. fuzzy adds typo-tolerant variants of those words.
-func (ix *Index) textQuery(p Parsed, terms, fuzzy []string, publicOnly bool) query.Query {
-	b := bleve.NewBooleanQuery()
-	var should []query.Query
-	for _, t := range terms {
-		w := termWeight(t)
-		for f, boost := range fieldBoost {
-			should = append(should, termQuery(f, t, boost*w))
-		}
-	}
+// plan is a search in two phases. sel finds the candidates: the rare terms
+// of the query (see termClauses) and its filters; the total and the facets
+// count its matches. full is sel plus the common terms, which only add to
+// the score: it ranks the best candidates of sel and finds the matched
+// words for the snippets of the page.
+type plan struct{ sel, full query.Query }
+
+// textQuery plans a parsed search: the words as term queries over the three
+// text fields (weighted), phrases as required phrase queries, excluded words
+// and phrases as must-not, tags and visibility as filters. fuzzy adds
+// typo-tolerant variants of those words.
+func (ix *Index) textQuery(ctx context.Context, p Parsed, terms, fuzzy []string, publicOnly bool) plan {
+	fields := []weightedField{{fieldTitle, fieldBoost[fieldTitle]}, {fieldQuestion, fieldBoost[fieldQuestion]}, {fieldBody, fieldBoost[fieldBody]}}
+	var c clauses
+	ix.termClauses(ctx, &c, terms, fields, 1)
 	for _, w := range fuzzy {
 		for _, f := range []string{fieldTitle, fieldBody} {
 			fq := bleve.NewFuzzyQuery(strings.ToLower(w))
@@ -222,30 +228,137 @@ func (ix *Index) textQuery(p Parsed, terms, fuzzy []string, publicOnly bool) que
 			fq.SetFuzziness(1)
 			fq.SetPrefix(1)
 			fq.SetBoost(0.5 * fieldBoost[f])
-			should = append(should, fq)
+			c.select_ = append(c.select_, fq)
 		}
 	}
-	if len(should) > 0 {
-		b.AddMust(bleve.NewDisjunctionQuery(should...))
+	build := func(score bool) query.Query {
+		b := bleve.NewBooleanQuery()
+		if len(c.select_) > 0 {
+			b.AddMust(bleve.NewDisjunctionQuery(c.select_...))
+			if score && len(c.score) > 0 {
+				b.AddShould(c.score...)
+			}
+		}
+		for _, ph := range p.Phrases {
+			b.AddMust(phraseQuery(ph))
+		}
+		switch {
+		case len(terms) > 0 && len(c.select_) == 0:
+			b.AddMust(bleve.NewMatchNoneQuery()) // no word of the query is in the index
+		case len(c.select_) == 0 && len(p.Phrases) == 0:
+			b.AddMust(bleve.NewMatchAllQuery())
+		}
+		for _, ex := range p.Excluded {
+			b.AddMustNot(phraseQuery(ex))
+		}
+		for _, t := range p.Tags {
+			tq := bleve.NewTermQuery(t)
+			tq.SetField(fieldTags)
+			b.AddMust(tq)
+		}
+		if publicOnly {
+			b.AddMust(publicQuery())
+		}
+		return b
 	}
-	for _, ph := range p.Phrases {
-		b.AddMust(phraseQuery(ph))
+	return plan{sel: build(false), full: build(true)}
+}
+
+// Candidate selection. A search's terms are taken from the rarest up: they
+// select the candidates while the sum of their document frequencies stays
+// within selectBudget (a fraction of the archive, at least minSelect
+// postings; the rarest term always selects). The other terms only add to
+// the score of those candidates: bleve advances their posting lists to the
+// candidates instead of walking them whole, which keeps a search of a large
+// archive in milliseconds (a query like "糖尿病怎么办" does not visit every
+// answer that says 怎么). Terms in more than dropFrac of the documents say
+// almost nothing (their BM25 weight is near zero) and are left out.
+var (
+	selectFrac = 0.02
+	minSelect  = 400.0
+	dropFrac   = 0.3
+	scoreChars = 1.0
+)
+
+func init() {
+	if v, err := strconv.ParseFloat(os.Getenv("ANSWERBOOK_SELECT_FRAC"), 64); err == nil {
+		selectFrac = v
 	}
-	if len(should) == 0 && len(p.Phrases) == 0 {
-		b.AddMust(bleve.NewMatchAllQuery())
+	if v, err := strconv.ParseFloat(os.Getenv("ANSWERBOOK_MIN_SELECT"), 64); err == nil {
+		minSelect = v
 	}
-	for _, ex := range p.Excluded {
-		b.AddMustNot(phraseQuery(ex))
+	if v, err := strconv.ParseFloat(os.Getenv("ANSWERBOOK_SCORE_CHARS"), 64); err == nil {
+		scoreChars = v
 	}
-	for _, t := range p.Tags {
-		tq := bleve.NewTermQuery(t)
-		tq.SetField(fieldTags)
-		b.AddMust(tq)
+	if v, err := strconv.ParseFloat(os.Getenv("ANSWERBOOK_DROP_FRAC"), 64); err == nil {
+		dropFrac = v
 	}
-	if publicOnly {
-		b.AddMust(publicQuery())
+}
+
+type weightedField struct {
+	name  string
+	boost float64
+}
+
+// clauses are the term queries of a search: select_ find candidates, score
+// only add to their scores.
+type clauses struct{ select_, score []query.Query }
+
+// termClauses adds a term query per term and field where the term occurs,
+// weighted by the field's boost, the term's weight and weight, to select or
+// only to score as described above.
+func (ix *Index) termClauses(ctx context.Context, c *clauses, terms []string, fields []weightedField, weight float64) {
+	if len(terms) == 0 {
+		return
 	}
-	return b
+	names := make([]string, len(fields))
+	for i, f := range fields {
+		names[i] = f.name
+	}
+	df, n := ix.docFreqs(ctx, terms, names...)
+	type termDF struct {
+		i  int
+		df uint64
+	}
+	order := make([]termDF, 0, len(terms))
+	for i := range terms {
+		var total uint64 = 1 // unknown (no reader): select
+		if df != nil {
+			total = 0
+			for j := range fields {
+				total += df[j][i]
+			}
+		}
+		if total > 0 {
+			order = append(order, termDF{i, total})
+		}
+	}
+	sort.SliceStable(order, func(a, b int) bool { return order[a].df < order[b].df })
+	budget := uint64(max(selectFrac*float64(n), minSelect))
+	var spent uint64
+	for k, o := range order {
+		t := terms[o.i]
+		sel := k == 0 || spent+o.df <= budget
+		if sel {
+			spent += o.df
+		} else if df != nil && float64(o.df) > dropFrac*float64(len(fields))*float64(n) {
+			continue
+		} else if scoreChars == 0 && isHanChar(t) {
+			continue
+		}
+		w := weight * termWeight(t)
+		for j, f := range fields {
+			if df != nil && df[j][o.i] == 0 {
+				continue
+			}
+			q := termQuery(f.name, t, f.boost*w)
+			if sel {
+				c.select_ = append(c.select_, q)
+			} else {
+				c.score = append(c.score, q)
+			}
+		}
+	}
 }
 
 func termQuery(field, term string, boost float64) query.Query {
@@ -261,17 +374,63 @@ func publicQuery() query.Query {
 	return q
 }
 
-// phraseQuery matches the phrase in any text field.
+// maxPhraseTerms bounds the positions of a phrase.
+const maxPhraseTerms = 24
+
+// phraseQuery matches the phrase in any text field: one term per position,
+// the character pair where there is one (a run of pairs at consecutive
+// positions already spells the Han text), so matching stays linear; bleve's
+// own match-phrase would try every pair and single character at each
+// position, which multiplies out on a long Chinese phrase.
 func phraseQuery(ph string) query.Query {
+	terms := phraseTerms(ph)
+	if len(terms) == 0 {
+		return bleve.NewMatchNoneQuery()
+	}
 	var qs []query.Query
 	for _, f := range []string{fieldTitle, fieldQuestion, fieldBody} {
-		q := bleve.NewMatchPhraseQuery(truncateRunes(ph, 100))
-		q.SetField(f)
-		q.Analyzer = textAnalyzer
+		q := query.NewMultiPhraseQuery(terms, f)
 		q.SetBoost(fieldBoost[f])
 		qs = append(qs, q)
 	}
 	return bleve.NewDisjunctionQuery(qs...)
+}
+
+// phraseTerms analyses a phrase into its longest term at each position
+// (empty where a stop word was), at most maxPhraseTerms positions.
+func phraseTerms(ph string) [][]string {
+	toks := analyze(truncateRunes(ph, 100))
+	if len(toks) == 0 {
+		return nil
+	}
+	first := toks[0].Position
+	for _, t := range toks {
+		first = min(first, t.Position)
+	}
+	var out [][]string
+	for _, t := range toks {
+		pos := t.Position - first
+		if pos >= maxPhraseTerms {
+			continue
+		}
+		for len(out) <= pos {
+			out = append(out, nil)
+		}
+		term := string(t.Term)
+		if len(out[pos]) == 0 || utf8.RuneCountInString(term) > utf8.RuneCountInString(out[pos][0]) {
+			out[pos] = []string{term}
+		}
+	}
+	// A character whose pair is at the position before is spelled by it.
+	for i := len(out) - 1; i > 0; i-- {
+		if len(out[i]) == 1 && isHanChar(out[i][0]) && len(out[i-1]) == 1 && utf8.RuneCountInString(out[i-1][0]) == 2 && strings.HasSuffix(out[i-1][0], out[i][0]) {
+			out[i] = nil
+			if i == len(out)-1 {
+				out = out[:i]
+			}
+		}
+	}
+	return out
 }
 
 // termWeight lowers single Han characters: they are there for recall, the
@@ -309,9 +468,16 @@ func fuzzyWords(words []string) []string {
 	return out
 }
 
-// run executes a query with the deadline and the searcher cap, and makes
-// snippets from the matched locations.
-func (ix *Index) run(ctx context.Context, q query.Query, newest bool, page, perPage int, facets bool) (*Result, error) {
+// rescoreTop is how many of the best candidates (by their rare terms) the
+// common terms rank again: enough that the best answer by all terms is
+// among them, few enough to cost about a millisecond.
+const rescoreTop = 100
+
+// run executes a plan with the deadline and the searcher cap. Phase 1 runs
+// sel for the total, the facets and the candidates (the best rescoreTop by
+// relevance, or the page by date); phase 2 ranks those candidates with full
+// and reads the page's text and matched locations for the snippets.
+func (ix *Index) run(ctx context.Context, pl plan, newest bool, page, perPage int, facets bool) (*Result, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.idx == nil {
@@ -320,29 +486,57 @@ func (ix *Index) run(ctx context.Context, q query.Query, newest bool, page, perP
 	ctx, cancel := context.WithTimeout(ctx, SearchTimeout)
 	defer cancel()
 	ctx = context.WithValue(ctx, bsearch.MaxTermSearchersKey, maxTermSearchers)
-	req := bleve.NewSearchRequestOptions(q, perPage, (page-1)*perPage, false)
-	req.Fields = []string{fieldTitle, fieldQuestion, fieldBody}
-	req.IncludeLocations = true
+	// Relevance ties keep the index's order, stable within a snapshot, so
+	// pages do not overlap; sorting by _id as well would load the id of
+	// every candidate.
+	order := []string{"-_score"}
 	if newest {
-		req.SortBy([]string{"-" + fieldPublished, "-_score", "-_id"})
-	} else {
-		req.SortBy([]string{"-_score", "-_id"}) // ties in a stable order, so pages never overlap
+		order = []string{"-" + fieldPublished, "-_score"}
 	}
+	from := (page - 1) * perPage
+	start := time.Now()
+
+	size, from1 := max(rescoreTop, from+perPage), 0
+	if newest {
+		size, from1 = perPage, from
+	}
+	req := bleve.NewSearchRequestOptions(pl.sel, size, from1, false)
+	req.SortBy(order)
 	if facets {
 		req.AddFacet(fieldTags, bleve.NewFacetRequest(fieldTags, 30))
 	}
-	start := time.Now()
 	sr, err := ix.idx.SearchInContext(ctx, req)
 	if err != nil {
-		if ctx.Err() != nil {
-			return nil, qa.Errorf(qa.EUNAVAILABLE, "the search took too long; try fewer or more specific words")
-		}
-		if strings.Contains(err.Error(), "TooManyTermSearchers") || strings.Contains(err.Error(), "TooManyClauses") {
-			return nil, qa.Errorf(qa.EINVALID, "the query is too complex; use fewer words")
-		}
-		return nil, qa.Internal(err, "search")
+		return nil, searchError(ctx, err)
 	}
-	res := &Result{Total: int(sr.Total), Hits: make([]Hit, 0, len(sr.Hits)), Facets: []qa.TagCount{}, Took: time.Since(start)}
+	res := &Result{Total: int(sr.Total), Hits: []Hit{}, Facets: []qa.TagCount{}}
+	if f := sr.Facets[fieldTags]; f != nil && f.Terms != nil {
+		for _, t := range f.Terms.Terms() {
+			res.Facets = append(res.Facets, qa.TagCount{Tag: t.Term, Count: t.Count})
+		}
+	}
+	if len(sr.Hits) == 0 || (!newest && from >= len(sr.Hits)) {
+		res.Took = time.Since(start)
+		return res, nil
+	}
+	ids := make([]string, len(sr.Hits))
+	for i, h := range sr.Hits {
+		ids[i] = h.ID
+	}
+	from2 := from
+	if newest {
+		from2 = 0
+	}
+	only := bleve.NewDocIDQuery(ids)
+	only.SetBoost(0) // it selects; it does not score
+	req = bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(pl.full, only), perPage, from2, false)
+	req.SortBy(order)
+	req.Fields = []string{fieldTitle, fieldQuestion, fieldBody}
+	req.IncludeLocations = true
+	sr, err = ix.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, searchError(ctx, err)
+	}
 	for _, h := range sr.Hits {
 		id, err := strconv.ParseInt(h.ID, 10, 64)
 		if err != nil {
@@ -350,12 +544,19 @@ func (ix *Index) run(ctx context.Context, q query.Query, newest bool, page, perP
 		}
 		res.Hits = append(res.Hits, Hit{ID: id, Score: h.Score, Snippet: snippetOf(h)})
 	}
-	if f := sr.Facets[fieldTags]; f != nil && f.Terms != nil {
-		for _, t := range f.Terms.Terms() {
-			res.Facets = append(res.Facets, qa.TagCount{Tag: t.Term, Count: t.Count})
-		}
-	}
+	res.Took = time.Since(start)
 	return res, nil
+}
+
+// searchError turns a failed search into the error for the caller.
+func searchError(ctx context.Context, err error) error {
+	if ctx.Err() != nil {
+		return qa.Errorf(qa.EUNAVAILABLE, "the search took too long; try fewer or more specific words")
+	}
+	if strings.Contains(err.Error(), "TooManyTermSearchers") || strings.Contains(err.Error(), "TooManyClauses") {
+		return qa.Errorf(qa.EINVALID, "the query is too complex; use fewer words")
+	}
+	return qa.Internal(err, "search")
 }
 
 // pageBounds validates paging.
@@ -397,9 +598,10 @@ func analyzeTerms(text string, max int) []string {
 	return out
 }
 
-// docFreqs returns the document frequency of each term in field, and the
-// number of documents.
-func (ix *Index) docFreqs(ctx context.Context, terms []string, field string) ([]uint64, uint64) {
+// docFreqs returns the document frequency of each term in each field
+// (df[field][term]), and the number of documents; nil when the index is not
+// open.
+func (ix *Index) docFreqs(ctx context.Context, terms []string, fields ...string) ([][]uint64, uint64) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
 	if ix.idx == nil {
@@ -418,14 +620,17 @@ func (ix *Index) docFreqs(ctx context.Context, terms []string, field string) ([]
 	if err != nil {
 		return nil, 0
 	}
-	out := make([]uint64, len(terms))
-	for i, t := range terms {
-		tfr, err := r.TermFieldReader(ctx, []byte(t), field, false, false, false)
-		if err != nil {
-			return nil, 0
+	out := make([][]uint64, len(fields))
+	for j, f := range fields {
+		out[j] = make([]uint64, len(terms))
+		for i, t := range terms {
+			tfr, err := r.TermFieldReader(ctx, []byte(t), f, false, false, false)
+			if err != nil {
+				return nil, 0
+			}
+			out[j][i] = tfr.Count()
+			tfr.Close()
 		}
-		out[i] = tfr.Count()
-		tfr.Close()
 	}
 	return out, n
 }
@@ -447,10 +652,11 @@ func (ix *Index) pruneCommonChars(ctx context.Context, terms []string) []string 
 	if len(chars) == 0 {
 		return terms
 	}
-	df, n := ix.docFreqs(ctx, chars, fieldTitle)
-	if df == nil {
+	dfs, n := ix.docFreqs(ctx, chars, fieldTitle)
+	if dfs == nil {
 		return terms
 	}
+	df := dfs[0]
 	common := map[string]bool{}
 	for i, c := range chars {
 		if float64(df[i]) > commonCharFrac*float64(n) {
@@ -473,10 +679,11 @@ func (ix *Index) rarestTerms(ctx context.Context, terms []string, keep int) []st
 	if len(terms) <= keep/2 {
 		return terms
 	}
-	df, n := ix.docFreqs(ctx, terms, fieldBody)
-	if df == nil {
+	dfs, n := ix.docFreqs(ctx, terms, fieldBody)
+	if dfs == nil {
 		return terms[:min(keep, len(terms))]
 	}
+	df := dfs[0]
 	type tf struct {
 		t  string
 		df uint64

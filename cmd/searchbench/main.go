@@ -168,14 +168,20 @@ func bench(ctx context.Context, name, dir string, load func(*archive.Loader) err
 		defer pprof.StopCPUProfile()
 	}
 	var lat, simLat []time.Duration
+	slow := map[string]slowQuery{}
 	for round := 0; round < 3; round++ {
 		for _, q := range queries {
 			start := time.Now()
-			if _, err := ix.Search(ctx, search.Query{Text: q}); err != nil && qa.ErrorCode(err) != qa.EINVALID {
+			res, err := ix.Search(ctx, search.Query{Text: q})
+			if err != nil && qa.ErrorCode(err) != qa.EINVALID {
 				return fmt.Errorf("search %q: %w", q, err)
 			}
 			if round > 0 {
-				lat = append(lat, time.Since(start))
+				d := time.Since(start)
+				lat = append(lat, d)
+				if res != nil && d > slow[q].took {
+					slow[q] = slowQuery{q, d, res.Total}
+				}
 			}
 			start = time.Now()
 			if _, err := ix.Similar(ctx, search.SimilarQuery{Title: q, PerPage: 5}); err != nil {
@@ -188,6 +194,7 @@ func bench(ctx context.Context, name, dir string, load func(*archive.Loader) err
 	}
 	fmt.Printf("  Search  over %d queries × 2 rounds: %s\n", len(queries), percentiles(lat))
 	fmt.Printf("  Similar over %d queries × 2 rounds: %s\n", len(queries), percentiles(simLat))
+	printSlowest(slow, 5)
 	fmt.Printf("  index on disk: %s; database: %s; RSS %s (peak %s)\n\n",
 		size(dirSize(filepath.Join(dir, "index"))), size(dirSize(dir)-dirSize(filepath.Join(dir, "index"))), rss("VmRSS"), rss("VmHWM"))
 	return nil
@@ -200,6 +207,26 @@ var fixedQueries = []string{
 	"qubit measurement", "Grover's algorithm", "error correction", "visa renewal Qatar", "salary", "driving licence",
 	"如何准备 system design 面试", "cardano 钱包", "量子 计算", `"stake pool"`, `"smart contract" -ethereum`, "tag:staking rewards",
 	"best restaurant in doha", "mobile phone under 2000", "hadamard gate", "daedalus wallet sync",
+}
+
+type slowQuery struct {
+	text  string
+	took  time.Duration
+	total int
+}
+
+// printSlowest prints the n slowest searches of the mix.
+func printSlowest(m map[string]slowQuery, n int) {
+	var all []slowQuery
+	for _, q := range m {
+		all = append(all, q)
+	}
+	sort.Slice(all, func(i, j int) bool { return all[i].took > all[j].took })
+	fmt.Printf("  slowest searches:")
+	for i := 0; i < n && i < len(all); i++ {
+		fmt.Printf(" %q %.1f ms (%d hits);", all[i].text, float64(all[i].took.Microseconds())/1000, all[i].total)
+	}
+	fmt.Println()
 }
 
 func percentiles(d []time.Duration) string {

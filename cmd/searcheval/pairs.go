@@ -68,7 +68,7 @@ func pairs(ctx context.Context, name, path string, sep rune, header bool, work s
 		res, err := e.ix.Similar(ctx, search.SimilarQuery{Title: p.s1, PerPage: 11})
 		sim.lat = append(sim.lat, time.Since(t0))
 		if err != nil {
-			return err
+			return fmt.Errorf("similar %q: %w", p.s1, err)
 		}
 		score(&sim.mrr, &sim.r1, &sim.r10, res, self, want)
 		t0 = time.Now()
@@ -78,7 +78,7 @@ func pairs(ctx context.Context, name, path string, sep rune, header bool, work s
 			if qa.ErrorCode(err) == qa.EINVALID { // over the word limit: counts as not found
 				continue
 			}
-			return err
+			return fmt.Errorf("search %q: %w", p.s1, err)
 		}
 		score(&srch.mrr, &srch.r1, &srch.r10, res, self, want)
 	}
