@@ -50,6 +50,9 @@ type Main struct {
 
 	ln     net.Listener
 	server *http.Server
+	// router is the handler's gin engine, kept so a test can list the
+	// routes (see Routes).
+	router *gin.Engine
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
@@ -135,6 +138,10 @@ func (m *Main) Addr() string { return m.ln.Addr().String() }
 // URL returns the server's base URL.
 func (m *Main) URL() string { return m.Config.BaseURL }
 
+// Routes lists every route the running program serves (method and path
+// pattern, as gin registered them), so a test can hold a rule for each.
+func (m *Main) Routes() gin.RoutesInfo { return m.router.Routes() }
+
 // printSetupLink prints the one-time link that creates the expert, when no
 // expert exists yet.
 func (m *Main) printSetupLink(ctx context.Context) error {
@@ -159,6 +166,7 @@ func (m *Main) printSetupLink(ctx context.Context) error {
 func (m *Main) handler() (http.Handler, error) {
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
+	m.router = r
 	r.HandleMethodNotAllowed = false
 	if err := r.SetTrustedProxies(m.Config.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("trusted proxies: %w", err)
