@@ -14,7 +14,7 @@ import (
 
 // env is a real store and a real index on disk with its follower running.
 type env struct {
-	t      *testing.T
+	t      testing.TB
 	ctx    context.Context
 	store  *qa.Store
 	ix     *search.Index
@@ -23,7 +23,7 @@ type env struct {
 	stop   func()
 }
 
-func newEnv(t *testing.T) *env {
+func newEnv(t testing.TB) *env {
 	t.Helper()
 	dir := t.TempDir()
 	s, err := qa.Open(context.Background(), qa.Config{DataDir: dir, QuestionQuota: -1})
@@ -76,9 +76,11 @@ func (e *env) publish(title, body string, public bool, tags ...string) *qa.Answe
 	return a
 }
 
-func (e *env) wait(seq int64) {
+func (e *env) wait(seq int64) { e.waitUpTo(seq, 5*time.Second) }
+
+func (e *env) waitUpTo(seq int64, d time.Duration) {
 	e.t.Helper()
-	ctx, cancel := context.WithTimeout(e.ctx, 5*time.Second)
+	ctx, cancel := context.WithTimeout(e.ctx, d)
 	defer cancel()
 	if err := e.ix.WaitFor(ctx, seq); err != nil {
 		e.t.Fatalf("index did not reach seq %d: %v", seq, err)
