@@ -179,9 +179,8 @@ func (a *API) markDuplicate(c *gin.Context) {
 		AnswerID int64 `json:"answer_id"`
 	}
 	a.changeQuestion(c, &req, func(id int64) (*qa.Question, error) {
-		if req.AnswerID <= 0 {
-			return nil, qa.Errorf(qa.EINVALID, "answer_id is required")
-		}
+		// The store checks the caller's rights before the answer (0 when
+		// absent is not a published answer).
 		return a.store.MarkDuplicate(c.Request.Context(), actor(c), id, req.AnswerID)
 	})
 }
