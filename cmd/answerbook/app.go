@@ -204,7 +204,20 @@ func (m *Main) handler() (http.Handler, error) {
 		w.WriteHeader(http.StatusForbidden)
 		io.WriteString(w, `{"error":{"code":"forbidden","message":"cross-origin request refused"}}`)
 	}))
-	return cop.Handler(r), nil
+	return defaultHeaders(cop.Handler(r)), nil
+}
+
+// defaultHeaders gives every response a Content-Security-Policy that allows
+// nothing, and nosniff. Pages, static files and the embed card replace the
+// policy with their own; responses the router writes by itself (the HTML
+// of its redirects to the path without a trailing slash) keep it.
+func defaultHeaders(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		h := w.Header()
+		h.Set("Content-Security-Policy", "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
+		h.Set("X-Content-Type-Options", "nosniff")
+		next.ServeHTTP(w, r)
+	})
 }
 
 // ready answers 200 when the database answers.
