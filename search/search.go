@@ -2,7 +2,6 @@ package search
 
 import (
 	"context"
-	"os"
 	"sort"
 	"strconv"
 	"strings"
@@ -107,16 +106,17 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		return nil, err
 	}
 	terms := analyzeTerms(strings.Join(p.Words, " "), maxTerms)
-	if pruned := ix.pruneCommonChars(ctx, terms); len(pruned) > 0 {
+	st := ix.termStats(ctx, terms)
+	if pruned := st.pruneCommonChars(terms); len(pruned) > 0 {
 		terms = pruned
 	}
-	res, err := ix.run(ctx, ix.textQuery(ctx, p, terms, nil, q.PublicOnly), q.Newest || p.Empty(), page, perPage, true)
+	res, err := ix.run(ctx, ix.textQuery(st, p, terms, nil, q.PublicOnly), q.Newest || p.Empty(), page, perPage, true)
 	if err != nil {
 		return nil, err
 	}
 	if res.Total < fuzzyBelow && page == 1 {
 		if fuzzy := fuzzyWords(p.Words); len(fuzzy) > 0 {
-			fres, err := ix.run(ctx, ix.textQuery(ctx, p, terms, fuzzy, q.PublicOnly), q.Newest, page, perPage, true)
+			fres, err := ix.run(ctx, ix.textQuery(st, p, terms, fuzzy, q.PublicOnly), q.Newest, page, perPage, true)
 			if err != nil {
 				return nil, err
 			}
@@ -167,16 +167,17 @@ func (ix *Index) Similar(ctx context.Context, q SimilarQuery) (*Result, error) {
 		return nil, qa.Errorf(qa.EINVALID, "per_page must be between 1 and %d", maxN)
 	}
 	titleTerms := analyzeTerms(q.Title, 32)
-	titleTerms = ix.pruneCommonChars(ctx, titleTerms)
-	bodyTerms := analyzeTerms(truncateRunes(q.Body, 400), 64)
-	bodyTerms = ix.rarestTerms(ctx, ix.pruneCommonChars(ctx, without(bodyTerms, titleTerms)), 24)
+	bodyTerms := without(analyzeTerms(truncateRunes(q.Body, 400), 64), titleTerms)
+	st := ix.termStats(ctx, append(titleTerms[:len(titleTerms):len(titleTerms)], bodyTerms...))
+	titleTerms = st.pruneCommonChars(titleTerms)
+	bodyTerms = st.rarestTerms(st.pruneCommonChars(bodyTerms), 24)
 	if len(titleTerms)+len(bodyTerms) == 0 {
 		return &Result{Hits: []Hit{}, Facets: []qa.TagCount{}}, nil
 	}
-	fields := []weightedField{{fieldTitle, 2.5}, {fieldQuestion, 1.2}, {fieldBody, 1.0}}
+	boosts := [numFields]float64{2.5, 1.2, 1.0}
 	var c clauses
-	ix.termClauses(ctx, &c, titleTerms, fields, 2)
-	ix.termClauses(ctx, &c, bodyTerms, fields, 1)
+	st.termClauses(&c, titleTerms, boosts, 2)
+	st.termClauses(&c, bodyTerms, boosts, 1)
 	if len(c.select_) == 0 {
 		return &Result{Hits: []Hit{}, Facets: []qa.TagCount{}}, nil
 	}
@@ -217,10 +218,9 @@ type plan struct{ sel, full query.Query }
 // text fields (weighted), phrases as required phrase queries, excluded words
 // and phrases as must-not, tags and visibility as filters. fuzzy adds
 // typo-tolerant variants of those words.
-func (ix *Index) textQuery(ctx context.Context, p Parsed, terms, fuzzy []string, publicOnly bool) plan {
-	fields := []weightedField{{fieldTitle, fieldBoost[fieldTitle]}, {fieldQuestion, fieldBoost[fieldQuestion]}, {fieldBody, fieldBoost[fieldBody]}}
+func (ix *Index) textQuery(st termStats, p Parsed, terms, fuzzy []string, publicOnly bool) plan {
 	var c clauses
-	ix.termClauses(ctx, &c, terms, fields, 1)
+	st.termClauses(&c, terms, [numFields]float64{fieldBoost[fieldTitle], fieldBoost[fieldQuestion], fieldBoost[fieldBody]}, 1)
 	for _, w := range fuzzy {
 		for _, f := range []string{fieldTitle, fieldBody} {
 			fq := bleve.NewFuzzyQuery(strings.ToLower(w))
@@ -266,92 +266,54 @@ func (ix *Index) textQuery(ctx context.Context, p Parsed, terms, fuzzy []string,
 
 // Candidate selection. A search's terms are taken from the rarest up: they
 // select the candidates while the sum of their document frequencies stays
-// within selectBudget (a fraction of the archive, at least minSelect
+// within a budget (selectFrac of the archive, at least minSelect
 // postings; the rarest term always selects). The other terms only add to
 // the score of those candidates: bleve advances their posting lists to the
 // candidates instead of walking them whole, which keeps a search of a large
 // archive in milliseconds (a query like "糖尿病怎么办" does not visit every
 // answer that says 怎么). Terms in more than dropFrac of the documents say
 // almost nothing (their BM25 weight is near zero) and are left out.
-var (
+const (
 	selectFrac = 0.02
 	minSelect  = 400.0
 	dropFrac   = 0.3
-	scoreChars = 1.0
 )
-
-func init() {
-	if v, err := strconv.ParseFloat(os.Getenv("ANSWERBOOK_SELECT_FRAC"), 64); err == nil {
-		selectFrac = v
-	}
-	if v, err := strconv.ParseFloat(os.Getenv("ANSWERBOOK_MIN_SELECT"), 64); err == nil {
-		minSelect = v
-	}
-	if v, err := strconv.ParseFloat(os.Getenv("ANSWERBOOK_SCORE_CHARS"), 64); err == nil {
-		scoreChars = v
-	}
-	if v, err := strconv.ParseFloat(os.Getenv("ANSWERBOOK_DROP_FRAC"), 64); err == nil {
-		dropFrac = v
-	}
-}
-
-type weightedField struct {
-	name  string
-	boost float64
-}
 
 // clauses are the term queries of a search: select_ find candidates, score
 // only add to their scores.
 type clauses struct{ select_, score []query.Query }
 
-// termClauses adds a term query per term and field where the term occurs,
-// weighted by the field's boost, the term's weight and weight, to select or
-// only to score as described above.
-func (ix *Index) termClauses(ctx context.Context, c *clauses, terms []string, fields []weightedField, weight float64) {
-	if len(terms) == 0 {
-		return
-	}
-	names := make([]string, len(fields))
-	for i, f := range fields {
-		names[i] = f.name
-	}
-	df, n := ix.docFreqs(ctx, terms, names...)
+// termClauses adds a term query per term and text field where the term
+// occurs, weighted by the field's boost, the term's weight and weight, to
+// select or only to score as described above.
+func (st termStats) termClauses(c *clauses, terms []string, boosts [numFields]float64, weight float64) {
 	type termDF struct {
-		i  int
+		t  string
 		df uint64
 	}
 	order := make([]termDF, 0, len(terms))
-	for i := range terms {
-		var total uint64 = 1 // unknown (no reader): select
-		if df != nil {
-			total = 0
-			for j := range fields {
-				total += df[j][i]
-			}
-		}
-		if total > 0 {
-			order = append(order, termDF{i, total})
+	for _, t := range terms {
+		if total := st.total(t); total > 0 {
+			order = append(order, termDF{t, total})
 		}
 	}
 	sort.SliceStable(order, func(a, b int) bool { return order[a].df < order[b].df })
-	budget := uint64(max(selectFrac*float64(n), minSelect))
+	n := float64(st.n)
+	budget := uint64(max(selectFrac*n, minSelect))
 	var spent uint64
 	for k, o := range order {
-		t := terms[o.i]
 		sel := k == 0 || spent+o.df <= budget
 		if sel {
 			spent += o.df
-		} else if df != nil && float64(o.df) > dropFrac*float64(len(fields))*float64(n) {
-			continue
-		} else if scoreChars == 0 && isHanChar(t) {
+		} else if st.known && float64(o.df) > dropFrac*numFields*n {
 			continue
 		}
-		w := weight * termWeight(t)
-		for j, f := range fields {
-			if df != nil && df[j][o.i] == 0 {
+		w := weight * termWeight(o.t)
+		for f, name := range textFields {
+			if st.known && st.df[o.t][f] == 0 {
 				continue
 			}
-			q := termQuery(f.name, t, f.boost*w)
+			q := termQuery(name, o.t, boosts[f]*w)
 			if sel {
 				c.select_ = append(c.select_, q)
 			} else {
@@ -598,41 +560,70 @@ func analyzeTerms(text string, max int) []string {
 	return out
 }
 
-// docFreqs returns the document frequency of each term in each field
-// (df[field][term]), and the number of documents; nil when the index is not
-// open.
-func (ix *Index) docFreqs(ctx context.Context, terms []string, fields ...string) ([][]uint64, uint64) {
+// textFields are the fields searched for words, in the order of
+// termStats.df.
+var textFields = [numFields]string{fieldTitle, fieldQuestion, fieldBody}
+
+const (
+	numFields = 3
+	inTitle   = 0
+	inBody    = 2
+)
+
+// termStats are the document frequencies of a query's terms in each text
+// field, read once per search. Without an open index (known false) every
+// term counts as present and rare.
+type termStats struct {
+	known bool
+	n     uint64 // documents
+	df    map[string][numFields]uint64
+}
+
+func (st termStats) total(t string) uint64 {
+	if !st.known {
+		return 1
+	}
+	d := st.df[t]
+	return d[0] + d[1] + d[2]
+}
+
+// termStats reads the document frequencies of terms.
+func (ix *Index) termStats(ctx context.Context, terms []string) termStats {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if ix.idx == nil {
-		return nil, 0
+	if ix.idx == nil || len(terms) == 0 {
+		return termStats{}
 	}
 	adv, err := ix.idx.Advanced()
 	if err != nil {
-		return nil, 0
+		return termStats{}
 	}
 	r, err := adv.Reader()
 	if err != nil {
-		return nil, 0
+		return termStats{}
 	}
 	defer r.Close()
 	n, err := r.DocCount()
 	if err != nil {
-		return nil, 0
+		return termStats{}
 	}
-	out := make([][]uint64, len(fields))
-	for j, f := range fields {
-		out[j] = make([]uint64, len(terms))
-		for i, t := range terms {
-			tfr, err := r.TermFieldReader(ctx, []byte(t), f, false, false, false)
+	st := termStats{known: true, n: n, df: make(map[string][numFields]uint64, len(terms))}
+	for _, t := range terms {
+		if _, ok := st.df[t]; ok {
+			continue
+		}
+		var d [numFields]uint64
+		for f, name := range textFields {
+			tfr, err := r.TermFieldReader(ctx, []byte(t), name, false, false, false)
 			if err != nil {
-				return nil, 0
+				return termStats{}
 			}
-			out[j][i] = tfr.Count()
+			d[f] = tfr.Count()
 			tfr.Close()
 		}
+		st.df[t] = d
 	}
-	return out, n
+	return st
 }
 
 // commonCharFrac: a single Han character in more than this fraction of the
@@ -642,32 +633,16 @@ const commonCharFrac = 0.05
 
 // pruneCommonChars drops the single Han characters of terms that are
 // common in the archive's titles.
-func (ix *Index) pruneCommonChars(ctx context.Context, terms []string) []string {
-	var chars []string
-	for _, t := range terms {
-		if isHanChar(t) {
-			chars = append(chars, t)
-		}
-	}
-	if len(chars) == 0 {
+func (st termStats) pruneCommonChars(terms []string) []string {
+	if !st.known {
 		return terms
-	}
-	dfs, n := ix.docFreqs(ctx, chars, fieldTitle)
-	if dfs == nil {
-		return terms
-	}
-	df := dfs[0]
-	common := map[string]bool{}
-	for i, c := range chars {
-		if float64(df[i]) > commonCharFrac*float64(n) {
-			common[c] = true
-		}
 	}
 	out := terms[:0:0]
 	for _, t := range terms {
-		if !common[t] {
-			out = append(out, t)
+		if isHanChar(t) && float64(st.df[t][inTitle]) > commonCharFrac*float64(st.n) {
+			continue
 		}
+		out = append(out, t)
 	}
 	return out
 }
@@ -675,31 +650,21 @@ func (ix *Index) pruneCommonChars(ctx context.Context, terms []string) []string 
 // rarestTerms keeps the keep terms of a long text that are rarest in the
 // archive's answers (present, and in at most a quarter of them): a few
 // distinctive words find similar questions; many common ones only cost.
-func (ix *Index) rarestTerms(ctx context.Context, terms []string, keep int) []string {
+func (st termStats) rarestTerms(terms []string, keep int) []string {
 	if len(terms) <= keep/2 {
 		return terms
 	}
-	dfs, n := ix.docFreqs(ctx, terms, fieldBody)
-	if dfs == nil {
+	if !st.known {
 		return terms[:min(keep, len(terms))]
 	}
-	df := dfs[0]
-	type tf struct {
-		t  string
-		df uint64
-	}
-	var c []tf
-	for i, t := range terms {
-		if df[i] > 0 && float64(df[i]) <= 0.25*float64(n) {
-			c = append(c, tf{t, df[i]})
+	var c []string
+	for _, t := range terms {
+		if d := st.df[t][inBody]; d > 0 && float64(d) <= 0.25*float64(st.n) {
+			c = append(c, t)
 		}
 	}
-	sort.SliceStable(c, func(i, j int) bool { return c[i].df < c[j].df })
-	out := make([]string, 0, keep)
-	for i := 0; i < len(c) && i < keep; i++ {
-		out = append(out, c[i].t)
-	}
-	return out
+	sort.SliceStable(c, func(i, j int) bool { return st.df[c[i]][inBody] < st.df[c[j]][inBody] })
+	return c[:min(keep, len(c))]
 }
 
 func isHanChar(t string) bool { return utf8.RuneCountInString(t) == 1 && isHan([]byte(t)) }

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"net/url"
 
 	"github.com/gin-gonic/gin"
 
@@ -16,6 +17,20 @@ type accountData struct {
 	PasswordError string
 	TokenError    string
 	Label         string
+	// HasFeed is true when the member has a live personal feed token.
+	HasFeed bool
+	// Feed holds the feed links of a feed token just created: shown this
+	// once (the database keeps only the token's hash).
+	Feed *feedLinks
+}
+
+// feedLinks are a member's personal Atom feed addresses.
+type feedLinks struct {
+	// All is the feed of every answer the member may read.
+	All string
+	// Tag is one tag's feed, as an example; TagName is that tag ("" when
+	// the archive has no tags yet: Tag then shows the pattern).
+	Tag, TagName string
 }
 
 // account shows the member's account: the password form and the API
@@ -38,7 +53,11 @@ func (w *Web) loadAccount(c *gin.Context, a qa.Actor) (*accountData, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &accountData{Tokens: ts}, nil
+	has, err := w.store.HasFeedToken(c.Request.Context(), a)
+	if err != nil {
+		return nil, err
+	}
+	return &accountData{Tokens: ts, HasFeed: has}, nil
 }
 
 // accountError shows the account page again with a form's error.
@@ -118,4 +137,53 @@ func (w *Web) revokeToken(c *gin.Context) {
 		return
 	}
 	w.redirect(c, "/account", "token_revoked")
+}
+
+// createFeedToken makes the member's personal feed token, replacing the
+// one before (whose links stop working at once), and shows the feed links
+// once. An expired member may have one too: their feed then holds
+// teasers only, as qa decides on every fetch.
+func (w *Web) createFeedToken(c *gin.Context) {
+	a, ok := w.signedIn(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	tok, err := w.store.CreateFeedToken(ctx, a)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	tags, err := w.store.FindTags(ctx, a)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	d, err := w.loadAccount(c, a)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	q := "?token=" + url.QueryEscape(tok)
+	d.Feed = &feedLinks{All: w.baseURL + "/feeds/answers.atom" + q, Tag: w.baseURL + "/feeds/tags/{tag}.atom" + q}
+	if len(tags) > 0 {
+		d.Feed.TagName = tags[0].Tag
+		d.Feed.Tag = w.baseURL + "/feeds/tags/" + url.PathEscape(tags[0].Tag) + ".atom" + q
+	}
+	c.Header("Cache-Control", "no-store")
+	w.render(c, "account", http.StatusOK, d)
+}
+
+// revokeFeedToken ends the member's personal feed token: its links stop
+// working at once.
+func (w *Web) revokeFeedToken(c *gin.Context) {
+	a, ok := w.signedIn(c)
+	if !ok {
+		return
+	}
+	if err := w.store.RevokeFeedToken(c.Request.Context(), a); err != nil {
+		w.fail(c, err)
+		return
+	}
+	w.redirect(c, "/account", "feed_revoked")
 }
