@@ -43,7 +43,7 @@ var domainMessages = []domainMessage{
 	{regexp.MustCompile(`^you have asked (?P<N>\d+) questions in the last 30 days`), "err.quota"},
 	{regexp.MustCompile(`^your membership has expired`), "err.expired"},
 	{regexp.MustCompile(`^only the expert may do this$`), "err.expert_only"},
-	{regexp.MustCompile(`^(question|answer|token) not found$|^not found$|^there is no page here$`), "err.not_found"},
+	{regexp.MustCompile(`^(question|answer|token|webhook) not found$|^not found$|^there is no page here$`), "err.not_found"},
 	{regexp.MustCompile(`^the question is already (?P<Status>[a-z]+)$`), "err.question_closed"},
 	{regexp.MustCompile(`^a reason is required to decline a question$`), "err.reason_required"},
 	{regexp.MustCompile(`^answer \d+ is not a published answer$`), "err.not_published"},
@@ -55,6 +55,9 @@ var domainMessages = []domainMessage{
 	{regexp.MustCompile(`^the query is too complex`), "err.query_complex"},
 	{regexp.MustCompile(`^the form is too large$`), "err.too_large"},
 	{regexp.MustCompile(`^page must be between 1 and (?P<Max>\d+)$`), "err.page"},
+	{regexp.MustCompile(`^the webhook URL must be an http or https URL without credentials$`), "err.webhook_url"},
+	{regexp.MustCompile(`^unknown event "(?P<Event>.*)"; events are `), "err.webhook_event"},
+	{regexp.MustCompile(`^pick at least one event$`), "err.events_required"},
 }
 
 // errorText says err in the reader's language: a known domain message

@@ -87,6 +87,10 @@ func TestDomainMessages(t *testing.T) {
 	add(store.CheckSetupToken(ctx, "not a token"))
 	add(second(store.UpdateMember(ctx, as(expert), expert.ID, qa.MemberUpdate{Role: ptr(qa.RoleMember)})))
 	add(third(store.FindAnswers(ctx, as(member), qa.AnswerFilter{Page: qa.Page{Page: qa.MaxPage + 1}})))
+	add(second(store.CreateWebhook(ctx, as(expert), qa.WebhookCreate{URL: "ftp://example.com/hook"})))
+	add(second(store.CreateWebhook(ctx, as(expert), qa.WebhookCreate{URL: "https://example.com/hook", Events: []string{"answer.deleted"}})))
+	add(store.DeleteWebhook(ctx, as(expert), 424242))
+	add(errNoEvents)
 	// From search and from web itself.
 	add(qa.Errorf(qa.EUNAVAILABLE, "search is being rebuilt (%d of %d answers); try again shortly", 1, 2))
 	add(qa.Errorf(qa.EUNAVAILABLE, "the search took too long; try fewer or more specific words"))
