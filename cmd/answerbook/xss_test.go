@@ -693,10 +693,6 @@ func xssFind(n *html.Node, match func(*html.Node) bool) *html.Node {
 	return nil
 }
 
-func xssByID(id string) func(*html.Node) bool {
-	return func(n *html.Node) bool { v, ok := xssAttr(n, "id"); return ok && v == id }
-}
-
 // xssTrunc keeps the first n runes of s.
 func xssTrunc(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
