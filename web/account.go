@@ -141,8 +141,8 @@ func (w *Web) revokeToken(c *gin.Context) {
 
 // createFeedToken makes the member's personal feed token, replacing the
 // one before (whose links stop working at once), and shows the feed links
-// once. An expired member may have one too: their feed then holds
-// teasers only, as qa decides on every fetch.
+// once. An expired member may have one too: their feed then holds the
+// public answers only, as qa decides on every fetch.
 func (w *Web) createFeedToken(c *gin.Context) {
 	a, ok := w.signedIn(c)
 	if !ok {

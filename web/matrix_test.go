@@ -52,6 +52,7 @@ func TestPages_Matrix(t *testing.T) {
 		{fmt.Sprintf("/queue/%d", q.ID), expertOnly, false},
 		{"/queue/reasons", expertOnly, false},
 		{"/members", expertOnly, false},
+		{"/webhooks", expertOnly, false},
 		{"/login", all, false},
 		{"/setup?token=not-a-token", expect{401, 401, 401, 401}, false},
 		{"/nowhere", expect{404, 404, 404, 404}, false},

@@ -756,10 +756,19 @@ func accRules() map[string][]accProbe {
 		"GET /members":                    {{path: "/members", want: expertWeb(lg, ok)}},
 		"POST /members":                   {{path: "/members", form: true, body: "email=", want: expertWeb(u, bd)}},
 		"POST /members/:id":               {{path: "/members/{expired}", form: true, body: "active_until=someday", want: expertWeb(u, bd)}},
+		// The webhooks page shows no secret and no member-only text: a
+		// delivery is named by its event and entity id.
+		"GET /webhooks":                   {{path: "/webhooks", want: expertWeb(lg, ok)}},
+		"POST /webhooks":                  {{path: "/webhooks", form: true, body: form(url.Values{"url": {"ftp://example.com/x"}, "event": {"answer.published"}}), want: expertWeb(u, bd)}},
+		"POST /webhooks/:id/delete":       {{path: "/webhooks/{newhook}/delete", want: expertWeb(u, so)}},
 		"GET /account":                    {{path: "/account", want: signedWeb(lg, ok)}},
 		"POST /account/password":          {{path: "/account/password", form: true, body: form(url.Values{"current_password": {"x"}, "new_password": {"differs-1"}, "new_password2": {"differs-2"}}), want: signedWeb(u, bd)}},
 		"POST /account/tokens":            {{path: "/account/tokens", form: true, body: form(url.Values{"label": {strings.Repeat("l", 65)}}), want: signedWeb(u, bd)}},
 		"POST /account/tokens/:id/revoke": {{path: "/account/tokens/{newtok}/revoke", want: accWeb(u, nf, nf, nf, so)}},
+		// A personal feed link, for the lapsed member too (their feed holds
+		// public answers only); the example tag is one the caller may see.
+		"POST /account/feed-token":        {{path: "/account/feed-token", want: signedWeb(u, ok), teaserMay: accWebReaders}},
+		"POST /account/feed-token/revoke": {{path: "/account/feed-token/revoke", want: signedWeb(u, so)}},
 		"GET /setup":                      {{path: "/setup?token=acc-not-a-setup-token", want: accAll(u)}},
 		"POST /setup":                     {{path: "/setup", form: true, body: form(url.Values{"token": {"acc-not-a-setup-token"}, "email": {"acc-setup@example.com"}, "name": {"Setup"}, "password": {"setup-password"}, "password2": {"setup-password"}}), want: accAll(u)}},
 		"GET /login":                      {{path: "/login", want: accAll(ok)}},
