@@ -100,3 +100,34 @@ func BenchmarkSearch_Hostile(b *testing.B) {
 		})
 	}
 }
+
+// TestIndex_RareAndCommonWords: a rare word does not hide the answers that
+// have only the common one ("quantum 纠缠" must still find quantum answers),
+// and the answer with both comes first.
+func TestIndex_RareAndCommonWords(t *testing.T) {
+	e := newEnv(t)
+	archive(t, e, 1000)
+	// quantum in 300 titles and answers: more postings than a search's
+	// selection budget, far from every answer.
+	var qs []qa.ImportQuestion
+	var as []qa.ImportAnswer
+	for i := 0; i < 300; i++ {
+		id := fmt.Sprintf("quantum/%d", i)
+		qs = append(qs, qa.ImportQuestion{SourceID: "q" + id, Title: fmt.Sprintf("quantum question %d", i), Status: qa.StatusAnswered})
+		as = append(as, qa.ImportAnswer{SourceID: id, QuestionSourceID: "q" + id, Body: "a quantum answer"})
+	}
+	if _, err := e.store.ImportBatch(e.ctx, qa.System(), qs, as); err != nil {
+		t.Fatal(err)
+	}
+	both := e.publish("纠缠 and quantum together", "量子纠缠 meets quantum", true)
+	for _, q := range []string{"quantum 纠缠", "纠缠 quantum"} {
+		res := e.search(search.Query{Text: q})
+		if res.Total < 300 || len(res.Hits) == 0 || res.Hits[0].ID != both.ID {
+			t.Errorf("%q: total %d, first %v; want the answer with both first among 300", q, res.Total, ids(res))
+		}
+		sim, err := e.ix.Similar(e.ctx, search.SimilarQuery{Title: q})
+		if err != nil || len(sim.Hits) < 5 || sim.Hits[0].ID != both.ID {
+			t.Errorf("similar %q: %+v %v", q, sim, err)
+		}
+	}
+}

@@ -110,9 +110,21 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	if pruned := st.pruneCommonChars(terms); len(pruned) > 0 {
 		terms = pruned
 	}
-	res, err := ix.run(ctx, ix.textQuery(st, p, terms, nil, q.PublicOnly), q.Newest || p.Empty(), page, perPage, true)
+	pl := ix.textQuery(st, p, terms, nil, q.PublicOnly)
+	res, err := ix.run(ctx, pl, q.Newest || p.Empty(), page, perPage, true)
 	if err != nil {
 		return nil, err
+	}
+	if res.Total < rescoreTop && pl.narrowed {
+		// Few candidates by the rare terms ("quantum 纠缠": the rare 缠 is in
+		// five answers, quantum in thousands): every term selects.
+		wide := st
+		wide.wide = true
+		wres, err := ix.run(ctx, ix.textQuery(wide, p, terms, nil, q.PublicOnly), q.Newest || p.Empty(), page, perPage, true)
+		if err != nil {
+			return nil, err
+		}
+		res = wres
 	}
 	if res.Total < fuzzyBelow && page == 1 {
 		if fuzzy := fuzzyWords(p.Words); len(fuzzy) > 0 {
@@ -204,6 +216,16 @@ func (ix *Index) Similar(ctx context.Context, q SimilarQuery) (*Result, error) {
 		b.AddMust(filters...)
 		return b
 	}
+	res, err := ix.run(ctx, plan{sel: build(false), full: build(true)}, false, 1, n, false)
+	if err != nil || res.Total >= rescoreTop || len(c.score) == 0 {
+		return res, err
+	}
+	// Few candidates by the rare terms: every term selects (see Search).
+	wide := st
+	wide.wide = true
+	c = clauses{}
+	wide.termClauses(&c, titleTerms, boosts, 2)
+	wide.termClauses(&c, bodyTerms, boosts, 1)
 	return ix.run(ctx, plan{sel: build(false), full: build(true)}, false, 1, n, false)
 }
 
@@ -212,7 +234,11 @@ func (ix *Index) Similar(ctx context.Context, q SimilarQuery) (*Result, error) {
 // count its matches. full is sel plus the common terms, which only add to
 // the score: it ranks the best candidates of sel and finds the matched
 // words for the snippets of the page.
-type plan struct{ sel, full query.Query }
+type plan struct {
+	sel, full query.Query
+	// narrowed: some terms only score (a wide plan would find more).
+	narrowed bool
+}
 
 // textQuery plans a parsed search: the words as term queries over the three
 // text fields (weighted), phrases as required phrase queries, excluded words
@@ -261,7 +287,7 @@ func (ix *Index) textQuery(st termStats, p Parsed, terms, fuzzy []string, public
 		}
 		return b
 	}
-	return plan{sel: build(false), full: build(true)}
+	return plan{sel: build(false), full: build(true), narrowed: len(c.score) > 0}
 }
 
 // Candidate selection. A search's terms are taken from the rarest up: they
@@ -302,10 +328,11 @@ func (st termStats) termClauses(c *clauses, terms []string, boosts [numFields]fl
 	budget := uint64(max(selectFrac*n, minSelect))
 	var spent uint64
 	for k, o := range order {
-		sel := k == 0 || spent+o.df <= budget
+		common := st.known && float64(o.df) > dropFrac*numFields*n
+		sel := k == 0 || spent+o.df <= budget || (st.wide && !common)
 		if sel {
 			spent += o.df
-		} else if st.known && float64(o.df) > dropFrac*numFields*n {
+		} else if common {
 			continue
 		}
 		w := weight * termWeight(o.t)
@@ -577,8 +604,10 @@ const (
 // term counts as present and rare.
 type termStats struct {
 	known bool
-	n     uint64 // documents
-	df    map[string][numFields]uint64
+	// wide: every term selects but those in nearly every answer.
+	wide bool
+	n    uint64 // documents
+	df   map[string][numFields]uint64
 }
 
 func (st termStats) total(t string) uint64 {
