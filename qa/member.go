@@ -86,8 +86,9 @@ func (s *Store) CreateMember(ctx context.Context, actor Actor, mc MemberCreate) 
 }
 
 // createMember validates and inserts a member; extra runs inside the same
-// transaction (setup uses it to spend its token).
-func (s *Store) createMember(ctx context.Context, mc MemberCreate, extra func(tx *gorm.DB) error) (*Member, error) {
+// transaction before the insert and may adjust the member (setup uses it to
+// spend its token, a membership code to spend a use and set the end date).
+func (s *Store) createMember(ctx context.Context, mc MemberCreate, extra func(tx *gorm.DB, m *Member) error) (*Member, error) {
 	email, key, err := NormalizeEmail(mc.Email)
 	if err != nil {
 		return nil, err
@@ -117,7 +118,7 @@ func (s *Store) createMember(ctx context.Context, mc MemberCreate, extra func(tx
 	m.CreatedAt, m.UpdatedAt = now, now
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		if extra != nil {
-			if err := extra(tx); err != nil {
+			if err := extra(tx, m); err != nil {
 				return err
 			}
 		}

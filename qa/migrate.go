@@ -179,6 +179,18 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries(status, next_attempt_at);
 CREATE INDEX webhook_deliveries_hook ON webhook_deliveries(webhook_id, id)`},
+	{4, "membership codes", `
+CREATE TABLE membership_codes (
+  id {{pk}},
+  hash TEXT NOT NULL UNIQUE,
+  label TEXT NOT NULL DEFAULT '',
+  days INTEGER NOT NULL CHECK (days BETWEEN 1 AND 3650),
+  max_uses INTEGER NOT NULL CHECK (max_uses BETWEEN 1 AND 10000),
+  uses INTEGER NOT NULL DEFAULT 0 CHECK (uses >= 0 AND uses <= max_uses),
+  expires_at {{ts}},
+  revoked_at {{ts}},
+  created_at {{ts}} NOT NULL
+)`},
 }
 
 // checkMigrations fails when versions are not strictly increasing: two

@@ -73,7 +73,7 @@ func (s *Store) CompleteSetup(ctx context.Context, raw string, mc MemberCreate) 
 	}
 	mc.Role = RoleExpert
 	mc.ActiveUntil = nil
-	return s.createMember(ctx, mc, func(tx *gorm.DB) error {
+	return s.createMember(ctx, mc, func(tx *gorm.DB, _ *Member) error {
 		now := s.clock()
 		res := tx.Model(&oneTimeToken{}).
 			Where("hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?", hashSecret(raw), purposeSetup, now).

@@ -84,6 +84,12 @@ func signInBuckets(email, addr string) []bucketLimit {
 
 // checkSignInLimits fails with ERATELIMITED when a bucket is full.
 func (s *Store) checkSignInLimits(ctx context.Context, buckets []bucketLimit) error {
+	return s.checkLimits(ctx, buckets, "too many failed sign-ins; try again in %d minutes")
+}
+
+// checkLimits fails with ERATELIMITED, saying msg (with the minutes to
+// wait), when a bucket is full.
+func (s *Store) checkLimits(ctx context.Context, buckets []bucketLimit, msg string) error {
 	names := make([]string, len(buckets))
 	for i, b := range buckets {
 		names[i] = b.name
@@ -104,7 +110,7 @@ func (s *Store) checkSignInLimits(ctx context.Context, buckets []bucketLimit) er
 	}
 	if wait > 0 {
 		minutes := int((wait + time.Minute - 1) / time.Minute)
-		return Errorf(ERATELIMITED, "too many failed sign-ins; try again in %d minutes", minutes)
+		return Errorf(ERATELIMITED, msg, minutes)
 	}
 	return nil
 }

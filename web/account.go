@@ -16,6 +16,7 @@ type accountData struct {
 	// PasswordError and TokenError place a form's error beside its form.
 	PasswordError string
 	TokenError    string
+	RenewError    string
 	Label         string
 	// HasFeed is true when the member has a live personal feed token.
 	HasFeed bool

@@ -43,7 +43,7 @@ var domainMessages = []domainMessage{
 	{regexp.MustCompile(`^you have asked (?P<N>\d+) questions in the last 30 days`), "err.quota"},
 	{regexp.MustCompile(`^your membership has expired`), "err.expired"},
 	{regexp.MustCompile(`^only the expert may do this$`), "err.expert_only"},
-	{regexp.MustCompile(`^(question|answer|token|webhook) not found$|^not found$|^there is no page here$`), "err.not_found"},
+	{regexp.MustCompile(`^(question|answer|token|webhook|code) not found$|^not found$|^there is no page here$`), "err.not_found"},
 	{regexp.MustCompile(`^the question is already (?P<Status>[a-z]+)$`), "err.question_closed"},
 	{regexp.MustCompile(`^a reason is required to decline a question$`), "err.reason_required"},
 	{regexp.MustCompile(`^answer \d+ is not a published answer$`), "err.not_published"},
@@ -58,6 +58,12 @@ var domainMessages = []domainMessage{
 	{regexp.MustCompile(`^the webhook URL must be an http or https URL without credentials$`), "err.webhook_url"},
 	{regexp.MustCompile(`^unknown event "(?P<Event>.*)"; events are `), "err.webhook_event"},
 	{regexp.MustCompile(`^pick at least one event$`), "err.events_required"},
+	{regexp.MustCompile(`^this code is not valid$`), "err.code_invalid"},
+	{regexp.MustCompile(`^too many wrong codes; try again in (?P<Minutes>\d+) minutes$`), "err.code_limited"},
+	{regexp.MustCompile(`^days must be between 1 and (?P<Max>\d+)$`), "err.code_days"},
+	{regexp.MustCompile(`^uses must be between 1 and (?P<Max>\d+)$`), "err.code_uses"},
+	{regexp.MustCompile(`^the code's expiry must be in the next 10 years$`), "err.code_expiry"},
+	{regexp.MustCompile(`^your membership has no end date; there is nothing to renew$`), "err.renew_no_end"},
 }
 
 // errorText says err in the reader's language: a known domain message

@@ -39,6 +39,7 @@ func TestDomainMessages(t *testing.T) {
 	}
 	second := func(_ any, err error) error { return err }
 	third := func(_ any, _ int, err error) error { return err }
+	code3 := func(_ string, _ *qa.MembershipCode, err error) error { return err }
 
 	var errs []error
 	add := func(err error) {
@@ -91,6 +92,20 @@ func TestDomainMessages(t *testing.T) {
 	add(second(store.CreateWebhook(ctx, as(expert), qa.WebhookCreate{URL: "https://example.com/hook", Events: []string{"answer.deleted"}})))
 	add(store.DeleteWebhook(ctx, as(expert), 424242))
 	add(errNoEvents)
+	code, _, err := store.CreateMembershipCode(ctx, as(expert), qa.CodeCreate{Days: 30, MaxUses: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	add(second(store.RedeemCode(ctx, as(lapsed), qa.CodeRedeem{Code: "AAAA-AAAA-AAAA-AAAA-AAAA-AAAA-AA"}, "")))
+	for i := 0; i < qa.MaxAccountFailures; i++ {
+		store.RedeemCode(ctx, as(member), qa.CodeRedeem{Code: "wrong"}, "")
+	}
+	add(second(store.RedeemCode(ctx, as(member), qa.CodeRedeem{Code: code}, "")))
+	add(second(store.RedeemCode(ctx, as(expert), qa.CodeRedeem{Code: code}, "")))
+	add(code3(store.CreateMembershipCode(ctx, as(expert), qa.CodeCreate{Days: 0, MaxUses: 1})))
+	add(code3(store.CreateMembershipCode(ctx, as(expert), qa.CodeCreate{Days: 1, MaxUses: 0})))
+	add(code3(store.CreateMembershipCode(ctx, as(expert), qa.CodeCreate{Days: 1, MaxUses: 1, ExpiresAt: &past})))
+	add(store.RevokeMembershipCode(ctx, as(expert), 424242))
 	// From search and from web itself.
 	add(qa.Errorf(qa.EUNAVAILABLE, "search is being rebuilt (%d of %d answers); try again shortly", 1, 2))
 	add(qa.Errorf(qa.EUNAVAILABLE, "the search took too long; try fewer or more specific words"))

@@ -53,6 +53,8 @@ func TestPages_Matrix(t *testing.T) {
 		{"/queue/reasons", expertOnly, false},
 		{"/members", expertOnly, false},
 		{"/webhooks", expertOnly, false},
+		{"/codes", expertOnly, false},
+		{"/join", all, false},
 		{"/login", all, false},
 		{"/setup?token=not-a-token", expect{401, 401, 401, 401}, false},
 		{"/nowhere", expect{404, 404, 404, 404}, false},

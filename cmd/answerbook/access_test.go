@@ -758,9 +758,21 @@ func accRules() map[string][]accProbe {
 		"POST /members/:id":               {{path: "/members/{expired}", form: true, body: "active_until=someday", want: expertWeb(u, bd)}},
 		// The webhooks page shows no secret and no member-only text: a
 		// delivery is named by its event and entity id.
-		"GET /webhooks":                   {{path: "/webhooks", want: expertWeb(lg, ok)}},
-		"POST /webhooks":                  {{path: "/webhooks", form: true, body: form(url.Values{"url": {"ftp://example.com/x"}, "event": {"answer.published"}}), want: expertWeb(u, bd)}},
-		"POST /webhooks/:id/delete":       {{path: "/webhooks/{newhook}/delete", want: expertWeb(u, so)}},
+		"GET /webhooks":             {{path: "/webhooks", want: expertWeb(lg, ok)}},
+		"POST /webhooks":            {{path: "/webhooks", form: true, body: form(url.Values{"url": {"ftp://example.com/x"}, "event": {"answer.published"}}), want: expertWeb(u, bd)}},
+		"POST /webhooks/:id/delete": {{path: "/webhooks/{newhook}/delete", want: expertWeb(u, so)}},
+		// Membership codes: the list never shows a code, only its record.
+		"GET /codes":             {{path: "/codes", want: expertWeb(lg, ok)}},
+		"POST /codes":            {{path: "/codes", form: true, body: form(url.Values{"days": {"0"}, "max_uses": {"1"}}), want: expertWeb(u, bd)}},
+		"POST /codes/:id/revoke": {{path: "/codes/{missing}/revoke", want: expertWeb(u, nf)}},
+		// Joining is for visitors (a wrong code is the one generic 400);
+		// a signed-in member is sent to the account page to renew.
+		"GET /join": {{path: "/join", want: accAll(ok)}},
+		"POST /join": {{path: "/join", form: true, want: accWeb(bd, so, so, so, so), bodyFor: func(role int) string {
+			return form(url.Values{"code": {"AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GG"}, "email": {fmt.Sprintf("acc-join-%d@example.com", role)}, "name": {"Joiner"}, "password": {"join password"}, "password2": {"join password"}})
+		}}},
+		// The expert's membership has no end: nothing to renew (409).
+		"POST /account/renew":             {{path: "/account/renew", form: true, body: form(url.Values{"code": {"AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GG"}}), want: accWeb(u, bd, bd, bd, http.StatusConflict)}},
 		"GET /account":                    {{path: "/account", want: signedWeb(lg, ok)}},
 		"POST /account/password":          {{path: "/account/password", form: true, body: form(url.Values{"current_password": {"x"}, "new_password": {"differs-1"}, "new_password2": {"differs-2"}}), want: signedWeb(u, bd)}},
 		"POST /account/tokens":            {{path: "/account/tokens", form: true, body: form(url.Values{"label": {strings.Repeat("l", 65)}}), want: signedWeb(u, bd)}},

@@ -1,0 +1,351 @@
+package qa
+
+import (
+	"context"
+	"crypto/rand"
+	"strconv"
+	"strings"
+	"time"
+
+	"gorm.io/gorm"
+)
+
+// Limits of membership codes.
+const (
+	MaxCodeDays     = 3650
+	MaxCodeUses     = 10000
+	MaxCodeLabelLen = 64
+	// maxCodeInput bounds what a person may type as a code (with dashes and
+	// spaces) before it is even looked at.
+	maxCodeInput = 100
+	// codeChars is the length of a code's secret: rand.Text's 26 base32
+	// characters, 130 bits.
+	codeChars = 26
+)
+
+// Membership code states, as FindMembershipCodes reports them.
+const (
+	CodeActive  = "active"
+	CodeUsedUp  = "used_up"
+	CodeExpired = "expired"
+	CodeRevoked = "revoked"
+)
+
+// MembershipCode lets a visitor join, or a member renew, for Days days. The
+// code itself is shown once, when created; the database keeps only its
+// SHA-256.
+type MembershipCode struct {
+	ID        int64 `gorm:"primaryKey"`
+	Hash      string
+	Label     string
+	Days      int
+	MaxUses   int
+	Uses      int
+	ExpiresAt *time.Time
+	RevokedAt *time.Time
+	CreatedAt time.Time
+}
+
+// TableName implements gorm's Tabler.
+func (MembershipCode) TableName() string { return "membership_codes" }
+
+// State is the code's state at time now: revoked, expired, used up, or
+// active.
+func (c *MembershipCode) State(now time.Time) string {
+	switch {
+	case c.RevokedAt != nil:
+		return CodeRevoked
+	case c.ExpiresAt != nil && !now.Before(*c.ExpiresAt):
+		return CodeExpired
+	case c.Uses >= c.MaxUses:
+		return CodeUsedUp
+	}
+	return CodeActive
+}
+
+// CodeCreate is what it takes to make a membership code.
+type CodeCreate struct {
+	Label   string
+	Days    int
+	MaxUses int
+	// ExpiresAt, when set, is the instant the code stops working.
+	ExpiresAt *time.Time
+}
+
+// errCodeInvalid is the one answer to a wrong, used-up, expired or revoked
+// code: it does not tell which.
+func errCodeInvalid() error { return Errorf(EINVALID, codeInvalidMessage) }
+
+const codeInvalidMessage = "this code is not valid"
+
+func isCodeInvalid(err error) bool {
+	return ErrorCode(err) == EINVALID && ErrorMessage(err) == codeInvalidMessage
+}
+
+// formatCode groups a code's characters by four, for people to read and type.
+func formatCode(raw string) string {
+	var b strings.Builder
+	for i, r := range raw {
+		if i > 0 && i%4 == 0 {
+			b.WriteByte('-')
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// normalizeCode reads a code as typed: dashes and spaces dropped, upper
+// case; ok is false when it cannot be a code at all.
+func normalizeCode(s string) (string, bool) {
+	if len(s) > maxCodeInput {
+		return "", false
+	}
+	var b strings.Builder
+	for _, r := range s {
+		switch {
+		case r == '-' || r == ' ' || r == '\t':
+		case r >= 'a' && r <= 'z':
+			b.WriteRune(r - 'a' + 'A')
+		case r >= 'A' && r <= 'Z', r >= '2' && r <= '7':
+			b.WriteRune(r)
+		default:
+			return "", false
+		}
+	}
+	if b.Len() != codeChars {
+		return "", false
+	}
+	return b.String(), true
+}
+
+// CreateMembershipCode makes a code and returns it (to show once, grouped
+// by dashes) with its record. Expert only.
+func (s *Store) CreateMembershipCode(ctx context.Context, actor Actor, cc CodeCreate) (string, *MembershipCode, error) {
+	if err := actor.requireExpert(true); err != nil {
+		return "", nil, err
+	}
+	label, err := normalizeLine("label", cc.Label, 0, MaxCodeLabelLen)
+	if err != nil {
+		return "", nil, err
+	}
+	if cc.Days < 1 || cc.Days > MaxCodeDays {
+		return "", nil, Errorf(EINVALID, "days must be between 1 and %d", MaxCodeDays)
+	}
+	if cc.MaxUses < 1 || cc.MaxUses > MaxCodeUses {
+		return "", nil, Errorf(EINVALID, "uses must be between 1 and %d", MaxCodeUses)
+	}
+	now := s.clock()
+	var exp *time.Time
+	if cc.ExpiresAt != nil {
+		e := cc.ExpiresAt.UTC().Truncate(time.Microsecond)
+		if !e.After(now) || e.After(now.AddDate(10, 0, 0)) {
+			return "", nil, Errorf(EINVALID, "the code's expiry must be in the next 10 years")
+		}
+		exp = &e
+	}
+	raw := rand.Text()
+	c := &MembershipCode{Hash: hashSecret(raw), Label: label, Days: cc.Days, MaxUses: cc.MaxUses, ExpiresAt: exp, CreatedAt: now}
+	if err := s.tx(ctx, func(tx *gorm.DB) error { return tx.Create(c).Error }); err != nil {
+		return "", nil, err
+	}
+	return formatCode(raw), c, nil
+}
+
+// FindMembershipCodes lists the codes, newest first (at most MaxCodesListed).
+// Expert only.
+func (s *Store) FindMembershipCodes(ctx context.Context, actor Actor) ([]*MembershipCode, error) {
+	if err := actor.requireExpert(false); err != nil {
+		return nil, err
+	}
+	var cs []*MembershipCode
+	err := s.read(ctx).Order("id DESC").Limit(MaxCodesListed).Find(&cs).Error
+	return cs, translate(err)
+}
+
+// MaxCodesListed is how many of the newest codes FindMembershipCodes lists.
+const MaxCodesListed = 500
+
+// RevokeMembershipCode stops a code at once; revoking it again is no
+// error. Expert only.
+func (s *Store) RevokeMembershipCode(ctx context.Context, actor Actor, id int64) error {
+	if err := actor.requireExpert(true); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&MembershipCode{}).Where("id = ? AND revoked_at IS NULL", id).Update("revoked_at", s.clock())
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected > 0 {
+			return nil
+		}
+		var n int64
+		if err := tx.Model(&MembershipCode{}).Where("id = ?", id).Count(&n).Error; err != nil {
+			return err
+		}
+		if n == 0 {
+			return Errorf(ENOTFOUND, "code not found")
+		}
+		return nil
+	})
+}
+
+// CodeRedeem is a code as a person typed it, and, for a visitor joining,
+// the new member's email, name and password.
+type CodeRedeem struct {
+	Code     string
+	Email    string
+	Name     string
+	Password string
+}
+
+// Code limits: wrong codes count like failed sign-ins, per address and per
+// account (the email joining, or the member renewing), in their own buckets.
+const codeLimitMessage = "too many wrong codes; try again in %d minutes"
+
+func codeBuckets(account, addr string) []bucketLimit {
+	out := []bucketLimit{{"code:account:" + hashSecret(account), MaxAccountFailures}}
+	if addr != "" {
+		out = append(out, bucketLimit{"code:address:" + addr, MaxAddressFailures})
+	}
+	return out
+}
+
+// spendCode takes one use of the code inside tx and returns its days. The
+// conditional update is one statement, so of two redemptions of the last
+// use exactly one succeeds (SQLite: the write lock; Postgres: the row lock,
+// and the second re-checks the condition after the first commits).
+func (s *Store) spendCode(tx *gorm.DB, code string) (int, error) {
+	hash := hashSecret(code)
+	res := tx.Model(&MembershipCode{}).
+		Where("hash = ? AND revoked_at IS NULL AND uses < max_uses AND (expires_at IS NULL OR expires_at > ?)", hash, s.clock()).
+		Update("uses", gorm.Expr("uses + 1"))
+	if res.Error != nil {
+		return 0, res.Error
+	}
+	if res.RowsAffected == 0 {
+		return 0, errCodeInvalid()
+	}
+	var days int
+	if err := tx.Model(&MembershipCode{}).Select("days").Where("hash = ?", hash).Scan(&days).Error; err != nil {
+		return 0, err
+	}
+	return days, nil
+}
+
+// today is the current day, UTC midnight.
+func (s *Store) today() time.Time { return s.clock().Truncate(24 * time.Hour) }
+
+// RedeemCode spends one use of a membership code. A visitor joins: a new
+// member (email, name and password checked as CreateMember checks them)
+// whose membership lasts until today + days. A signed-in member renews:
+// their membership then lasts until the later of today and its current
+// end, + days. A wrong, used-up, expired or revoked code is one and the
+// same EINVALID error; wrong codes count against limits per address
+// (addr, as the transport knows it) and per account, as sign-ins do.
+func (s *Store) RedeemCode(ctx context.Context, actor Actor, r CodeRedeem, addr string) (*Member, error) {
+	if actor.System {
+		return nil, Errorf(EFORBIDDEN, "the system does not redeem codes")
+	}
+	if actor.IsVisitor() {
+		return s.joinWithCode(ctx, r, addr)
+	}
+	return s.renewWithCode(ctx, actor, r.Code, addr)
+}
+
+func (s *Store) joinWithCode(ctx context.Context, r CodeRedeem, addr string) (*Member, error) {
+	// The same checks as CreateMember, before the code is looked at: a
+	// mistake in the form costs no attempt.
+	_, key, err := NormalizeEmail(r.Email)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := NormalizeName(r.Name); err != nil {
+		return nil, err
+	}
+	if err := checkPassword(r.Password); err != nil {
+		return nil, err
+	}
+	buckets := codeBuckets(key, addr)
+	if err := s.checkLimits(ctx, buckets, codeLimitMessage); err != nil {
+		return nil, err
+	}
+	code, ok := normalizeCode(r.Code)
+	if !ok {
+		return nil, s.codeFailure(ctx, buckets)
+	}
+	m, err := s.createMember(ctx, MemberCreate{Email: r.Email, Name: r.Name, Role: RoleMember, Password: r.Password},
+		func(tx *gorm.DB, m *Member) error {
+			days, err := s.spendCode(tx, code)
+			if err != nil {
+				return err
+			}
+			until := s.today().AddDate(0, 0, days)
+			m.ActiveUntil = &until
+			return nil
+		})
+	if err != nil && isCodeInvalid(err) {
+		return nil, s.codeFailure(ctx, buckets)
+	}
+	return m, err
+}
+
+func (s *Store) renewWithCode(ctx context.Context, actor Actor, raw, addr string) (*Member, error) {
+	if err := actor.requireWrite(); err != nil {
+		return nil, err
+	}
+	if actor.Member == nil {
+		return nil, Errorf(EFORBIDDEN, "only members renew")
+	}
+	if actor.Member.Role == RoleExpert {
+		return nil, Errorf(ECONFLICT, "your membership has no end date; there is nothing to renew")
+	}
+	id := actor.Member.ID
+	buckets := codeBuckets("member:"+strconv.FormatInt(id, 10), addr)
+	if err := s.checkLimits(ctx, buckets, codeLimitMessage); err != nil {
+		return nil, err
+	}
+	code, ok := normalizeCode(raw)
+	if !ok {
+		return nil, s.codeFailure(ctx, buckets)
+	}
+	var m Member
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := s.lockRow(tx, "members", id); err != nil {
+			return err
+		}
+		if err := tx.First(&m, id).Error; err != nil {
+			return err
+		}
+		if m.Role == RoleExpert || m.ActiveUntil == nil {
+			return Errorf(ECONFLICT, "your membership has no end date; there is nothing to renew")
+		}
+		days, err := s.spendCode(tx, code)
+		if err != nil {
+			return err
+		}
+		from := s.today()
+		if m.ActiveUntil.After(from) {
+			from = m.ActiveUntil.UTC()
+		}
+		until := from.AddDate(0, 0, days)
+		m.ActiveUntil = &until
+		m.UpdatedAt = s.clock()
+		return tx.Model(&Member{}).Where("id = ?", id).Updates(map[string]any{"active_until": until, "updated_at": m.UpdatedAt}).Error
+	})
+	if err != nil && isCodeInvalid(err) {
+		return nil, s.codeFailure(ctx, buckets)
+	}
+	if err != nil {
+		return nil, err
+	}
+	return &m, nil
+}
+
+// codeFailure counts a wrong code and returns the one answer.
+func (s *Store) codeFailure(ctx context.Context, buckets []bucketLimit) error {
+	if err := s.recordSignInFailure(ctx, buckets); err != nil {
+		return err
+	}
+	return errCodeInvalid()
+}
