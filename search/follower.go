@@ -246,7 +246,8 @@ func (ix *Index) Rebuild(ctx context.Context) error {
 	case <-ctx.Done():
 		return fail(ctx.Err())
 	}
-	// One segment instead of a dozen: each search then reads each posting
+	// A couple of segments instead of a dozen (bleve's single-segment
+	// plan; two at 100k answers): each search then reads each posting
 	// list once (at 100k answers, about half the time of a search).
 	if err := compact(ctx, idx); err != nil {
 		return fail(err)
@@ -270,7 +271,8 @@ func (ix *Index) Rebuild(ctx context.Context) error {
 	return nil
 }
 
-// compact merges the segments of idx into one and waits until it is done.
+// compact merges the segments of idx (towards one) and waits until it is
+// done.
 func compact(ctx context.Context, idx bleve.Index) error {
 	adv, err := idx.Advanced()
 	if err != nil {

@@ -27,7 +27,7 @@ import (
 
 // mappingVersion names the index's mapping and analyzers. An index built
 // with another version is rebuilt at start.
-const mappingVersion = "3"
+const mappingVersion = "4"
 
 var (
 	keySeq     = []byte("answerbook.seq")
@@ -42,6 +42,9 @@ const (
 	fieldTags      = "tags"
 	fieldPublished = "published"
 	fieldPublic    = "public"
+	// fieldTitleTerms is the number of distinct terms of the title (doc
+	// values only), for ranking similar answers by their shared title.
+	fieldTitleTerms = "title_terms"
 )
 
 // Config configures an Index.
@@ -217,6 +220,11 @@ func newMapping() mapping.IndexMapping {
 	public.Store = false
 	public.IncludeInAll = false
 	dm.AddFieldMappingsAt(fieldPublic, public)
+	tt := bleve.NewNumericFieldMapping()
+	tt.Store = false
+	tt.IncludeInAll = false
+	tt.DocValues = true
+	dm.AddFieldMappingsAt(fieldTitleTerms, tt)
 	im.DefaultMapping = dm
 	im.IndexDynamic = false
 	im.StoreDynamic = false
@@ -227,11 +235,12 @@ func newMapping() mapping.IndexMapping {
 // document is what the index holds of an answer.
 func document(a *qa.Answer) map[string]interface{} {
 	d := map[string]interface{}{
-		fieldTitle:     a.Title(),
-		fieldBody:      markdown.PlainText(a.BodyMarkdown),
-		fieldTags:      a.Tags,
-		fieldPublished: a.PublishedAt,
-		fieldPublic:    a.Public,
+		fieldTitle:      a.Title(),
+		fieldTitleTerms: float64(len(analyzeTerms(a.Title(), 64))),
+		fieldBody:       markdown.PlainText(a.BodyMarkdown),
+		fieldTags:       a.Tags,
+		fieldPublished:  a.PublishedAt,
+		fieldPublic:     a.Public,
 	}
 	if a.Question != nil {
 		d[fieldQuestion] = markdown.PlainText(a.Question.Body)

@@ -12,9 +12,11 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/numeric"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/blevesearch/bleve/v2/search/searcher"
+	bindex "github.com/blevesearch/bleve_index_api"
 
 	"answerbook/qa"
 )
@@ -520,14 +522,23 @@ func (ix *Index) run(ctx context.Context, pl plan, newest bool, page, perPage in
 	if newest {
 		from2 = 0
 	}
-	var order2 map[string]int
-	var score2 map[string]float64
 	if pl.rerank != nil && !newest {
-		ids, order2, score2, err = ix.rerank(ctx, pl, ids, from, perPage)
+		hits, err := ix.rerank(ctx, pl, ids, from, perPage)
 		if err != nil {
 			return nil, err
 		}
-		from2 = 0
+		for _, h := range hits {
+			id, err := strconv.ParseInt(h.ID, 10, 64)
+			if err != nil {
+				continue
+			}
+			if err := ix.loadText(h); err != nil {
+				return nil, qa.Internal(err, "search")
+			}
+			res.Hits = append(res.Hits, Hit{ID: id, Score: h.Score, Snippet: snippetOf(h)})
+		}
+		res.Took = time.Since(start)
+		return res, nil
 	}
 	only := bleve.NewDocIDQuery(ids)
 	only.SetBoost(0) // it selects; it does not score
@@ -542,20 +553,12 @@ func (ix *Index) run(ctx context.Context, pl plan, newest bool, page, perPage in
 	if err != nil {
 		return nil, searchError(ctx, err)
 	}
-	hits := sr.Hits
-	if order2 != nil {
-		sort.SliceStable(hits, func(i, j int) bool { return order2[hits[i].ID] < order2[hits[j].ID] })
-	}
-	for _, h := range hits {
+	for _, h := range sr.Hits {
 		id, err := strconv.ParseInt(h.ID, 10, 64)
 		if err != nil {
 			continue
 		}
-		score := h.Score
-		if score2 != nil {
-			score = score2[h.ID]
-		}
-		res.Hits = append(res.Hits, Hit{ID: id, Score: score, Snippet: snippetOf(h)})
+		res.Hits = append(res.Hits, Hit{ID: id, Score: h.Score, Snippet: snippetOf(h)})
 	}
 	res.Took = time.Since(start)
 	return res, nil
@@ -568,15 +571,18 @@ const titleWeight = 0.5
 
 // rerank scores the candidates with all the terms, adds how much of their
 // title they share with the query's title (Dice over the titles' terms),
-// and returns the ids of the page in that order.
-func (ix *Index) rerank(ctx context.Context, pl plan, ids []string, from, perPage int) ([]string, map[string]int, map[string]float64, error) {
+// and returns the page in that order, with the matched locations.
+func (ix *Index) rerank(ctx context.Context, pl plan, ids []string, from, perPage int) ([]*bsearch.DocumentMatch, error) {
 	only := bleve.NewDocIDQuery(ids)
 	only.SetBoost(0)
 	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(pl.full, only), len(ids), 0, false)
-	req.Fields = []string{fieldTitle}
+	// The title's matched terms come from the locations and its number of
+	// terms from doc values: no stored text is read but the page's.
+	req.IncludeLocations = true
+	req.SortByCustom(bsearch.SortOrder{&bsearch.SortScore{Desc: true}, &bsearch.SortField{Field: fieldTitleTerms, Type: bsearch.SortFieldAsNumber}})
 	sr, err := ix.idx.SearchInContext(ctx, req)
 	if err != nil {
-		return nil, nil, nil, searchError(ctx, err)
+		return nil, searchError(ctx, err)
 	}
 	q := make(map[string]bool, len(pl.rerank))
 	for _, t := range pl.rerank {
@@ -586,47 +592,57 @@ func (ix *Index) rerank(ctx context.Context, pl plan, ids []string, from, perPag
 	for _, h := range sr.Hits {
 		top = max(top, h.Score)
 	}
-	type cand struct {
-		id    string
-		score float64
-	}
-	cs := make([]cand, 0, len(sr.Hits))
-	for _, h := range sr.Hits {
-		title, _ := h.Fields[fieldTitle].(string)
-		tt := analyzeTerms(title, 64)
+	hits := sr.Hits
+	for _, h := range hits {
 		shared := 0
-		for _, t := range tt {
+		for t := range h.Locations[fieldTitle] {
 			if q[t] {
 				shared++
 			}
 		}
+		titleTerms := shared
+		if len(h.Sort) == 2 {
+			if i, err := numeric.PrefixCoded(h.Sort[1]).Int64(); err == nil {
+				titleTerms = max(shared, int(numeric.Int64ToFloat64(i)))
+			}
+		}
 		dice := 0.0
-		if len(tt)+len(q) > 0 {
-			dice = 2 * float64(shared) / float64(len(tt)+len(q))
+		if titleTerms+len(q) > 0 {
+			dice = 2 * float64(shared) / float64(titleTerms+len(q))
 		}
-		s := h.Score
 		if top > 0 {
-			s /= top
+			h.Score /= top
 		}
-		cs = append(cs, cand{h.ID, s + titleWeight*dice})
+		h.Score += titleWeight * dice
 	}
-	sort.Slice(cs, func(i, j int) bool {
-		if cs[i].score != cs[j].score {
-			return cs[i].score > cs[j].score
+	sort.Slice(hits, func(i, j int) bool {
+		if hits[i].Score != hits[j].Score {
+			return hits[i].Score > hits[j].Score
 		}
-		return cs[i].id > cs[j].id
+		return hits[i].ID > hits[j].ID
 	})
-	if from >= len(cs) {
-		return nil, nil, nil, nil
+	if from >= len(hits) {
+		return nil, nil
 	}
-	cs = cs[from:min(len(cs), from+perPage)]
-	out := make([]string, len(cs))
-	order := make(map[string]int, len(cs))
-	scores := make(map[string]float64, len(cs))
-	for i, c := range cs {
-		out[i], order[c.id], scores[c.id] = c.id, i, c.score
+	return hits[from:min(len(hits), from+perPage)], nil
+}
+
+// loadText reads the stored text fields of a hit, for its snippet.
+func (ix *Index) loadText(h *bsearch.DocumentMatch) error {
+	doc, err := ix.idx.Document(h.ID)
+	if err != nil || doc == nil {
+		return err
 	}
-	return out, order, scores, nil
+	if h.Fields == nil {
+		h.Fields = map[string]interface{}{}
+	}
+	doc.VisitFields(func(f bindex.Field) {
+		switch f.Name() {
+		case fieldTitle, fieldQuestion, fieldBody:
+			h.Fields[f.Name()] = string(f.Value())
+		}
+	})
+	return nil
 }
 
 // searchError turns a failed search into the error for the caller.
