@@ -247,8 +247,8 @@ func (ix *Index) Rebuild(ctx context.Context) error {
 		return fail(ctx.Err())
 	}
 	// A couple of segments instead of a dozen (bleve's single-segment
-	// plan; two at 100k answers): each search then reads each posting
-	// list once (at 100k answers, about half the time of a search).
+	// plan; two at 100k answers): a search then reads each posting list in
+	// a piece or two, not twelve.
 	if err := compact(ctx, idx); err != nil {
 		return fail(err)
 	}
