@@ -207,6 +207,7 @@ var fixedQueries = []string{
 	"qubit measurement", "Grover's algorithm", "error correction", "visa renewal Qatar", "salary", "driving licence",
 	"如何准备 system design 面试", "cardano 钱包", "量子 计算", `"stake pool"`, `"smart contract" -ethereum`, "tag:staking rewards",
 	"best restaurant in doha", "mobile phone under 2000", "hadamard gate", "daedalus wallet sync",
+	"quantum 纠缠", "高血压 diet",
 }
 
 type slowQuery struct {
