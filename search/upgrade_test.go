@@ -1,0 +1,73 @@
+package search
+
+import (
+	"context"
+	"path/filepath"
+	"testing"
+	"time"
+
+	"answerbook/qa"
+)
+
+// TestOpen_OlderMappingRebuilds: an index built by an older version of the
+// mapping (a previous release) is rebuilt from the database on start, and
+// finds what it found before, with the new fields.
+func TestOpen_OlderMappingRebuilds(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s, err := qa.Open(ctx, qa.Config{DataDir: dir, QuestionQuota: -1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	x, err := s.CreateMember(ctx, qa.System(), qa.MemberCreate{Email: "x@example.com", Name: "X", Role: qa.RoleExpert})
+	if err != nil {
+		t.Fatal(err)
+	}
+	title := "升级以后 still found"
+	a, err := s.CreateAnswer(ctx, qa.Actor{Member: x, Scope: qa.ScopeWrite}, qa.AnswerCreate{Title: &title, Body: "索引重建 rebuild", Tags: []string{}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := func() (*Index, func()) {
+		ix, err := Open(Config{Dir: filepath.Join(dir, "index"), Store: s, Poll: 20 * time.Millisecond})
+		if err != nil {
+			t.Fatal(err)
+		}
+		rctx, cancel := context.WithCancel(ctx)
+		done := make(chan struct{})
+		go func() { ix.Run(rctx); close(done) }()
+		wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
+		defer wcancel()
+		if err := ix.WaitFor(wctx, a.ChangeSeq); err != nil {
+			t.Fatal(err)
+		}
+		return ix, func() { cancel(); <-done; ix.Close() }
+	}
+	ix, stop := run()
+	// What an older release left behind: the same index under an older
+	// mapping version.
+	if err := ix.idx.SetInternal(keyVersion, []byte("1")); err != nil {
+		t.Fatal(err)
+	}
+	stop()
+	if _, _, err := openIndex(filepath.Join(dir, "index")); err == nil {
+		t.Fatal("an index of an older mapping opened as current")
+	}
+	ix, stop = run()
+	defer stop()
+	v, err := ix.idx.GetInternal(keyVersion)
+	if err != nil || string(v) != mappingVersion {
+		t.Fatalf("mapping version after the restart: %q %v", v, err)
+	}
+	for _, q := range []string{"升级", "rebuild"} {
+		res, err := ix.Search(ctx, Query{Text: q})
+		if err != nil || res.Total != 1 || res.Hits[0].ID != a.ID {
+			t.Fatalf("%q after the rebuild: %+v %v", q, res, err)
+		}
+	}
+	sim, err := ix.Similar(ctx, SimilarQuery{Title: "升级以后"})
+	if err != nil || len(sim.Hits) != 1 {
+		t.Fatalf("similar after the rebuild: %+v %v", sim, err)
+	}
+}
