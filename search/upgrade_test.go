@@ -47,8 +47,21 @@ func TestOpen_OlderMappingRebuilds(t *testing.T) {
 	ix, stop := run()
 	// What an older release left behind: the same index under an older
 	// mapping version.
-	if err := ix.idx.SetInternal(keyVersion, []byte("1")); err != nil {
+	// (Batches return once searchable; wait until this one is on disk.)
+	b := ix.idx.NewBatch()
+	b.SetInternal(keyVersion, []byte("1"))
+	persisted := make(chan error, 1)
+	b.SetPersistedCallback(func(err error) { persisted <- err })
+	if err := ix.idx.Batch(b); err != nil {
 		t.Fatal(err)
+	}
+	select {
+	case err := <-persisted:
+		if err != nil {
+			t.Fatal(err)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the older version was not persisted")
 	}
 	stop()
 	if _, _, err := openIndex(filepath.Join(dir, "index")); err == nil {
