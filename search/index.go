@@ -82,6 +82,8 @@ type Index struct {
 	advMu     sync.Mutex
 	advanced  chan struct{} // closed and replaced whenever applied grows
 	wake      chan struct{}
+	// tags is the tag table of the current snapshot, for facets.
+	tags tagTables
 }
 
 // Open opens the index in cfg.Dir. A missing, unreadable or outdated index

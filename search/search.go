@@ -495,28 +495,13 @@ func (ix *Index) run(ctx context.Context, pl plan, newest bool, page, perPage in
 	if newest {
 		size, from1 = perPage, from
 	}
-	req := bleve.NewSearchRequestOptions(pl.sel, size, from1, false)
-	req.SortBy(order)
-	if facets {
-		req.AddFacet(fieldTags, bleve.NewFacetRequest(fieldTags, 30))
-	}
-	sr, err := ix.idx.SearchInContext(ctx, req)
+	ids, res, err := ix.phase1(ctx, pl.sel, order, newest, size, from1, facets)
 	if err != nil {
-		return nil, searchError(ctx, err)
+		return nil, err
 	}
-	res := &Result{Total: int(sr.Total), Hits: []Hit{}, Facets: []qa.TagCount{}}
-	if f := sr.Facets[fieldTags]; f != nil && f.Terms != nil {
-		for _, t := range f.Terms.Terms() {
-			res.Facets = append(res.Facets, qa.TagCount{Tag: t.Term, Count: t.Count})
-		}
-	}
-	if len(sr.Hits) == 0 || (!newest && from >= len(sr.Hits)) {
+	if len(ids) == 0 || (!newest && from >= len(ids)) {
 		res.Took = time.Since(start)
 		return res, nil
-	}
-	ids := make([]string, len(sr.Hits))
-	for i, h := range sr.Hits {
-		ids[i] = h.ID
 	}
 	from2 := from
 	if newest {
@@ -542,14 +527,14 @@ func (ix *Index) run(ctx context.Context, pl plan, newest bool, page, perPage in
 	}
 	only := bleve.NewDocIDQuery(ids)
 	only.SetBoost(0) // it selects; it does not score
-	req = bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(pl.full, only), perPage, from2, false)
+	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(pl.full, only), perPage, from2, false)
 	// Among the few candidates, ties go by id: the same order in every
 	// snapshot, so pages never overlap even when segments merge between
 	// two requests.
 	req.SortBy(append(order, "-_id"))
 	req.Fields = []string{fieldTitle, fieldQuestion, fieldBody}
 	req.IncludeLocations = true
-	sr, err = ix.idx.SearchInContext(ctx, req)
+	sr, err := ix.idx.SearchInContext(ctx, req)
 	if err != nil {
 		return nil, searchError(ctx, err)
 	}
@@ -643,6 +628,53 @@ func (ix *Index) loadText(h *bsearch.DocumentMatch) error {
 		}
 	})
 	return nil
+}
+
+// phase1 finds the candidates of a search: the ids of the best size by
+// relevance (or the page by date), the total and the facets. A relevance
+// search walks the candidates itself when the tag table of the snapshot is
+// ready (see collectTop); otherwise bleve's collector does it.
+func (ix *Index) phase1(ctx context.Context, q query.Query, order []string, newest bool, size, from int, facets bool) ([]string, *Result, error) {
+	res := &Result{Hits: []Hit{}, Facets: []qa.TagCount{}}
+	if !newest {
+		adv, err := ix.idx.Advanced()
+		if err != nil {
+			return nil, nil, qa.Internal(err, "search")
+		}
+		r, err := adv.Reader()
+		if err != nil {
+			return nil, nil, qa.Internal(err, "search")
+		}
+		defer r.Close()
+		if t := ix.tagTableFor(r); t != nil || !facets {
+			col, err := ix.collectTop(ctx, q, size, facets, r, t)
+			if err != nil {
+				return nil, nil, searchError(ctx, err)
+			}
+			res.Total, res.Facets = col.total, col.facets
+			return col.ids, res, nil
+		}
+	}
+	req := bleve.NewSearchRequestOptions(q, size, from, false)
+	req.SortBy(order)
+	if facets {
+		req.AddFacet(fieldTags, bleve.NewFacetRequest(fieldTags, 30))
+	}
+	sr, err := ix.idx.SearchInContext(ctx, req)
+	if err != nil {
+		return nil, nil, searchError(ctx, err)
+	}
+	res.Total = int(sr.Total)
+	if f := sr.Facets[fieldTags]; f != nil && f.Terms != nil {
+		for _, t := range f.Terms.Terms() {
+			res.Facets = append(res.Facets, qa.TagCount{Tag: t.Term, Count: t.Count})
+		}
+	}
+	ids := make([]string, len(sr.Hits))
+	for i, h := range sr.Hits {
+		ids[i] = h.ID
+	}
+	return ids, res, nil
 }
 
 // searchError turns a failed search into the error for the caller.
