@@ -191,6 +191,9 @@ CREATE TABLE membership_codes (
   revoked_at {{ts}},
   created_at {{ts}} NOT NULL
 )`},
+	{5, "ask once per form", `
+ALTER TABLE questions ADD COLUMN client_token TEXT;
+CREATE UNIQUE INDEX questions_client_token ON questions(asker_id, client_token) WHERE client_token IS NOT NULL`},
 }
 
 // checkMigrations fails when versions are not strictly increasing: two

@@ -2,6 +2,7 @@ package qa
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -47,6 +48,8 @@ type Question struct {
 	CreatedAt time.Time
 	UpdatedAt time.Time
 	ClosedAt  *time.Time
+	// ClientToken is the one-time token of the form that asked it.
+	ClientToken *string
 
 	Tags []string `gorm:"-"`
 	// Asker is filled for the expert and the asker; nil otherwise.
@@ -62,6 +65,24 @@ type QuestionCreate struct {
 	Body      string
 	Tags      []string
 	Anonymous bool
+	// ClientToken, when set, makes asking idempotent: the same member
+	// asking again with the same token (a form sent twice, a retried
+	// request) gets the question the first time made, not a second one.
+	// At most 64 printable ASCII characters.
+	ClientToken string
+}
+
+// validClientToken: 1–64 printable ASCII characters.
+func validClientToken(t string) bool {
+	if len(t) == 0 || len(t) > 64 {
+		return false
+	}
+	for i := 0; i < len(t); i++ {
+		if t[i] < 0x21 || t[i] > 0x7e {
+			return false
+		}
+	}
+	return true
 }
 
 // quotaWindow is the period over which QuestionQuota counts.
@@ -94,7 +115,25 @@ func (s *Store) CreateQuestion(ctx context.Context, actor Actor, qc QuestionCrea
 	if q.BodyHTML, err = render("body", q.Body); err != nil {
 		return nil, err
 	}
+	if qc.ClientToken != "" {
+		if !validClientToken(qc.ClientToken) {
+			return nil, Errorf(EINVALID, "the form token must be 1–64 printable ASCII characters")
+		}
+		q.ClientToken = &qc.ClientToken
+	}
+	var asked int64 // the question this token already asked
 	err = s.tx(ctx, func(tx *gorm.DB) error {
+		if q.ClientToken != nil {
+			var prev Question
+			err := tx.Select("id").Where("asker_id = ? AND client_token = ?", actor.Member.ID, *q.ClientToken).Take(&prev).Error
+			if err == nil {
+				asked = prev.ID
+				return nil
+			}
+			if !errors.Is(err, gorm.ErrRecordNotFound) {
+				return err
+			}
+		}
 		if actor.Member.Role != RoleExpert && s.quota > 0 {
 			if err := s.lockRow(tx, "members", actor.Member.ID); err != nil {
 				return err
@@ -119,8 +158,19 @@ func (s *Store) CreateQuestion(ctx context.Context, actor Actor, qc QuestionCrea
 		}
 		return s.enqueueEvent(tx, EventQuestionCreated, q.ID)
 	})
+	if err != nil && q.ClientToken != nil && ErrorCode(err) == ECONFLICT {
+		// The same form, sent twice at once, lost the race for the token:
+		// the other one asked.
+		var prev Question
+		if s.db.WithContext(ctx).Select("id").Where("asker_id = ? AND client_token = ?", actor.Member.ID, *q.ClientToken).Take(&prev).Error == nil {
+			asked, err = prev.ID, nil
+		}
+	}
 	if err != nil {
 		return nil, err
+	}
+	if asked != 0 {
+		return s.FindQuestionByID(ctx, actor, asked)
 	}
 	return q, nil
 }

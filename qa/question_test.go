@@ -330,3 +330,66 @@ func ids(qs []*qa.Question) []int64 {
 	}
 	return out
 }
+
+// TestStore_AskOncePerForm: the same form sent twice — one after the other,
+// or ten times at once — asks one question; every sending gets it back.
+func TestStore_AskOncePerForm(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		m := e.member(t, "提问者 Asker", qa.RoleMember)
+		form := qa.QuestionCreate{Title: "同一个表单 sent twice", Body: "只问一次", Tags: []string{"表单"}, ClientToken: "form-7Q2X"}
+		const n = 10
+		ids := make(chan int64, n)
+		errs := make(chan error, n)
+		var wg sync.WaitGroup
+		for i := 0; i < n; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				q, err := e.CreateQuestion(e.ctx, as(m), form)
+				if err != nil {
+					errs <- err
+					return
+				}
+				ids <- q.ID
+			}()
+		}
+		wg.Wait()
+		close(ids)
+		close(errs)
+		for err := range errs {
+			t.Errorf("sending the form again: %v", err)
+		}
+		var first int64
+		for id := range ids {
+			if first == 0 {
+				first = id
+			}
+			if id != first {
+				t.Fatalf("the same form asked questions %d and %d", first, id)
+			}
+		}
+		again, err := e.CreateQuestion(e.ctx, as(m), form)
+		if err != nil || again.ID != first || again.Title != form.Title || len(again.Tags) != 1 {
+			t.Fatalf("the form sent once more: %+v %v", again, err)
+		}
+		qs, total, err := e.FindQuestions(e.ctx, as(m), qa.QuestionFilter{})
+		if err != nil || total != 1 || len(qs) != 1 {
+			t.Fatalf("my questions: %d %v", total, err)
+		}
+		// Another form asks anew; another member's form with the same token too.
+		other, err := e.CreateQuestion(e.ctx, as(m), qa.QuestionCreate{Title: "another form", ClientToken: "form-8R3Y"})
+		if err != nil || other.ID == first {
+			t.Fatalf("another form: %+v %v", other, err)
+		}
+		m2 := e.member(t, "Someone else", qa.RoleMember)
+		theirs, err := e.CreateQuestion(e.ctx, as(m2), form)
+		if err != nil || theirs.ID == first {
+			t.Fatalf("another member's form with the same token: %+v %v", theirs, err)
+		}
+		for _, bad := range []string{strings.Repeat("x", 65), "has space", "中文"} {
+			if _, err := e.CreateQuestion(e.ctx, as(m), qa.QuestionCreate{Title: "bad token", ClientToken: bad}); qa.ErrorCode(err) != qa.EINVALID {
+				t.Errorf("token %q: %v", bad, err)
+			}
+		}
+	})
+}

@@ -277,6 +277,25 @@ func TestPages_Member(t *testing.T) {
 		if w.text(".status") != "已撤回" {
 			t.Fatalf("after withdraw: %s", w.text("ol.list"))
 		}
+		// The same form sent twice (a double click, a reload) asks once:
+		// its one-time token comes from the page.
+		form := m.get(t, "/ask")
+		once := form.doc.Find(`form[action="/ask"] input[name="once"]`).AttrOr("value", "")
+		if len(once) < 16 {
+			t.Fatalf("the ask form has no one-time token: %q", once)
+		}
+		_, before, _ := f.store.FindQuestions(f.ctx, qa.System(), qa.QuestionFilter{})
+		sent := url.Values{"once": {once}, "title": {"双击提交的问题 double click"}, "action": {"ask"}}
+		for i := 0; i < 2; i++ {
+			res, page := m.post(t, "/ask", sent)
+			if res.Request.URL.Path != "/my/questions" {
+				t.Fatalf("sending %d landed on %s: %s", i+1, res.Request.URL, page.text("main"))
+			}
+		}
+		_, after, _ := f.store.FindQuestions(f.ctx, qa.System(), qa.QuestionFilter{})
+		if after != before+1 {
+			t.Fatalf("the form sent twice asked %d questions", after-before)
+		}
 	})
 
 	t.Run("Forbidden", func(t *testing.T) {

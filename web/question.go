@@ -1,6 +1,7 @@
 package web
 
 import (
+	"crypto/rand"
 	"fmt"
 	"html/template"
 	"net/http"
@@ -15,6 +16,8 @@ import (
 const similarWhileAsking = 5
 
 type askData struct {
+	// Once is the form's one-time token: the form sent twice asks once.
+	Once      string
 	Title     string
 	Body      string
 	Tags      string
@@ -35,7 +38,7 @@ func (w *Web) askForm(c *gin.Context) {
 	if !ok {
 		return
 	}
-	d := askData{Title: c.Query("title")}
+	d := askData{Title: c.Query("title"), Once: rand.Text()}
 	if err := w.fillAsk(c, a, &d); err != nil {
 		w.fail(c, err)
 		return
@@ -56,7 +59,10 @@ func (w *Web) ask(c *gin.Context) {
 	if !ok {
 		return
 	}
-	d := askData{Title: c.PostForm("title"), Body: c.PostForm("body"), Tags: c.PostForm("tags"), Anonymous: c.PostForm("anonymous") == "on"}
+	d := askData{Once: c.PostForm("once"), Title: c.PostForm("title"), Body: c.PostForm("body"), Tags: c.PostForm("tags"), Anonymous: c.PostForm("anonymous") == "on"}
+	if d.Once == "" {
+		d.Once = rand.Text() // a post without the form's token: the form shown again gets one
+	}
 	if err := w.fillAsk(c, a, &d); err != nil {
 		w.fail(c, err)
 		return
@@ -77,7 +83,7 @@ func (w *Web) ask(c *gin.Context) {
 		return
 	}
 	_, err := w.store.CreateQuestion(c.Request.Context(), a, qa.QuestionCreate{
-		Title: d.Title, Body: d.Body, Tags: splitTags(d.Tags), Anonymous: d.Anonymous,
+		Title: d.Title, Body: d.Body, Tags: splitTags(d.Tags), Anonymous: d.Anonymous, ClientToken: d.Once,
 	})
 	if err != nil {
 		w.formError(c, "ask", d, err)
