@@ -81,8 +81,11 @@ func (a *API) createQuestion(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	// Idempotency-Key: a client that retries (a timeout, a lost answer)
+	// with the same key gets the question the first request made.
 	q, err := a.store.CreateQuestion(c.Request.Context(), actor(c), qa.QuestionCreate{
 		Title: req.Title, Body: req.Body, Tags: req.Tags, Anonymous: req.Anonymous,
+		ClientToken: c.GetHeader("Idempotency-Key"),
 	})
 	if err != nil {
 		a.fail(c, err)

@@ -1,7 +1,10 @@
 package api_test
 
 import (
+	"encoding/json"
 	"fmt"
+	"net/http"
+	"strings"
 	"testing"
 
 	"answerbook/qa"
@@ -60,4 +63,42 @@ func TestAPI_Withdraw(t *testing.T) {
 		t.Fatalf("status = %s", q.Status)
 	}
 	want(t, s.call(t, "POST", fmt.Sprintf("/api/v1/questions/%d/withdraw", q.ID), m.token, nil, nil), 409, "again")
+}
+
+// TestAPI_AskIdempotent: a retried ask with the same Idempotency-Key gets the
+// first question back; a new key asks anew; a bad key is invalid.
+func TestAPI_AskIdempotent(t *testing.T) {
+	s := newServer(t)
+	m := s.person(t, "Retrier", qa.RoleMember, qa.ScopeWrite, nil)
+	ask := func(key, title string) (int, question) {
+		t.Helper()
+		req, err := http.NewRequest("POST", s.URL+"/api/v1/questions", strings.NewReader(`{"title":"`+title+`"}`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", "Bearer "+m.token)
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Idempotency-Key", key)
+		res, err := s.Client().Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		var q question
+		json.NewDecoder(res.Body).Decode(&q)
+		return res.StatusCode, q
+	}
+	st1, q1 := ask("retry-1f9c", "超时后重试 retried")
+	st2, q2 := ask("retry-1f9c", "超时后重试 retried")
+	if st1 != 201 || st2 != 201 || q1.ID == 0 || q2.ID != q1.ID {
+		t.Fatalf("retry: %d %d, questions %d and %d", st1, st2, q1.ID, q2.ID)
+	}
+	if st, q3 := ask("retry-2a7d", "another question"); st != 201 || q3.ID == q1.ID {
+		t.Fatalf("a new key: %d %d", st, q3.ID)
+	}
+	var list struct{ Total int }
+	want(t, s.call(t, "GET", "/api/v1/questions", m.token, nil, &list), 200, "list")
+	if list.Total != 2 {
+		t.Fatalf("questions asked: %d", list.Total)
+	}
 }
