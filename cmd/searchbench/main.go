@@ -14,7 +14,6 @@ package main
 import (
 	"bufio"
 	"context"
-	"encoding/csv"
 	"encoding/xml"
 	"flag"
 	"fmt"
@@ -31,6 +30,7 @@ import (
 	"strings"
 	"time"
 
+	"answerbook/cmd/internal/realdata"
 	"answerbook/qa"
 	"answerbook/qa/archive"
 	"answerbook/search"
@@ -356,7 +356,7 @@ func (c *corpus) write(path string, n int) error {
 		if err := w.Question(archive.Question{SourceID: "syn/q/" + id, Title: titles[rng.IntN(len(titles))], Body: sents[rng.IntN(len(sents))], Tags: qtags, AskedAt: at, Status: "answered"}); err != nil {
 			return err
 		}
-		if err := w.Answer(archive.Answer{SourceID: "syn/a/" + id, QuestionID: "syn/q/" + id, Body: escapeMD(body), PublishedAt: at.Add(time.Hour), Public: i%10 == 0}); err != nil {
+		if err := w.Answer(archive.Answer{SourceID: "syn/a/" + id, QuestionID: "syn/q/" + id, Body: realdata.EscapeMD(body), PublishedAt: at.Add(time.Hour), Public: i%10 == 0}); err != nil {
 			return err
 		}
 	}
@@ -409,7 +409,7 @@ func loadReal(ctx context.Context, data string, l *archive.Loader, c *corpus) er
 			return err
 		}
 	}
-	if err := loadMedical(data, newRec(true)); err != nil {
+	if _, err := realdata.ReadMedical(filepath.Join(data, realdata.MedicalCSV), newRec(true)); err != nil {
 		return err
 	}
 	for _, f := range []string{"SemEval2016-Task3-CQA-QL-train-part2.xml", "SemEval2016-Task3-CQA-QL-test-input.xml"} {
@@ -418,38 +418,6 @@ func loadReal(ctx context.Context, data string, l *archive.Loader, c *corpus) er
 		}
 	}
 	return nil
-}
-
-func loadMedical(data string, sink archive.Sink) error {
-	f, err := os.Open(filepath.Join(data, "zh-medical-qa", "medical-qa.utf8.csv"))
-	if err != nil {
-		return err
-	}
-	defer f.Close()
-	r := csv.NewReader(f)
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
-	base := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-	for line := 0; ; line++ {
-		rec, err := r.Read()
-		if err == io.EOF {
-			return nil
-		}
-		if err != nil {
-			return err
-		}
-		if line == 0 || len(rec) != 4 || strings.TrimSpace(rec[1]) == "" || strings.TrimSpace(rec[3]) == "" {
-			continue
-		}
-		id := strconv.Itoa(line)
-		at := base.Add(time.Duration(line) * time.Hour)
-		if err := sink.Question(archive.Question{SourceID: "zh-med/q/" + id, Title: truncate(rec[1], qa.MaxTitleLen), Body: escapeMD(rec[2]), Tags: []string{rec[0]}, AskedAt: at, Status: "answered"}); err != nil {
-			return err
-		}
-		if err := sink.Answer(archive.Answer{SourceID: "zh-med/a/" + id, QuestionID: "zh-med/q/" + id, Body: escapeMD(rec[3]), PublishedAt: at.Add(time.Hour)}); err != nil {
-			return err
-		}
-	}
 }
 
 // loadSemEval imports each related question of a SemEval file with its
@@ -500,25 +468,11 @@ func loadSemEval(path string, sink archive.Sink) error {
 		if strings.TrimSpace(body) == "" {
 			continue
 		}
-		if err := sink.Question(archive.Question{SourceID: "semeval/q/" + t.RelQ.ID, Title: truncate(t.RelQ.Subject, qa.MaxTitleLen), Body: escapeMD(truncate(t.RelQ.Body, 5000)), Tags: []string{"qatar"}, Status: "answered"}); err != nil {
+		if err := sink.Question(archive.Question{SourceID: "semeval/q/" + t.RelQ.ID, Title: realdata.Truncate(t.RelQ.Subject, qa.MaxTitleLen), Body: realdata.EscapeMD(realdata.Truncate(t.RelQ.Body, 5000)), Tags: []string{"qatar"}, Status: "answered"}); err != nil {
 			return err
 		}
-		if err := sink.Answer(archive.Answer{SourceID: "semeval/a/" + t.RelQ.ID, QuestionID: "semeval/q/" + t.RelQ.ID, Body: escapeMD(truncate(body, 15000))}); err != nil {
+		if err := sink.Answer(archive.Answer{SourceID: "semeval/a/" + t.RelQ.ID, QuestionID: "semeval/q/" + t.RelQ.ID, Body: realdata.EscapeMD(realdata.Truncate(body, 15000))}); err != nil {
 			return err
 		}
 	}
-}
-
-func truncate(s string, n int) string {
-	r := []rune(strings.TrimSpace(s))
-	if len(r) <= n {
-		return string(r)
-	}
-	return string(r[:n])
-}
-
-// escapeMD keeps forum text literal when it is stored as Markdown.
-func escapeMD(s string) string {
-	r := strings.NewReplacer("\\", "\\\\", "*", "\\*", "_", "\\_", "#", "\\#", "<", "&lt;", ">", "&gt;", "[", "\\[", "`", "\\`", "|", "\\|")
-	return r.Replace(s)
 }

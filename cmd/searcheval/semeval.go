@@ -12,6 +12,7 @@ import (
 	"strings"
 	"time"
 
+	"answerbook/cmd/internal/realdata"
 	"answerbook/qa"
 	"answerbook/search"
 )
@@ -108,8 +109,8 @@ func semeval(ctx context.Context, data, work string) error {
 			if title == "" {
 				title = "(no subject)"
 			}
-			qs = append(qs, qa.ImportQuestion{SourceID: "q/" + r.ID, Title: truncate(title, qa.MaxTitleLen), Body: escapeMD(truncate(r.Body, 5000)), Status: qa.StatusAnswered})
-			as = append(as, qa.ImportAnswer{SourceID: "a/" + r.ID, QuestionSourceID: "q/" + r.ID, Body: escapeMD(truncate(body, 15000))})
+			qs = append(qs, qa.ImportQuestion{SourceID: "q/" + r.ID, Title: realdata.Truncate(title, qa.MaxTitleLen), Body: realdata.EscapeMD(realdata.Truncate(r.Body, 5000)), Status: qa.StatusAnswered})
+			as = append(as, qa.ImportAnswer{SourceID: "a/" + r.ID, QuestionSourceID: "q/" + r.ID, Body: realdata.EscapeMD(realdata.Truncate(body, 15000))})
 		}
 	}
 	start := time.Now()
@@ -191,18 +192,4 @@ func averagePrecision(ranked []int64, relevant map[int64]bool) float64 {
 		}
 	}
 	return sum / float64(len(relevant))
-}
-
-func truncate(s string, n int) string {
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return string(r[:n])
-}
-
-// escapeMD keeps forum text literal when it is stored as Markdown.
-func escapeMD(s string) string {
-	r := strings.NewReplacer("\\", "\\\\", "*", "\\*", "_", "\\_", "#", "\\#", "<", "&lt;", ">", "&gt;", "[", "\\[", "`", "\\`", "|", "\\|")
-	return r.Replace(s)
 }

@@ -2,15 +2,12 @@ package main
 
 import (
 	"context"
-	"encoding/csv"
 	"fmt"
-	"io"
 	"os"
 	"path/filepath"
-	"strconv"
-	"strings"
 	"time"
 
+	"answerbook/cmd/internal/realdata"
 	"answerbook/qa"
 	"answerbook/qa/archive"
 	"answerbook/search"
@@ -90,43 +87,15 @@ func stackExchange(ctx context.Context, data, work string) error {
 // writeMedicalJSONL converts zh-medical-qa's CSV (department,title,ask,answer)
 // into an answerbook JSONL archive: the department becomes the tag.
 func writeMedicalJSONL(data, out string) error {
-	f, err := os.Open(filepath.Join(data, "zh-medical-qa", "medical-qa.utf8.csv"))
-	if err != nil {
-		return err
-	}
-	defer f.Close()
 	w, err := os.Create(out)
 	if err != nil {
 		return err
 	}
 	defer w.Close()
-	jw := archive.NewJSONLWriter(w)
-	r := csv.NewReader(f)
-	r.FieldsPerRecord = -1
-	r.LazyQuotes = true
-	n := 0
-	base := time.Date(2020, 1, 1, 0, 0, 0, 0, time.UTC)
-	for line := 0; ; line++ {
-		rec, err := r.Read()
-		if err == io.EOF {
-			break
-		}
-		if err != nil {
-			return err
-		}
-		if line == 0 || len(rec) != 4 || strings.TrimSpace(rec[1]) == "" || strings.TrimSpace(rec[3]) == "" {
-			continue
-		}
-		id := strconv.Itoa(line)
-		at := base.Add(time.Duration(line) * time.Hour)
-		if err := jw.Question(archive.Question{SourceID: "zh-med/q/" + id, Title: truncate(rec[1], qa.MaxTitleLen), Body: escapeMD(rec[2]), Tags: []string{rec[0]}, AskedAt: at, Status: "answered"}); err != nil {
-			return err
-		}
-		if err := jw.Answer(archive.Answer{SourceID: "zh-med/a/" + id, QuestionID: "zh-med/q/" + id, Body: escapeMD(rec[3]), PublishedAt: at.Add(time.Hour)}); err != nil {
-			return err
-		}
-		n++
+	n, err := realdata.ReadMedical(filepath.Join(data, realdata.MedicalCSV), archive.NewJSONLWriter(w))
+	if err != nil {
+		return err
 	}
 	fmt.Fprintf(os.Stderr, "wrote %d Chinese medical questions with answers to %s\n", n, out)
-	return nil
+	return w.Close()
 }
