@@ -3,7 +3,6 @@ package search
 import (
 	"context"
 	"fmt"
-	"path/filepath"
 	"reflect"
 	"testing"
 	"time"
@@ -17,11 +16,7 @@ import (
 func TestCollectTop_SameAsBleve(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := qa.Open(ctx, qa.Config{DataDir: dir, QuestionQuota: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := testStore(t, dir)
 	words := []string{"面试 准备", "系统设计 system design", "数据库 database index", "缓存 cache", "kubernetes 部署"}
 	tags := []string{"面试", "go", "database", "系统设计", "k8s", "cache"}
 	var qs []qa.ImportQuestion
@@ -34,20 +29,8 @@ func TestCollectTop_SameAsBleve(t *testing.T) {
 	if _, err := s.ImportBatch(ctx, qa.System(), qs, as); err != nil {
 		t.Fatal(err)
 	}
-	ix, err := Open(Config{Dir: filepath.Join(dir, "index"), Store: s})
-	if err != nil {
-		t.Fatal(err)
-	}
-	rctx, cancel := context.WithCancel(ctx)
-	done := make(chan struct{})
-	go func() { ix.Run(rctx); close(done) }()
-	defer func() { cancel(); <-done; ix.Close() }()
-	seq, _ := s.LastChangeSeq(ctx)
-	wctx, wcancel := context.WithTimeout(ctx, time.Minute)
-	defer wcancel()
-	if err := ix.WaitFor(wctx, seq); err != nil {
-		t.Fatal(err)
-	}
+	ix, stop := runIndex(t, s, dir)
+	defer stop()
 	queries := []Query{
 		{Text: "面试"}, {Text: "system design"}, {Text: "数据库 cache"}, {Text: "第3题"}, {Text: "kubernetes", PublicOnly: true},
 		{Text: "question", Tags: []string{"go"}}, {Text: `"system design" -cache`}, {Text: "准备", Page: 2, PerPage: 7},

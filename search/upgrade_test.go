@@ -15,11 +15,7 @@ import (
 func TestOpen_OlderMappingRebuilds(t *testing.T) {
 	ctx := context.Background()
 	dir := t.TempDir()
-	s, err := qa.Open(ctx, qa.Config{DataDir: dir, QuestionQuota: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer s.Close()
+	s := testStore(t, dir)
 	x, err := s.CreateMember(ctx, qa.System(), qa.MemberCreate{Email: "x@example.com", Name: "X", Role: qa.RoleExpert})
 	if err != nil {
 		t.Fatal(err)
@@ -29,22 +25,7 @@ func TestOpen_OlderMappingRebuilds(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	run := func() (*Index, func()) {
-		ix, err := Open(Config{Dir: filepath.Join(dir, "index"), Store: s, Poll: 20 * time.Millisecond})
-		if err != nil {
-			t.Fatal(err)
-		}
-		rctx, cancel := context.WithCancel(ctx)
-		done := make(chan struct{})
-		go func() { ix.Run(rctx); close(done) }()
-		wctx, wcancel := context.WithTimeout(ctx, 30*time.Second)
-		defer wcancel()
-		if err := ix.WaitFor(wctx, a.ChangeSeq); err != nil {
-			t.Fatal(err)
-		}
-		return ix, func() { cancel(); <-done; ix.Close() }
-	}
-	ix, stop := run()
+	ix, stop := runIndex(t, s, dir)
 	// What an older release left behind: the same index under an older
 	// mapping version.
 	// (Batches return once searchable; wait until this one is on disk.)
@@ -67,7 +48,7 @@ func TestOpen_OlderMappingRebuilds(t *testing.T) {
 	if _, _, err := openIndex(filepath.Join(dir, "index")); err == nil {
 		t.Fatal("an index of an older mapping opened as current")
 	}
-	ix, stop = run()
+	ix, stop = runIndex(t, s, dir)
 	defer stop()
 	v, err := ix.idx.GetInternal(keyVersion)
 	if err != nil || string(v) != mappingVersion {
