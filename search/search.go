@@ -42,8 +42,9 @@ const (
 	minFuzzyRune = 5
 )
 
-// Field weights: the title says what an answer is about.
-var fieldBoost = map[string]float64{fieldTitle: 3, fieldQuestion: 1.2, fieldBody: 1}
+// fieldBoost weighs the text fields (in the order of textFields) for
+// search: the title says what an answer is about.
+var fieldBoost = [numFields]float64{3, 1.2, 1}
 
 func init() {
 	// bleve's default is unlimited; no disjunction of ours comes near this.
@@ -251,11 +252,11 @@ type plan struct {
 // typo-tolerant variants of those words.
 func (ix *Index) textQuery(st termStats, p Parsed, terms, fuzzy []string, publicOnly bool) plan {
 	var c clauses
-	st.termClauses(&c, terms, [numFields]float64{fieldBoost[fieldTitle], fieldBoost[fieldQuestion], fieldBoost[fieldBody]}, 1)
+	st.termClauses(&c, terms, fieldBoost, 1)
 	for _, w := range fuzzy {
-		for _, f := range []string{fieldTitle, fieldBody} {
+		for _, f := range []int{inTitle, inBody} {
 			fq := bleve.NewFuzzyQuery(strings.ToLower(w))
-			fq.SetField(f)
+			fq.SetField(textFields[f])
 			fq.SetFuzziness(1)
 			fq.SetPrefix(1)
 			fq.SetBoost(0.5 * fieldBoost[f])
@@ -382,8 +383,8 @@ func phraseQuery(ph string) query.Query {
 		return bleve.NewMatchNoneQuery()
 	}
 	var qs []query.Query
-	for _, f := range []string{fieldTitle, fieldQuestion, fieldBody} {
-		q := query.NewMultiPhraseQuery(terms, f)
+	for f, name := range textFields {
+		q := query.NewMultiPhraseQuery(terms, name)
 		q.SetBoost(fieldBoost[f])
 		qs = append(qs, q)
 	}
