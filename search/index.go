@@ -209,24 +209,19 @@ func newMapping() mapping.IndexMapping {
 		f.DocValues = false
 		dm.AddFieldMappingsAt(name, f)
 	}
-	tags := bleve.NewKeywordFieldMapping()
-	tags.Store = false
-	tags.IncludeInAll = false
-	tags.IncludeTermVectors = false
-	dm.AddFieldMappingsAt(fieldTags, tags)
-	pub := bleve.NewDateTimeFieldMapping()
-	pub.Store = false
-	pub.IncludeInAll = false
-	dm.AddFieldMappingsAt(fieldPublished, pub)
-	public := bleve.NewBooleanFieldMapping()
-	public.Store = false
-	public.IncludeInAll = false
-	dm.AddFieldMappingsAt(fieldPublic, public)
-	tt := bleve.NewNumericFieldMapping()
-	tt.Store = false
-	tt.IncludeInAll = false
-	tt.DocValues = true
-	dm.AddFieldMappingsAt(fieldTitleTerms, tt)
+	// The other fields are for filtering, faceting and sorting: never
+	// stored, not in _all.
+	for name, f := range map[string]*mapping.FieldMapping{
+		fieldTags:       bleve.NewKeywordFieldMapping(),
+		fieldPublished:  bleve.NewDateTimeFieldMapping(),
+		fieldPublic:     bleve.NewBooleanFieldMapping(),
+		fieldTitleTerms: bleve.NewNumericFieldMapping(),
+	} {
+		f.Store = false
+		f.IncludeInAll = false
+		f.IncludeTermVectors = false
+		dm.AddFieldMappingsAt(name, f)
+	}
 	im.DefaultMapping = dm
 	im.IndexDynamic = false
 	im.StoreDynamic = false
