@@ -189,47 +189,52 @@ func (ix *Index) Similar(ctx context.Context, q SimilarQuery) (*Result, error) {
 	if len(titleTerms)+len(bodyTerms) == 0 {
 		return &Result{Hits: []Hit{}, Facets: []qa.TagCount{}}, nil
 	}
-	boosts := [numFields]float64{2.5, 1.2, 1.0}
-	var c clauses
-	st.termClauses(&c, titleTerms, boosts, 2)
-	st.termClauses(&c, bodyTerms, boosts, 1)
-	if len(c.select_) == 0 {
-		return &Result{Hits: []Hit{}, Facets: []qa.TagCount{}}, nil
-	}
 	var filters []query.Query
 	if q.PublicOnly {
 		filters = append(filters, publicQuery())
 	}
 	if len(q.Within) > 0 {
-		// A known set of at most 100 is cheap to score whole: every term
-		// selects.
-		c.select_, c.score = append(c.select_, c.score...), nil
 		ids := make([]string, len(q.Within))
 		for i, id := range q.Within {
 			ids[i] = docID(id)
 		}
 		filters = append(filters, bleve.NewDocIDQuery(ids))
 	}
-	build := func(score bool) query.Query {
-		b := bleve.NewBooleanQuery()
-		b.AddMust(bleve.NewDisjunctionQuery(c.select_...))
-		if score && len(c.score) > 0 {
-			b.AddShould(c.score...)
+	// planFor plans the search with term statistics st; false when no term
+	// is in the index.
+	planFor := func(st termStats) (plan, bool) {
+		boosts := [numFields]float64{2.5, 1.2, 1.0}
+		var c clauses
+		st.termClauses(&c, titleTerms, boosts, 2)
+		st.termClauses(&c, bodyTerms, boosts, 1)
+		if len(q.Within) > 0 {
+			// A known set of at most 100 is cheap to score whole: every
+			// term selects.
+			c.select_, c.score = append(c.select_, c.score...), nil
 		}
-		b.AddMust(filters...)
-		return b
+		build := func(score bool) query.Query {
+			b := bleve.NewBooleanQuery()
+			b.AddMust(bleve.NewDisjunctionQuery(c.select_...))
+			if score && len(c.score) > 0 {
+				b.AddShould(c.score...)
+			}
+			b.AddMust(filters...)
+			return b
+		}
+		return plan{sel: build(false), full: build(true), rerank: titleTerms, narrowed: len(c.score) > 0}, len(c.select_) > 0
 	}
-	res, err := ix.run(ctx, plan{sel: build(false), full: build(true), rerank: titleTerms}, false, 1, n, false)
-	if err != nil || res.Total >= rescoreTop || len(c.score) == 0 {
+	pl, ok := planFor(st)
+	if !ok {
+		return &Result{Hits: []Hit{}, Facets: []qa.TagCount{}}, nil
+	}
+	res, err := ix.run(ctx, pl, false, 1, n, false)
+	if err != nil || res.Total >= rescoreTop || !pl.narrowed {
 		return res, err
 	}
 	// Few candidates by the rare terms: every term selects (see Search).
-	wide := st
-	wide.wide = true
-	c = clauses{}
-	wide.termClauses(&c, titleTerms, boosts, 2)
-	wide.termClauses(&c, bodyTerms, boosts, 1)
-	return ix.run(ctx, plan{sel: build(false), full: build(true), rerank: titleTerms}, false, 1, n, false)
+	st.wide = true
+	pl, _ = planFor(st)
+	return ix.run(ctx, pl, false, 1, n, false)
 }
 
 // plan is a search in two phases. sel finds the candidates: the rare terms
