@@ -2,7 +2,6 @@ package qa_test
 
 import (
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -169,29 +168,12 @@ func TestStore_MembershipCodes(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			const n = 8
-			errs := make([]error, n)
-			var wg sync.WaitGroup
-			for i := 0; i < n; i++ {
-				wg.Add(1)
-				go func() {
-					defer wg.Done()
-					_, errs[i] = e.RedeemCode(e.ctx, qa.Visitor(), qa.CodeRedeem{Code: code,
-						Email: "race" + string(rune('a'+i)) + "@example.com", Name: "Racer", Password: "long enough pw"}, "")
-				}()
-			}
-			wg.Wait()
-			ok := 0
-			for _, err := range errs {
-				if err == nil {
-					ok++
-				} else {
-					wantCode(t, err, qa.EINVALID)
-				}
-			}
-			if ok != 1 {
-				t.Fatalf("%d redemptions of the last use succeeded: %v", ok, errs)
-			}
+			errs := atOnce(8, func(i int) error {
+				_, err := e.RedeemCode(e.ctx, qa.Visitor(), qa.CodeRedeem{Code: code,
+					Email: "race" + string(rune('a'+i)) + "@example.com", Name: "Racer", Password: "long enough pw"}, "")
+				return err
+			})
+			exactlyOne(t, errs, qa.EINVALID, "redemptions of the last use")
 		})
 		t.Run("Limited", func(t *testing.T) {
 			e.clock.Add(qa.SignInWindow)

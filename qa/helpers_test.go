@@ -161,3 +161,34 @@ func wantCode(t *testing.T, err error, code string) {
 }
 
 func ptr[T any](v T) *T { return &v }
+
+// atOnce runs fn(0) … fn(n-1) at the same time and returns their errors.
+func atOnce(n int, fn func(i int) error) []error {
+	errs := make([]error, n)
+	var wg sync.WaitGroup
+	for i := 0; i < n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = fn(i)
+		}()
+	}
+	wg.Wait()
+	return errs
+}
+
+// exactlyOne checks that one of errs is nil and the others have code.
+func exactlyOne(t *testing.T, errs []error, code, what string) {
+	t.Helper()
+	ok := 0
+	for _, err := range errs {
+		if err == nil {
+			ok++
+		} else {
+			wantCode(t, err, code)
+		}
+	}
+	if ok != 1 {
+		t.Fatalf("%d %s succeeded, want exactly 1: %v", ok, what, errs)
+	}
+}

@@ -3,7 +3,6 @@ package qa_test
 import (
 	"fmt"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -164,29 +163,13 @@ func TestStore_Setup(t *testing.T) {
 		wantCode(t, err, qa.EUNAUTHORIZED)
 
 		// Two submissions race: exactly one creates the expert.
-		var wg sync.WaitGroup
-		errs := make([]error, 2)
-		for i := range errs {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				c := mc
-				c.Email = fmt.Sprintf("expert%d@example.com", i)
-				_, errs[i] = e.CompleteSetup(e.ctx, second, c)
-			}()
-		}
-		wg.Wait()
-		ok := 0
-		for _, err := range errs {
-			if err == nil {
-				ok++
-			} else {
-				wantCode(t, err, qa.EUNAUTHORIZED)
-			}
-		}
-		if ok != 1 {
-			t.Fatalf("%d setups succeeded, want exactly 1: %v", ok, errs)
-		}
+		errs := atOnce(2, func(i int) error {
+			c := mc
+			c.Email = fmt.Sprintf("expert%d@example.com", i)
+			_, err := e.CompleteSetup(e.ctx, second, c)
+			return err
+		})
+		exactlyOne(t, errs, qa.EUNAUTHORIZED, "setups")
 		if n, _ := e.CountExperts(e.ctx); n != 1 {
 			t.Fatalf("experts = %d", n)
 		}

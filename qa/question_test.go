@@ -337,33 +337,21 @@ func TestStore_AskOncePerForm(t *testing.T) {
 	eachStore(t, func(t *testing.T, e *env) {
 		m := e.member(t, "提问者 Asker", qa.RoleMember)
 		form := qa.QuestionCreate{Title: "同一个表单 sent twice", Body: "只问一次", Tags: []string{"表单"}, ClientToken: "form-7Q2X"}
-		const n = 10
-		ids := make(chan int64, n)
-		errs := make(chan error, n)
-		var wg sync.WaitGroup
-		for i := 0; i < n; i++ {
-			wg.Add(1)
-			go func() {
-				defer wg.Done()
-				q, err := e.CreateQuestion(e.ctx, as(m), form)
-				if err != nil {
-					errs <- err
-					return
-				}
-				ids <- q.ID
-			}()
-		}
-		wg.Wait()
-		close(ids)
-		close(errs)
-		for err := range errs {
-			t.Errorf("sending the form again: %v", err)
-		}
-		var first int64
-		for id := range ids {
-			if first == 0 {
-				first = id
+		ids := make([]int64, 10)
+		errs := atOnce(len(ids), func(i int) error {
+			q, err := e.CreateQuestion(e.ctx, as(m), form)
+			if err == nil {
+				ids[i] = q.ID
 			}
+			return err
+		})
+		for _, err := range errs {
+			if err != nil {
+				t.Errorf("sending the form again: %v", err)
+			}
+		}
+		first := ids[0]
+		for _, id := range ids {
 			if id != first {
 				t.Fatalf("the same form asked questions %d and %d", first, id)
 			}
