@@ -117,7 +117,7 @@ func (s *Store) CreateQuestion(ctx context.Context, actor Actor, qc QuestionCrea
 	}
 	if qc.ClientToken != "" {
 		if !validClientToken(qc.ClientToken) {
-			return nil, Errorf(EINVALID, "the form token must be 1–64 printable ASCII characters")
+			return nil, Errorf(EINVALID, "the request token (the form's, or the Idempotency-Key header) must be 1–64 printable ASCII characters")
 		}
 		q.ClientToken = &qc.ClientToken
 	}
