@@ -215,27 +215,27 @@ func translate(err error) error {
 	if errors.As(err, &e) {
 		return err
 	}
-	if errors.Is(err, gorm.ErrRecordNotFound) {
-		return &Error{Code: ENOTFOUND, Message: "not found", Err: err}
+	if isMissingRow(err) {
+		return E(KeyNotFound, nil).Wrap(err)
 	}
 	var se sqlite3.Error
 	if errors.As(err, &se) {
 		switch se.ExtendedCode {
 		case sqlite3.ErrConstraintUnique, sqlite3.ErrConstraintPrimaryKey:
-			return &Error{Code: ECONFLICT, Message: "already exists", Err: err}
+			return E(KeyExists, nil).Wrap(err)
 		case sqlite3.ErrConstraintForeignKey:
-			return &Error{Code: EINVALID, Message: "refers to something that does not exist", Err: err}
+			return E(KeyBadReference, nil).Wrap(err)
 		}
 	}
 	var pe *pgconn.PgError
 	if errors.As(err, &pe) {
 		switch pe.Code {
 		case "23505":
-			return &Error{Code: ECONFLICT, Message: "already exists", Err: err}
+			return E(KeyExists, nil).Wrap(err)
 		case "23503":
-			return &Error{Code: EINVALID, Message: "refers to something that does not exist", Err: err}
+			return E(KeyBadReference, nil).Wrap(err)
 		case "40001", "40P01":
-			return &Error{Code: ECONFLICT, Message: "a concurrent change got in the way; try again", Err: err}
+			return E(KeyRetry, nil).Wrap(err)
 		}
 	}
 	return Internal(err, "database")
@@ -295,3 +295,6 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	}
 	return nil
 }
+
+// isMissingRow reports whether err says a looked-up row does not exist.
+func isMissingRow(err error) bool { return errors.Is(err, gorm.ErrRecordNotFound) }
