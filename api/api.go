@@ -10,6 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"answerbook/qa"
+	"answerbook/qa/i18n"
 	"answerbook/search"
 )
 
@@ -31,7 +32,10 @@ type Config struct {
 	CORSOrigins []string
 	// SiteName names the site in embeds and oEmbed (default "answerbook").
 	SiteName string
-	Logger   *slog.Logger
+	// Catalog says the embed card and its errors in the reader's language;
+	// nil loads the embedded catalogs.
+	Catalog *i18n.Catalog
+	Logger  *slog.Logger
 }
 
 // API is the JSON API.
@@ -44,12 +48,13 @@ type API struct {
 	site    string
 	log     *slog.Logger
 	embed   *embedRenderer
+	cat     *i18n.Catalog
 }
 
 // New returns the API for the config.
 func New(cfg Config) *API {
 	a := &API{store: cfg.Store, index: cfg.Index, baseURL: strings.TrimRight(cfg.BaseURL, "/"), cookie: cfg.SessionCookie,
-		origins: cfg.CORSOrigins, site: cfg.SiteName, log: cfg.Logger}
+		origins: cfg.CORSOrigins, site: cfg.SiteName, log: cfg.Logger, cat: cfg.Catalog}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -69,6 +74,11 @@ func (a *API) Register(r gin.IRouter) error {
 	r.GET("/api/openapi.json", spec)
 	if a.embed, err = newEmbedRenderer(); err != nil {
 		return err
+	}
+	if a.cat == nil {
+		if a.cat, err = i18n.Load(); err != nil {
+			return err
+		}
 	}
 	r.GET("/embed/answers/:id", a.authenticate, a.embedAnswer)
 	r.GET("/oembed", a.authenticate, a.oembed)

@@ -18,7 +18,7 @@ func (a *API) authenticate(c *gin.Context) {
 	if h := c.GetHeader("Authorization"); h != "" {
 		scheme, tok, ok := strings.Cut(h, " ")
 		if !ok || !strings.EqualFold(scheme, "Bearer") || strings.TrimSpace(tok) == "" {
-			a.fail(c, qa.Errorf(qa.EUNAUTHORIZED, "the Authorization header must be \"Bearer TOKEN\""))
+			a.fail(c, qa.E(qa.KeyAuthHeader, nil))
 			return
 		}
 		actor, err := a.store.ActorForToken(ctx, strings.TrimSpace(tok))

@@ -17,6 +17,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"answerbook/qa"
+	"answerbook/qa/i18n"
 )
 
 //go:embed embed.html
@@ -42,12 +43,6 @@ func newEmbedRenderer() (*embedRenderer, error) {
 	csp := fmt.Sprintf("default-src 'none'; style-src 'sha256-%s'; img-src https: data:; base-uri 'none'; form-action 'none'; frame-ancestors *",
 		base64.StdEncoding.EncodeToString(sum[:]))
 	return &embedRenderer{tmpl: t, csp: csp}, nil
-}
-
-// embedText are the card's words, in the languages of the site.
-var embedText = map[string]struct{ readOn, membersOnly, date string }{
-	"en": {"Members can read the full answer on %s →", "Members only", "Jan 2, 2006"},
-	"zh": {"在 %s 阅读完整回答 →", "仅会员可见", "2006年1月2日"},
 }
 
 type embedData struct {
@@ -92,12 +87,12 @@ func (a *API) embedAnswer(c *gin.Context) {
 	if lang != "zh" && lang != "en" {
 		lang = answerLang(x)
 	}
-	txt := embedText[lang]
+	l := a.localizer(lang, "")
 	d := embedData{
-		Lang: map[string]string{"zh": "zh-Hans", "en": "en"}[lang], Theme: theme, Title: x.Title(), Site: a.site,
+		Lang: l.Code(), Theme: theme, Title: x.Title(), Site: a.site,
 		SiteURL: a.baseURL, URL: a.answerURL(x.ID), Teaser: x.Excerpt, Tags: x.Tags, Full: x.Full,
-		ReadOn:    fmt.Sprintf(txt.readOn, a.site),
-		Published: x.PublishedAt.Format(txt.date), PublishedISO: x.PublishedAt.UTC().Format("2006-01-02T15:04:05Z"),
+		ReadOn:    l.T("embed.read_on", "Site", a.site),
+		Published: l.Date(x.PublishedAt), PublishedISO: x.PublishedAt.UTC().Format("2006-01-02T15:04:05Z"),
 		Style: template.CSS(embedCSS),
 	}
 	if x.Full {
@@ -125,7 +120,19 @@ func (a *API) embedFail(c *gin.Context, err error) {
 	}
 	c.Header("Content-Security-Policy", "default-src 'none'; frame-ancestors *")
 	c.Header("Cache-Control", "no-store")
-	c.String(status, qa.ErrorMessage(err))
+	c.String(status, a.localizer(c.Query("lang"), c.GetHeader("Accept-Language")).Error(err))
+}
+
+// localizer picks the card's language: ?lang=zh or en, else the reader's
+// Accept-Language.
+func (a *API) localizer(lang, accept string) *i18n.Localizer {
+	switch lang {
+	case "zh":
+		return a.cat.Pick(i18n.Chinese.String(), "")
+	case "en":
+		return a.cat.Pick(i18n.English.String(), "")
+	}
+	return a.cat.Pick("", accept)
 }
 
 // answerLang guesses an answer's language from its title: Chinese when it
@@ -171,7 +178,7 @@ func (a *API) oembed(c *gin.Context) {
 	}
 	id, ok := a.answerIDFromURL(c.Query("url"))
 	if !ok {
-		a.fail(c, qa.Errorf(qa.ENOTFOUND, "not an answer of this site"))
+		a.fail(c, qa.E(qa.KeyEmbedForeign, nil))
 		return
 	}
 	x, err := a.store.FindAnswerByID(c.Request.Context(), qa.Visitor(), id)
@@ -180,7 +187,7 @@ func (a *API) oembed(c *gin.Context) {
 		return
 	}
 	if !x.Public {
-		a.fail(c, qa.Errorf(qa.EUNAUTHORIZED, "this answer is for members only"))
+		a.fail(c, qa.E(qa.KeyMembersOnly, nil))
 		return
 	}
 	w, err := dimension(c.Query("maxwidth"), oembedWidth)
@@ -213,7 +220,7 @@ func dimension(s string, def int) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || n < 1 || len(s) > 6 {
-		return 0, qa.Errorf(qa.EINVALID, "maxwidth and maxheight must be positive whole numbers")
+		return 0, qa.E(qa.KeyOEmbedSize, nil)
 	}
 	return max(min(n, def), min(oembedMinSide, n)), nil
 }

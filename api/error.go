@@ -13,9 +13,14 @@ type errorBody struct {
 	Error errorDetail `json:"error"`
 }
 
+// errorDetail carries the code and the English message of INTERFACE.md,
+// and the message's stable key and arguments so that a client can say it in
+// its own language (the keys and their arguments are qa/message.go's).
 type errorDetail struct {
-	Code    string `json:"code"`
-	Message string `json:"message"`
+	Code    string  `json:"code"`
+	Message string  `json:"message"`
+	Key     qa.Key  `json:"key"`
+	Args    qa.Args `json:"args"`
 }
 
 // statusOf maps a domain error code to an HTTP status.
@@ -51,5 +56,17 @@ func (a *API) fail(c *gin.Context, err error) {
 		c.Header("Retry-After", "5")
 		code = qa.EINTERNAL
 	}
-	c.AbortWithStatusJSON(status, errorBody{Error: errorDetail{Code: code, Message: qa.ErrorMessage(err)}})
+	c.AbortWithStatusJSON(status, errorBody{Error: detailOf(code, err)})
+}
+
+// detailOf is the error body's detail for err, with the given (public) code.
+func detailOf(code string, err error) errorDetail {
+	d := errorDetail{Code: code, Message: qa.ErrorMessage(err), Key: qa.ErrorKey(err), Args: qa.ErrorArgs(err)}
+	if d.Key == "" {
+		d.Key = qa.KeyInternal
+	}
+	if d.Args == nil {
+		d.Args = qa.Args{}
+	}
+	return d
 }

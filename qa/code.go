@@ -201,7 +201,6 @@ type CodeRedeem struct {
 
 // Code limits: wrong codes count like failed sign-ins, per address and per
 // account (the email joining, or the member renewing), in their own buckets.
-const codeLimitMessage = "too many wrong codes; try again in %d minutes"
 
 func codeBuckets(account, addr string) []bucketLimit {
 	out := []bucketLimit{{"code:account:" + hashSecret(account), MaxAccountFailures}}
@@ -267,7 +266,7 @@ func (s *Store) joinWithCode(ctx context.Context, r CodeRedeem, addr string) (*M
 		return nil, err
 	}
 	buckets := codeBuckets(key, addr)
-	if err := s.checkLimits(ctx, buckets, codeLimitMessage); err != nil {
+	if err := s.checkLimits(ctx, buckets, KeyCodeLimited); err != nil {
 		return nil, err
 	}
 	code, ok := normalizeCode(r.Code)
@@ -302,7 +301,7 @@ func (s *Store) renewWithCode(ctx context.Context, actor Actor, raw, addr string
 	}
 	id := actor.Member.ID
 	buckets := codeBuckets("member:"+strconv.FormatInt(id, 10), addr)
-	if err := s.checkLimits(ctx, buckets, codeLimitMessage); err != nil {
+	if err := s.checkLimits(ctx, buckets, KeyCodeLimited); err != nil {
 		return nil, err
 	}
 	code, ok := normalizeCode(raw)

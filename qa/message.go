@@ -2,6 +2,7 @@ package qa
 
 import (
 	"fmt"
+	"regexp"
 	"sort"
 	"strings"
 	"text/template"
@@ -321,3 +322,21 @@ func KeyCode(k Key) string { return messages[k].code }
 
 // KeyMessage returns a key's English text filled with args.
 func KeyMessage(k Key, args Args) string { return messages[k].english(args) }
+
+// placeholder finds the argument names a message's English text uses.
+var placeholder = regexp.MustCompile(`\.([A-Z]\w*)`)
+
+// KeyArgs returns the names of the arguments a key's English text uses,
+// sorted: what the catalogs' translations may use.
+func KeyArgs(k Key) []string {
+	seen := map[string]bool{}
+	for _, m := range placeholder.FindAllStringSubmatch(messages[k].text, -1) {
+		seen[m[1]] = true
+	}
+	out := make([]string, 0, len(seen))
+	for n := range seen {
+		out = append(out, n)
+	}
+	sort.Strings(out)
+	return out
+}

@@ -27,14 +27,14 @@ const (
 // used (nothing is truncated silently).
 func checkPassword(p string) error {
 	if !utf8.ValidString(p) {
-		return Errorf(EINVALID, "password is not valid UTF-8")
+		return E(KeyNotUTF8, Args{"Field": "password"})
 	}
 	n := utf8.RuneCountInString(p)
 	if n < MinPasswordLen {
-		return Errorf(EINVALID, "password must be at least %d characters", MinPasswordLen)
+		return E(KeyPasswordShort, Args{"Min": MinPasswordLen})
 	}
 	if n > MaxPasswordLen {
-		return Errorf(EINVALID, "password must be at most %d characters", MaxPasswordLen)
+		return E(KeyPasswordLong, Args{"Max": MaxPasswordLen})
 	}
 	return nil
 }

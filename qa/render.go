@@ -12,7 +12,7 @@ import (
 func render(field, src string) (string, error) {
 	html, err := markdown.Render(src)
 	if errors.Is(err, markdown.ErrTooComplex) {
-		return "", &Error{Code: EINVALID, Message: field + ": " + err.Error(), Err: err}
+		return "", E(KeyMarkdown, Args{"Field": fieldKey(field), "Detail": err.Error()}).Wrap(err)
 	}
 	if err != nil {
 		return "", Internal(err, "render "+field)

@@ -50,7 +50,7 @@ func (s *Store) CreateSession(ctx context.Context, memberID int64) (string, erro
 // the session is unknown, expired, or older than the member's last change of
 // credentials or role.
 func (s *Store) ActorForSession(ctx context.Context, raw string) (Actor, error) {
-	bad := Errorf(EUNAUTHORIZED, "your session has ended; sign in again")
+	bad := E(KeySessionEnded, nil)
 	if len(raw) < 16 || len(raw) > 128 {
 		return Actor{}, bad
 	}

@@ -75,7 +75,7 @@ func (s *Store) SetDeclineReasons(ctx context.Context, actor Actor, reasons []st
 		out = append(out, n)
 	}
 	if len(out) > MaxDeclineReasons {
-		return nil, Errorf(EINVALID, "at most %d canned reasons (got %d)", MaxDeclineReasons, len(out))
+		return nil, E(KeyReasonsMany, Args{"Max": MaxDeclineReasons, "Got": len(out)})
 	}
 	raw, err := json.Marshal(out)
 	if err != nil {

@@ -58,7 +58,7 @@ func (s *Store) CheckSetupToken(ctx context.Context, raw string) error {
 	err := s.read(ctx).Where("hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?", hashSecret(raw), purposeSetup, s.clock()).First(&t).Error
 	if err != nil {
 		if ErrorCode(translate(err)) == ENOTFOUND {
-			return Errorf(EUNAUTHORIZED, "this setup link is not valid (it was used, has expired, or was replaced by a newer one)")
+			return E(KeySetupLink, nil)
 		}
 		return translate(err)
 	}
@@ -82,7 +82,7 @@ func (s *Store) CompleteSetup(ctx context.Context, raw string, mc MemberCreate) 
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return Errorf(EUNAUTHORIZED, "this setup link is not valid (it was used, has expired, or was replaced by a newer one)")
+			return E(KeySetupLink, nil)
 		}
 		return nil
 	})

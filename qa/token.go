@@ -48,10 +48,10 @@ func (s *Store) CreateToken(ctx context.Context, actor Actor, memberID int64, tc
 		return "", nil, err
 	}
 	if !actor.System && actor.MemberID() != memberID {
-		return "", nil, Errorf(EFORBIDDEN, "you can only create tokens for yourself")
+		return "", nil, E(KeyTokenSelf, nil)
 	}
 	if !actor.System && actor.TokenID != 0 && tc.Scope == ScopeWrite && actor.Scope != ScopeWrite {
-		return "", nil, Errorf(EFORBIDDEN, "a read token cannot create a write token")
+		return "", nil, E(KeyTokenReadOnly, nil)
 	}
 	scope, err := ParseScope(string(tc.Scope))
 	if err != nil {
@@ -78,7 +78,7 @@ func (s *Store) FindTokens(ctx context.Context, actor Actor, memberID int64) ([]
 		return nil, err
 	}
 	if !actor.System && actor.MemberID() != memberID {
-		return nil, Errorf(EFORBIDDEN, "you can only list your own tokens")
+		return nil, E(KeyTokensOwn, nil)
 	}
 	var ts []*Token
 	err := s.read(ctx).Where("member_id = ? AND kind = ? AND revoked_at IS NULL", memberID, TokenKindAPI).
@@ -102,7 +102,7 @@ func (s *Store) RevokeToken(ctx context.Context, actor Actor, id int64) error {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return Errorf(ENOTFOUND, "token not found")
+			return E(KeyNotFound, Args{"What": "token"})
 		}
 		return nil
 	})
@@ -112,7 +112,7 @@ func (s *Store) RevokeToken(ctx context.Context, actor Actor, id int64) error {
 // the database holds them now, limited by the token's scope. An unknown or
 // revoked token is EUNAUTHORIZED.
 func (s *Store) ActorForToken(ctx context.Context, raw string) (Actor, error) {
-	bad := Errorf(EUNAUTHORIZED, "the token is not valid")
+	bad := E(KeyTokenInvalid, nil)
 	if len(raw) < len(tokenPrefix)+16 || len(raw) > 128 {
 		return Actor{}, bad
 	}
@@ -155,7 +155,7 @@ func (s *Store) CreateFeedToken(ctx context.Context, actor Actor) (string, error
 		return "", err
 	}
 	if actor.Member == nil {
-		return "", Errorf(EFORBIDDEN, "only members have feed tokens")
+		return "", E(KeyFeedMembers, nil)
 	}
 	raw := newSecret(feedTokenPrefix)
 	now := s.clock()
@@ -193,7 +193,7 @@ func (s *Store) HasFeedToken(ctx context.Context, actor Actor) (bool, error) {
 // ActorForFeedToken returns the read-only actor of a personal feed token,
 // as its member is now; EUNAUTHORIZED when unknown or revoked.
 func (s *Store) ActorForFeedToken(ctx context.Context, raw string) (Actor, error) {
-	bad := Errorf(EUNAUTHORIZED, "this feed link is not valid (it was replaced or revoked)")
+	bad := E(KeyFeedLink, nil)
 	if len(raw) < len(feedTokenPrefix)+16 || len(raw) > 128 {
 		return Actor{}, bad
 	}

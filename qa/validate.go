@@ -30,10 +30,10 @@ const (
 // checkText validates that s is valid UTF-8 without NUL bytes.
 func checkText(field, s string) error {
 	if !utf8.ValidString(s) {
-		return Errorf(EINVALID, "%s is not valid UTF-8", field)
+		return E(KeyNotUTF8, Args{"Field": fieldKey(field)})
 	}
 	if strings.ContainsRune(s, 0) {
-		return Errorf(EINVALID, "%s contains a NUL character", field)
+		return E(KeyNUL, Args{"Field": fieldKey(field)})
 	}
 	return nil
 }
@@ -69,12 +69,12 @@ func normalizeLine(field, s string, min, max int) (string, error) {
 	n := utf8.RuneCountInString(s)
 	if n < min {
 		if min == 1 {
-			return "", Errorf(EINVALID, "%s is required", field)
+			return "", E(KeyRequired, Args{"Field": fieldKey(field)})
 		}
-		return "", Errorf(EINVALID, "%s must be at least %d characters", field, min)
+		return "", E(KeyTooShort, Args{"Field": fieldKey(field), "Min": min})
 	}
 	if n > max {
-		return "", Errorf(EINVALID, "%s must be at most %d characters (got %d)", field, max, n)
+		return "", E(KeyTooLong, Args{"Field": fieldKey(field), "Max": max, "Got": n})
 	}
 	return s, nil
 }
@@ -100,10 +100,10 @@ func normalizeBody(field, s string, required bool) (string, error) {
 	s = strings.TrimRight(s, " \t\n")
 	s = strings.TrimLeft(s, "\n")
 	if required && strings.TrimSpace(s) == "" {
-		return "", Errorf(EINVALID, "%s is required", field)
+		return "", E(KeyRequired, Args{"Field": fieldKey(field)})
 	}
 	if n := utf8.RuneCountInString(s); n > MaxBodyLen {
-		return "", Errorf(EINVALID, "%s must be at most %d characters (got %d)", field, MaxBodyLen, n)
+		return "", E(KeyTooLong, Args{"Field": fieldKey(field), "Max": MaxBodyLen, "Got": n})
 	}
 	return s, nil
 }
@@ -116,14 +116,14 @@ func NormalizeEmail(s string) (email, key string, err error) {
 	}
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", "", Errorf(EINVALID, "email is required")
+		return "", "", E(KeyRequired, Args{"Field": "email"})
 	}
 	if len(s) > MaxEmailLen {
-		return "", "", Errorf(EINVALID, "email must be at most %d bytes", MaxEmailLen)
+		return "", "", E(KeyEmailLong, Args{"Max": MaxEmailLen})
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || a.Name != "" || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") && !strings.HasSuffix(s, "@localhost") {
-		return "", "", Errorf(EINVALID, "email %q is not a valid address", s)
+		return "", "", E(KeyEmailInvalid, Args{"Email": s})
 	}
 	return s, strings.ToLower(s), nil
 }
@@ -138,17 +138,17 @@ func NormalizeTag(s string) (string, error) {
 	s = strings.ToLower(strings.Join(strings.Fields(s), "-"))
 	n := utf8.RuneCountInString(s)
 	if n == 0 {
-		return "", Errorf(EINVALID, "tags must not be empty")
+		return "", E(KeyTagEmpty, nil)
 	}
 	if n > MaxTagLen {
-		return "", Errorf(EINVALID, "tag %q is longer than %d characters", s, MaxTagLen)
+		return "", E(KeyTagLong, Args{"Tag": s, "Max": MaxTagLen})
 	}
 	for _, r := range s {
 		switch {
 		case unicode.IsLetter(r), unicode.IsDigit(r), unicode.Is(unicode.Mn, r):
 		case strings.ContainsRune("-_.+#", r):
 		default:
-			return "", Errorf(EINVALID, "tag %q contains %q; tags may hold letters, digits and - _ . + #", s, r)
+			return "", E(KeyTagChars, Args{"Tag": s, "Char": string(r)})
 		}
 	}
 	return s, nil
@@ -158,7 +158,7 @@ func NormalizeTag(s string) (string, error) {
 // occurrence's position) and enforces the limit of MaxTags.
 func NormalizeTags(tags []string) ([]string, error) {
 	if len(tags) > 4*MaxTags {
-		return nil, Errorf(EINVALID, "at most %d tags", MaxTags)
+		return nil, E(KeyTagsMany, Args{"Max": MaxTags})
 	}
 	out := make([]string, 0, len(tags))
 	seen := make(map[string]bool, len(tags))
@@ -174,7 +174,7 @@ func NormalizeTags(tags []string) ([]string, error) {
 		out = append(out, n)
 	}
 	if len(out) > MaxTags {
-		return nil, Errorf(EINVALID, "at most %d tags (got %d)", MaxTags, len(out))
+		return nil, E(KeyTagsMany, Args{"Max": MaxTags, "Got": len(out)})
 	}
 	return out, nil
 }
@@ -187,10 +187,10 @@ func normalizeReason(s string) (string, error) {
 	}
 	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
 	if s == "" {
-		return "", Errorf(EINVALID, "a reason is required to decline a question")
+		return "", E(KeyReasonRequire, nil)
 	}
 	if n := utf8.RuneCountInString(s); n > MaxReasonLen {
-		return "", Errorf(EINVALID, "reason must be at most %d characters (got %d)", MaxReasonLen, n)
+		return "", E(KeyTooLong, Args{"Field": "reason", "Max": MaxReasonLen, "Got": n})
 	}
 	return s, nil
 }
@@ -210,12 +210,16 @@ func (p Page) normalize() (Page, error) {
 		p.PerPage = DefaultPerPage
 	}
 	if p.Page < 1 || p.Page > MaxPage {
-		return p, Errorf(EINVALID, "page must be between 1 and %d", MaxPage)
+		return p, E(KeyPage, Args{"Max": MaxPage})
 	}
 	if p.PerPage < 1 || p.PerPage > MaxPerPage {
-		return p, Errorf(EINVALID, "per_page must be between 1 and %d", MaxPerPage)
+		return p, E(KeyPerPage, Args{"Max": MaxPerPage})
 	}
 	return p, nil
 }
 
 func (p Page) offset() int { return (p.Page - 1) * p.PerPage }
+
+// fieldKey is the key of a field named in words ("question body" →
+// "question_body"): what an error's Field argument holds.
+func fieldKey(field string) string { return strings.ReplaceAll(field, " ", "_") }

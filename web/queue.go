@@ -12,8 +12,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"answerbook/qa"
+	"answerbook/qa/i18n"
 	"answerbook/search"
-	"answerbook/web/i18n"
 )
 
 // Sizes of the queue pages.

@@ -10,7 +10,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"answerbook/qa"
-	"answerbook/web/i18n"
+	"answerbook/qa/i18n"
 )
 
 const (

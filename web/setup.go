@@ -50,4 +50,4 @@ func (w *Web) setup(c *gin.Context) {
 }
 
 // errPasswordsDiffer is the error of a form whose two new passwords differ.
-var errPasswordsDiffer = qa.Errorf(qa.EINVALID, "the two passwords differ")
+var errPasswordsDiffer = qa.E(qa.KeyPasswordsDiffer, nil)

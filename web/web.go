@@ -22,8 +22,8 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"answerbook/qa"
+	"answerbook/qa/i18n"
 	"answerbook/search"
-	"answerbook/web/i18n"
 )
 
 //go:embed templates/*.html

@@ -99,7 +99,7 @@ func splitEvents(s string) []string {
 
 // errNoEvents is the add form with no event ticked: on the page, an empty
 // choice is a mistake, not "every event" (as it is for the API and CLI).
-var errNoEvents = qa.Errorf(qa.EINVALID, "pick at least one event")
+var errNoEvents = qa.E(qa.KeyEventsRequired, nil)
 
 // addWebhook registers a webhook and shows its signing secret once. The
 // page is not a redirect: the secret must not travel in a URL or a cookie.

@@ -40,7 +40,11 @@ func New(baseURL, token string) *Client {
 type Error struct {
 	Status  int    // HTTP status
 	Code    string `json:"code"` // invalid, unauthorized, forbidden, not_found, conflict, too_large, rate_limited, internal
-	Message string `json:"message"`
+	Message string `json:"message"` // in English
+	// Key is the message's stable key (e.g. "err.too_long") and Args its
+	// values, for showing the error in another language.
+	Key  string         `json:"key"`
+	Args map[string]any `json:"args"`
 }
 
 func (e *Error) Error() string {

@@ -17,6 +17,8 @@ import (
 	goi18n "github.com/nicksnyder/go-i18n/v2/i18n"
 	"golang.org/x/text/language"
 	"golang.org/x/text/message"
+
+	"answerbook/qa"
 )
 
 //go:embed locales/*.toml
@@ -207,4 +209,42 @@ func (l *Localizer) DateTime(t time.Time) string {
 		return fmt.Sprintf("%s %s UTC", l.Date(t), t.Format("15:04"))
 	}
 	return t.Format("Jan 2, 2006, 15:04") + " UTC"
+}
+
+// Error says err in this language: the catalog's message for its key, with
+// its arguments shown for the reader (a Field or a Status in words, whole
+// numbers with the language's digit grouping). An error without a key (the
+// command line's) is shown as written under the fallback heading; an
+// internal error never shows its text.
+func (l *Localizer) Error(err error) string {
+	key := qa.ErrorKey(err)
+	switch key {
+	case qa.KeyInternal:
+		return l.T(string(qa.KeyInternal))
+	case "":
+		return l.T("err.fallback", "Message", qa.ErrorMessage(err))
+	}
+	args := qa.ErrorArgs(err)
+	pairs := make([]any, 0, 2*len(args))
+	for name, v := range args {
+		pairs = append(pairs, name, l.arg(name, v))
+	}
+	return l.T(string(key), pairs...)
+}
+
+// arg shows one argument of an error message in this language.
+func (l *Localizer) arg(name string, v any) any {
+	switch name {
+	case "Field":
+		return l.T("field." + fmt.Sprint(v))
+	case "Status", "From", "To":
+		return l.T("status." + fmt.Sprint(v))
+	}
+	switch n := v.(type) {
+	case int:
+		return l.Num(n)
+	case int64:
+		return l.Num(int(n))
+	}
+	return v
 }

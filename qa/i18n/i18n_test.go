@@ -28,39 +28,7 @@ var placeholder = regexp.MustCompile(`\{\{\s*\.(\w+)\s*\}\}`)
 // placeholders in every language, and that plural messages have the forms
 // their language needs.
 func TestCatalogs_SamePlaceholders(t *testing.T) {
-	read := func(name string) map[string]map[string]string {
-		raw, err := fs.ReadFile(locales, "locales/"+name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		var tree map[string]any
-		if err := toml.Unmarshal(raw, &tree); err != nil {
-			t.Fatal(err)
-		}
-		out := map[string]map[string]string{}
-		var walk func(prefix string, m map[string]any)
-		walk = func(prefix string, m map[string]any) {
-			forms := map[string]string{}
-			for k, v := range m {
-				switch v := v.(type) {
-				case string:
-					if k == "one" || k == "other" {
-						forms[k] = v
-					} else {
-						out[prefix+k] = map[string]string{"other": v}
-					}
-				case map[string]any:
-					walk(prefix+k+".", v)
-				}
-			}
-			if len(forms) > 0 {
-				out[strings.TrimSuffix(prefix, ".")] = forms
-			}
-		}
-		walk("", tree)
-		return out
-	}
-	en, zh := read("en.toml"), read("zh-Hans.toml")
+	en, zh := readCatalog(t, "en.toml"), readCatalog(t, "zh-Hans.toml")
 	vars := func(s string) string {
 		var vs []string
 		for _, m := range placeholder.FindAllStringSubmatch(s, -1) {
@@ -153,4 +121,39 @@ func BenchmarkT(b *testing.B) {
 		l.T("nav.search")
 		l.T("search.results", "Count", 42)
 	}
+}
+
+// readCatalog reads a catalog file into id → plural form → message.
+func readCatalog(t *testing.T, name string) map[string]map[string]string {
+	t.Helper()
+	raw, err := fs.ReadFile(locales, "locales/"+name)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var tree map[string]any
+	if err := toml.Unmarshal(raw, &tree); err != nil {
+		t.Fatal(err)
+	}
+	out := map[string]map[string]string{}
+	var walk func(prefix string, m map[string]any)
+	walk = func(prefix string, m map[string]any) {
+		forms := map[string]string{}
+		for k, v := range m {
+			switch v := v.(type) {
+			case string:
+				if k == "one" || k == "other" {
+					forms[k] = v
+				} else {
+					out[prefix+k] = map[string]string{"other": v}
+				}
+			case map[string]any:
+				walk(prefix+k+".", v)
+			}
+		}
+		if len(forms) > 0 {
+			out[strings.TrimSuffix(prefix, ".")] = forms
+		}
+	}
+	walk("", tree)
+	return out
 }
