@@ -39,7 +39,7 @@ func New(baseURL, token string) *Client {
 // Error is an error answered by the API.
 type Error struct {
 	Status  int    // HTTP status
-	Code    string `json:"code"` // invalid, unauthorized, forbidden, not_found, conflict, too_large, rate_limited, internal
+	Code    string `json:"code"`    // invalid, unauthorized, forbidden, not_found, conflict, too_large, rate_limited, internal
 	Message string `json:"message"` // in English
 	// Key is the message's stable key (e.g. "err.too_long") and Args its
 	// values, for showing the error in another language.
