@@ -132,7 +132,7 @@ func parseSort(s string) (bool, error) {
 	case "newest":
 		return true, nil
 	}
-	return false, qa.Errorf(qa.EINVALID, "sort must be oldest or newest")
+	return false, qa.E(qa.KeySort, qa.Args{"Allowed": "oldest or newest"})
 }
 
 func (a *API) getQuestion(c *gin.Context) {

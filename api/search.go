@@ -123,7 +123,7 @@ func parseOrder(s string) (bool, error) {
 	case "newest":
 		return true, nil
 	}
-	return false, qa.Errorf(qa.EINVALID, "sort must be relevance or newest")
+	return false, qa.E(qa.KeySort, qa.Args{"Allowed": "relevance or newest"})
 }
 
 // searchable waits (bounded) until the index holds a write, so that whoever
