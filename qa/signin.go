@@ -84,12 +84,12 @@ func signInBuckets(email, addr string) []bucketLimit {
 
 // checkSignInLimits fails with ERATELIMITED when a bucket is full.
 func (s *Store) checkSignInLimits(ctx context.Context, buckets []bucketLimit) error {
-	return s.checkLimits(ctx, buckets, "too many failed sign-ins; try again in %d minutes")
+	return s.checkLimits(ctx, buckets, KeySignInLimited)
 }
 
-// checkLimits fails with ERATELIMITED, saying msg (with the minutes to
-// wait), when a bucket is full.
-func (s *Store) checkLimits(ctx context.Context, buckets []bucketLimit, msg string) error {
+// checkLimits fails with ERATELIMITED, with the message key (its argument
+// Minutes is the wait), when a bucket is full.
+func (s *Store) checkLimits(ctx context.Context, buckets []bucketLimit, key Key) error {
 	names := make([]string, len(buckets))
 	for i, b := range buckets {
 		names[i] = b.name
@@ -110,7 +110,7 @@ func (s *Store) checkLimits(ctx context.Context, buckets []bucketLimit, msg stri
 	}
 	if wait > 0 {
 		minutes := int((wait + time.Minute - 1) / time.Minute)
-		return Errorf(ERATELIMITED, msg, minutes)
+		return E(key, Args{"Minutes": minutes})
 	}
 	return nil
 }

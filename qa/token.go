@@ -48,10 +48,10 @@ func (s *Store) CreateToken(ctx context.Context, actor Actor, memberID int64, tc
 		return "", nil, err
 	}
 	if !actor.System && actor.MemberID() != memberID {
-		return "", nil, Errorf(EFORBIDDEN, "you can only create tokens for yourself")
+		return "", nil, E(KeyTokenSelf, nil)
 	}
 	if !actor.System && actor.TokenID != 0 && tc.Scope == ScopeWrite && actor.Scope != ScopeWrite {
-		return "", nil, Errorf(EFORBIDDEN, "a read token cannot create a write token")
+		return "", nil, E(KeyTokenReadOnly, nil)
 	}
 	scope, err := ParseScope(string(tc.Scope))
 	if err != nil {
@@ -78,7 +78,7 @@ func (s *Store) FindTokens(ctx context.Context, actor Actor, memberID int64) ([]
 		return nil, err
 	}
 	if !actor.System && actor.MemberID() != memberID {
-		return nil, Errorf(EFORBIDDEN, "you can only list your own tokens")
+		return nil, E(KeyTokensOwn, nil)
 	}
 	var ts []*Token
 	err := s.read(ctx).Where("member_id = ? AND kind = ? AND revoked_at IS NULL", memberID, TokenKindAPI).
@@ -102,7 +102,7 @@ func (s *Store) RevokeToken(ctx context.Context, actor Actor, id int64) error {
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return Errorf(ENOTFOUND, "token not found")
+			return E(KeyNotFound, Args{"What": "token"})
 		}
 		return nil
 	})
@@ -110,16 +110,18 @@ func (s *Store) RevokeToken(ctx context.Context, actor Actor, id int64) error {
 
 // ActorForToken returns the actor a bearer token stands for: its member, as
 // the database holds them now, limited by the token's scope. An unknown or
-// revoked token is EUNAUTHORIZED.
+// revoked token is EUNAUTHORIZED. The token of a disabled member is
+// EFORBIDDEN (KeyMemberDisabled): the client holds a real token and learns
+// why it stopped working; enabling the member makes it work again.
 func (s *Store) ActorForToken(ctx context.Context, raw string) (Actor, error) {
-	bad := Errorf(EUNAUTHORIZED, "the token is not valid")
+	bad := E(KeyTokenInvalid, nil)
 	if len(raw) < len(tokenPrefix)+16 || len(raw) > 128 {
 		return Actor{}, bad
 	}
 	var t Token
 	err := s.read(ctx).Where("hash = ? AND kind = ? AND revoked_at IS NULL", hashSecret(raw), TokenKindAPI).First(&t).Error
 	if err != nil {
-		if ErrorCode(translate(err)) == ENOTFOUND {
+		if isMissingRow(err) {
 			return Actor{}, bad
 		}
 		return Actor{}, translate(err)
@@ -132,6 +134,9 @@ func (s *Store) ActorForToken(ctx context.Context, raw string) (Actor, error) {
 		return Actor{}, err
 	}
 	now := s.clock()
+	if !m.Standing(now).MaySignIn() {
+		return Actor{}, E(KeyMemberDisabled, nil)
+	}
 	// Record use at most once a minute: a write per request would serialise
 	// every read behind SQLite's single writer.
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
@@ -155,7 +160,7 @@ func (s *Store) CreateFeedToken(ctx context.Context, actor Actor) (string, error
 		return "", err
 	}
 	if actor.Member == nil {
-		return "", Errorf(EFORBIDDEN, "only members have feed tokens")
+		return "", E(KeyFeedMembers, nil)
 	}
 	raw := newSecret(feedTokenPrefix)
 	now := s.clock()
@@ -191,21 +196,28 @@ func (s *Store) HasFeedToken(ctx context.Context, actor Actor) (bool, error) {
 }
 
 // ActorForFeedToken returns the read-only actor of a personal feed token,
-// as its member is now; EUNAUTHORIZED when unknown or revoked.
+// as its member is now; EUNAUTHORIZED when unknown or revoked, or when its
+// member is disabled (a feed link is public enough that it says no more).
 func (s *Store) ActorForFeedToken(ctx context.Context, raw string) (Actor, error) {
-	bad := Errorf(EUNAUTHORIZED, "this feed link is not valid (it was replaced or revoked)")
+	bad := E(KeyFeedLink, nil)
 	if len(raw) < len(feedTokenPrefix)+16 || len(raw) > 128 {
 		return Actor{}, bad
 	}
 	var t Token
 	if err := s.read(ctx).Where("hash = ? AND kind = ? AND revoked_at IS NULL", hashSecret(raw), TokenKindFeed).First(&t).Error; err != nil {
-		if ErrorCode(translate(err)) == ENOTFOUND {
+		if isMissingRow(err) {
 			return Actor{}, bad
 		}
 		return Actor{}, translate(err)
 	}
 	m, err := s.FindMemberByID(ctx, t.MemberID)
 	if err != nil {
+		if ErrorCode(err) == ENOTFOUND {
+			return Actor{}, bad
+		}
+		return Actor{}, err
+	}
+	if !m.Standing(s.clock()).MaySignIn() {
 		return Actor{}, bad
 	}
 	return Actor{Member: m, Scope: ScopeRead, TokenID: t.ID}, nil
