@@ -1,6 +1,7 @@
 package qa
 
 import (
+	"strings"
 	"time"
 
 	"gorm.io/gorm"
@@ -120,7 +121,11 @@ func ParseStatus(s string) (Status, error) {
 	if st := Status(s); st.Valid() {
 		return st, nil
 	}
-	return "", E(KeyStatus, Args{"Allowed": "pending, answered, declined, duplicate, withdrawn, expired"})
+	names := make([]string, len(statuses))
+	for i, s := range statuses {
+		names[i] = string(s.status)
+	}
+	return "", E(KeyStatus, Args{"Allowed": strings.Join(names, ", ")})
 }
 
 // via names the path that changes a question's status: the table below says

@@ -290,3 +290,10 @@ func TestStore_ImportPublishes(t *testing.T) {
 		}
 	})
 }
+
+func TestParseStatus_Message(t *testing.T) {
+	_, err := qa.ParseStatus("closed")
+	if got := qa.ErrorMessage(err); got != "status must be one of pending, answered, declined, duplicate, withdrawn, expired" {
+		t.Fatalf("message = %q", got)
+	}
+}
