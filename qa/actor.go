@@ -19,7 +19,7 @@ func ParseScope(s string) (Scope, error) {
 	case ScopeWrite:
 		return ScopeWrite, nil
 	}
-	return "", Errorf(EINVALID, "scope must be read or write")
+	return "", E(KeyScope, nil)
 }
 
 // Actor is whoever makes a request: a visitor (no member), a member through a
@@ -47,9 +47,10 @@ func System() Actor { return Actor{System: true, Scope: ScopeWrite} }
 // IsVisitor reports whether nobody is signed in.
 func (a Actor) IsVisitor() bool { return a.Member == nil && !a.System }
 
-// IsExpert reports whether the actor has the expert's rights (or is the system).
+// IsExpert reports whether the actor has the expert's rights (or is the
+// system). A disabled expert has none.
 func (a Actor) IsExpert() bool {
-	return a.System || a.Member != nil && a.Member.Role == RoleExpert
+	return a.System || a.Member != nil && a.Member.Role == RoleExpert && !a.Member.Disabled()
 }
 
 // MemberID returns the member's id, 0 for visitors and the system.
@@ -61,22 +62,28 @@ func (a Actor) MemberID() int64 {
 }
 
 // CanReadArchive reports whether the actor may read member-only answers in
-// full at time now: the expert, the system, and members whose membership is
-// active. Token scope does not matter: read is the least scope.
+// full at time now: the expert, the system, and members whose standing
+// allows it (membership.go). Token scope does not matter: read is the least
+// scope.
 func (a Actor) CanReadArchive(now time.Time) bool {
 	if a.IsExpert() {
 		return true
 	}
-	return a.Member != nil && a.Member.Active(now)
+	return a.Member != nil && a.Member.Standing(now).MayReadArchive()
 }
 
 // CanWrite reports whether the actor's credentials allow changes.
 func (a Actor) CanWrite() bool { return a.System || a.Scope == ScopeWrite }
 
-// requireSignedIn fails with EUNAUTHORIZED for visitors.
+// requireSignedIn fails with EUNAUTHORIZED for visitors, and with
+// KeyMemberDisabled for a disabled member (whose sessions and tokens are
+// refused already: this holds for an actor made any other way too).
 func (a Actor) requireSignedIn() error {
 	if a.IsVisitor() {
-		return Errorf(EUNAUTHORIZED, "sign in first")
+		return E(KeySignInFirst, nil)
+	}
+	if a.Member != nil && a.Member.Disabled() {
+		return E(KeyMemberDisabled, nil)
 	}
 	return nil
 }
@@ -87,7 +94,7 @@ func (a Actor) requireWrite() error {
 		return err
 	}
 	if !a.CanWrite() {
-		return Errorf(EFORBIDDEN, "this token is read-only; use a token with the write scope")
+		return E(KeyReadOnly, nil)
 	}
 	return nil
 }
@@ -99,7 +106,7 @@ func (a Actor) requireExpert(write bool) error {
 		return err
 	}
 	if !a.IsExpert() {
-		return Errorf(EFORBIDDEN, "only the expert may do this")
+		return E(KeyExpertOnly, nil)
 	}
 	if write {
 		return a.requireWrite()

@@ -149,7 +149,7 @@ func (s *Store) AnswerQuestion(ctx context.Context, actor Actor, questionID int6
 	}
 	var a *Answer
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		q, err := s.pendingQuestion(tx, actor, questionID)
+		q, err := s.changeableQuestion(tx, actor, questionID, StatusAnswered, viaPublish)
 		if err != nil {
 			return err
 		}
@@ -174,7 +174,7 @@ func (s *Store) CreateAnswer(ctx context.Context, actor Actor, ac AnswerCreate) 
 		return nil, err
 	}
 	if ac.Title == nil {
-		return nil, Errorf(EINVALID, "title is required")
+		return nil, E(KeyRequired, Args{"Field": "title"})
 	}
 	if ac.Tags == nil {
 		ac.Tags = []string{}
@@ -186,7 +186,10 @@ func (s *Store) CreateAnswer(ctx context.Context, actor Actor, ac AnswerCreate) 
 	var a *Answer
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		now := s.clock()
-		q := &Question{AskerID: nil, Title: *d.title, Anonymous: true, Status: StatusPending, CreatedAt: now, UpdatedAt: now}
+		q := &Question{AskerID: nil, Title: *d.title, Anonymous: true, CreatedAt: now}
+		if err := applyStatus(q, StatusPending, statusChange{via: viaAsk}, now); err != nil {
+			return err
+		}
 		if err := tx.Omit("Tags", "Asker").Create(q).Error; err != nil {
 			return err
 		}
@@ -199,14 +202,17 @@ func (s *Store) CreateAnswer(ctx context.Context, actor Actor, ac AnswerCreate) 
 	return a, nil
 }
 
-// publish writes the answer for q (pending, loaded in tx), closes q as
-// answered, keeps the first revision and logs the change for the index.
+// publish is the expert's publish of the answer for q (pending, loaded in
+// tx): publishAll's write, then the answer.published webhook event.
 func (s *Store) publish(tx *gorm.DB, actor Actor, q *Question, d *answerDraft, now time.Time) (*Answer, error) {
+	also := map[string]any{}
 	if d.title != nil {
 		q.Title = *d.title
+		also["title"] = q.Title
 	}
 	if d.qbody != nil {
 		q.Body, q.BodyHTML = *d.qbody, *d.qhtml
+		also["body"], also["body_html"] = q.Body, q.BodyHTML
 	}
 	a := &Answer{
 		QuestionID: q.ID, BodyMarkdown: d.body, BodyHTML: d.html, Excerpt: d.excerpt,
@@ -216,42 +222,108 @@ func (s *Store) publish(tx *gorm.DB, actor Actor, q *Question, d *answerDraft, n
 	if id := actor.MemberID(); id != 0 {
 		a.AuthorID = &id
 	}
-	if err := tx.Omit("Tags", "Question", "Full", "ChangeSeq").Create(a).Error; err != nil {
-		return nil, err
-	}
-	if err := setTags(tx, "answer_tags", "answer_id", a.ID, a.Tags, now); err != nil {
-		return nil, err
-	}
-	q.Status, q.AnswerID, q.UpdatedAt, q.ClosedAt = StatusAnswered, &a.ID, now, &now
-	if err := tx.Model(&Question{}).Where("id = ?", q.ID).Updates(map[string]any{
-		"title": q.Title, "body": q.Body, "body_html": q.BodyHTML, "status": q.Status,
-		"answer_id": a.ID, "updated_at": now, "closed_at": now,
-	}).Error; err != nil {
-		return nil, err
-	}
-	if err := s.addRevision(tx, actor, a, q, now); err != nil {
-		return nil, err
-	}
-	seq, err := s.appendChange(tx, EntityAnswer, a.ID, OpUpsert)
-	if err != nil {
+	if err := s.publishAll(tx, actor, []publication{{answer: a, question: q, via: viaPublish, also: also}}, now); err != nil {
 		return nil, err
 	}
 	if err := s.enqueueEvent(tx, EventAnswerPublished, a.ID); err != nil {
 		return nil, err
 	}
-	a.Question, a.ChangeSeq = q, seq
+	a.Question = q
 	return a, nil
 }
 
-func (s *Store) addRevision(tx *gorm.DB, actor Actor, a *Answer, q *Question, now time.Time) error {
+// publication is one answer to publish with its question.
+type publication struct {
+	// answer is the new answer row, its QuestionID and Tags set.
+	answer *Answer
+	// question is its question as loaded in the transaction, pending.
+	question *Question
+	// via is the path: the expert's publish or an import.
+	via via
+	// closedAt, when set, is when the question was answered (an import
+	// keeps the archive's date); nil means now.
+	closedAt *time.Time
+	// also are the question's columns the publish edits (title, body).
+	also map[string]any
+}
+
+// publishAll is the one write of publishing, shared by the expert's publish
+// (one answer) and an archive import (a batch): it inserts the answers and
+// their tags, moves each question to answered through setStatus, writes
+// each answer's first revision (newRevision) and appends one change-log row
+// per answer (appendChanges), setting each answer's ChangeSeq. It emits no
+// webhook event: publish does, for the expert's publish; an import never
+// does (ImportBatch says why).
+func (s *Store) publishAll(tx *gorm.DB, actor Actor, ps []publication, now time.Time) error {
+	if len(ps) == 0 {
+		return nil
+	}
+	as := make([]*Answer, len(ps))
+	for i, p := range ps {
+		as[i] = p.answer
+	}
+	if err := tx.Omit("Tags", "Question", "Full", "ChangeSeq").CreateInBatches(as, 200).Error; err != nil {
+		return err
+	}
+	var names []string
+	var links []map[string]any
+	revs := make([]*AnswerRevision, 0, len(ps))
+	changes := make([]*Change, 0, len(ps))
+	for _, p := range ps {
+		a, q := p.answer, p.question
+		for pos, t := range a.Tags {
+			names = append(names, t)
+			links = append(links, map[string]any{"answer_id": a.ID, "tag": t, "pos": pos})
+		}
+		if err := s.setStatus(tx, q, StatusAnswered, statusChange{via: p.via, answerID: &a.ID, closedAt: p.closedAt, also: p.also}); err != nil {
+			return err
+		}
+		r, err := newRevision(actor, a, q, now)
+		if err != nil {
+			return err
+		}
+		revs = append(revs, r)
+		changes = append(changes, &Change{Entity: EntityAnswer, EntityID: a.ID, Op: OpUpsert, CreatedAt: now})
+	}
+	if err := ensureTags(tx, names, now); err != nil {
+		return err
+	}
+	if len(links) > 0 {
+		if err := tx.Table("answer_tags").CreateInBatches(links, 300).Error; err != nil {
+			return err
+		}
+	}
+	if err := tx.Omit("Tags").CreateInBatches(revs, 200).Error; err != nil {
+		return err
+	}
+	if err := s.appendChanges(tx, changes); err != nil {
+		return err
+	}
+	for i, p := range ps {
+		p.answer.ChangeSeq = changes[i].Seq
+	}
+	return nil
+}
+
+// newRevision is the revision row of an answer's state: the one shape a
+// publish, an import and an edit all keep.
+func newRevision(actor Actor, a *Answer, q *Question, now time.Time) (*AnswerRevision, error) {
 	tags, err := json.Marshal(a.Tags)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	r := &AnswerRevision{AnswerID: a.ID, Title: q.Title, QuestionBody: q.Body, BodyMarkdown: a.BodyMarkdown,
 		TagsJSON: string(tags), Public: a.Public, CreatedAt: now}
 	if id := actor.MemberID(); id != 0 {
 		r.EditorID = &id
+	}
+	return r, nil
+}
+
+func (s *Store) addRevision(tx *gorm.DB, actor Actor, a *Answer, q *Question, now time.Time) error {
+	r, err := newRevision(actor, a, q, now)
+	if err != nil {
+		return err
 	}
 	return tx.Omit("Tags").Create(r).Error
 }
@@ -304,17 +376,19 @@ func (s *Store) UpdateAnswer(ctx context.Context, actor Actor, id int64, u Answe
 	var out *Answer
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		if err := s.lockRow(tx, "answers", id); err != nil {
-			return Errorf(ENOTFOUND, "answer not found")
+			return NotFound(err, "answer")
 		}
 		var a Answer
 		if err := tx.First(&a, id).Error; err != nil {
-			return Errorf(ENOTFOUND, "answer not found")
+			return NotFound(err, "answer")
 		}
 		var q Question
 		if err := tx.First(&q, a.QuestionID).Error; err != nil {
 			return err
 		}
 		now := s.clock()
+		// Unpublishing (or publishing again) is no change of the
+		// question's status: it stays answered (lifecycle.go).
 		if u.Body != nil {
 			a.BodyMarkdown, a.BodyHTML, a.Excerpt = d.body, d.html, d.excerpt
 		}
@@ -394,7 +468,7 @@ func (s *Store) FindAnswerByID(ctx context.Context, actor Actor, id int64) (*Ans
 	}
 	var a Answer
 	if err := q.First(&a).Error; err != nil {
-		return nil, Errorf(ENOTFOUND, "answer not found")
+		return nil, NotFound(err, "answer")
 	}
 	if err := s.hydrateAnswers(db, []*Answer{&a}, true); err != nil {
 		return nil, err
@@ -424,8 +498,11 @@ func (s *Store) FindAnswerVersion(ctx context.Context, actor Actor, id int64) (*
 		Published bool
 	}
 	err := s.read(ctx).Table("answers").Select("id, updated_at, public, published").Where("id = ?", id).Take(&row).Error
-	if err != nil || (!row.Published && !actor.IsExpert()) {
-		return nil, Errorf(ENOTFOUND, "answer not found")
+	if err != nil {
+		return nil, NotFound(err, "answer")
+	}
+	if !row.Published && !actor.IsExpert() {
+		return nil, E(KeyNotFound, Args{"What": "answer"})
 	}
 	return &AnswerVersion{ID: row.ID, UpdatedAt: row.UpdatedAt, Public: row.Public, Full: row.Public || actor.CanReadArchive(s.clock())}, nil
 }
@@ -626,26 +703,33 @@ func (s *Store) DeleteAnswer(ctx context.Context, actor Actor, id int64) error {
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		if err := s.lockRow(tx, "answers", id); err != nil {
-			return Errorf(ENOTFOUND, "answer not found")
+			return NotFound(err, "answer")
 		}
 		var a Answer
 		if err := tx.First(&a, id).Error; err != nil {
-			return Errorf(ENOTFOUND, "answer not found")
+			return NotFound(err, "answer")
 		}
 		var q Question
 		if err := tx.First(&q, a.QuestionID).Error; err != nil {
 			return err
 		}
-		now := s.clock()
-		if err := tx.Model(&Question{}).Where("id = ? OR duplicate_of_id = ?", a.QuestionID, id).Updates(map[string]any{
-			"status": StatusPending, "answer_id": nil, "duplicate_of_id": nil, "closed_at": nil, "updated_at": now,
-		}).Error; err != nil {
+		var reopen []*Question
+		if err := tx.Where("duplicate_of_id = ? AND status = ?", id, StatusDuplicate).Order("id").Find(&reopen).Error; err != nil {
 			return err
+		}
+		// An FAQ entry's question was only ever the answer's heading: it
+		// goes with the answer below, a member's question reopens.
+		if q.AskerID != nil {
+			reopen = append(reopen, &q)
+		}
+		for _, r := range reopen {
+			if err := s.setStatus(tx, r, StatusPending, statusChange{via: viaDeleteAnswer}); err != nil {
+				return err
+			}
 		}
 		if err := tx.Delete(&Answer{}, id).Error; err != nil {
 			return err
 		}
-		// An FAQ entry's question was only ever the answer's heading.
 		if q.AskerID == nil {
 			if err := tx.Delete(&Question{}, q.ID).Error; err != nil {
 				return err

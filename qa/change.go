@@ -27,18 +27,56 @@ const (
 	OpDelete     = "delete"
 )
 
-// appendChange writes a change-log row inside the caller's transaction. On
-// Postgres a transaction-scoped advisory lock makes the log's seq commit in
-// order: without it, a transaction that took seq 7 could commit after one
-// that took seq 8, and a follower that had already read 8 would skip 7.
-func (s *Store) appendChange(tx *gorm.DB, entity string, id int64, op string) (int64, error) {
-	if s.dialect == DialectPostgres {
-		if err := tx.Exec("SELECT pg_advisory_xact_lock(7160002)").Error; err != nil {
-			return 0, err
+// Postgres advisory lock keys, in one place so that two uses can never
+// pick the same number by accident. They are transaction-scoped
+// (pg_advisory_xact_lock): released at commit or rollback.
+const (
+	// lockMigrate keeps two servers starting at once from applying one
+	// migration twice (Migrate).
+	lockMigrate int64 = 7160001
+	// lockChangeLog makes the change log's seq commit in order
+	// (lockChangeLog).
+	lockChangeLog int64 = 7160002
+)
+
+// advisoryLock takes a transaction-scoped advisory lock on Postgres; SQLite
+// needs none, its write transaction holds the whole database.
+func (s *Store) advisoryLock(tx *gorm.DB, key int64) error {
+	if s.dialect != DialectPostgres {
+		return nil
+	}
+	return tx.Exec("SELECT pg_advisory_xact_lock(?)", key).Error
+}
+
+// lockChangeLog is taken by every writer of the change log before it takes
+// a seq, and held until its transaction ends: without it, on Postgres, a
+// transaction that took seq 7 could commit after one that took seq 8, and a
+// follower that had already read 8 would skip 7.
+func (s *Store) lockChangeLog(tx *gorm.DB) error { return s.advisoryLock(tx, lockChangeLog) }
+
+// appendChanges writes change-log rows inside the caller's transaction,
+// under the change-log lock, and sets each row's Seq. It is the one way into
+// the log: a publish, an edit, a delete and an import all use it.
+func (s *Store) appendChanges(tx *gorm.DB, cs []*Change) error {
+	if len(cs) == 0 {
+		return nil
+	}
+	if err := s.lockChangeLog(tx); err != nil {
+		return err
+	}
+	now := s.clock()
+	for _, c := range cs {
+		if c.CreatedAt.IsZero() {
+			c.CreatedAt = now
 		}
 	}
-	c := &Change{Entity: entity, EntityID: id, Op: op, CreatedAt: s.clock()}
-	if err := tx.Create(c).Error; err != nil {
+	return tx.CreateInBatches(cs, 300).Error
+}
+
+// appendChange writes one change-log row (appendChanges) and returns its seq.
+func (s *Store) appendChange(tx *gorm.DB, entity string, id int64, op string) (int64, error) {
+	c := &Change{Entity: entity, EntityID: id, Op: op}
+	if err := s.appendChanges(tx, []*Change{c}); err != nil {
 		return 0, err
 	}
 	return c.Seq, nil

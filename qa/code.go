@@ -3,6 +3,7 @@ package qa
 import (
 	"context"
 	"crypto/rand"
+	"errors"
 	"strconv"
 	"strings"
 	"time"
@@ -74,13 +75,10 @@ type CodeCreate struct {
 
 // errCodeInvalid is the one answer to a wrong, used-up, expired or revoked
 // code: it does not tell which.
-func errCodeInvalid() error { return Errorf(EINVALID, codeInvalidMessage) }
+func errCodeInvalid() error { return E(KeyCodeInvalid, nil) }
 
-const codeInvalidMessage = "this code is not valid"
-
-func isCodeInvalid(err error) bool {
-	return ErrorCode(err) == EINVALID && ErrorMessage(err) == codeInvalidMessage
-}
+// isCodeInvalid tells the one answer by its key, never by its text.
+func isCodeInvalid(err error) bool { return errors.Is(err, E(KeyCodeInvalid, nil)) }
 
 // formatCode groups a code's characters by four, for people to read and type.
 func formatCode(raw string) string {
@@ -129,17 +127,17 @@ func (s *Store) CreateMembershipCode(ctx context.Context, actor Actor, cc CodeCr
 		return "", nil, err
 	}
 	if cc.Days < 1 || cc.Days > MaxCodeDays {
-		return "", nil, Errorf(EINVALID, "days must be between 1 and %d", MaxCodeDays)
+		return "", nil, E(KeyCodeDays, Args{"Max": MaxCodeDays})
 	}
 	if cc.MaxUses < 1 || cc.MaxUses > MaxCodeUses {
-		return "", nil, Errorf(EINVALID, "uses must be between 1 and %d", MaxCodeUses)
+		return "", nil, E(KeyCodeUses, Args{"Max": MaxCodeUses})
 	}
 	now := s.clock()
 	var exp *time.Time
 	if cc.ExpiresAt != nil {
 		e := cc.ExpiresAt.UTC().Truncate(time.Microsecond)
 		if !e.After(now) || e.After(now.AddDate(10, 0, 0)) {
-			return "", nil, Errorf(EINVALID, "the code's expiry must be in the next 10 years")
+			return "", nil, E(KeyCodeExpiry, nil)
 		}
 		exp = &e
 	}
@@ -184,7 +182,7 @@ func (s *Store) RevokeMembershipCode(ctx context.Context, actor Actor, id int64)
 			return err
 		}
 		if n == 0 {
-			return Errorf(ENOTFOUND, "code not found")
+			return E(KeyNotFound, Args{"What": "code"})
 		}
 		return nil
 	})
@@ -201,7 +199,6 @@ type CodeRedeem struct {
 
 // Code limits: wrong codes count like failed sign-ins, per address and per
 // account (the email joining, or the member renewing), in their own buckets.
-
 func codeBuckets(account, addr string) []bucketLimit {
 	out := []bucketLimit{{"code:account:" + hashSecret(account), MaxAccountFailures}}
 	if addr != "" {
@@ -244,7 +241,7 @@ func (s *Store) today() time.Time { return s.clock().Truncate(24 * time.Hour) }
 // (addr, as the transport knows it) and per account, as sign-ins do.
 func (s *Store) RedeemCode(ctx context.Context, actor Actor, r CodeRedeem, addr string) (*Member, error) {
 	if actor.System {
-		return nil, Errorf(EFORBIDDEN, "the system does not redeem codes")
+		return nil, E(KeySystemRedeem, nil)
 	}
 	if actor.IsVisitor() {
 		return s.joinWithCode(ctx, r, addr)
@@ -294,10 +291,10 @@ func (s *Store) renewWithCode(ctx context.Context, actor Actor, raw, addr string
 		return nil, err
 	}
 	if actor.Member == nil {
-		return nil, Errorf(EFORBIDDEN, "only members renew")
+		return nil, E(KeyRenewMembers, nil)
 	}
 	if actor.Member.Role == RoleExpert {
-		return nil, Errorf(ECONFLICT, "your membership has no end date; there is nothing to renew")
+		return nil, E(KeyRenewNoEnd, nil)
 	}
 	id := actor.Member.ID
 	buckets := codeBuckets("member:"+strconv.FormatInt(id, 10), addr)
@@ -311,13 +308,15 @@ func (s *Store) renewWithCode(ctx context.Context, actor Actor, raw, addr string
 	var m Member
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if err := s.lockRow(tx, "members", id); err != nil {
-			return err
+			return NotFound(err, "member")
 		}
 		if err := tx.First(&m, id).Error; err != nil {
-			return err
+			return NotFound(err, "member")
 		}
-		if m.Role == RoleExpert || m.ActiveUntil == nil {
-			return Errorf(ECONFLICT, "your membership has no end date; there is nothing to renew")
+		// The member as the database holds them now: standing and end
+		// date decide (membership.go).
+		if err := m.mayRenew(s.clock()); err != nil {
+			return err
 		}
 		days, err := s.spendCode(tx, code)
 		if err != nil {

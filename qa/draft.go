@@ -57,7 +57,7 @@ func (s *Store) SaveDraft(ctx context.Context, actor Actor, questionID int64, ds
 		return nil, err
 	}
 	if actor.Member == nil {
-		return nil, Errorf(EFORBIDDEN, "only the expert's own account keeps drafts")
+		return nil, E(KeyDraftsExpert, nil)
 	}
 	d, err := prepareDraft(ds)
 	if err != nil {
@@ -67,10 +67,11 @@ func (s *Store) SaveDraft(ctx context.Context, actor Actor, questionID int64, ds
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		var q Question
 		if err := tx.Select("id", "status").First(&q, questionID).Error; err != nil {
-			return Errorf(ENOTFOUND, "question not found")
+			return NotFound(err, "question")
 		}
-		if q.Status != StatusPending {
-			return Errorf(ECONFLICT, "the question is already %s", q.Status)
+		// A draft is for a question the expert may still publish.
+		if err := checkTransition(q.Status, StatusAnswered, viaPublish); err != nil {
+			return err
 		}
 		// Drafts of questions that were closed meanwhile are of no more use.
 		if err := tx.Where("expert_id = ? AND question_id IN (SELECT id FROM questions WHERE status <> ?)",
@@ -95,7 +96,7 @@ func prepareDraft(ds DraftSave) (*Draft, error) {
 	}
 	title := cleanLine(ds.Title)
 	if n := utf8.RuneCountInString(title); n > MaxTitleLen {
-		return nil, Errorf(EINVALID, "title must be at most %d characters (got %d)", MaxTitleLen, n)
+		return nil, E(KeyTooLong, Args{"Field": "title", "Max": MaxTitleLen, "Got": n})
 	}
 	qbody, err := normalizeBody("question body", ds.QuestionBody, false)
 	if err != nil {
@@ -115,12 +116,12 @@ func prepareDraft(ds DraftSave) (*Draft, error) {
 			continue
 		}
 		if utf8.RuneCountInString(t) > maxDraftTagLen {
-			return nil, Errorf(EINVALID, "tag %q is longer than %d characters", t, MaxTagLen)
+			return nil, E(KeyTagLong, Args{"Tag": t, "Max": MaxTagLen})
 		}
 		tags = append(tags, t)
 	}
 	if len(tags) > 4*MaxTags {
-		return nil, Errorf(EINVALID, "at most %d tags", MaxTags)
+		return nil, E(KeyTagsMany, Args{"Max": MaxTags})
 	}
 	raw, err := json.Marshal(tags)
 	if err != nil {
@@ -138,8 +139,8 @@ func (s *Store) FindDraft(ctx context.Context, actor Actor, questionID int64) (*
 	var d Draft
 	err := s.read(ctx).Where("question_id = ? AND expert_id = ?", questionID, actor.MemberID()).First(&d).Error
 	if err != nil {
-		if ErrorCode(translate(err)) == ENOTFOUND {
-			return nil, Errorf(ENOTFOUND, "no draft")
+		if isMissingRow(err) {
+			return nil, E(KeyNoDraft, nil)
 		}
 		return nil, translate(err)
 	}
@@ -183,14 +184,17 @@ func (d *Draft) decodeTags() {
 }
 
 // Preview renders Markdown exactly as publishing would, for an editor's live
-// preview: the expert's, and an active member's while asking. Input longer
-// than a body may be is EINVALID, as is Markdown too complex to render.
+// preview: the expert's (and the system's), and a member's while asking, if
+// they may ask. Input longer than a body may be is EINVALID, as is Markdown
+// too complex to render.
 func (s *Store) Preview(actor Actor, src string) (string, error) {
 	if err := actor.requireWrite(); err != nil {
 		return "", err
 	}
-	if !actor.CanReadArchive(s.clock()) {
-		return "", Errorf(EFORBIDDEN, "your membership has expired; renew it to ask questions")
+	if !actor.IsExpert() {
+		if err := actor.mayAsk(s.clock()); err != nil {
+			return "", err
+		}
 	}
 	body, err := normalizeBody("text", src, false)
 	if err != nil {

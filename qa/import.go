@@ -2,8 +2,7 @@ package qa
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
+	"errors"
 	"runtime"
 	"sync"
 	"time"
@@ -21,9 +20,11 @@ type ImportQuestion struct {
 	Tags      []string
 	AskedAt   time.Time
 	Anonymous bool
-	// Status is pending, answered, declined, withdrawn or expired; answered
-	// questions get their answer from an ImportAnswer. Duplicates are
-	// imported with ImportDuplicate once their original's answer exists.
+	// Status is one the table allows importing (Status.Importable:
+	// pending, answered, declined, withdrawn or expired; "" means
+	// answered). Answered questions stay pending until their answer comes
+	// as an ImportAnswer. Duplicates are imported pending and linked with
+	// ImportDuplicate once their original's answer exists.
 	Status        Status
 	DeclineReason string
 }
@@ -41,7 +42,16 @@ type ImportAnswer struct {
 // ImportProblem is an item that was not imported, with the reason.
 type ImportProblem struct {
 	SourceID string
-	Reason   string
+	// Key is the reason's message key: callers decide by it (an answer
+	// whose question has not come yet is KeyImportOrphan), never by Reason.
+	Key Key
+	// Reason is the English message, safe to show.
+	Reason string
+}
+
+// importProblem is the problem of an item refused with err.
+func importProblem(sourceID string, err error) ImportProblem {
+	return ImportProblem{SourceID: sourceID, Key: ErrorKey(err), Reason: ErrorMessage(err)}
 }
 
 // ImportStats counts what an import did.
@@ -76,8 +86,16 @@ type preparedAnswer struct {
 // ImportBatch imports questions and answers in one transaction. It is
 // idempotent by source id: an item whose source id is already in the
 // database is counted as existing and left alone. An answer's question may
-// be in the same batch or already imported. Invalid items are reported as
+// be in the same batch or already imported, and must be pending (the
+// table's pending → answered by import). Invalid items are reported as
 // problems and skipped; the rest are imported. Expert or system only.
+//
+// Answers are published through publishAll, the write of the expert's
+// publish: the same status change, revision and change-log rows. Imports do
+// NOT emit webhook events: an archive import of ten thousand answers would
+// flood every subscriber with old news, and nothing about the archive's
+// past is an event. Subscribers that want the imported answers read them
+// from the API.
 func (s *Store) ImportBatch(ctx context.Context, actor Actor, qs []ImportQuestion, as []ImportAnswer) (ImportStats, error) {
 	var st ImportStats
 	if err := actor.requireExpert(true); err != nil {
@@ -150,8 +168,7 @@ func (s *Store) ImportBatch(ctx context.Context, actor Actor, qs []ImportQuestio
 		if err != nil {
 			return err
 		}
-		var newA []*Answer
-		var answered []*Question
+		var pubs []publication
 		seenA := map[string]bool{}
 		for i := range pa {
 			p := &pa[i]
@@ -161,11 +178,15 @@ func (s *Store) ImportBatch(ctx context.Context, actor Actor, qs []ImportQuestio
 			}
 			q := parents[p.in.QuestionSourceID]
 			if q == nil {
-				st.Problems = append(st.Problems, ImportProblem{p.in.SourceID, fmt.Sprintf("its question %q is not in the archive", p.in.QuestionSourceID)})
+				st.Problems = append(st.Problems, importProblem(p.in.SourceID, E(KeyImportOrphan, Args{"ID": p.in.QuestionSourceID})))
 				continue
 			}
 			if q.AnswerID != nil {
-				st.Problems = append(st.Problems, ImportProblem{p.in.SourceID, fmt.Sprintf("question %q already has an answer", p.in.QuestionSourceID)})
+				st.Problems = append(st.Problems, importProblem(p.in.SourceID, E(KeyImportAnswered, Args{"ID": p.in.QuestionSourceID})))
+				continue
+			}
+			if err := checkTransition(q.Status, StatusAnswered, viaImport); err != nil {
+				st.Problems = append(st.Problems, importProblem(p.in.SourceID, E(KeyImportClosed, Args{"ID": p.in.QuestionSourceID, "Status": string(q.Status)})))
 				continue
 			}
 			seenA[p.in.SourceID] = true
@@ -178,58 +199,15 @@ func (s *Store) ImportBatch(ctx context.Context, actor Actor, qs []ImportQuestio
 			if a.Tags == nil {
 				a.Tags = q.Tags
 			}
-			newA = append(newA, a)
-			answered = append(answered, q)
+			published := p.in.PublishedAt
+			pubs = append(pubs, publication{answer: a, question: q, via: viaImport, closedAt: &published})
 			q.AnswerID = &a.ID // marks the question taken within this batch
 		}
-		if len(newA) > 0 {
-			if err := tx.Omit("Tags", "Question", "Full", "ChangeSeq").CreateInBatches(newA, 200).Error; err != nil {
-				return err
-			}
-		}
-		st.Answers += len(newA)
-		var aTags []string
-		var aLinks []map[string]any
-		revs := make([]*AnswerRevision, 0, len(newA))
-		changes := make([]*Change, 0, len(newA))
-		for i, a := range newA {
-			q := answered[i]
-			for pos, t := range a.Tags {
-				aTags = append(aTags, t)
-				aLinks = append(aLinks, map[string]any{"answer_id": a.ID, "tag": t, "pos": pos})
-			}
-			tj, _ := json.Marshal(a.Tags)
-			revs = append(revs, &AnswerRevision{AnswerID: a.ID, Title: q.Title, QuestionBody: q.Body, BodyMarkdown: a.BodyMarkdown, TagsJSON: string(tj), Public: a.Public, CreatedAt: now})
-			changes = append(changes, &Change{Entity: EntityAnswer, EntityID: a.ID, Op: OpUpsert, CreatedAt: now})
-			if err := tx.Model(&Question{}).Where("id = ?", q.ID).Updates(map[string]any{
-				"status": StatusAnswered, "answer_id": a.ID, "closed_at": a.PublishedAt, "updated_at": now,
-			}).Error; err != nil {
-				return err
-			}
-		}
-		if err := ensureTags(tx, aTags, now); err != nil {
+		// No webhook events: see the doc comment.
+		if err := s.publishAll(tx, actor, pubs, now); err != nil {
 			return err
 		}
-		if len(aLinks) > 0 {
-			if err := tx.Table("answer_tags").CreateInBatches(aLinks, 300).Error; err != nil {
-				return err
-			}
-		}
-		if len(revs) > 0 {
-			if err := tx.Omit("Tags").CreateInBatches(revs, 200).Error; err != nil {
-				return err
-			}
-		}
-		if len(changes) > 0 {
-			if s.dialect == DialectPostgres {
-				if err := tx.Exec("SELECT pg_advisory_xact_lock(7160002)").Error; err != nil {
-					return err
-				}
-			}
-			if err := tx.CreateInBatches(changes, 300).Error; err != nil {
-				return err
-			}
-		}
+		st.Answers += len(pubs)
 		return nil
 	})
 	if err != nil {
@@ -268,7 +246,7 @@ func (s *Store) prepareImport(qs []ImportQuestion, as []ImportAnswer, st *Import
 	okQ := pq[:0]
 	for i, p := range pq {
 		if qErr[i] != nil {
-			st.Problems = append(st.Problems, ImportProblem{qs[i].SourceID, ErrorMessage(qErr[i])})
+			st.Problems = append(st.Problems, importProblem(qs[i].SourceID, qErr[i]))
 			continue
 		}
 		okQ = append(okQ, p)
@@ -276,7 +254,7 @@ func (s *Store) prepareImport(qs []ImportQuestion, as []ImportAnswer, st *Import
 	okA := pa[:0]
 	for i, p := range pa {
 		if aErr[i] != nil {
-			st.Problems = append(st.Problems, ImportProblem{as[i].SourceID, ErrorMessage(aErr[i])})
+			st.Problems = append(st.Problems, importProblem(as[i].SourceID, aErr[i]))
 			continue
 		}
 		okA = append(okA, p)
@@ -286,10 +264,10 @@ func (s *Store) prepareImport(qs []ImportQuestion, as []ImportAnswer, st *Import
 
 func checkSourceID(id string) error {
 	if id == "" {
-		return Errorf(EINVALID, "the source id is missing")
+		return E(KeySourceIDMissing, nil)
 	}
 	if len(id) > MaxSourceIDLen {
-		return Errorf(EINVALID, "the source id is longer than %d bytes", MaxSourceIDLen)
+		return E(KeySourceIDLong, Args{"Max": MaxSourceIDLen})
 	}
 	return checkText("source id", id)
 }
@@ -300,7 +278,7 @@ func prepareImportQuestion(in ImportQuestion, now time.Time) (preparedQuestion, 
 		return p, err
 	}
 	var err error
-	q := Question{Anonymous: in.Anonymous, Status: in.Status}
+	q := Question{Anonymous: in.Anonymous}
 	src := in.SourceID
 	q.SourceID = &src
 	if q.Title, err = NormalizeTitle(in.Title); err != nil {
@@ -313,26 +291,31 @@ func prepareImportQuestion(in ImportQuestion, now time.Time) (preparedQuestion, 
 		return p, err
 	}
 	p.tags = lenientTags(in.Tags)
-	switch in.Status {
-	case "", StatusAnswered:
-		// Answered questions stay pending until their answer arrives.
-		q.Status = StatusPending
-	case StatusPending, StatusWithdrawn, StatusExpired:
-	case StatusDeclined:
-		if q.DeclineReason, err = normalizeReason(in.DeclineReason); err != nil {
-			q.DeclineReason = "Declined (imported without a reason)."
-		}
-	default:
-		return p, Errorf(EINVALID, "status %q cannot be imported here", in.Status)
+	status := in.Status
+	if status == "" {
+		status = StatusAnswered
+	}
+	if !status.Importable() {
+		return p, E(KeyImportStatus, Args{"Status": string(in.Status)})
 	}
 	if in.AskedAt.IsZero() {
 		p.in.AskedAt = now
 	} else {
 		p.in.AskedAt = in.AskedAt.UTC().Truncate(time.Microsecond)
 	}
-	if q.Status != StatusPending {
-		t := p.in.AskedAt
-		q.ClosedAt = &t
+	// Answered questions stay pending until their answer arrives; the
+	// others are created as the archive has them, closed when asked.
+	c := statusChange{via: viaImport, closedAt: &p.in.AskedAt}
+	switch status {
+	case StatusAnswered:
+		status = StatusPending
+	case StatusDeclined:
+		if c.reason, err = normalizeReason(in.DeclineReason); err != nil {
+			c.reason = "Declined (imported without a reason)."
+		}
+	}
+	if err := applyStatus(&q, status, c, now); err != nil {
+		return p, err
 	}
 	p.q = q
 	return p, nil
@@ -344,7 +327,7 @@ func prepareImportAnswer(in ImportAnswer, now time.Time) (preparedAnswer, error)
 		return p, err
 	}
 	if err := checkSourceID(in.QuestionSourceID); err != nil {
-		return p, Errorf(EINVALID, "the question id is missing or bad")
+		return p, E(KeyQuestionIDBad, nil)
 	}
 	ac := AnswerCreate{Body: in.Body}
 	if in.Tags != nil {
@@ -364,8 +347,9 @@ func prepareImportAnswer(in ImportAnswer, now time.Time) (preparedAnswer, error)
 }
 
 // ImportDuplicate closes an imported question as a duplicate of the answer
-// to another imported question. Idempotent: a question already closed as
-// that duplicate is left alone.
+// to another imported question, through setStatus like the expert's
+// MarkDuplicate (and, like every import, without webhook events).
+// Idempotent: a question already closed as that duplicate is left alone.
 func (s *Store) ImportDuplicate(ctx context.Context, actor Actor, questionSourceID, originalQuestionSourceID string) error {
 	if err := actor.requireExpert(true); err != nil {
 		return err
@@ -377,21 +361,21 @@ func (s *Store) ImportDuplicate(ctx context.Context, actor Actor, questionSource
 		}
 		q, orig := qs[questionSourceID], qs[originalQuestionSourceID]
 		if q == nil {
-			return Errorf(ENOTFOUND, "question %q is not in the archive", questionSourceID)
+			return E(KeyImportNoQuestion, Args{"ID": questionSourceID})
 		}
 		if orig == nil || orig.AnswerID == nil {
-			return Errorf(ENOTFOUND, "the original question %q has no published answer", originalQuestionSourceID)
+			return E(KeyImportNoAnswer, Args{"ID": originalQuestionSourceID})
 		}
 		if q.Status == StatusDuplicate && q.DuplicateOfID != nil && *q.DuplicateOfID == *orig.AnswerID {
 			return nil
 		}
-		if q.Status != StatusPending {
-			return Errorf(ECONFLICT, "question %q is already %s", questionSourceID, q.Status)
+		// The archive's date, not the import's: it closed when asked.
+		asked := q.CreatedAt
+		err = s.setStatus(tx, q, StatusDuplicate, statusChange{via: viaImport, duplicateOf: orig.AnswerID, closedAt: &asked})
+		if errors.Is(err, E(KeyQuestionClosed, nil)) {
+			return E(KeyImportClosed, Args{"ID": questionSourceID, "Status": string(q.Status)})
 		}
-		now := s.clock()
-		return tx.Model(&Question{}).Where("id = ?", q.ID).Updates(map[string]any{
-			"status": StatusDuplicate, "duplicate_of_id": *orig.AnswerID, "closed_at": q.CreatedAt, "updated_at": now,
-		}).Error
+		return err
 	})
 }
 

@@ -24,7 +24,7 @@ func ParseRole(s string) (Role, error) {
 	case RoleExpert:
 		return RoleExpert, nil
 	}
-	return "", Errorf(EINVALID, "role must be member or expert")
+	return "", E(KeyRole, nil)
 }
 
 // Member is a person with an account: a member of the community or the expert.
@@ -41,26 +41,21 @@ type Member struct {
 	// AuthEpoch grows whenever the member's credentials or rights change;
 	// sessions made under an older epoch stop working.
 	AuthEpoch int64
-	CreatedAt time.Time
-	UpdatedAt time.Time
+	// DisabledAt is when the expert disabled the account; nil while it is
+	// enabled. See Standing (membership.go).
+	DisabledAt *time.Time
+	CreatedAt  time.Time
+	UpdatedAt  time.Time
 }
 
 // TableName implements gorm's Tabler.
 func (Member) TableName() string { return "members" }
 
-// Active reports whether the member may use the archive at time now.
-func (m *Member) Active(now time.Time) bool {
-	if m.Role == RoleExpert || m.ActiveUntil == nil {
-		return true
-	}
-	return now.Before(m.ActiveUntil.AddDate(0, 0, 1))
-}
-
 // ParseDate parses a YYYY-MM-DD date as UTC midnight.
 func ParseDate(s string) (time.Time, error) {
 	t, err := time.Parse(time.DateOnly, s)
 	if err != nil {
-		return time.Time{}, Errorf(EINVALID, "date %q must be YYYY-MM-DD", s)
+		return time.Time{}, E(KeyDateInvalid, Args{"Date": s})
 	}
 	return t.UTC(), nil
 }
@@ -125,7 +120,7 @@ func (s *Store) createMember(ctx context.Context, mc MemberCreate, extra func(tx
 		return tx.Create(m).Error
 	})
 	if ErrorCode(err) == ECONFLICT {
-		return nil, Errorf(ECONFLICT, "a member with the email %s already exists", email)
+		return nil, E(KeyEmailTaken, Args{"Email": email}).Wrap(err)
 	}
 	if err != nil {
 		return nil, err
@@ -137,7 +132,7 @@ func (s *Store) createMember(ctx context.Context, mc MemberCreate, extra func(tx
 func (s *Store) FindMemberByID(ctx context.Context, id int64) (*Member, error) {
 	var m Member
 	if err := s.read(ctx).First(&m, id).Error; err != nil {
-		return nil, translate(err)
+		return nil, NotFound(err, "member")
 	}
 	return &m, nil
 }
@@ -151,7 +146,7 @@ func (s *Store) FindMemberByEmail(ctx context.Context, email string) (*Member, e
 	}
 	var m Member
 	if err := s.read(ctx).Where("email_key = ?", key).First(&m).Error; err != nil {
-		return nil, translate(err)
+		return nil, NotFound(err, "member")
 	}
 	return &m, nil
 }
@@ -206,7 +201,7 @@ func (s *Store) UpdateMember(ctx context.Context, actor Actor, id int64, u Membe
 	var m Member
 	err := s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.First(&m, id).Error; err != nil {
-			return err
+			return NotFound(err, "member")
 		}
 		if u.Name != nil {
 			n, err := NormalizeName(*u.Name)
@@ -221,13 +216,15 @@ func (s *Store) UpdateMember(ctx context.Context, actor Actor, id int64, u Membe
 				return err
 			}
 			if r != m.Role {
-				if m.Role == RoleExpert && r != RoleExpert {
-					var experts int64
-					if err := tx.Model(&Member{}).Where("role = ?", RoleExpert).Count(&experts).Error; err != nil {
+				if m.Role == RoleExpert && r != RoleExpert && !m.Disabled() {
+					// A disabled expert cannot act: only enabled
+					// ones keep the community run.
+					experts, err := enabledExperts(tx)
+					if err != nil {
 						return err
 					}
 					if experts <= 1 {
-						return Errorf(ECONFLICT, "the last expert cannot lose the expert role")
+						return E(KeyLastExpert, nil)
 					}
 				}
 				m.Role = r
@@ -257,7 +254,7 @@ func (s *Store) ChangePassword(ctx context.Context, actor Actor, id int64, curre
 		return err
 	}
 	if !actor.System && actor.MemberID() != id {
-		return Errorf(EFORBIDDEN, "you can only change your own password")
+		return E(KeyPasswordOwn, nil)
 	}
 	if err := checkPassword(next); err != nil {
 		return err
@@ -267,7 +264,7 @@ func (s *Store) ChangePassword(ctx context.Context, actor Actor, id int64, curre
 		return err
 	}
 	if !actor.System && !verifyPassword(m.PasswordHash, current) {
-		return Errorf(EINVALID, "the current password is wrong")
+		return E(KeyCurrentPassword, nil)
 	}
 	h, err := hashPassword(next)
 	if err != nil {
@@ -285,9 +282,11 @@ func (s *Store) ChangePassword(ctx context.Context, actor Actor, id int64, curre
 
 // CheckPassword returns the member whose email and password these are. An
 // unknown email and a wrong password give the same EUNAUTHORIZED error and
-// cost the same time.
+// cost the same time. A disabled member with the right password is
+// EFORBIDDEN (KeyMemberDisabled): the password proves the account is
+// theirs, so telling them why they cannot sign in reveals nothing.
 func (s *Store) CheckPassword(ctx context.Context, email, password string) (*Member, error) {
-	bad := Errorf(EUNAUTHORIZED, "wrong email or password")
+	bad := E(KeySignIn, nil)
 	if len(password) > 4*MaxPasswordLen {
 		return nil, bad
 	}
@@ -301,6 +300,9 @@ func (s *Store) CheckPassword(ctx context.Context, email, password string) (*Mem
 	}
 	if !verifyPassword(m.PasswordHash, password) {
 		return nil, bad
+	}
+	if !m.Standing(s.clock()).MaySignIn() {
+		return nil, E(KeyMemberDisabled, nil)
 	}
 	return m, nil
 }

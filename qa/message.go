@@ -146,6 +146,11 @@ const (
 	KeyEmbedForeign   Key = "err.embed_foreign"
 	KeyOEmbedSize     Key = "err.oembed_size"
 	KeyFeedSuffix     Key = "err.feed_suffix"
+
+	// lifecycle
+	KeyLastExpertDisable Key = "err.last_expert_disable"
+	KeyImportOrphan      Key = "err.import_orphan"
+	KeyImportAnswered    Key = "err.import_answered"
 )
 
 // message is a key's code and English text, a text/template over its Args
@@ -291,6 +296,11 @@ var messages = map[Key]message{
 	KeyEmbedForeign:   {code: ENOTFOUND, text: "not an answer of this site"},
 	KeyOEmbedSize:     {code: EINVALID, text: "maxwidth and maxheight must be positive whole numbers"},
 	KeyFeedSuffix:     {code: ENOTFOUND, text: "feeds end in .atom"},
+
+	// lifecycle
+	KeyLastExpertDisable: {code: ECONFLICT, text: "the last expert cannot be disabled"},
+	KeyImportOrphan:      {code: ENOTFOUND, text: "its question {{q .ID}} is not in the archive"},
+	KeyImportAnswered:    {code: ECONFLICT, text: "question {{q .ID}} already has an answer"},
 }
 
 func init() {

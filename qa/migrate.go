@@ -194,6 +194,8 @@ CREATE TABLE membership_codes (
 	{5, "ask once per form", `
 ALTER TABLE questions ADD COLUMN client_token TEXT;
 CREATE UNIQUE INDEX questions_client_token ON questions(asker_id, client_token) WHERE client_token IS NOT NULL`},
+	{6, "disabled members", `
+ALTER TABLE members ADD COLUMN disabled_at {{ts}}`},
 }
 
 // checkMigrations fails when versions are not strictly increasing: two
@@ -224,10 +226,8 @@ func (s *Store) Migrate(ctx context.Context) error {
 	}
 	for _, m := range migrations {
 		err := s.tx(ctx, func(tx *gorm.DB) error {
-			if s.dialect == DialectPostgres {
-				if err := tx.Exec("SELECT pg_advisory_xact_lock(7160001)").Error; err != nil {
-					return err
-				}
+			if err := s.advisoryLock(tx, lockMigrate); err != nil {
+				return err
 			}
 			var n int64
 			if err := tx.Raw("SELECT COUNT(*) FROM schema_migrations WHERE version = ?", m.version).Scan(&n).Error; err != nil {

@@ -8,28 +8,6 @@ import (
 	"gorm.io/gorm"
 )
 
-// Status is where a question is in its life (PRODUCT.md).
-type Status string
-
-// Question statuses.
-const (
-	StatusPending   Status = "pending"
-	StatusAnswered  Status = "answered"
-	StatusDeclined  Status = "declined"
-	StatusDuplicate Status = "duplicate"
-	StatusWithdrawn Status = "withdrawn"
-	StatusExpired   Status = "expired"
-)
-
-// ParseStatus validates a status name.
-func ParseStatus(s string) (Status, error) {
-	switch st := Status(s); st {
-	case StatusPending, StatusAnswered, StatusDeclined, StatusDuplicate, StatusWithdrawn, StatusExpired:
-		return st, nil
-	}
-	return "", Errorf(EINVALID, "status must be one of pending, answered, declined, duplicate, withdrawn, expired")
-}
-
 // Question is what a member asked.
 type Question struct {
 	ID            int64 `gorm:"primaryKey"`
@@ -94,14 +72,14 @@ func (s *Store) CreateQuestion(ctx context.Context, actor Actor, qc QuestionCrea
 	if err := actor.requireWrite(); err != nil {
 		return nil, err
 	}
-	if actor.Member == nil {
-		return nil, Errorf(EFORBIDDEN, "only members ask questions")
-	}
 	now := s.clock()
-	if !actor.Member.Active(now) {
-		return nil, Errorf(EFORBIDDEN, "your membership has expired; renew it to ask questions")
+	if err := actor.mayAsk(now); err != nil {
+		return nil, err
 	}
-	q := &Question{AskerID: &actor.Member.ID, Anonymous: qc.Anonymous, Status: StatusPending, CreatedAt: now, UpdatedAt: now}
+	q := &Question{AskerID: &actor.Member.ID, Anonymous: qc.Anonymous, CreatedAt: now}
+	if err := applyStatus(q, StatusPending, statusChange{via: viaAsk}, now); err != nil {
+		return nil, err
+	}
 	var err error
 	if q.Title, err = NormalizeTitle(qc.Title); err != nil {
 		return nil, err
@@ -117,7 +95,7 @@ func (s *Store) CreateQuestion(ctx context.Context, actor Actor, qc QuestionCrea
 	}
 	if qc.ClientToken != "" {
 		if !validClientToken(qc.ClientToken) {
-			return nil, Errorf(EINVALID, "the request token (the form's, or the Idempotency-Key header) must be 1–64 printable ASCII characters")
+			return nil, E(KeyRequestToken, nil)
 		}
 		q.ClientToken = &qc.ClientToken
 	}
@@ -138,16 +116,17 @@ func (s *Store) CreateQuestion(ctx context.Context, actor Actor, qc QuestionCrea
 			if err := s.lockRow(tx, "members", actor.Member.ID); err != nil {
 				return err
 			}
+			// The statuses that give credit back are a property of the
+			// status (lifecycle.go); every other question counts.
 			var n int64
 			err := tx.Model(&Question{}).
-				Where("asker_id = ? AND created_at > ? AND status NOT IN ?", actor.Member.ID, now.Add(-quotaWindow),
-					[]Status{StatusDeclined, StatusWithdrawn, StatusExpired}).
+				Where("asker_id = ? AND created_at > ? AND status NOT IN ?", actor.Member.ID, now.Add(-quotaWindow), creditStatuses()).
 				Count(&n).Error
 			if err != nil {
 				return err
 			}
 			if n >= int64(s.quota) {
-				return Errorf(ERATELIMITED, "you have asked %d questions in the last 30 days, the most your membership allows; declined and expired questions give their credit back", n)
+				return E(KeyQuota, Args{"N": int(n)})
 			}
 		}
 		if err := tx.Omit("Tags", "Asker").Create(q).Error; err != nil {
@@ -185,10 +164,10 @@ func (s *Store) FindQuestionByID(ctx context.Context, actor Actor, id int64) (*Q
 	var q Question
 	db := s.read(ctx)
 	if err := db.First(&q, id).Error; err != nil {
-		return nil, Errorf(ENOTFOUND, "question not found")
+		return nil, NotFound(err, "question")
 	}
 	if !actor.IsExpert() && (q.AskerID == nil || *q.AskerID != actor.MemberID()) {
-		return nil, Errorf(ENOTFOUND, "question not found")
+		return nil, E(KeyNotFound, Args{"What": "question"})
 	}
 	qs := []*Question{&q}
 	if err := s.hydrateQuestions(db, qs, actor.IsExpert()); err != nil {
@@ -310,23 +289,26 @@ func (s *Store) hydrateQuestions(db *gorm.DB, qs []*Question, withAsker bool) er
 	return nil
 }
 
-// pendingQuestion loads a question for a state change and checks that the
-// actor may see it (else ENOTFOUND, as if it did not exist) and that it is
-// still pending (else ECONFLICT). On Postgres the row stays locked until the
-// transaction ends, so two concurrent changes cannot both succeed.
-func (s *Store) pendingQuestion(tx *gorm.DB, actor Actor, id int64) (*Question, error) {
+// changeableQuestion loads a question for a change of status to `to` by
+// path w and checks that the actor may see it (else ENOTFOUND, as if it did
+// not exist) and that the table allows the change from its status (else
+// ECONFLICT: "the question is already answered"), before the path checks
+// anything of its own. On Postgres the row stays locked until the
+// transaction ends; setStatus's conditional update would refuse the second
+// of two concurrent changes anyway.
+func (s *Store) changeableQuestion(tx *gorm.DB, actor Actor, id int64, to Status, w via) (*Question, error) {
 	if err := s.lockRow(tx, "questions", id); err != nil {
-		return nil, Errorf(ENOTFOUND, "question not found")
+		return nil, NotFound(err, "question")
 	}
 	var q Question
 	if err := tx.First(&q, id).Error; err != nil {
-		return nil, Errorf(ENOTFOUND, "question not found")
+		return nil, NotFound(err, "question")
 	}
 	if !actor.IsExpert() && (q.AskerID == nil || *q.AskerID != actor.MemberID()) {
-		return nil, Errorf(ENOTFOUND, "question not found")
+		return nil, E(KeyNotFound, Args{"What": "question"})
 	}
-	if q.Status != StatusPending {
-		return nil, Errorf(ECONFLICT, "the question is already %s", q.Status)
+	if err := checkTransition(q.Status, to, w); err != nil {
+		return nil, err
 	}
 	return &q, nil
 }
@@ -341,9 +323,8 @@ func (s *Store) DeclineQuestion(ctx context.Context, actor Actor, id int64, reas
 	if err != nil {
 		return nil, err
 	}
-	return s.closeQuestion(ctx, actor, id, func(_ *gorm.DB, q *Question) error {
-		q.Status, q.DeclineReason = StatusDeclined, reason
-		return nil
+	return s.closeQuestion(ctx, actor, id, StatusDeclined, viaDecline, func(*gorm.DB, *Question) (statusChange, error) {
+		return statusChange{reason: reason}, nil
 	})
 }
 
@@ -353,16 +334,15 @@ func (s *Store) MarkDuplicate(ctx context.Context, actor Actor, id, answerID int
 	if err := actor.requireExpert(true); err != nil {
 		return nil, err
 	}
-	return s.closeQuestion(ctx, actor, id, func(tx *gorm.DB, q *Question) error {
+	return s.closeQuestion(ctx, actor, id, StatusDuplicate, viaDuplicate, func(tx *gorm.DB, _ *Question) (statusChange, error) {
 		var n int64
 		if err := tx.Model(&Answer{}).Where("id = ? AND published = ?", answerID, true).Count(&n).Error; err != nil {
-			return err
+			return statusChange{}, err
 		}
 		if n == 0 {
-			return Errorf(EINVALID, "answer %d is not a published answer", answerID)
+			return statusChange{}, E(KeyNotPublished, Args{"ID": answerID})
 		}
-		q.Status, q.DuplicateOfID = StatusDuplicate, &answerID
-		return nil
+		return statusChange{duplicateOf: &answerID}, nil
 	})
 }
 
@@ -371,34 +351,31 @@ func (s *Store) WithdrawQuestion(ctx context.Context, actor Actor, id int64) (*Q
 	if err := actor.requireWrite(); err != nil {
 		return nil, err
 	}
-	return s.closeQuestion(ctx, actor, id, func(_ *gorm.DB, q *Question) error {
+	return s.closeQuestion(ctx, actor, id, StatusWithdrawn, viaWithdraw, func(_ *gorm.DB, q *Question) (statusChange, error) {
 		if q.AskerID == nil || *q.AskerID != actor.MemberID() {
-			return Errorf(EFORBIDDEN, "only the asker may withdraw a question")
+			return statusChange{}, E(KeyWithdrawAsker, nil)
 		}
-		q.Status = StatusWithdrawn
-		return nil
+		return statusChange{}, nil
 	})
 }
 
-// closeQuestion moves a pending question to a final state in one
-// transaction: close checks what it needs and sets the new state on q. A
-// question the actor may not see is ENOTFOUND, whatever its state.
-func (s *Store) closeQuestion(ctx context.Context, actor Actor, id int64, close func(*gorm.DB, *Question) error) (*Question, error) {
+// closeQuestion moves a question to status `to` by path w in one
+// transaction: check looks at what the path needs and returns the rest of
+// the change. A question the actor may not see is ENOTFOUND, whatever its
+// state.
+func (s *Store) closeQuestion(ctx context.Context, actor Actor, id int64, to Status, w via, check func(*gorm.DB, *Question) (statusChange, error)) (*Question, error) {
 	var out *Question
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		q, err := s.pendingQuestion(tx, actor, id)
+		q, err := s.changeableQuestion(tx, actor, id, to, w)
 		if err != nil {
 			return err
 		}
-		if err := close(tx, q); err != nil {
+		c, err := check(tx, q)
+		if err != nil {
 			return err
 		}
-		now := s.clock()
-		q.UpdatedAt, q.ClosedAt = now, &now
-		if err := tx.Model(&Question{}).Where("id = ?", q.ID).Updates(map[string]any{
-			"status": q.Status, "decline_reason": q.DeclineReason, "duplicate_of_id": q.DuplicateOfID,
-			"updated_at": q.UpdatedAt, "closed_at": q.ClosedAt,
-		}).Error; err != nil {
+		c.via = w
+		if err := s.setStatus(tx, q, to, c); err != nil {
 			return err
 		}
 		out = q
@@ -413,19 +390,49 @@ func (s *Store) closeQuestion(ctx context.Context, actor Actor, id int64, close 
 	return out, nil
 }
 
+// expireBatch bounds how many questions one transaction of ExpirePending
+// moves, so that a first run after a large import does not hold the writer
+// for long.
+const expireBatch = 500
+
 // ExpirePending moves questions pending since before the cutoff to expired
-// (their quota credit returns) and reports how many.
+// (their quota credit returns) and reports how many. Each goes through
+// setStatus like any other change, so a question answered meanwhile is left
+// alone.
 func (s *Store) ExpirePending(ctx context.Context, actor Actor, before time.Time) (int, error) {
 	if err := actor.requireExpert(true); err != nil {
 		return 0, err
 	}
-	var n int64
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		now := s.clock()
-		res := tx.Model(&Question{}).Where("status = ? AND created_at < ?", StatusPending, before.UTC()).
-			Updates(map[string]any{"status": StatusExpired, "updated_at": now, "closed_at": now})
-		n = res.RowsAffected
-		return res.Error
-	})
-	return int(n), err
+	n := 0
+	var after int64
+	for {
+		var done, seen int
+		err := s.tx(ctx, func(tx *gorm.DB) error {
+			var qs []*Question
+			if err := tx.Where("status = ? AND created_at < ? AND id > ?", StatusPending, before.UTC(), after).
+				Order("id").Limit(expireBatch).Find(&qs).Error; err != nil {
+				return err
+			}
+			seen = len(qs)
+			for _, q := range qs {
+				after = q.ID
+				err := s.setStatus(tx, q, StatusExpired, statusChange{via: viaExpire})
+				if errors.Is(err, E(KeyQuestionClosed, nil)) {
+					continue // settled meanwhile
+				}
+				if err != nil {
+					return err
+				}
+				done++
+			}
+			return nil
+		})
+		if err != nil {
+			return n, err
+		}
+		n += done
+		if seen < expireBatch {
+			return n, nil
+		}
+	}
 }

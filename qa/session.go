@@ -24,11 +24,15 @@ type session struct {
 func (session) TableName() string { return "sessions" }
 
 // CreateSession signs the member in and returns a new session secret for the
-// cookie (a new one at every sign-in, so a planted session id is useless).
+// cookie (a new one at every sign-in, so a planted session id is useless). A
+// disabled member gets none (KeyMemberDisabled).
 func (s *Store) CreateSession(ctx context.Context, memberID int64) (string, error) {
 	m, err := s.FindMemberByID(ctx, memberID)
 	if err != nil {
 		return "", err
+	}
+	if !m.Standing(s.clock()).MaySignIn() {
+		return "", E(KeyMemberDisabled, nil)
 	}
 	raw := newSecret("")
 	now := s.clock()
@@ -48,7 +52,9 @@ func (s *Store) CreateSession(ctx context.Context, memberID int64) (string, erro
 
 // ActorForSession returns the actor of a session cookie, or EUNAUTHORIZED when
 // the session is unknown, expired, or older than the member's last change of
-// credentials or role.
+// credentials or role, or the member is disabled (DisableMember deletes the
+// sessions too; a session of a disabled member is one that has ended, so the
+// adapters drop the cookie and carry on with a visitor).
 func (s *Store) ActorForSession(ctx context.Context, raw string) (Actor, error) {
 	bad := E(KeySessionEnded, nil)
 	if len(raw) < 16 || len(raw) > 128 {
@@ -56,7 +62,7 @@ func (s *Store) ActorForSession(ctx context.Context, raw string) (Actor, error) 
 	}
 	var sess session
 	if err := s.read(ctx).Where("hash = ?", hashSecret(raw)).First(&sess).Error; err != nil {
-		if ErrorCode(translate(err)) == ENOTFOUND {
+		if isMissingRow(err) {
 			return Actor{}, bad
 		}
 		return Actor{}, translate(err)
@@ -72,7 +78,7 @@ func (s *Store) ActorForSession(ctx context.Context, raw string) (Actor, error) 
 		}
 		return Actor{}, err
 	}
-	if m.AuthEpoch != sess.AuthEpoch {
+	if m.AuthEpoch != sess.AuthEpoch || !m.Standing(now).MaySignIn() {
 		return Actor{}, bad
 	}
 	if now.Sub(sess.LastSeenAt) > time.Hour {

@@ -87,8 +87,8 @@ func (s *Store) checkSignInLimits(ctx context.Context, buckets []bucketLimit) er
 	return s.checkLimits(ctx, buckets, KeySignInLimited)
 }
 
-// checkLimits fails with ERATELIMITED, saying msg (with the minutes to
-// wait), when a bucket is full.
+// checkLimits fails with ERATELIMITED, with the message key (its argument
+// Minutes is the wait), when a bucket is full.
 func (s *Store) checkLimits(ctx context.Context, buckets []bucketLimit, key Key) error {
 	names := make([]string, len(buckets))
 	for i, b := range buckets {

@@ -110,7 +110,9 @@ func (s *Store) RevokeToken(ctx context.Context, actor Actor, id int64) error {
 
 // ActorForToken returns the actor a bearer token stands for: its member, as
 // the database holds them now, limited by the token's scope. An unknown or
-// revoked token is EUNAUTHORIZED.
+// revoked token is EUNAUTHORIZED. The token of a disabled member is
+// EFORBIDDEN (KeyMemberDisabled): the client holds a real token and learns
+// why it stopped working; enabling the member makes it work again.
 func (s *Store) ActorForToken(ctx context.Context, raw string) (Actor, error) {
 	bad := E(KeyTokenInvalid, nil)
 	if len(raw) < len(tokenPrefix)+16 || len(raw) > 128 {
@@ -119,7 +121,7 @@ func (s *Store) ActorForToken(ctx context.Context, raw string) (Actor, error) {
 	var t Token
 	err := s.read(ctx).Where("hash = ? AND kind = ? AND revoked_at IS NULL", hashSecret(raw), TokenKindAPI).First(&t).Error
 	if err != nil {
-		if ErrorCode(translate(err)) == ENOTFOUND {
+		if isMissingRow(err) {
 			return Actor{}, bad
 		}
 		return Actor{}, translate(err)
@@ -132,6 +134,9 @@ func (s *Store) ActorForToken(ctx context.Context, raw string) (Actor, error) {
 		return Actor{}, err
 	}
 	now := s.clock()
+	if !m.Standing(now).MaySignIn() {
+		return Actor{}, E(KeyMemberDisabled, nil)
+	}
 	// Record use at most once a minute: a write per request would serialise
 	// every read behind SQLite's single writer.
 	if t.LastUsedAt == nil || now.Sub(*t.LastUsedAt) > time.Minute {
@@ -191,7 +196,8 @@ func (s *Store) HasFeedToken(ctx context.Context, actor Actor) (bool, error) {
 }
 
 // ActorForFeedToken returns the read-only actor of a personal feed token,
-// as its member is now; EUNAUTHORIZED when unknown or revoked.
+// as its member is now; EUNAUTHORIZED when unknown or revoked, or when its
+// member is disabled (a feed link is public enough that it says no more).
 func (s *Store) ActorForFeedToken(ctx context.Context, raw string) (Actor, error) {
 	bad := E(KeyFeedLink, nil)
 	if len(raw) < len(feedTokenPrefix)+16 || len(raw) > 128 {
@@ -199,13 +205,19 @@ func (s *Store) ActorForFeedToken(ctx context.Context, raw string) (Actor, error
 	}
 	var t Token
 	if err := s.read(ctx).Where("hash = ? AND kind = ? AND revoked_at IS NULL", hashSecret(raw), TokenKindFeed).First(&t).Error; err != nil {
-		if ErrorCode(translate(err)) == ENOTFOUND {
+		if isMissingRow(err) {
 			return Actor{}, bad
 		}
 		return Actor{}, translate(err)
 	}
 	m, err := s.FindMemberByID(ctx, t.MemberID)
 	if err != nil {
+		if ErrorCode(err) == ENOTFOUND {
+			return Actor{}, bad
+		}
+		return Actor{}, err
+	}
+	if !m.Standing(s.clock()).MaySignIn() {
 		return Actor{}, bad
 	}
 	return Actor{Member: m, Scope: ScopeRead, TokenID: t.ID}, nil

@@ -136,7 +136,7 @@ func (l *Loader) Flush() error {
 	l.sum.Answers += st.Answers
 	l.sum.Existing += st.Existing
 	for _, p := range st.Problems {
-		if a, ok := byID[p.SourceID]; ok && strings.Contains(p.Reason, "is not in the archive") {
+		if a, ok := byID[p.SourceID]; ok && p.Key == qa.KeyImportOrphan {
 			l.orphans = append(l.orphans, a) // its question may come later
 			continue
 		}
