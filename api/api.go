@@ -14,9 +14,6 @@ import (
 	"answerbook/search"
 )
 
-// MaxBodyBytes is the largest request body the API reads.
-const MaxBodyBytes = 1 << 20
-
 // Config is what the API needs from the program.
 type Config struct {
 	Store *qa.Store
@@ -65,7 +62,9 @@ func New(cfg Config) *API {
 }
 
 // Register adds the API's routes to r. It fails when the OpenAPI document
-// is broken, so a bad document fails the start, not a request.
+// is broken, so a bad document fails the start, not a request. Request
+// bodies are bounded (qa.MaxJSONBytes) by the router's one body-limit
+// middleware (internal/server), not here.
 func (a *API) Register(r gin.IRouter) error {
 	spec, err := openapiHandler()
 	if err != nil {
@@ -84,7 +83,7 @@ func (a *API) Register(r gin.IRouter) error {
 	r.GET("/oembed", a.authenticate, a.oembed)
 	r.GET("/feeds/answers.atom", a.feed)
 	r.GET("/feeds/tags/:file", a.feed)
-	g := r.Group("/api/v1", a.cors, a.limitBody(MaxBodyBytes), a.noStore, a.authenticate)
+	g := r.Group("/api/v1", a.cors, a.noStore, a.authenticate)
 	g.OPTIONS("/*path", func(c *gin.Context) { c.Status(http.StatusNoContent) })
 
 	g.GET("/me", a.me)
@@ -122,25 +121,16 @@ func (a *API) Register(r gin.IRouter) error {
 
 // NotFound answers unknown /api/ paths with the error shape.
 func (a *API) NotFound(c *gin.Context) {
-	a.fail(c, qa.Errorf(qa.ENOTFOUND, "no such API route: %s %s", c.Request.Method, c.Request.URL.Path))
+	a.fail(c, qa.E(qa.KeyNoRoute, qa.Args{"Method": c.Request.Method, "Path": c.Request.URL.Path}))
 }
+
+// Fail answers a request with err in the API's error shape, for the
+// router's middleware that refuses a request before any route of the API
+// runs (a body over the limit, a panic).
+func (a *API) Fail(c *gin.Context, err error) { a.fail(c, err) }
 
 // noStore keeps API responses out of shared caches by default.
 func (a *API) noStore(c *gin.Context) {
 	c.Header("Cache-Control", "private, no-store")
 	c.Next()
-}
-
-// limitBody refuses bodies over max: at once when Content-Length says so
-// (nothing is read), else when reading passes max.
-func (a *API) limitBody(max int64) gin.HandlerFunc {
-	return func(c *gin.Context) {
-		if c.Request.ContentLength > max {
-			c.Header("Connection", "close")
-			a.fail(c, qa.Errorf(qa.ETOOLARGE, "the request body is larger than %d bytes", max))
-			return
-		}
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, max)
-		c.Next()
-	}
 }

@@ -8,21 +8,17 @@ import (
 	"io"
 	"net/http"
 	"net/http/httptest"
-	"os"
-	"path/filepath"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"github.com/gin-gonic/gin"
-
-	"answerbook/api"
+	"answerbook/internal/servertest"
 	"answerbook/qa"
-	"answerbook/search"
 )
 
-// server is the API on a real port with a real store.
+// server is the API on a real port with a real store, wired and served as
+// cmd/answerbook serves it (internal/servertest).
 type server struct {
 	*httptest.Server
 	store *qa.Store
@@ -31,32 +27,10 @@ type server struct {
 
 func newServer(t testing.TB) *server {
 	t.Helper()
-	dsn := ""
-	if pg := os.Getenv("ANSWERBOOK_TEST_API_POSTGRES"); pg != "" {
-		dsn = pg
-	}
-	s, err := qa.Open(context.Background(), qa.Config{DSN: dsn, DataDir: t.TempDir(), QuestionQuota: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := search.Open(search.Config{Dir: filepath.Join(t.TempDir(), "index"), Store: s, Poll: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { ix.Run(ctx); close(done) }()
-	gin.SetMode(gin.ReleaseMode)
-	r := gin.New()
-	a := api.New(api.Config{Store: s, Index: ix, BaseURL: "http://answers.test", SessionCookie: "sid", CORSOrigins: []string{"https://blog.example"}})
-	if err := a.Register(r); err != nil {
-		t.Fatal(err)
-	}
-	r.NoRoute(a.NotFound)
-	srv := httptest.NewServer(r)
-	srv.Client().Transport = newValidator(t, srv.Client().Transport)
-	t.Cleanup(func() { srv.Close(); cancel(); <-done; ix.Close(); s.Close() })
-	return &server{Server: srv, store: s, ctx: context.Background()}
+	site := servertest.Start(t, servertest.Options{BaseURL: "http://answers.test", SessionCookie: "sid",
+		CORSOrigins: []string{"https://blog.example"}, QuestionQuota: -1})
+	site.Client().Transport = newValidator(t, site.Client().Transport)
+	return &server{Server: site.Server, store: site.Store, ctx: context.Background()}
 }
 
 // person is a member with an API token.
@@ -320,7 +294,7 @@ func TestAPI_BadInput(t *testing.T) {
 		{"long body", "POST", "/api/v1/questions", m.token, map[string]any{"title": "t", "body": strings.Repeat("b", 20001)}, 400, "invalid"},
 		{"six tags", "POST", "/api/v1/questions", m.token, map[string]any{"title": "t", "tags": []string{"a", "b", "c", "d", "e", "f"}}, 400, "invalid"},
 		{"bad utf-8", "POST", "/api/v1/questions", m.token, []byte("{\"title\": \"\xff\xfe\"}"), 400, "invalid"},
-		{"too large", "POST", "/api/v1/questions", m.token, `{"title":"` + strings.Repeat("x", api.MaxBodyBytes) + `"}`, 413, "too_large"},
+		{"too large", "POST", "/api/v1/questions", m.token, `{"title":"` + strings.Repeat("x", qa.MaxJSONBytes) + `"}`, 413, "too_large"},
 		{"no auth", "POST", "/api/v1/questions", "", map[string]any{"title": "t"}, 401, "unauthorized"},
 		{"bad token", "GET", "/api/v1/questions", "ab_nonsensexxxxxxxxxxxxxxxxx", nil, 401, "unauthorized"},
 		{"read token writes", "POST", "/api/v1/questions", r.token, map[string]any{"title": "t"}, 403, "forbidden"},

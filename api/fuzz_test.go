@@ -47,7 +47,7 @@ func FuzzDecode(f *testing.F) {
 			w := httptest.NewRecorder()
 			c, _ := gin.CreateTestContext(w)
 			c.Request = httptest.NewRequest(http.MethodPost, "/api/v1/x", bytes.NewReader(body))
-			c.Request.Body = http.MaxBytesReader(w, c.Request.Body, MaxBodyBytes)
+			c.Request.Body = http.MaxBytesReader(w, c.Request.Body, qa.MaxJSONBytes)
 			err := decode(c, target())
 			if err == nil {
 				continue

@@ -27,6 +27,22 @@ const (
 	excerptRunes     = 240
 )
 
+// Request body limits, one per kind of body; one middleware of the router
+// (internal/server) applies them. Each holds the largest valid write of its
+// kind with room to spare: a character of MaxBodyLen takes at most 12 bytes
+// encoded (four UTF-8 bytes, percent-encoded in a form; a surrogate pair
+// escaped as \ud83d\ude00 in JSON), so a body is at most 12×MaxBodyLen
+// bytes (TestBodyLimits holds the limits to this).
+const (
+	// MaxJSONBytes is the largest JSON body the API reads: 1 MiB, four
+	// times the largest answer or question.
+	MaxJSONBytes = 1 << 20
+	// MaxFormBytes is the largest form a page accepts: 512 KiB, the answer
+	// editor's form with an answer and its question of MaxBodyLen
+	// characters each, its title and tags.
+	MaxFormBytes = 512 << 10
+)
+
 // checkText validates that s is valid UTF-8 without NUL bytes.
 func checkText(field, s string) error {
 	if !utf8.ValidString(s) {

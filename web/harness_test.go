@@ -4,32 +4,29 @@ import (
 	"context"
 	"fmt"
 	"io"
-	"net"
 	"net/http"
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
-	"path/filepath"
 	"strings"
 	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/PuerkitoBio/goquery"
-	"github.com/gin-gonic/gin"
 
 	// The API serves /api/v1/similar, which the ask page's script calls:
-	// the site under test is wired as cmd/answerbook wires it. Only these
-	// tests import api; package web never does.
-	"answerbook/api"
+	// the site under test is the whole router, as cmd/answerbook serves
+	// it. Only tests reach api through it; package web never imports api.
+	"answerbook/internal/servertest"
 	"answerbook/qa"
 	"answerbook/search"
-	"answerbook/web"
 )
 
 // site is the whole web front end on a real port: a real SQLite store, a
 // real bleve index with its follower running, the API beside the pages and
-// cross-origin protection around both, as cmd/answerbook wires them.
+// the middleware around both, as cmd/answerbook serves them
+// (internal/servertest).
 type site struct {
 	*httptest.Server
 	store *qa.Store
@@ -39,59 +36,8 @@ type site struct {
 
 func newSite(t testing.TB) *site {
 	t.Helper()
-	dir := t.TempDir()
-	store, err := qa.Open(context.Background(), qa.Config{DataDir: dir, QuestionQuota: -1})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ix, err := search.Open(search.Config{Dir: filepath.Join(dir, "index"), Store: store, Poll: 50 * time.Millisecond})
-	if err != nil {
-		t.Fatal(err)
-	}
-	ctx, cancel := context.WithCancel(context.Background())
-	done := make(chan struct{})
-	go func() { ix.Run(ctx); close(done) }()
-
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	base := "http://" + ln.Addr().String()
-	h, err := handler(store, ix, base)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := &httptest.Server{Listener: ln, Config: &http.Server{Handler: h, ReadHeaderTimeout: 5 * time.Second}}
-	srv.Start()
-	t.Cleanup(func() { srv.Close(); cancel(); <-done; ix.Close(); store.Close() })
-	return &site{Server: srv, store: store, index: ix, ctx: context.Background()}
-}
-
-// handler wires the router as cmd/answerbook does.
-func handler(store *qa.Store, ix *search.Index, base string) (http.Handler, error) {
-	gin.SetMode(gin.ReleaseMode)
-	r := gin.New()
-	if err := r.SetTrustedProxies(nil); err != nil {
-		return nil, err
-	}
-	r.ForwardedByClientIP = false
-	a := api.New(api.Config{Store: store, Index: ix, BaseURL: base, SessionCookie: "answerbook_session"})
-	if err := a.Register(r); err != nil {
-		return nil, err
-	}
-	w, err := web.New(web.Config{Store: store, Index: ix, BaseURL: base, SessionCookie: "answerbook_session"})
-	if err != nil {
-		return nil, err
-	}
-	w.Register(r)
-	r.NoRoute(func(c *gin.Context) {
-		if strings.HasPrefix(c.Request.URL.Path, "/api/") {
-			a.NotFound(c)
-			return
-		}
-		w.NotFound(c)
-	})
-	return http.NewCrossOriginProtection().Handler(r), nil
+	s := servertest.Start(t, servertest.Options{QuestionQuota: -1})
+	return &site{Server: s.Server, store: s.Store, index: s.Index, ctx: context.Background()}
 }
 
 var emails atomic.Int64

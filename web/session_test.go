@@ -10,6 +10,7 @@ import (
 	"testing"
 	"time"
 
+	"answerbook/internal/server"
 	"answerbook/qa"
 )
 
@@ -148,7 +149,7 @@ func TestLogin(t *testing.T) {
 func TestLogin_SecureCookie(t *testing.T) {
 	s := newSite(t)
 	m := s.person(t, "Secure", qa.RoleMember, nil)
-	h, err := handler(s.store, s.index, "https://answers.example")
+	h, err := server.New(server.Config{Store: s.store, Index: s.index, BaseURL: "https://answers.example"})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -65,10 +65,6 @@ type Web struct {
 	files  map[string][]byte
 }
 
-// MaxFormBytes is the largest form body a page accepts: an answer of
-// qa.MaxBodyLen characters of any script, its question and tags fit.
-const MaxFormBytes = 512 << 10
-
 // New loads the catalogs, hashes the static files and parses every
 // template; a broken template, or one that uses a message id a catalog
 // lacks, fails here, at start, not on a request.
@@ -216,10 +212,12 @@ func (w *Web) staticURL(name string) (string, error) {
 	return u, nil
 }
 
-// Register adds the pages' routes to r.
+// Register adds the pages' routes to r. Form bodies are bounded
+// (qa.MaxFormBytes) by the router's one body-limit middleware
+// (internal/server), not here.
 func (w *Web) Register(r gin.IRouter) {
 	r.GET("/static/:file", w.headers, w.serveStatic)
-	g := r.Group("", w.headers, w.prepare, w.limitBody)
+	g := r.Group("", w.headers, w.prepare)
 	g.GET("/", w.home)
 	g.GET("/search", w.search)
 	g.GET("/tags", w.tags)
@@ -270,25 +268,19 @@ func (w *Web) Register(r gin.IRouter) {
 
 // headers sets the security headers of every page.
 func (w *Web) headers(c *gin.Context) {
+	pageHeaders(c)
+	c.Next()
+}
+
+// pageHeaders sets the security headers of a page (for a handler that is
+// not a middleware, which must not call c.Next).
+func pageHeaders(c *gin.Context) {
 	h := c.Writer.Header()
 	h.Set("Content-Security-Policy", "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' https: data:; object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'")
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	h.Set("X-Frame-Options", "DENY")
 	h.Set("Cross-Origin-Opener-Policy", "same-origin")
-	c.Next()
-}
-
-// limitBody refuses form bodies over MaxFormBytes: at once when
-// Content-Length says so, else when reading passes the limit.
-func (w *Web) limitBody(c *gin.Context) {
-	if c.Request.ContentLength > MaxFormBytes {
-		c.Header("Connection", "close")
-		w.fail(c, qa.Errorf(qa.ETOOLARGE, "the form is too large"))
-		return
-	}
-	c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, MaxFormBytes)
-	c.Next()
 }
 
 func (w *Web) serveStatic(c *gin.Context) {
@@ -395,11 +387,16 @@ func (w *Web) statusFor(c *gin.Context, err error) int {
 }
 
 // NotFound answers unknown paths with the error page.
-func (w *Web) NotFound(c *gin.Context) {
-	w.headers(c)
-	if err := w.load(c); err != nil {
-		w.fail(c, err)
+func (w *Web) NotFound(c *gin.Context) { w.Fail(c, qa.E(qa.KeyNoPage, nil)) }
+
+// Fail answers a request that no page's handler took, such as one the
+// router's middleware refuses (a form over the limit), with the error
+// page: the pages' headers, in the reader's language.
+func (w *Web) Fail(c *gin.Context, err error) {
+	pageHeaders(c)
+	if lerr := w.load(c); lerr != nil {
+		w.fail(c, lerr)
 		return
 	}
-	w.fail(c, qa.Errorf(qa.ENOTFOUND, "there is no page here"))
+	w.fail(c, err)
 }

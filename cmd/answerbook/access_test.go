@@ -18,6 +18,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"answerbook/internal/server"
 	"answerbook/qa"
 )
 
@@ -300,7 +301,7 @@ func (w *accWorld) sendAs(t *testing.T, cookie, bearer, method, path, body strin
 		}
 	}
 	if cookie != "" {
-		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: cookie})
+		req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: cookie})
 	}
 	if bearer != "" {
 		req.Header.Set("Authorization", "Bearer "+bearer)
@@ -890,7 +891,7 @@ func (w *accWorld) signIn(t *testing.T, email, password string) (string, int) {
 // accCookie returns the session cookie a response sets ("" for none).
 func accCookie(hdr http.Header) string {
 	for _, c := range (&http.Response{Header: hdr}).Cookies() {
-		if c.Name == sessionCookie && c.MaxAge >= 0 {
+		if c.Name == server.SessionCookie && c.MaxAge >= 0 {
 			return c.Value
 		}
 	}

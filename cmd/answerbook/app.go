@@ -16,9 +16,9 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"answerbook/api"
+	"answerbook/internal/server"
 	"answerbook/qa"
 	"answerbook/search"
-	"answerbook/web"
 )
 
 // Config is the server's configuration, filled from flags and ANSWERBOOK_*
@@ -50,15 +50,12 @@ type Main struct {
 
 	ln     net.Listener
 	server *http.Server
-	// router is the handler's gin engine, kept so a test can list the
-	// routes (see Routes).
-	router *gin.Engine
+	// router is the handler, kept so a test can list its routes (see
+	// Routes).
+	router *server.Router
 	cancel context.CancelFunc
 	wg     sync.WaitGroup
 }
-
-// sessionCookie is the name of the web session cookie.
-const sessionCookie = "answerbook_session"
 
 // NewMain returns a Main with defaults.
 func NewMain() *Main {
@@ -89,19 +86,12 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	m.Config.BaseURL = strings.TrimRight(m.Config.BaseURL, "/")
 
-	h, err := m.handler()
+	m.router, err = server.New(server.Config{Store: m.Store, Index: m.Index, BaseURL: m.Config.BaseURL,
+		TrustedProxies: m.Config.TrustedProxies, CORSOrigins: m.Config.CORSOrigins, SiteName: m.Config.SiteName, Logger: m.Logger})
 	if err != nil {
 		return err
 	}
-	m.server = &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 5 * time.Second,
-		ReadTimeout:       30 * time.Second,
-		WriteTimeout:      60 * time.Second,
-		IdleTimeout:       120 * time.Second,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(m.Logger.Handler(), slog.LevelWarn),
-	}
+	m.server = server.NewHTTPServer(m.router, m.Logger)
 	if err := m.printSetupLink(ctx); err != nil {
 		return err
 	}
@@ -159,125 +149,6 @@ func (m *Main) printSetupLink(ctx context.Context) error {
 	}
 	m.Logger.Warn("no expert account yet: open the setup link to create it (valid 24 hours, once)", "link", link)
 	return nil
-}
-
-// handler builds the router: API, pages, health, with cross-origin
-// protection on every state-changing request.
-func (m *Main) handler() (http.Handler, error) {
-	gin.SetMode(gin.ReleaseMode)
-	r := gin.New()
-	m.router = r
-	r.HandleMethodNotAllowed = false
-	if err := r.SetTrustedProxies(m.Config.TrustedProxies); err != nil {
-		return nil, fmt.Errorf("trusted proxies: %w", err)
-	}
-	if len(m.Config.TrustedProxies) == 0 {
-		r.ForwardedByClientIP = false
-	}
-	r.Use(m.recover, m.accessLog, limitBodies)
-
-	a := api.New(api.Config{Store: m.Store, Index: m.Index, BaseURL: m.Config.BaseURL, SessionCookie: sessionCookie,
-		CORSOrigins: m.Config.CORSOrigins, SiteName: m.Config.SiteName, Logger: m.Logger})
-	if err := a.Register(r); err != nil {
-		return nil, err
-	}
-	w, err := web.New(web.Config{Store: m.Store, Index: m.Index, BaseURL: m.Config.BaseURL, SessionCookie: sessionCookie,
-		SiteName: m.Config.SiteName, Logger: m.Logger})
-	if err != nil {
-		return nil, err
-	}
-	w.Register(r)
-
-	r.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
-	r.GET("/readyz", m.ready)
-	r.NoRoute(func(c *gin.Context) {
-		if strings.HasPrefix(c.Request.URL.Path, "/api/") {
-			a.NotFound(c)
-			return
-		}
-		w.NotFound(c)
-	})
-
-	cop := http.NewCrossOriginProtection()
-	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(http.StatusForbidden)
-		io.WriteString(w, `{"error":{"code":"forbidden","message":"cross-origin request refused"}}`)
-	}))
-	return defaultHeaders(cop.Handler(r)), nil
-}
-
-// defaultHeaders gives every response a Content-Security-Policy that allows
-// nothing, and nosniff. Pages, static files and the embed card replace the
-// policy with their own; responses the router writes by itself (the HTML
-// of its redirects to the path without a trailing slash) keep it.
-func defaultHeaders(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		h := w.Header()
-		h.Set("Content-Security-Policy", "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'")
-		h.Set("X-Content-Type-Options", "nosniff")
-		next.ServeHTTP(w, r)
-	})
-}
-
-// ready answers 200 when the database answers.
-func (m *Main) ready(c *gin.Context) {
-	ctx, cancel := context.WithTimeout(c.Request.Context(), 2*time.Second)
-	defer cancel()
-	if err := m.Store.Ping(ctx); err != nil {
-		m.Logger.Error("readyz", "err", err)
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "database": "down"})
-		return
-	}
-	st := m.Index.Status()
-	if !st.Ready {
-		c.JSON(http.StatusServiceUnavailable, gin.H{"status": "unavailable", "database": "ok", "search": "rebuilding",
-			"rebuilt": st.Done, "of": st.Total})
-		return
-	}
-	c.JSON(http.StatusOK, gin.H{"status": "ok", "database": "ok", "search": "ok", "applied_seq": st.Applied})
-}
-
-// recover turns a panic into a 500 with the error shape, logged with the
-// panic value but never shown to the client.
-func (m *Main) recover(c *gin.Context) {
-	defer func() {
-		if r := recover(); r != nil {
-			if r == http.ErrAbortHandler {
-				panic(r)
-			}
-			m.Logger.Error("panic", "method", c.Request.Method, "path", c.Request.URL.Path, "panic", r)
-			c.AbortWithStatusJSON(http.StatusInternalServerError, gin.H{"error": gin.H{"code": "internal", "message": "internal error"}})
-		}
-	}()
-	c.Next()
-}
-
-// maxFormBytes bounds every request body outside the API (the API has its
-// own limit): forms, the answer editor and its preview.
-const maxFormBytes = 1 << 20
-
-// limitBodies refuses bodies over maxFormBytes: at once when Content-Length
-// says so (nothing is read), else when reading passes the limit.
-func limitBodies(c *gin.Context) {
-	if c.Request.ContentLength > maxFormBytes && !strings.HasPrefix(c.Request.URL.Path, "/api/") {
-		c.Header("Connection", "close")
-		c.AbortWithStatusJSON(http.StatusRequestEntityTooLarge, gin.H{"error": gin.H{"code": "too_large", "message": "the request body is too large"}})
-		return
-	}
-	if c.Request.Body != nil {
-		c.Request.Body = http.MaxBytesReader(c.Writer, c.Request.Body, maxFormBytes+1<<10)
-	}
-	c.Next()
-}
-
-// accessLog logs each request without its query string (which may hold a
-// setup or feed token).
-func (m *Main) accessLog(c *gin.Context) {
-	start := time.Now()
-	c.Next()
-	m.Logger.Debug("request", "method", c.Request.Method, "path", c.Request.URL.Path, "status", c.Writer.Status(),
-		"ms", float64(time.Since(start).Microseconds())/1000)
 }
 
 // expireLoop expires questions left pending too long, hourly.

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
 
+	"answerbook/internal/server"
 	"answerbook/qa"
 )
 
@@ -439,7 +440,7 @@ func (c *xssClient) do(method, path string, form url.Values) xssResp {
 		req.Header.Set("Content-Type", "application/x-www-form-urlencoded")
 	}
 	if c.cookie != "" {
-		req.AddCookie(&http.Cookie{Name: sessionCookie, Value: c.cookie})
+		req.AddCookie(&http.Cookie{Name: server.SessionCookie, Value: c.cookie})
 	}
 	if c.token != "" {
 		req.Header.Set("Authorization", "Bearer "+c.token)

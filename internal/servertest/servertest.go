@@ -1,0 +1,167 @@
+// Package servertest starts the program's router (internal/server), with
+// all its middleware, on a real port for tests: a real store (a SQLite file
+// in a temp directory, or a fresh Postgres schema) and a real bleve index on
+// disk with its follower running. The tests of api, web and cmd/answerbook
+// use it instead of wiring routers of their own, so what they test is what
+// is served.
+package servertest
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"log/slog"
+	"net"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"reflect"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, to make and drop schemas
+
+	"answerbook/internal/server"
+	"answerbook/qa"
+	"answerbook/search"
+)
+
+// PostgresEnv names the environment variable that holds the DSN of the
+// Postgres database tests may use (.ci/run sets it); tests that need it
+// skip without it.
+const PostgresEnv = "ANSWERBOOK_TEST_POSTGRES"
+
+// Options shape the site under test. The zero value is the site as
+// cmd/answerbook serves it by default.
+type Options struct {
+	// BaseURL is the site's public address; "" is the test server's own URL.
+	BaseURL string
+	// SessionCookie names the session cookie; "" is server.SessionCookie.
+	SessionCookie string
+	// CORSOrigins may call the API's read routes from their pages.
+	CORSOrigins []string
+	// SiteName names the site; "" is the default.
+	SiteName string
+	// QuestionQuota is qa.Config's: 0 is the default quota, negative none.
+	QuestionQuota int
+	// Logger receives the server's log; nil discards it.
+	Logger *slog.Logger
+}
+
+// Site is the router serving on 127.0.0.1 with its store and index. The
+// embedded server's URL and Client reach it.
+type Site struct {
+	*httptest.Server
+	Store  *qa.Store
+	Index  *search.Index
+	Router *server.Router
+}
+
+// Start starts a site for the test and stops it, and removes its data,
+// when the test ends. The store is a SQLite file in a temp directory, or a
+// Postgres schema of its own inside OnPostgres. The index follower polls
+// every 50 ms, so tests wait little for search.
+func Start(t testing.TB, opts Options) *Site {
+	t.Helper()
+	dir := t.TempDir()
+	cfg := qa.Config{DataDir: dir, QuestionQuota: opts.QuestionQuota, Logger: opts.Logger}
+	if onPostgres(t) {
+		cfg.DSN = postgresSchema(t)
+	}
+	store, err := qa.Open(context.Background(), cfg)
+	if err != nil {
+		t.Fatalf("open the store: %v", err)
+	}
+	t.Cleanup(func() { store.Close() })
+	ix, err := search.Open(search.Config{Dir: filepath.Join(dir, "index"), Store: store, Poll: 50 * time.Millisecond, Logger: opts.Logger})
+	if err != nil {
+		t.Fatalf("open the index: %v", err)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { ix.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done; ix.Close() })
+
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	base := opts.BaseURL
+	if base == "" {
+		base = "http://" + ln.Addr().String()
+	}
+	r, err := server.New(server.Config{Store: store, Index: ix, BaseURL: base, CORSOrigins: opts.CORSOrigins,
+		SiteName: opts.SiteName, SessionCookie: opts.SessionCookie, Logger: opts.Logger})
+	if err != nil {
+		ln.Close()
+		t.Fatalf("build the router: %v", err)
+	}
+	srv := &httptest.Server{Listener: ln, Config: server.NewHTTPServer(r, opts.Logger)}
+	srv.Start()
+	t.Cleanup(srv.Close)
+	return &Site{Server: srv, Store: store, Index: ix, Router: r}
+}
+
+// postgresRuns holds the names of the tests OnPostgres runs; a site started
+// by one of them, or by one of their subtests, keeps its store in Postgres.
+var postgresRuns sync.Map
+
+// OnPostgres runs each of tests again as a subtest of t (named after the
+// function) in which every site Start makes keeps its store in a fresh
+// Postgres schema. It skips t when PostgresEnv is not set.
+func OnPostgres(t *testing.T, tests ...func(*testing.T)) {
+	t.Helper()
+	if os.Getenv(PostgresEnv) == "" {
+		t.Skipf("%s is not set: no Postgres to run on", PostgresEnv)
+	}
+	for _, fn := range tests {
+		name := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name()
+		name = name[strings.LastIndex(name, ".")+1:]
+		t.Run(name, func(t *testing.T) {
+			postgresRuns.Store(t.Name(), true)
+			t.Cleanup(func() { postgresRuns.Delete(t.Name()) })
+			fn(t)
+		})
+	}
+}
+
+// onPostgres reports whether t runs inside OnPostgres.
+func onPostgres(t testing.TB) bool {
+	found := false
+	postgresRuns.Range(func(k, _ any) bool {
+		name := k.(string)
+		found = t.Name() == name || strings.HasPrefix(t.Name(), name+"/")
+		return !found
+	})
+	return found
+}
+
+// postgresSchema makes a schema of its own for the test, so that runs never
+// collide, drops it when the test ends, and returns the DSN that uses it.
+func postgresSchema(t testing.TB) string {
+	t.Helper()
+	base := os.Getenv(PostgresEnv)
+	schema := "abtest_" + strings.ToLower(rand.Text()[:12])
+	admin, err := sql.Open("pgx", base)
+	if err != nil {
+		t.Fatalf("connect to postgres: %v", err)
+	}
+	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
+		admin.Close()
+		t.Fatalf("create schema: %v", err)
+	}
+	t.Cleanup(func() {
+		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
+			t.Errorf("drop schema %s: %v", schema, err)
+		}
+		admin.Close()
+	})
+	sep := "?"
+	if strings.Contains(base, "?") {
+		sep = "&"
+	}
+	return base + sep + "search_path=" + schema
+}
