@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"time"
 
@@ -124,18 +123,4 @@ func parseOrder(s string) (bool, error) {
 		return true, nil
 	}
 	return false, qa.Errorf(qa.EINVALID, "sort must be relevance or newest")
-}
-
-// searchable waits (bounded) until the index holds a write, so that whoever
-// published finds the answer at once. A slow index does not fail the write:
-// it is saved, and will be searchable shortly.
-func (a *API) searchable(ctx context.Context, seq int64) {
-	if a.index == nil || seq == 0 {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	if err := a.index.WaitFor(ctx, seq); err != nil {
-		a.log.Warn("published answer not yet searchable", "seq", seq, "err", err)
-	}
 }

@@ -175,7 +175,8 @@ func (w *Web) editAnswer(c *gin.Context) {
 		w.formError(c, "edit", d, err)
 		return
 	}
-	w.searchable(c.Request.Context(), ans.ChangeSeq)
+	// Saved either way: a slow index only delays finding it.
+	_ = w.index.WaitVisible(c.Request.Context(), ans.ChangeSeq)
 	w.redirect(c, fmt.Sprintf("/answers/%d", ans.ID), "saved")
 }
 
@@ -212,20 +213,7 @@ func (w *Web) newAnswer(c *gin.Context) {
 		w.formError(c, "new", newAnswerData{Editor: e}, err)
 		return
 	}
-	w.searchable(c.Request.Context(), ans.ChangeSeq)
+	// Saved either way: a slow index only delays finding it.
+	_ = w.index.WaitVisible(c.Request.Context(), ans.ChangeSeq)
 	w.redirect(c, fmt.Sprintf("/answers/%d", ans.ID), "published")
-}
-
-// searchable waits (bounded) until the index holds a write, so that the
-// expert finds what they just published. A slow index does not fail the
-// write: it is saved, and will be searchable shortly.
-func (w *Web) searchable(ctx context.Context, seq int64) {
-	if w.index == nil || seq == 0 {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	if err := w.index.WaitFor(ctx, seq); err != nil {
-		w.log.Warn("published answer not yet searchable", "seq", seq, "err", err)
-	}
 }

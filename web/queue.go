@@ -274,7 +274,8 @@ func (w *Web) publish(c *gin.Context) {
 		return
 	}
 	w.dropDraft(c, a, id)
-	w.searchable(c.Request.Context(), ans.ChangeSeq)
+	// Saved either way: a slow index only delays finding it.
+	_ = w.index.WaitVisible(c.Request.Context(), ans.ChangeSeq)
 	w.redirect(c, fmt.Sprintf("/answers/%d", ans.ID), "published")
 }
 
