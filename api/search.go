@@ -86,29 +86,18 @@ func (a *API) similar(c *gin.Context) {
 // writeHits loads the hits' answers in one query, in rank order, and writes
 // them. An answer the database no longer shows the actor is left out.
 func (a *API) writeHits(c *gin.Context, act qa.Actor, res *search.Result) {
-	ids := make([]int64, len(res.Hits))
-	for i, h := range res.Hits {
-		ids[i] = h.ID
-	}
-	answers, err := a.store.FindAnswersByIDs(c.Request.Context(), act, ids)
+	found, err := search.LoadHits(c.Request.Context(), a.store, act, res.Hits)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	byID := make(map[int64]*qa.Answer, len(answers))
-	for _, x := range answers {
-		byID[x.ID] = x
-	}
-	out := searchJSON{Total: res.Total, Hits: make([]hitJSON, 0, len(res.Hits)), Fuzzy: res.Fuzzy}
+	out := searchJSON{Total: res.Total, Hits: make([]hitJSON, 0, len(found)), Fuzzy: res.Fuzzy}
 	out.Facets.Tags = res.Facets
-	for _, h := range res.Hits {
-		x := byID[h.ID]
-		if x == nil {
-			continue
-		}
+	for _, f := range found {
+		x := f.Answer
 		out.Hits = append(out.Hits, hitJSON{
-			ID: x.ID, Title: x.Title(), Snippet: h.Snippet, Tags: x.Tags, PublishedAt: x.PublishedAt,
-			URL: a.answerURL(x.ID), Score: h.Score, SourceID: x.SourceID, Public: x.Public,
+			ID: x.ID, Title: x.Title(), Snippet: f.Snippet, Tags: x.Tags, PublishedAt: x.PublishedAt,
+			URL: a.answerURL(x.ID), Score: f.Score, SourceID: x.SourceID, Public: x.Public,
 		})
 	}
 	c.JSON(http.StatusOK, out)

@@ -153,23 +153,13 @@ func (w *Web) search(c *gin.Context) {
 // with their snippets. A hit the database no longer shows the actor is left
 // out.
 func (w *Web) loadHits(ctx context.Context, a qa.Actor, hits []search.Hit) ([]listItem, error) {
-	ids := make([]int64, len(hits))
-	for i, h := range hits {
-		ids[i] = h.ID
-	}
-	answers, err := w.store.FindAnswersByIDs(ctx, a, ids)
+	found, err := search.LoadHits(ctx, w.store, a, hits)
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[int64]*qa.Answer, len(answers))
-	for _, x := range answers {
-		byID[x.ID] = x
-	}
-	out := make([]listItem, 0, len(hits))
-	for _, h := range hits {
-		if x := byID[h.ID]; x != nil {
-			out = append(out, listItem{Answer: x, Snippet: template.HTML(h.Snippet)})
-		}
+	out := make([]listItem, len(found))
+	for i, f := range found {
+		out[i] = listItem{Answer: f.Answer, Snippet: template.HTML(f.Snippet)}
 	}
 	return out, nil
 }
