@@ -32,9 +32,6 @@ type searchJSON struct {
 	Fuzzy bool `json:"fuzzy,omitempty"`
 }
 
-// publicOnly says whether the actor finds public answers only.
-func (a *API) publicOnly(act qa.Actor) bool { return !act.CanReadArchive(time.Now()) }
-
 func (a *API) search(c *gin.Context) {
 	if a.index == nil {
 		a.fail(c, qa.Errorf(qa.EUNAVAILABLE, "search is not available"))
@@ -52,7 +49,7 @@ func (a *API) search(c *gin.Context) {
 	}
 	act := actor(c)
 	res, err := a.index.Search(c.Request.Context(), search.Query{
-		Text: c.Query("q"), Tags: c.QueryArray("tag"), PublicOnly: a.publicOnly(act), Newest: newest,
+		Text: c.Query("q"), Tags: c.QueryArray("tag"), PublicOnly: a.store.PublicOnly(act), Newest: newest,
 		Page: p.Page, PerPage: p.PerPage,
 	})
 	if err != nil {
@@ -74,7 +71,7 @@ func (a *API) similar(c *gin.Context) {
 	}
 	act := actor(c)
 	res, err := a.index.Similar(c.Request.Context(), search.SimilarQuery{
-		Title: c.Query("q"), Body: c.Query("body"), PerPage: n, PublicOnly: a.publicOnly(act),
+		Title: c.Query("q"), Body: c.Query("body"), PerPage: n, PublicOnly: a.store.PublicOnly(act),
 	})
 	if err != nil {
 		a.fail(c, err)

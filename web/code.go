@@ -53,7 +53,7 @@ func (w *Web) loadCodes(c *gin.Context, a qa.Actor) (*codesData, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
+	now := w.store.Now()
 	d := &codesData{Codes: make([]codeView, 0, len(cs)), Form: codeForm{Days: "365", MaxUses: "1"}}
 	for _, mc := range cs {
 		v := codeView{MembershipCode: mc, State: mc.State(now)}

@@ -121,7 +121,9 @@ func (w *Web) redirect(c *gin.Context, target, flash string) {
 type view struct {
 	L     *i18n.Localizer
 	Actor qa.Actor
-	Now   time.Time
+	// Now is the store's clock when the page was made: the rules a page
+	// shows (is a membership active) are decided by it, as qa decides them.
+	Now time.Time
 	// Path is the request's path and query, for the language switcher and
 	// the sign-in link to come back to.
 	Path    string
@@ -138,7 +140,7 @@ func (w *Web) view(c *gin.Context, data any) view {
 	if r == nil {
 		r = &request{actor: qa.Visitor(), l: w.cat.Localizers()[0]}
 	}
-	v := view{L: r.l, Actor: r.actor, Now: time.Now(), Path: c.Request.URL.RequestURI(), Pending: r.pending, Site: w.site, Data: data}
+	v := view{L: r.l, Actor: r.actor, Now: w.store.Now(), Path: c.Request.URL.RequestURI(), Pending: r.pending, Site: w.site, Data: data}
 	if r.flash != "" {
 		v.Flash = r.l.T("flash." + r.flash)
 	}

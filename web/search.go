@@ -122,7 +122,7 @@ func (w *Web) search(c *gin.Context) {
 	}
 	a := actor(c)
 	res, err := w.index.Search(c.Request.Context(), search.Query{
-		Text: d.Query, Tags: d.Tags, PublicOnly: !a.CanReadArchive(time.Now()), Newest: d.Newest,
+		Text: d.Query, Tags: d.Tags, PublicOnly: w.store.PublicOnly(a), Newest: d.Newest,
 		Page: page, PerPage: searchPerPage,
 	})
 	if err != nil {
@@ -196,7 +196,7 @@ func (w *Web) similarHits(ctx context.Context, a qa.Actor, title, body string, n
 	if w.index == nil {
 		return nil, nil
 	}
-	res, err := w.index.Similar(ctx, search.SimilarQuery{Title: title, Body: body, PerPage: n + 1, PublicOnly: !a.CanReadArchive(time.Now())})
+	res, err := w.index.Similar(ctx, search.SimilarQuery{Title: title, Body: body, PerPage: n + 1, PublicOnly: w.store.PublicOnly(a)})
 	if err != nil {
 		if code := qa.ErrorCode(err); code == qa.EUNAVAILABLE || code == qa.EINVALID {
 			return nil, nil
