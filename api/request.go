@@ -96,20 +96,10 @@ func queryInt(c *gin.Context, name string) (int, error) {
 	return n, nil
 }
 
-// page reads page and per_page.
+// page reads page and per_page (qa.ParsePage); the store or the search
+// checks the bounds.
 func page(c *gin.Context) (qa.Page, error) {
-	p, err := queryInt(c, "page")
-	if err != nil {
-		return qa.Page{}, err
-	}
-	pp, err := queryInt(c, "per_page")
-	if err != nil {
-		return qa.Page{}, err
-	}
-	if c.Query("page") != "" && p < 1 || c.Query("per_page") != "" && pp < 1 {
-		return qa.Page{}, qa.Errorf(qa.EINVALID, "page and per_page start at 1")
-	}
-	return qa.Page{Page: p, PerPage: pp}, nil
+	return qa.ParsePage(c.Query("page"), c.Query("per_page"))
 }
 
 // optString returns a pointer to the query parameter, nil when absent or empty.

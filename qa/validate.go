@@ -21,9 +21,6 @@ const (
 	MinPasswordLen   = 8
 	MaxPasswordLen   = 256
 	MaxSourceIDLen   = 128
-	MaxPerPage       = 100
-	DefaultPerPage   = 20
-	MaxPage          = 10000
 	excerptRunes     = 240
 )
 
@@ -194,28 +191,3 @@ func normalizeReason(s string) (string, error) {
 	}
 	return s, nil
 }
-
-// Page is a page request of a list: Page from 1, PerPage 1–100.
-type Page struct {
-	Page    int
-	PerPage int
-}
-
-// normalize fills defaults and validates bounds.
-func (p Page) normalize() (Page, error) {
-	if p.Page == 0 {
-		p.Page = 1
-	}
-	if p.PerPage == 0 {
-		p.PerPage = DefaultPerPage
-	}
-	if p.Page < 1 || p.Page > MaxPage {
-		return p, Errorf(EINVALID, "page must be between 1 and %d", MaxPage)
-	}
-	if p.PerPage < 1 || p.PerPage > MaxPerPage {
-		return p, Errorf(EINVALID, "per_page must be between 1 and %d", MaxPerPage)
-	}
-	return p, nil
-}
-
-func (p Page) offset() int { return (p.Page - 1) * p.PerPage }

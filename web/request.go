@@ -229,17 +229,18 @@ func idParam(c *gin.Context, name string) (int64, error) {
 	return id, nil
 }
 
-// pageParam reads ?page=, 1 when absent; nonsense is EINVALID.
+// pageParam reads ?page= (1 when absent) within qa's bounds for lists. The
+// site's pages take no per_page, and say of any bad page number that there
+// is no such page (KeyPage), whatever qa found wrong with it.
 func pageParam(c *gin.Context) (int, error) {
-	s := c.Query("page")
-	if s == "" {
-		return 1, nil
+	p, err := qa.ParsePage(c.Query("page"), "")
+	if err == nil {
+		p, err = qa.NewPage(p.Page, 0)
 	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > qa.MaxPage {
-		return 0, qa.Errorf(qa.EINVALID, "page must be between 1 and %d", qa.MaxPage)
+	if err != nil {
+		return 0, qa.E(qa.KeyPage, qa.Args{"Max": qa.MaxPage})
 	}
-	return n, nil
+	return p.Page, nil
 }
 
 // splitTags reads a tags field: tags separated by commas (ASCII or
