@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -116,4 +115,5 @@ type list[T any] struct {
 	Items []T `json:"items"`
 }
 
-func (a *API) answerURL(id int64) string { return fmt.Sprintf("%s/answers/%d", a.baseURL, id) }
+// answerURL is the absolute URL of an answer on this site (qa.AnswerURL).
+func (a *API) answerURL(id int64) string { return qa.AnswerURL(a.baseURL, id) }

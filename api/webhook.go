@@ -191,7 +191,7 @@ func (d *Dispatcher) payload(ctx context.Context, del *qa.Delivery) ([]byte, err
 			ev.Data = map[string]any{"id": del.EntityID, "deleted": true}
 			break
 		}
-		ev.Data = answerEventJSON{ID: x.ID, Title: x.Title(), URL: fmt.Sprintf("%s/answers/%d", d.BaseURL, x.ID), Excerpt: x.Excerpt,
+		ev.Data = answerEventJSON{ID: x.ID, Title: x.Title(), URL: qa.AnswerURL(d.BaseURL, x.ID), Excerpt: x.Excerpt,
 			Tags: x.Tags, Public: x.Public, PublishedAt: x.PublishedAt, UpdatedAt: x.UpdatedAt}
 	}
 	return json.Marshal(ev)

@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -48,7 +47,7 @@ func (w *Web) answer(c *gin.Context) {
 		return
 	}
 	d := answerData{Answer: ans, Body: template.HTML(ans.BodyHTML), Updated: ans.UpdatedAt.Sub(ans.PublishedAt) > time.Minute}
-	d.Canonical = fmt.Sprintf("%s/answers/%d", w.baseURL, ans.ID)
+	d.Canonical = qa.AnswerURL(w.baseURL, ans.ID)
 	d.OEmbed = w.baseURL + "/oembed?format=json&url=" + url.QueryEscape(d.Canonical)
 	if r := ans.ReviewedAt; r != nil {
 		d.Reviewed = r.UTC().Format(time.DateOnly) != ans.PublishedAt.UTC().Format(time.DateOnly)
@@ -137,7 +136,7 @@ func (w *Web) loadEdit(ctx context.Context, a qa.Actor, id int64) (*editData, er
 		return nil, err
 	}
 	d := &editData{Answer: ans, Revisions: revs, Editor: editor{
-		Action: fmt.Sprintf("/answers/%d/edit", id), Title: ans.Title(), Body: ans.BodyMarkdown,
+		Action: qa.AnswerPath(id) + "/edit", Title: ans.Title(), Body: ans.BodyMarkdown,
 		Tags: strings.Join(ans.Tags, ", "), Public: ans.Public, Published: ans.Published, Editing: true,
 	}}
 	if ans.Question != nil {
@@ -177,7 +176,7 @@ func (w *Web) editAnswer(c *gin.Context) {
 	}
 	// Saved either way: a slow index only delays finding it.
 	_ = w.index.WaitVisible(c.Request.Context(), ans.ChangeSeq)
-	w.redirect(c, fmt.Sprintf("/answers/%d", ans.ID), "saved")
+	w.redirect(c, qa.AnswerPath(ans.ID), "saved")
 }
 
 type newAnswerData struct {
@@ -215,5 +214,5 @@ func (w *Web) newAnswer(c *gin.Context) {
 	}
 	// Saved either way: a slow index only delays finding it.
 	_ = w.index.WaitVisible(c.Request.Context(), ans.ChangeSeq)
-	w.redirect(c, fmt.Sprintf("/answers/%d", ans.ID), "published")
+	w.redirect(c, qa.AnswerPath(ans.ID), "published")
 }

@@ -276,7 +276,7 @@ func (w *Web) publish(c *gin.Context) {
 	w.dropDraft(c, a, id)
 	// Saved either way: a slow index only delays finding it.
 	_ = w.index.WaitVisible(c.Request.Context(), ans.ChangeSeq)
-	w.redirect(c, fmt.Sprintf("/answers/%d", ans.ID), "published")
+	w.redirect(c, qa.AnswerPath(ans.ID), "published")
 }
 
 // dropDraft deletes the draft of a question that is closed now; a failure
