@@ -208,17 +208,7 @@ type webhookJSON struct {
 }
 
 func webhookOut(w *qa.Webhook) webhookJSON {
-	return webhookJSON{ID: w.ID, URL: w.URL, Events: splitEvents(w.Events), Secret: w.Secret, Active: w.Active, CreatedAt: w.CreatedAt}
-}
-
-func splitEvents(s string) []string {
-	var out []string
-	for _, e := range bytes.Split([]byte(s), []byte(",")) {
-		if len(e) > 0 {
-			out = append(out, string(e))
-		}
-	}
-	return out
+	return webhookJSON{ID: w.ID, URL: w.URL, Events: w.Events, Secret: w.Secret, Active: w.Active, CreatedAt: w.CreatedAt}
 }
 
 func (a *API) listWebhooks(c *gin.Context) {
