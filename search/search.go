@@ -106,7 +106,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		p.Tags = append(p.Tags, n)
 	}
 	if len(p.Tags) > 2*maxQueryTags {
-		return nil, qa.Errorf(qa.EINVALID, "too many tags: at most %d", maxQueryTags)
+		return nil, qa.E(qa.KeySearchTags, qa.Args{"Max": maxQueryTags})
 	}
 	pg, err := qa.NewSearchPage(q.Page, q.PerPage)
 	if err != nil {
@@ -170,10 +170,10 @@ type SimilarQuery struct {
 // characters.
 func (ix *Index) Similar(ctx context.Context, q SimilarQuery) (*Result, error) {
 	if utf8.RuneCountInString(q.Title) > 4*MaxQueryLen || utf8.RuneCountInString(q.Body) > qa.MaxBodyLen {
-		return nil, qa.Errorf(qa.EINVALID, "the text is too long")
+		return nil, qa.E(qa.KeyTextLong, nil)
 	}
 	if !utf8.ValidString(q.Title) || !utf8.ValidString(q.Body) {
-		return nil, qa.Errorf(qa.EINVALID, "the text is not valid UTF-8")
+		return nil, qa.E(qa.KeyTextUTF8, nil)
 	}
 	n := q.PerPage
 	if n == 0 {
@@ -691,10 +691,10 @@ func (ix *Index) phase1(ctx context.Context, q query.Query, order []string, newe
 // searchError turns a failed search into the error for the caller.
 func searchError(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
-		return qa.Errorf(qa.EUNAVAILABLE, "the search took too long; try fewer or more specific words")
+		return qa.E(qa.KeySearchSlow, nil)
 	}
-	if strings.Contains(err.Error(), "TooManyTermSearchers") || strings.Contains(err.Error(), "TooManyClauses") {
-		return qa.Errorf(qa.EINVALID, "the query is too complex; use fewer words")
+	if bleveSays(err, bleveTooComplex) {
+		return qa.E(qa.KeyQueryComplex, nil)
 	}
 	return qa.Internal(err, "search")
 }
