@@ -298,10 +298,10 @@ func lockingSkip() clause.Locking {
 // is EINVALID: use pg_dump, as the README says.
 func (s *Store) Backup(ctx context.Context, path string) error {
 	if s.dialect == DialectPostgres {
-		return Errorf(EINVALID, "backup copies SQLite databases; for Postgres use pg_dump (see the README)")
+		return E(KeyBackupPostgres, nil)
 	}
 	if _, err := os.Stat(path); err == nil {
-		return Errorf(ECONFLICT, "%s exists already; choose a new file", path)
+		return E(KeyBackupExists, Args{"Path": path})
 	}
 	if err := s.db.WithContext(ctx).Exec("VACUUM INTO ?", path).Error; err != nil {
 		return Internal(err, "backup")

@@ -27,13 +27,18 @@ const (
 // checkText validates that s is valid UTF-8 without NUL bytes.
 func checkText(field, s string) error {
 	if !utf8.ValidString(s) {
-		return Errorf(EINVALID, "%s is not valid UTF-8", field)
+		return E(KeyNotUTF8, Args{"Field": fieldKey(field)})
 	}
 	if strings.ContainsRune(s, 0) {
-		return Errorf(EINVALID, "%s contains a NUL character", field)
+		return E(KeyNUL, Args{"Field": fieldKey(field)})
 	}
 	return nil
 }
+
+// fieldKey is the field key of a field's name in words ("question body" →
+// "question_body"): the Field argument of a message (FieldName turns it
+// back).
+func fieldKey(field string) string { return strings.ReplaceAll(field, " ", "_") }
 
 // cleanLine trims s and folds every run of whitespace (including newlines and
 // other control characters) into one space: titles, names and labels are one
@@ -66,12 +71,12 @@ func normalizeLine(field, s string, min, max int) (string, error) {
 	n := utf8.RuneCountInString(s)
 	if n < min {
 		if min == 1 {
-			return "", Errorf(EINVALID, "%s is required", field)
+			return "", E(KeyRequired, Args{"Field": fieldKey(field)})
 		}
-		return "", Errorf(EINVALID, "%s must be at least %d characters", field, min)
+		return "", E(KeyTooShort, Args{"Field": fieldKey(field), "Min": min})
 	}
 	if n > max {
-		return "", Errorf(EINVALID, "%s must be at most %d characters (got %d)", field, max, n)
+		return "", E(KeyTooLong, Args{"Field": fieldKey(field), "Max": max, "Got": n})
 	}
 	return s, nil
 }
@@ -97,10 +102,10 @@ func normalizeBody(field, s string, required bool) (string, error) {
 	s = strings.TrimRight(s, " \t\n")
 	s = strings.TrimLeft(s, "\n")
 	if required && strings.TrimSpace(s) == "" {
-		return "", Errorf(EINVALID, "%s is required", field)
+		return "", E(KeyRequired, Args{"Field": fieldKey(field)})
 	}
 	if n := utf8.RuneCountInString(s); n > MaxBodyLen {
-		return "", Errorf(EINVALID, "%s must be at most %d characters (got %d)", field, MaxBodyLen, n)
+		return "", E(KeyTooLong, Args{"Field": fieldKey(field), "Max": MaxBodyLen, "Got": n})
 	}
 	return s, nil
 }
@@ -113,14 +118,14 @@ func NormalizeEmail(s string) (email, key string, err error) {
 	}
 	s = strings.TrimSpace(s)
 	if s == "" {
-		return "", "", Errorf(EINVALID, "email is required")
+		return "", "", E(KeyRequired, Args{"Field": "email"})
 	}
 	if len(s) > MaxEmailLen {
-		return "", "", Errorf(EINVALID, "email must be at most %d bytes", MaxEmailLen)
+		return "", "", E(KeyEmailLong, Args{"Max": MaxEmailLen})
 	}
 	a, err := mail.ParseAddress(s)
 	if err != nil || a.Address != s || a.Name != "" || !strings.Contains(s[strings.LastIndexByte(s, '@')+1:], ".") && !strings.HasSuffix(s, "@localhost") {
-		return "", "", Errorf(EINVALID, "email %q is not a valid address", s)
+		return "", "", E(KeyEmailInvalid, Args{"Email": s})
 	}
 	return s, strings.ToLower(s), nil
 }
@@ -135,17 +140,17 @@ func NormalizeTag(s string) (string, error) {
 	s = strings.ToLower(strings.Join(strings.Fields(s), "-"))
 	n := utf8.RuneCountInString(s)
 	if n == 0 {
-		return "", Errorf(EINVALID, "tags must not be empty")
+		return "", E(KeyTagEmpty, nil)
 	}
 	if n > MaxTagLen {
-		return "", Errorf(EINVALID, "tag %q is longer than %d characters", s, MaxTagLen)
+		return "", E(KeyTagLong, Args{"Tag": s, "Max": MaxTagLen})
 	}
 	for _, r := range s {
 		switch {
 		case unicode.IsLetter(r), unicode.IsDigit(r), unicode.Is(unicode.Mn, r):
 		case strings.ContainsRune("-_.+#", r):
 		default:
-			return "", Errorf(EINVALID, "tag %q contains %q; tags may hold letters, digits and - _ . + #", s, r)
+			return "", E(KeyTagChars, Args{"Tag": s, "Char": string(r)})
 		}
 	}
 	return s, nil
@@ -155,7 +160,7 @@ func NormalizeTag(s string) (string, error) {
 // occurrence's position) and enforces the limit of MaxTags.
 func NormalizeTags(tags []string) ([]string, error) {
 	if len(tags) > 4*MaxTags {
-		return nil, Errorf(EINVALID, "at most %d tags", MaxTags)
+		return nil, E(KeyTagsMany, Args{"Max": MaxTags})
 	}
 	out := make([]string, 0, len(tags))
 	seen := make(map[string]bool, len(tags))
@@ -171,7 +176,7 @@ func NormalizeTags(tags []string) ([]string, error) {
 		out = append(out, n)
 	}
 	if len(out) > MaxTags {
-		return nil, Errorf(EINVALID, "at most %d tags (got %d)", MaxTags, len(out))
+		return nil, E(KeyTagsMany, Args{"Max": MaxTags, "Got": len(out)})
 	}
 	return out, nil
 }
@@ -184,10 +189,10 @@ func normalizeReason(s string) (string, error) {
 	}
 	s = strings.TrimSpace(strings.ReplaceAll(s, "\r\n", "\n"))
 	if s == "" {
-		return "", Errorf(EINVALID, "a reason is required to decline a question")
+		return "", E(KeyReasonRequire, nil)
 	}
 	if n := utf8.RuneCountInString(s); n > MaxReasonLen {
-		return "", Errorf(EINVALID, "reason must be at most %d characters (got %d)", MaxReasonLen, n)
+		return "", E(KeyTooLong, Args{"Field": "reason", "Max": MaxReasonLen, "Got": n})
 	}
 	return s, nil
 }

@@ -149,7 +149,7 @@ func (s *Store) CreateWebhook(ctx context.Context, actor Actor, wc WebhookCreate
 	}
 	u, err := url.Parse(strings.TrimSpace(wc.URL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(wc.URL) > 2000 || u.User != nil {
-		return nil, Errorf(EINVALID, "the webhook URL must be an http or https URL without credentials")
+		return nil, E(KeyWebhookURL, nil)
 	}
 	events, err := ParseEvents(wc.Events)
 	if err != nil {
@@ -187,7 +187,7 @@ func (s *Store) DeleteWebhook(ctx context.Context, actor Actor, id int64) error 
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return Errorf(ENOTFOUND, "webhook not found")
+			return E(KeyNotFound, Args{"What": "webhook"})
 		}
 		return nil
 	})
@@ -302,7 +302,7 @@ func (s *Store) RecordAttempt(ctx context.Context, d *Delivery, status int, errT
 func (s *Store) FindQuestionForEvent(ctx context.Context, id int64) (*Question, error) {
 	var q Question
 	if err := s.read(ctx).First(&q, id).Error; err != nil {
-		return nil, translate(err)
+		return nil, NotFound(err, "question")
 	}
 	if err := s.hydrateQuestions(s.read(ctx), []*Question{&q}, false); err != nil {
 		return nil, err
