@@ -34,7 +34,7 @@ type searchJSON struct {
 
 func (a *API) search(c *gin.Context) {
 	if a.index == nil {
-		a.fail(c, qa.Errorf(qa.EUNAVAILABLE, "search is not available"))
+		a.fail(c, qa.E(qa.KeySearchUnavailable, nil))
 		return
 	}
 	p, err := page(c)
@@ -61,7 +61,7 @@ func (a *API) search(c *gin.Context) {
 
 func (a *API) similar(c *gin.Context) {
 	if a.index == nil {
-		a.fail(c, qa.Errorf(qa.EUNAVAILABLE, "search is not available"))
+		a.fail(c, qa.E(qa.KeySearchUnavailable, nil))
 		return
 	}
 	n, err := queryInt(c, "per_page")
@@ -108,5 +108,5 @@ func parseOrder(s string) (bool, error) {
 	case "newest":
 		return true, nil
 	}
-	return false, qa.Errorf(qa.EINVALID, "sort must be relevance or newest")
+	return false, qa.E(qa.KeySort, qa.Args{"Allowed": "relevance or newest"})
 }

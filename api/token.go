@@ -84,7 +84,7 @@ type meJSON struct {
 func (a *API) me(c *gin.Context) {
 	act := actor(c)
 	if act.Member == nil {
-		a.fail(c, qa.Errorf(qa.EUNAUTHORIZED, "sign in first"))
+		a.fail(c, qa.E(qa.KeySignInFirst, nil))
 		return
 	}
 	m := act.Member

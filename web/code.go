@@ -67,11 +67,11 @@ func (w *Web) loadCodes(c *gin.Context, a qa.Actor) (*codesData, error) {
 }
 
 // formInt reads a number field; anything else is EINVALID with the
-// field's own range message, as qa would say it.
-func formInt(s string, field string, max int) (int, error) {
+// field's own range message (key, with Max), as qa would say it.
+func formInt(s string, key qa.Key, max int) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil || len(s) > 10 {
-		return 0, qa.Errorf(qa.EINVALID, "%s must be between 1 and %d", field, max)
+		return 0, qa.E(key, qa.Args{"Max": max})
 	}
 	return n, nil
 }
@@ -89,10 +89,10 @@ func (w *Web) addCode(c *gin.Context) {
 		mc     *qa.MembershipCode
 	)
 	cc := qa.CodeCreate{Label: f.Label}
-	days, err := formInt(f.Days, "days", qa.MaxCodeDays)
+	days, err := formInt(f.Days, qa.KeyCodeDays, qa.MaxCodeDays)
 	if err == nil {
 		cc.Days = days
-		cc.MaxUses, err = formInt(f.MaxUses, "uses", qa.MaxCodeUses)
+		cc.MaxUses, err = formInt(f.MaxUses, qa.KeyCodeUses, qa.MaxCodeUses)
 	}
 	if err == nil {
 		var last *time.Time

@@ -176,7 +176,7 @@ func (v view) Expired() bool { return v.Member() && !v.Active() }
 func (w *Web) signedIn(c *gin.Context) (qa.Actor, bool) {
 	a := actor(c)
 	if a.IsVisitor() {
-		w.fail(c, qa.Errorf(qa.EUNAUTHORIZED, "sign in first"))
+		w.fail(c, qa.E(qa.KeySignInFirst, nil))
 		return a, false
 	}
 	return a, true
@@ -190,7 +190,7 @@ func (w *Web) expert(c *gin.Context) (qa.Actor, bool) {
 		return a, false
 	}
 	if !a.IsExpert() {
-		w.fail(c, qa.Errorf(qa.EFORBIDDEN, "only the expert may do this"))
+		w.fail(c, qa.E(qa.KeyExpertOnly, nil))
 		return a, false
 	}
 	return a, true
@@ -224,7 +224,7 @@ func (w *Web) actorAnd(c *gin.Context, who func(*gin.Context) (qa.Actor, bool)) 
 func idParam(c *gin.Context, name string) (int64, error) {
 	id, err := strconv.ParseInt(c.Param(name), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, qa.Errorf(qa.ENOTFOUND, "not found")
+		return 0, qa.E(qa.KeyNotFound, nil)
 	}
 	return id, nil
 }

@@ -117,7 +117,7 @@ func (w *Web) search(c *gin.Context) {
 		return
 	}
 	if w.index == nil {
-		w.fail(c, qa.Errorf(qa.EUNAVAILABLE, "search is not available"))
+		w.fail(c, qa.E(qa.KeySearchUnavailable, nil))
 		return
 	}
 	a := actor(c)

@@ -42,7 +42,7 @@ func (w *Web) tag(c *gin.Context) {
 	}
 	tag, err := qa.NormalizeTag(c.Param("tag"))
 	if err != nil {
-		w.fail(c, qa.Errorf(qa.ENOTFOUND, "not found"))
+		w.fail(c, qa.E(qa.KeyNotFound, nil))
 		return
 	}
 	if tag != c.Param("tag") {
