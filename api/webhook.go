@@ -183,7 +183,7 @@ func (d *Dispatcher) payload(ctx context.Context, del *qa.Delivery) ([]byte, err
 		}
 		ev.Data = questionEventJSON{ID: q.ID, Title: q.Title, Tags: q.Tags, Anonymous: q.Anonymous, AskedAt: q.CreatedAt}
 	default:
-		x, err := d.Store.FindAnswerByID(ctx, qa.System(), del.EntityID)
+		x, err := d.Store.FindAnswerForEvent(ctx, del.EntityID)
 		if err != nil {
 			if qa.ErrorCode(err) != qa.ENOTFOUND {
 				return nil, err

@@ -298,6 +298,22 @@ func (s *Store) RecordAttempt(ctx context.Context, d *Delivery, status int, errT
 	})
 }
 
+// FindAnswerForEvent loads an answer for an event payload, whatever its
+// state, without bodies (a payload carries the excerpt). It is ENOTFOUND
+// only when the answer is gone; a failing database is an internal error, so
+// a delivery is retried rather than sent as "deleted".
+func (s *Store) FindAnswerForEvent(ctx context.Context, id int64) (*Answer, error) {
+	db := s.read(ctx)
+	var a Answer
+	if err := db.Select(listColumns).First(&a, id).Error; err != nil {
+		return nil, NotFound(err, "answer")
+	}
+	if err := s.hydrateAnswers(db, []*Answer{&a}, false); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
 // FindQuestionForEvent loads a question for an event payload, whoever asked.
 func (s *Store) FindQuestionForEvent(ctx context.Context, id int64) (*Question, error) {
 	var q Question

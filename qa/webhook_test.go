@@ -138,3 +138,42 @@ func TestStore_WebhookEvents(t *testing.T) {
 		t.Errorf("every-event webhook got %q (newest first)", got)
 	}
 }
+
+// TestStore_FindForEvent: an event's entity is ENOTFOUND only when it is
+// gone; a broken database is an internal error, never "not found" (the
+// delivery is then retried instead of sent as deleted).
+func TestStore_FindForEvent(t *testing.T) {
+	e := openSQLite(t, qa.Config{QuestionQuota: -1})
+	expert := e.member(t, "Expert", qa.RoleExpert)
+	member := e.member(t, "Member", qa.RoleMember)
+	q := e.ask(t, member, "What does a payload hold?", "A question for the event test.")
+	title := "Payloads"
+	a, err := e.CreateAnswer(e.ctx, as(expert), qa.AnswerCreate{Title: &title, Body: "The excerpt and the tags.", Tags: []string{"hooks"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	no := false
+	if _, err := e.UpdateAnswer(e.ctx, as(expert), a.ID, qa.AnswerUpdate{Published: &no}); err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.FindAnswerForEvent(e.ctx, a.ID)
+	if err != nil || got.Title() != "Payloads" || got.Excerpt == "" || len(got.Tags) != 1 || got.Published {
+		t.Fatalf("unpublished answer for an event: %+v, %v", got, err)
+	}
+	if gq, err := e.FindQuestionForEvent(e.ctx, q.ID); err != nil || gq.Title != q.Title {
+		t.Fatalf("question for an event: %+v, %v", gq, err)
+	}
+	if _, err := e.FindAnswerForEvent(e.ctx, 999999); !errors.Is(err, qa.E(qa.KeyNotFound, nil)) || qa.ErrorMessage(err) != "answer not found" {
+		t.Fatalf("missing answer: %v", err)
+	}
+	if _, err := e.FindQuestionForEvent(e.ctx, 999999); !errors.Is(err, qa.E(qa.KeyNotFound, nil)) || qa.ErrorMessage(err) != "question not found" {
+		t.Fatalf("missing question: %v", err)
+	}
+	e.Close()
+	if _, err := e.FindAnswerForEvent(e.ctx, a.ID); qa.ErrorCode(err) != qa.EINTERNAL {
+		t.Fatalf("answer on a closed database: %v, want internal", err)
+	}
+	if _, err := e.FindQuestionForEvent(e.ctx, q.ID); qa.ErrorCode(err) != qa.EINTERNAL {
+		t.Fatalf("question on a closed database: %v, want internal", err)
+	}
+}
