@@ -137,7 +137,8 @@ func (a *API) createAnswer(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	a.searchable(c.Request.Context(), x.ChangeSeq)
+	// Saved either way: a slow index only delays finding it.
+	_ = a.index.WaitVisible(c.Request.Context(), x.ChangeSeq)
 	c.JSON(http.StatusCreated, a.answerJSON(x))
 }
 
@@ -157,7 +158,8 @@ func (a *API) answerQuestion(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	a.searchable(c.Request.Context(), x.ChangeSeq)
+	// Saved either way: a slow index only delays finding it.
+	_ = a.index.WaitVisible(c.Request.Context(), x.ChangeSeq)
 	c.JSON(http.StatusCreated, a.answerJSON(x))
 }
 
@@ -180,7 +182,8 @@ func (a *API) updateAnswer(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	a.searchable(c.Request.Context(), x.ChangeSeq)
+	// Saved either way: a slow index only delays finding it.
+	_ = a.index.WaitVisible(c.Request.Context(), x.ChangeSeq)
 	c.JSON(http.StatusOK, a.answerJSON(x))
 }
 

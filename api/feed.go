@@ -70,7 +70,7 @@ func (a *API) feed(c *gin.Context) {
 	if f := c.Param("file"); f != "" {
 		t, ok := strings.CutSuffix(f, ".atom")
 		if !ok {
-			a.fail(c, qa.Errorf(qa.ENOTFOUND, "feeds end in .atom"))
+			a.fail(c, qa.E(qa.KeyFeedSuffix, nil))
 			return
 		}
 		tag = &t

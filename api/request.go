@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"io"
 	"net/http"
 	"strconv"
@@ -24,15 +23,15 @@ func decode(c *gin.Context, v any) error {
 	if err != nil {
 		var mbe *http.MaxBytesError
 		if errors.As(err, &mbe) {
-			return qa.Errorf(qa.ETOOLARGE, "the request body is larger than %d bytes", mbe.Limit)
+			return qa.E(qa.KeyBodyLarge, qa.Args{"Max": mbe.Limit})
 		}
-		return qa.Errorf(qa.EINVALID, "the request body could not be read")
+		return qa.E(qa.KeyBodyUnreadable, nil)
 	}
 	if len(bytes.TrimSpace(raw)) == 0 {
-		return qa.Errorf(qa.EINVALID, "the request body is empty; send a JSON object")
+		return qa.E(qa.KeyBodyEmpty, nil)
 	}
 	if !utf8.Valid(raw) {
-		return qa.Errorf(qa.EINVALID, "the request body is not valid UTF-8")
+		return qa.E(qa.KeyBodyUTF8, nil)
 	}
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	if err := dec.Decode(v); err != nil {
@@ -42,19 +41,19 @@ func decode(c *gin.Context, v any) error {
 		)
 		switch {
 		case errors.As(err, &syn):
-			return qa.Errorf(qa.EINVALID, "malformed JSON at byte %d", syn.Offset)
+			return qa.E(qa.KeyJSONSyntax, qa.Args{"Offset": syn.Offset})
 		case errors.As(err, &typ):
 			if typ.Field != "" {
-				return qa.Errorf(qa.EINVALID, "field %q must be %s", typ.Field, jsonKind(typ.Type.Kind().String()))
+				return qa.E(qa.KeyJSONType, qa.Args{"Name": typ.Field, "Kind": jsonKind(typ.Type.Kind().String())})
 			}
-			return qa.Errorf(qa.EINVALID, "the request body must be a JSON object")
+			return qa.E(qa.KeyJSONObject, nil)
 		case errors.Is(err, io.ErrUnexpectedEOF):
-			return qa.Errorf(qa.EINVALID, "malformed JSON: the body ends too early")
+			return qa.E(qa.KeyJSONEnd, nil)
 		}
-		return qa.Errorf(qa.EINVALID, "malformed JSON")
+		return qa.E(qa.KeyJSONMalformed, nil)
 	}
 	if _, err := dec.Token(); err != io.EOF {
-		return qa.Errorf(qa.EINVALID, "the request body must hold exactly one JSON object")
+		return qa.E(qa.KeyJSONOne, nil)
 	}
 	return nil
 }
@@ -78,7 +77,7 @@ func jsonKind(k string) string {
 func pathID(c *gin.Context, what string) (int64, error) {
 	id, err := strconv.ParseInt(c.Param("id"), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, qa.Errorf(qa.ENOTFOUND, "%s not found", what)
+		return 0, qa.E(qa.KeyNotFound, qa.Args{"What": what})
 	}
 	return id, nil
 }
@@ -91,25 +90,15 @@ func queryInt(c *gin.Context, name string) (int, error) {
 	}
 	n, err := strconv.Atoi(s)
 	if err != nil || len(s) > 9 {
-		return 0, qa.Errorf(qa.EINVALID, "%s must be a whole number", name)
+		return 0, qa.E(qa.KeyWholeNumber, qa.Args{"Name": name})
 	}
 	return n, nil
 }
 
-// page reads page and per_page.
+// page reads page and per_page (qa.ParsePage); the store or the search
+// checks the bounds.
 func page(c *gin.Context) (qa.Page, error) {
-	p, err := queryInt(c, "page")
-	if err != nil {
-		return qa.Page{}, err
-	}
-	pp, err := queryInt(c, "per_page")
-	if err != nil {
-		return qa.Page{}, err
-	}
-	if c.Query("page") != "" && p < 1 || c.Query("per_page") != "" && pp < 1 {
-		return qa.Page{}, qa.Errorf(qa.EINVALID, "page and per_page start at 1")
-	}
-	return qa.Page{Page: p, PerPage: pp}, nil
+	return qa.ParsePage(c.Query("page"), c.Query("per_page"))
 }
 
 // optString returns a pointer to the query parameter, nil when absent or empty.
@@ -126,4 +115,5 @@ type list[T any] struct {
 	Items []T `json:"items"`
 }
 
-func (a *API) answerURL(id int64) string { return fmt.Sprintf("%s/answers/%d", a.baseURL, id) }
+// answerURL is the absolute URL of an answer on this site (qa.AnswerURL).
+func (a *API) answerURL(id int64) string { return qa.AnswerURL(a.baseURL, id) }

@@ -1,7 +1,6 @@
 package api
 
 import (
-	"context"
 	"net/http"
 	"time"
 
@@ -33,12 +32,9 @@ type searchJSON struct {
 	Fuzzy bool `json:"fuzzy,omitempty"`
 }
 
-// publicOnly says whether the actor finds public answers only.
-func (a *API) publicOnly(act qa.Actor) bool { return !act.CanReadArchive(time.Now()) }
-
 func (a *API) search(c *gin.Context) {
 	if a.index == nil {
-		a.fail(c, qa.Errorf(qa.EUNAVAILABLE, "search is not available"))
+		a.fail(c, qa.E(qa.KeySearchUnavailable, nil))
 		return
 	}
 	p, err := page(c)
@@ -53,7 +49,7 @@ func (a *API) search(c *gin.Context) {
 	}
 	act := actor(c)
 	res, err := a.index.Search(c.Request.Context(), search.Query{
-		Text: c.Query("q"), Tags: c.QueryArray("tag"), PublicOnly: a.publicOnly(act), Newest: newest,
+		Text: c.Query("q"), Tags: c.QueryArray("tag"), PublicOnly: a.store.PublicOnly(act), Newest: newest,
 		Page: p.Page, PerPage: p.PerPage,
 	})
 	if err != nil {
@@ -65,7 +61,7 @@ func (a *API) search(c *gin.Context) {
 
 func (a *API) similar(c *gin.Context) {
 	if a.index == nil {
-		a.fail(c, qa.Errorf(qa.EUNAVAILABLE, "search is not available"))
+		a.fail(c, qa.E(qa.KeySearchUnavailable, nil))
 		return
 	}
 	n, err := queryInt(c, "per_page")
@@ -75,7 +71,7 @@ func (a *API) similar(c *gin.Context) {
 	}
 	act := actor(c)
 	res, err := a.index.Similar(c.Request.Context(), search.SimilarQuery{
-		Title: c.Query("q"), Body: c.Query("body"), PerPage: n, PublicOnly: a.publicOnly(act),
+		Title: c.Query("q"), Body: c.Query("body"), PerPage: n, PublicOnly: a.store.PublicOnly(act),
 	})
 	if err != nil {
 		a.fail(c, err)
@@ -87,29 +83,18 @@ func (a *API) similar(c *gin.Context) {
 // writeHits loads the hits' answers in one query, in rank order, and writes
 // them. An answer the database no longer shows the actor is left out.
 func (a *API) writeHits(c *gin.Context, act qa.Actor, res *search.Result) {
-	ids := make([]int64, len(res.Hits))
-	for i, h := range res.Hits {
-		ids[i] = h.ID
-	}
-	answers, err := a.store.FindAnswersByIDs(c.Request.Context(), act, ids)
+	found, err := search.LoadHits(c.Request.Context(), a.store, act, res.Hits)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	byID := make(map[int64]*qa.Answer, len(answers))
-	for _, x := range answers {
-		byID[x.ID] = x
-	}
-	out := searchJSON{Total: res.Total, Hits: make([]hitJSON, 0, len(res.Hits)), Fuzzy: res.Fuzzy}
+	out := searchJSON{Total: res.Total, Hits: make([]hitJSON, 0, len(found)), Fuzzy: res.Fuzzy}
 	out.Facets.Tags = res.Facets
-	for _, h := range res.Hits {
-		x := byID[h.ID]
-		if x == nil {
-			continue
-		}
+	for _, f := range found {
+		x := f.Answer
 		out.Hits = append(out.Hits, hitJSON{
-			ID: x.ID, Title: x.Title(), Snippet: h.Snippet, Tags: x.Tags, PublishedAt: x.PublishedAt,
-			URL: a.answerURL(x.ID), Score: h.Score, SourceID: x.SourceID, Public: x.Public,
+			ID: x.ID, Title: x.Title(), Snippet: f.Snippet, Tags: x.Tags, PublishedAt: x.PublishedAt,
+			URL: a.answerURL(x.ID), Score: f.Score, SourceID: x.SourceID, Public: x.Public,
 		})
 	}
 	c.JSON(http.StatusOK, out)
@@ -124,18 +109,4 @@ func parseOrder(s string) (bool, error) {
 		return true, nil
 	}
 	return false, qa.E(qa.KeySort, qa.Args{"Allowed": "relevance or newest"})
-}
-
-// searchable waits (bounded) until the index holds a write, so that whoever
-// published finds the answer at once. A slow index does not fail the write:
-// it is saved, and will be searchable shortly.
-func (a *API) searchable(ctx context.Context, seq int64) {
-	if a.index == nil || seq == 0 {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	if err := a.index.WaitFor(ctx, seq); err != nil {
-		a.log.Warn("published answer not yet searchable", "seq", seq, "err", err)
-	}
 }

@@ -88,7 +88,7 @@ func (a *API) me(c *gin.Context) {
 		return
 	}
 	m := act.Member
-	out := meJSON{ID: m.ID, Email: m.Email, Name: m.Name, Role: m.Role, Active: m.Active(time.Now()), Scope: act.Scope, CreatedAt: m.CreatedAt}
+	out := meJSON{ID: m.ID, Email: m.Email, Name: m.Name, Role: m.Role, Active: m.Active(a.store.Now()), Scope: act.Scope, CreatedAt: m.CreatedAt}
 	if m.ActiveUntil != nil {
 		d := m.ActiveUntil.Format(time.DateOnly)
 		out.ActiveUntil = &d

@@ -183,7 +183,7 @@ func (d *Dispatcher) payload(ctx context.Context, del *qa.Delivery) ([]byte, err
 		}
 		ev.Data = questionEventJSON{ID: q.ID, Title: q.Title, Tags: q.Tags, Anonymous: q.Anonymous, AskedAt: q.CreatedAt}
 	default:
-		x, err := d.Store.FindAnswerByID(ctx, qa.System(), del.EntityID)
+		x, err := d.Store.FindAnswerForEvent(ctx, del.EntityID)
 		if err != nil {
 			if qa.ErrorCode(err) != qa.ENOTFOUND {
 				return nil, err
@@ -191,7 +191,7 @@ func (d *Dispatcher) payload(ctx context.Context, del *qa.Delivery) ([]byte, err
 			ev.Data = map[string]any{"id": del.EntityID, "deleted": true}
 			break
 		}
-		ev.Data = answerEventJSON{ID: x.ID, Title: x.Title(), URL: fmt.Sprintf("%s/answers/%d", d.BaseURL, x.ID), Excerpt: x.Excerpt,
+		ev.Data = answerEventJSON{ID: x.ID, Title: x.Title(), URL: qa.AnswerURL(d.BaseURL, x.ID), Excerpt: x.Excerpt,
 			Tags: x.Tags, Public: x.Public, PublishedAt: x.PublishedAt, UpdatedAt: x.UpdatedAt}
 	}
 	return json.Marshal(ev)
@@ -208,17 +208,7 @@ type webhookJSON struct {
 }
 
 func webhookOut(w *qa.Webhook) webhookJSON {
-	return webhookJSON{ID: w.ID, URL: w.URL, Events: splitEvents(w.Events), Secret: w.Secret, Active: w.Active, CreatedAt: w.CreatedAt}
-}
-
-func splitEvents(s string) []string {
-	var out []string
-	for _, e := range bytes.Split([]byte(s), []byte(",")) {
-		if len(e) > 0 {
-			out = append(out, string(e))
-		}
-	}
-	return out
+	return webhookJSON{ID: w.ID, URL: w.URL, Events: w.Events, Secret: w.Secret, Active: w.Active, CreatedAt: w.CreatedAt}
 }
 
 func (a *API) listWebhooks(c *gin.Context) {

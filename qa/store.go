@@ -185,6 +185,19 @@ func (s *Store) clock() time.Time {
 	return s.now().UTC().Truncate(time.Microsecond)
 }
 
+// Now returns the store's clock (Config.Now; UTC, to the microsecond): the
+// time at which the domain decides its rules. An adapter that decides a rule
+// by the time (is a membership active, is a code still good) asks this
+// clock, never time.Now, so that the rule agrees with the store's and a test
+// that moves the clock moves every rule.
+func (s *Store) Now() time.Time { return s.clock() }
+
+// PublicOnly reports whether the actor finds public answers only: visitors
+// and members whose membership has lapsed, by the store's clock. Searches
+// filter by it as the store's lists do, so that nothing about member-only
+// answers (not even their number) reaches those who may not read them.
+func (s *Store) PublicOnly(actor Actor) bool { return !actor.CanReadArchive(s.clock()) }
+
 // read returns a session for a read-only query.
 func (s *Store) read(ctx context.Context) *gorm.DB {
 	return s.db.WithContext(ctx)

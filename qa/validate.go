@@ -21,9 +21,6 @@ const (
 	MinPasswordLen   = 8
 	MaxPasswordLen   = 256
 	MaxSourceIDLen   = 128
-	MaxPerPage       = 100
-	DefaultPerPage   = 20
-	MaxPage          = 10000
 	excerptRunes     = 240
 )
 
@@ -53,6 +50,11 @@ func checkText(field, s string) error {
 	}
 	return nil
 }
+
+// fieldKey is the field key of a field's name in words ("question body" →
+// "question_body"): the Field argument of a message (FieldName turns it
+// back).
+func fieldKey(field string) string { return strings.ReplaceAll(field, " ", "_") }
 
 // cleanLine trims s and folds every run of whitespace (including newlines and
 // other control characters) into one space: titles, names and labels are one
@@ -210,32 +212,3 @@ func normalizeReason(s string) (string, error) {
 	}
 	return s, nil
 }
-
-// Page is a page request of a list: Page from 1, PerPage 1–100.
-type Page struct {
-	Page    int
-	PerPage int
-}
-
-// normalize fills defaults and validates bounds.
-func (p Page) normalize() (Page, error) {
-	if p.Page == 0 {
-		p.Page = 1
-	}
-	if p.PerPage == 0 {
-		p.PerPage = DefaultPerPage
-	}
-	if p.Page < 1 || p.Page > MaxPage {
-		return p, E(KeyPage, Args{"Max": MaxPage})
-	}
-	if p.PerPage < 1 || p.PerPage > MaxPerPage {
-		return p, E(KeyPerPage, Args{"Max": MaxPerPage})
-	}
-	return p, nil
-}
-
-func (p Page) offset() int { return (p.Page - 1) * p.PerPage }
-
-// fieldKey is the key of a field named in words ("question body" →
-// "question_body"): what an error's Field argument holds.
-func fieldKey(field string) string { return strings.ReplaceAll(field, " ", "_") }

@@ -2,7 +2,9 @@ package qa
 
 import (
 	"context"
+	"database/sql/driver"
 	"encoding/hex"
+	"fmt"
 	"net/url"
 	"strings"
 	"time"
@@ -20,7 +22,70 @@ const (
 )
 
 // WebhookEvents are the events a webhook may subscribe to.
-var WebhookEvents = []string{EventAnswerPublished, EventAnswerUpdated, EventQuestionCreated}
+var WebhookEvents = EventSet{EventAnswerPublished, EventAnswerUpdated, EventQuestionCreated}
+
+// EventSet is the events a webhook receives, each once, in the order they
+// were given. The webhooks table stores it as the names joined by commas
+// (Value, Scan); everything else uses the set.
+type EventSet []string
+
+// ParseEvents reads the events a webhook is to receive: none means all of
+// WebhookEvents, a name given twice counts once, and a name that is not one
+// of WebhookEvents is EINVALID (KeyWebhookEvent).
+func ParseEvents(names []string) (EventSet, error) {
+	if len(names) == 0 {
+		return append(EventSet{}, WebhookEvents...), nil
+	}
+	var out EventSet
+	for _, e := range names {
+		if !WebhookEvents.Has(e) {
+			return nil, E(KeyWebhookEvent, Args{"Event": e, "Events": strings.Join(WebhookEvents, ", ")})
+		}
+		if !out.Has(e) {
+			out = append(out, e)
+		}
+	}
+	return out, nil
+}
+
+// Has reports whether the set holds event.
+func (s EventSet) Has(event string) bool {
+	for _, e := range s {
+		if e == event {
+			return true
+		}
+	}
+	return false
+}
+
+// String is the names joined by commas, as the webhooks table stores them.
+func (s EventSet) String() string { return strings.Join(s, ",") }
+
+// Value implements driver.Valuer: the set as the table stores it.
+func (s EventSet) Value() (driver.Value, error) { return s.String(), nil }
+
+// Scan implements sql.Scanner: it reads the set as the table stores it
+// (names joined by commas; empty parts are skipped). Names are not checked
+// here: a stored set is read back as it was written.
+func (s *EventSet) Scan(src any) error {
+	var raw string
+	switch v := src.(type) {
+	case nil:
+	case string:
+		raw = v
+	case []byte:
+		raw = string(v)
+	default:
+		return fmt.Errorf("webhook events: cannot scan %T", src)
+	}
+	*s = nil
+	for _, e := range strings.Split(raw, ",") {
+		if e != "" {
+			*s = append(*s, e)
+		}
+	}
+	return nil
+}
 
 // Webhook is a URL the expert registered to be told of events.
 type Webhook struct {
@@ -28,23 +93,13 @@ type Webhook struct {
 	URL string
 	// Secret signs every delivery (HMAC-SHA256); shown to the expert.
 	Secret    string
-	Events    string // comma-separated
+	Events    EventSet
 	Active    bool
 	CreatedAt time.Time
 }
 
 // TableName implements gorm's Tabler.
 func (Webhook) TableName() string { return "webhooks" }
-
-// Subscribed reports whether the webhook wants the event.
-func (w *Webhook) Subscribed(event string) bool {
-	for _, e := range strings.Split(w.Events, ",") {
-		if e == event {
-			return true
-		}
-	}
-	return false
-}
 
 // Delivery statuses.
 const (
@@ -78,7 +133,9 @@ const MaxDeliveryAttempts = 8
 
 // WebhookCreate is what it takes to register a webhook.
 type WebhookCreate struct {
-	URL    string
+	URL string
+	// Events are the names of the events to send (ParseEvents): none means
+	// all of them.
 	Events []string
 }
 
@@ -92,32 +149,17 @@ func (s *Store) CreateWebhook(ctx context.Context, actor Actor, wc WebhookCreate
 	}
 	u, err := url.Parse(strings.TrimSpace(wc.URL))
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || len(wc.URL) > 2000 || u.User != nil {
-		return nil, Errorf(EINVALID, "the webhook URL must be an http or https URL without credentials")
+		return nil, E(KeyWebhookURL, nil)
 	}
-	events := wc.Events
-	if len(events) == 0 {
-		events = WebhookEvents
-	}
-	seen := map[string]bool{}
-	var keep []string
-	for _, e := range events {
-		ok := false
-		for _, known := range WebhookEvents {
-			ok = ok || e == known
-		}
-		if !ok {
-			return nil, Errorf(EINVALID, "unknown event %q; events are %s", e, strings.Join(WebhookEvents, ", "))
-		}
-		if !seen[e] {
-			seen[e] = true
-			keep = append(keep, e)
-		}
+	events, err := ParseEvents(wc.Events)
+	if err != nil {
+		return nil, err
 	}
 	secret := make([]byte, 24)
 	if _, err := rand.Read(secret); err != nil {
 		return nil, Internal(err, "webhook secret")
 	}
-	w := &Webhook{URL: u.String(), Secret: "whsec_" + hex.EncodeToString(secret), Events: strings.Join(keep, ","), Active: true, CreatedAt: s.clock()}
+	w := &Webhook{URL: u.String(), Secret: "whsec_" + hex.EncodeToString(secret), Events: events, Active: true, CreatedAt: s.clock()}
 	if err := s.tx(ctx, func(tx *gorm.DB) error { return tx.Create(w).Error }); err != nil {
 		return nil, err
 	}
@@ -145,7 +187,7 @@ func (s *Store) DeleteWebhook(ctx context.Context, actor Actor, id int64) error 
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
-			return Errorf(ENOTFOUND, "webhook not found")
+			return E(KeyNotFound, Args{"What": "webhook"})
 		}
 		return nil
 	})
@@ -174,7 +216,7 @@ func (s *Store) enqueueEvent(tx *gorm.DB, event string, entityID int64) error {
 	}
 	now := s.clock()
 	for _, w := range ws {
-		if !w.Subscribed(event) {
+		if !w.Events.Has(event) {
 			continue
 		}
 		d := &Delivery{WebhookID: w.ID, Event: event, EntityID: entityID, Status: DeliveryPending, NextAttemptAt: now, CreatedAt: now}
@@ -256,11 +298,27 @@ func (s *Store) RecordAttempt(ctx context.Context, d *Delivery, status int, errT
 	})
 }
 
+// FindAnswerForEvent loads an answer for an event payload, whatever its
+// state, without bodies (a payload carries the excerpt). It is ENOTFOUND
+// only when the answer is gone; a failing database is an internal error, so
+// a delivery is retried rather than sent as "deleted".
+func (s *Store) FindAnswerForEvent(ctx context.Context, id int64) (*Answer, error) {
+	db := s.read(ctx)
+	var a Answer
+	if err := db.Select(listColumns).First(&a, id).Error; err != nil {
+		return nil, NotFound(err, "answer")
+	}
+	if err := s.hydrateAnswers(db, []*Answer{&a}, false); err != nil {
+		return nil, err
+	}
+	return &a, nil
+}
+
 // FindQuestionForEvent loads a question for an event payload, whoever asked.
 func (s *Store) FindQuestionForEvent(ctx context.Context, id int64) (*Question, error) {
 	var q Question
 	if err := s.read(ctx).First(&q, id).Error; err != nil {
-		return nil, translate(err)
+		return nil, NotFound(err, "question")
 	}
 	if err := s.hydrateQuestions(s.read(ctx), []*Question{&q}, false); err != nil {
 		return nil, err

@@ -157,9 +157,34 @@ func (ix *Index) WaitFor(ctx context.Context, seq int64) error {
 		select {
 		case <-ch:
 		case <-ctx.Done():
-			return qa.Errorf(qa.EUNAVAILABLE, "the change is saved but not yet searchable")
+			return qa.E(qa.KeyNotSearchable, nil)
 		}
 	}
+}
+
+// VisibleWait bounds the read-your-writes wait of WaitVisible: long enough
+// for the follower to apply a batch, short enough that a stuck index does
+// not hold a publish for long.
+const VisibleWait = 2 * time.Second
+
+// WaitVisible waits, at most VisibleWait (or until ctx ends), until the
+// index holds the change with this seq, so that whoever published or edited
+// an answer finds it right away (ARCHITECTURE.md, read-your-writes). The
+// write is saved whatever happens here: on timeout WaitVisible logs it and
+// returns EUNAVAILABLE (KeyNotSearchable), which callers whose write has
+// succeeded may ignore. A nil index and seq 0 (a write that changed nothing
+// searchable) wait for nothing.
+func (ix *Index) WaitVisible(ctx context.Context, seq int64) error {
+	if ix == nil || seq == 0 {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, VisibleWait)
+	defer cancel()
+	if err := ix.WaitFor(ctx, seq); err != nil {
+		ix.log.Warn("published answer not yet searchable", "seq", seq, "err", err)
+		return err
+	}
+	return nil
 }
 
 // Rebuild builds a new index from the database beside the old one and then

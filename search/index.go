@@ -154,7 +154,7 @@ func openIndex(dir string) (bleve.Index, int64, error) {
 	}
 	idx, err := bleve.OpenUsing(filepath.Join(dir, gen), runtimeConfig)
 	if err != nil {
-		if isTimeout(err) {
+		if bleveSays(err, bleveTimeout) {
 			return nil, 0, errLocked
 		}
 		return nil, 0, fmt.Errorf("open index: %w", err)
@@ -186,10 +186,6 @@ func checkIndex(idx bleve.Index) (int64, error) {
 		return 0, fmt.Errorf("read index: %w", err)
 	}
 	return seq, nil
-}
-
-func isTimeout(err error) bool {
-	return err != nil && (strings.Contains(err.Error(), "timeout") || errors.Is(err, os.ErrDeadlineExceeded))
 }
 
 // newMapping is the index mapping: three text fields in the bilingual
@@ -321,7 +317,7 @@ func (ix *Index) Status() Status {
 func (ix *Index) unavailable() error {
 	st := ix.Status()
 	if st.Building && st.Total > 0 {
-		return qa.Errorf(qa.EUNAVAILABLE, "search is being rebuilt (%d of %d answers); try again shortly", st.Done, st.Total)
+		return qa.E(qa.KeySearchRebuilding, qa.Args{"Done": st.Done, "Total": st.Total})
 	}
-	return qa.Errorf(qa.EUNAVAILABLE, "search is being rebuilt; try again shortly")
+	return qa.E(qa.KeySearchRebuilding, nil)
 }

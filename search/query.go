@@ -40,10 +40,10 @@ func (p Parsed) Empty() bool { return len(p.Words) == 0 && len(p.Phrases) == 0 }
 func ParseQuery(s string) (Parsed, error) {
 	var p Parsed
 	if !utf8.ValidString(s) {
-		return p, qa.Errorf(qa.EINVALID, "the query is not valid UTF-8")
+		return p, qa.E(qa.KeyQueryUTF8, nil)
 	}
 	if n := utf8.RuneCountInString(s); n > MaxQueryLen {
-		return p, qa.Errorf(qa.EINVALID, "the query is too long: %d characters, at most %d", n, MaxQueryLen)
+		return p, qa.E(qa.KeyQueryLong, qa.Args{"Got": n, "Max": MaxQueryLen})
 	}
 	rs := []rune(s)
 	for i := 0; i < len(rs); {
@@ -99,13 +99,13 @@ func ParseQuery(s string) (Parsed, error) {
 	}
 	switch {
 	case len(p.Words) > maxWords:
-		return p, qa.Errorf(qa.EINVALID, "the query has too many words: at most %d", maxWords)
+		return p, qa.E(qa.KeyQueryWords, qa.Args{"Max": maxWords})
 	case len(p.Phrases) > maxPhrases:
-		return p, qa.Errorf(qa.EINVALID, "the query has too many phrases: at most %d", maxPhrases)
+		return p, qa.E(qa.KeyQueryPhrases, qa.Args{"Max": maxPhrases})
 	case len(p.Excluded) > maxExcluded:
-		return p, qa.Errorf(qa.EINVALID, "the query excludes too many words: at most %d", maxExcluded)
+		return p, qa.E(qa.KeyQueryExcluded, qa.Args{"Max": maxExcluded})
 	case len(p.Tags) > maxQueryTags:
-		return p, qa.Errorf(qa.EINVALID, "the query has too many tags: at most %d", maxQueryTags)
+		return p, qa.E(qa.KeyQueryTags, qa.Args{"Max": maxQueryTags})
 	}
 	return p, nil
 }

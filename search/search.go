@@ -31,8 +31,11 @@ const (
 	// maxTermSearchers bounds the leaf searchers of one search, whatever
 	// the query: bleve's own default is unlimited.
 	maxTermSearchers = 1024
-	// maxOffset bounds deep paging.
-	maxOffset = 10000
+	// defaultSimilar and maxSimilar are how many answers Similar returns
+	// unless told and at most: suggestions beside a question being written,
+	// never paged. Ranking a known set (Within) returns up to qa.MaxPerPage.
+	defaultSimilar = 5
+	maxSimilar     = 20
 	// snippetRunes is the length of a snippet.
 	snippetRunes = 180
 	// fuzzyBelow: when the exact query finds fewer hits, longer Latin words
@@ -63,7 +66,8 @@ type Query struct {
 	PublicOnly bool
 	// Newest sorts by publication date instead of relevance.
 	Newest bool
-	// Page from 1 and PerPage 1–100 (0 means the defaults 1 and 20).
+	// Page from 1 and PerPage 1–qa.MaxPerPage (0 means the defaults 1 and
+	// qa.DefaultPerPage); pages end at qa.MaxSearchHits (qa.NewSearchPage).
 	Page, PerPage int
 }
 
@@ -102,12 +106,13 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		p.Tags = append(p.Tags, n)
 	}
 	if len(p.Tags) > 2*maxQueryTags {
-		return nil, qa.Errorf(qa.EINVALID, "too many tags: at most %d", maxQueryTags)
+		return nil, qa.E(qa.KeySearchTags, qa.Args{"Max": maxQueryTags})
 	}
-	page, perPage, err := pageBounds(q.Page, q.PerPage)
+	pg, err := qa.NewSearchPage(q.Page, q.PerPage)
 	if err != nil {
 		return nil, err
 	}
+	page, perPage := pg.Page, pg.PerPage
 	terms := analyzeTerms(strings.Join(p.Words, " "), maxTerms)
 	st := ix.termStats(ctx, terms)
 	if pruned := st.pruneCommonChars(terms); len(pruned) > 0 {
@@ -148,13 +153,13 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 type SimilarQuery struct {
 	// Title and Body are what the member has typed so far.
 	Title, Body string
-	// PerPage is how many answers to return: 1–20 (0 means 5), or up to 100
-	// with Within.
+	// PerPage is how many answers to return: 1–20 (0 means 5), or up to
+	// qa.MaxPerPage with Within.
 	PerPage int
 	// PublicOnly limits the answers to public ones (visitors).
 	PublicOnly bool
-	// Within restricts the candidates to these answers (at most 100): to
-	// rank a known set, as the evaluation does.
+	// Within restricts the candidates to these answers (at most
+	// qa.MaxPerPage): to rank a known set, as the evaluation does.
 	Within []int64
 }
 
@@ -165,21 +170,21 @@ type SimilarQuery struct {
 // characters.
 func (ix *Index) Similar(ctx context.Context, q SimilarQuery) (*Result, error) {
 	if utf8.RuneCountInString(q.Title) > 4*MaxQueryLen || utf8.RuneCountInString(q.Body) > qa.MaxBodyLen {
-		return nil, qa.Errorf(qa.EINVALID, "the text is too long")
+		return nil, qa.E(qa.KeyTextLong, nil)
 	}
 	if !utf8.ValidString(q.Title) || !utf8.ValidString(q.Body) {
-		return nil, qa.Errorf(qa.EINVALID, "the text is not valid UTF-8")
+		return nil, qa.E(qa.KeyTextUTF8, nil)
 	}
 	n := q.PerPage
 	if n == 0 {
-		n = 5
+		n = defaultSimilar
 	}
-	maxN := 20
+	maxN := maxSimilar
 	if len(q.Within) > 0 {
-		maxN = 100
+		maxN = qa.MaxPerPage
 	}
-	if n < 1 || n > maxN || len(q.Within) > 100 {
-		return nil, qa.Errorf(qa.EINVALID, "per_page must be between 1 and %d", maxN)
+	if n < 1 || n > maxN || len(q.Within) > qa.MaxPerPage {
+		return nil, qa.E(qa.KeyPerPage, qa.Args{"Max": maxN})
 	}
 	titleTerms := analyzeTerms(q.Title, 32)
 	bodyTerms := without(analyzeTerms(truncateRunes(q.Body, 400), 64), titleTerms)
@@ -686,29 +691,12 @@ func (ix *Index) phase1(ctx context.Context, q query.Query, order []string, newe
 // searchError turns a failed search into the error for the caller.
 func searchError(ctx context.Context, err error) error {
 	if ctx.Err() != nil {
-		return qa.Errorf(qa.EUNAVAILABLE, "the search took too long; try fewer or more specific words")
+		return qa.E(qa.KeySearchSlow, nil)
 	}
-	if strings.Contains(err.Error(), "TooManyTermSearchers") || strings.Contains(err.Error(), "TooManyClauses") {
-		return qa.Errorf(qa.EINVALID, "the query is too complex; use fewer words")
+	if bleveSays(err, bleveTooComplex) {
+		return qa.E(qa.KeyQueryComplex, nil)
 	}
 	return qa.Internal(err, "search")
-}
-
-// pageBounds validates paging.
-func pageBounds(page, perPage int) (int, int, error) {
-	if page == 0 {
-		page = 1
-	}
-	if perPage == 0 {
-		perPage = qa.DefaultPerPage
-	}
-	if perPage < 1 || perPage > qa.MaxPerPage {
-		return 0, 0, qa.Errorf(qa.EINVALID, "per_page must be between 1 and %d", qa.MaxPerPage)
-	}
-	if page < 1 || (page-1)*perPage >= maxOffset {
-		return 0, 0, qa.Errorf(qa.EINVALID, "page must be between 1 and %d", maxOffset/perPage)
-	}
-	return page, perPage, nil
 }
 
 // analyzeTerms runs text through the index's analyzer and returns its

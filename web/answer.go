@@ -2,7 +2,6 @@ package web
 
 import (
 	"context"
-	"fmt"
 	"html/template"
 	"net/http"
 	"net/url"
@@ -48,7 +47,7 @@ func (w *Web) answer(c *gin.Context) {
 		return
 	}
 	d := answerData{Answer: ans, Body: template.HTML(ans.BodyHTML), Updated: ans.UpdatedAt.Sub(ans.PublishedAt) > time.Minute}
-	d.Canonical = fmt.Sprintf("%s/answers/%d", w.baseURL, ans.ID)
+	d.Canonical = qa.AnswerURL(w.baseURL, ans.ID)
 	d.OEmbed = w.baseURL + "/oembed?format=json&url=" + url.QueryEscape(d.Canonical)
 	if r := ans.ReviewedAt; r != nil {
 		d.Reviewed = r.UTC().Format(time.DateOnly) != ans.PublishedAt.UTC().Format(time.DateOnly)
@@ -137,7 +136,7 @@ func (w *Web) loadEdit(ctx context.Context, a qa.Actor, id int64) (*editData, er
 		return nil, err
 	}
 	d := &editData{Answer: ans, Revisions: revs, Editor: editor{
-		Action: fmt.Sprintf("/answers/%d/edit", id), Title: ans.Title(), Body: ans.BodyMarkdown,
+		Action: qa.AnswerPath(id) + "/edit", Title: ans.Title(), Body: ans.BodyMarkdown,
 		Tags: strings.Join(ans.Tags, ", "), Public: ans.Public, Published: ans.Published, Editing: true,
 	}}
 	if ans.Question != nil {
@@ -175,8 +174,9 @@ func (w *Web) editAnswer(c *gin.Context) {
 		w.formError(c, "edit", d, err)
 		return
 	}
-	w.searchable(c.Request.Context(), ans.ChangeSeq)
-	w.redirect(c, fmt.Sprintf("/answers/%d", ans.ID), "saved")
+	// Saved either way: a slow index only delays finding it.
+	_ = w.index.WaitVisible(c.Request.Context(), ans.ChangeSeq)
+	w.redirect(c, qa.AnswerPath(ans.ID), "saved")
 }
 
 type newAnswerData struct {
@@ -212,20 +212,7 @@ func (w *Web) newAnswer(c *gin.Context) {
 		w.formError(c, "new", newAnswerData{Editor: e}, err)
 		return
 	}
-	w.searchable(c.Request.Context(), ans.ChangeSeq)
-	w.redirect(c, fmt.Sprintf("/answers/%d", ans.ID), "published")
-}
-
-// searchable waits (bounded) until the index holds a write, so that the
-// expert finds what they just published. A slow index does not fail the
-// write: it is saved, and will be searchable shortly.
-func (w *Web) searchable(ctx context.Context, seq int64) {
-	if w.index == nil || seq == 0 {
-		return
-	}
-	ctx, cancel := context.WithTimeout(ctx, 2*time.Second)
-	defer cancel()
-	if err := w.index.WaitFor(ctx, seq); err != nil {
-		w.log.Warn("published answer not yet searchable", "seq", seq, "err", err)
-	}
+	// Saved either way: a slow index only delays finding it.
+	_ = w.index.WaitVisible(c.Request.Context(), ans.ChangeSeq)
+	w.redirect(c, qa.AnswerPath(ans.ID), "published")
 }

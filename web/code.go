@@ -53,7 +53,7 @@ func (w *Web) loadCodes(c *gin.Context, a qa.Actor) (*codesData, error) {
 	if err != nil {
 		return nil, err
 	}
-	now := time.Now()
+	now := w.store.Now()
 	d := &codesData{Codes: make([]codeView, 0, len(cs)), Form: codeForm{Days: "365", MaxUses: "1"}}
 	for _, mc := range cs {
 		v := codeView{MembershipCode: mc, State: mc.State(now)}
@@ -66,8 +66,8 @@ func (w *Web) loadCodes(c *gin.Context, a qa.Actor) (*codesData, error) {
 	return d, nil
 }
 
-// formInt reads a number field; anything else is the field's own range
-// error (key), as qa would say it.
+// formInt reads a number field; anything else is EINVALID with the
+// field's own range message (key, with Max), as qa would say it.
 func formInt(s string, key qa.Key, max int) (int, error) {
 	n, err := strconv.Atoi(strings.TrimSpace(s))
 	if err != nil || len(s) > 10 {

@@ -274,8 +274,9 @@ func (w *Web) publish(c *gin.Context) {
 		return
 	}
 	w.dropDraft(c, a, id)
-	w.searchable(c.Request.Context(), ans.ChangeSeq)
-	w.redirect(c, fmt.Sprintf("/answers/%d", ans.ID), "published")
+	// Saved either way: a slow index only delays finding it.
+	_ = w.index.WaitVisible(c.Request.Context(), ans.ChangeSeq)
+	w.redirect(c, qa.AnswerPath(ans.ID), "published")
 }
 
 // dropDraft deletes the draft of a question that is closed now; a failure

@@ -121,7 +121,9 @@ func (w *Web) redirect(c *gin.Context, target, flash string) {
 type view struct {
 	L     *i18n.Localizer
 	Actor qa.Actor
-	Now   time.Time
+	// Now is the store's clock when the page was made: the rules a page
+	// shows (is a membership active) are decided by it, as qa decides them.
+	Now time.Time
 	// Path is the request's path and query, for the language switcher and
 	// the sign-in link to come back to.
 	Path    string
@@ -138,7 +140,7 @@ func (w *Web) view(c *gin.Context, data any) view {
 	if r == nil {
 		r = &request{actor: qa.Visitor(), l: w.cat.Localizers()[0]}
 	}
-	v := view{L: r.l, Actor: r.actor, Now: time.Now(), Path: c.Request.URL.RequestURI(), Pending: r.pending, Site: w.site, Data: data}
+	v := view{L: r.l, Actor: r.actor, Now: w.store.Now(), Path: c.Request.URL.RequestURI(), Pending: r.pending, Site: w.site, Data: data}
 	if r.flash != "" {
 		v.Flash = r.l.T("flash." + r.flash)
 	}
@@ -174,7 +176,7 @@ func (v view) Expired() bool { return v.Member() && !v.Active() }
 func (w *Web) signedIn(c *gin.Context) (qa.Actor, bool) {
 	a := actor(c)
 	if a.IsVisitor() {
-		w.fail(c, qa.Errorf(qa.EUNAUTHORIZED, "sign in first"))
+		w.fail(c, qa.E(qa.KeySignInFirst, nil))
 		return a, false
 	}
 	return a, true
@@ -188,7 +190,7 @@ func (w *Web) expert(c *gin.Context) (qa.Actor, bool) {
 		return a, false
 	}
 	if !a.IsExpert() {
-		w.fail(c, qa.Errorf(qa.EFORBIDDEN, "only the expert may do this"))
+		w.fail(c, qa.E(qa.KeyExpertOnly, nil))
 		return a, false
 	}
 	return a, true
@@ -222,22 +224,23 @@ func (w *Web) actorAnd(c *gin.Context, who func(*gin.Context) (qa.Actor, bool)) 
 func idParam(c *gin.Context, name string) (int64, error) {
 	id, err := strconv.ParseInt(c.Param(name), 10, 64)
 	if err != nil || id <= 0 {
-		return 0, qa.Errorf(qa.ENOTFOUND, "not found")
+		return 0, qa.E(qa.KeyNotFound, nil)
 	}
 	return id, nil
 }
 
-// pageParam reads ?page=, 1 when absent; nonsense is EINVALID.
+// pageParam reads ?page= (1 when absent) within qa's bounds for lists. The
+// site's pages take no per_page, and say of any bad page number that there
+// is no such page (KeyPage), whatever qa found wrong with it.
 func pageParam(c *gin.Context) (int, error) {
-	s := c.Query("page")
-	if s == "" {
-		return 1, nil
+	p, err := qa.ParsePage(c.Query("page"), "")
+	if err == nil {
+		p, err = qa.NewPage(p.Page, 0)
 	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > qa.MaxPage {
-		return 0, qa.Errorf(qa.EINVALID, "page must be between 1 and %d", qa.MaxPage)
+	if err != nil {
+		return 0, qa.E(qa.KeyPage, qa.Args{"Max": qa.MaxPage})
 	}
-	return n, nil
+	return p.Page, nil
 }
 
 // splitTags reads a tags field: tags separated by commas (ASCII or

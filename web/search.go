@@ -117,12 +117,12 @@ func (w *Web) search(c *gin.Context) {
 		return
 	}
 	if w.index == nil {
-		w.fail(c, qa.Errorf(qa.EUNAVAILABLE, "search is not available"))
+		w.fail(c, qa.E(qa.KeySearchUnavailable, nil))
 		return
 	}
 	a := actor(c)
 	res, err := w.index.Search(c.Request.Context(), search.Query{
-		Text: d.Query, Tags: d.Tags, PublicOnly: !a.CanReadArchive(time.Now()), Newest: d.Newest,
+		Text: d.Query, Tags: d.Tags, PublicOnly: w.store.PublicOnly(a), Newest: d.Newest,
 		Page: page, PerPage: searchPerPage,
 	})
 	if err != nil {
@@ -153,23 +153,13 @@ func (w *Web) search(c *gin.Context) {
 // with their snippets. A hit the database no longer shows the actor is left
 // out.
 func (w *Web) loadHits(ctx context.Context, a qa.Actor, hits []search.Hit) ([]listItem, error) {
-	ids := make([]int64, len(hits))
-	for i, h := range hits {
-		ids[i] = h.ID
-	}
-	answers, err := w.store.FindAnswersByIDs(ctx, a, ids)
+	found, err := search.LoadHits(ctx, w.store, a, hits)
 	if err != nil {
 		return nil, err
 	}
-	byID := make(map[int64]*qa.Answer, len(answers))
-	for _, x := range answers {
-		byID[x.ID] = x
-	}
-	out := make([]listItem, 0, len(hits))
-	for _, h := range hits {
-		if x := byID[h.ID]; x != nil {
-			out = append(out, listItem{Answer: x, Snippet: template.HTML(h.Snippet)})
-		}
+	out := make([]listItem, len(found))
+	for i, f := range found {
+		out[i] = listItem{Answer: f.Answer, Snippet: template.HTML(f.Snippet)}
 	}
 	return out, nil
 }
@@ -206,7 +196,7 @@ func (w *Web) similarHits(ctx context.Context, a qa.Actor, title, body string, n
 	if w.index == nil {
 		return nil, nil
 	}
-	res, err := w.index.Similar(ctx, search.SimilarQuery{Title: title, Body: body, PerPage: n + 1, PublicOnly: !a.CanReadArchive(time.Now())})
+	res, err := w.index.Similar(ctx, search.SimilarQuery{Title: title, Body: body, PerPage: n + 1, PublicOnly: w.store.PublicOnly(a)})
 	if err != nil {
 		if code := qa.ErrorCode(err); code == qa.EUNAVAILABLE || code == qa.EINVALID {
 			return nil, nil

@@ -42,7 +42,9 @@ func (w *Web) tag(c *gin.Context) {
 	}
 	tag, err := qa.NormalizeTag(c.Param("tag"))
 	if err != nil {
-		w.fail(c, qa.Errorf(qa.ENOTFOUND, "not found"))
+		// A name that cannot be a tag (NormalizeTag's EINVALID; it reads no
+		// database) has no page.
+		w.fail(c, qa.E(qa.KeyNotFound, nil).Wrap(err))
 		return
 	}
 	if tag != c.Param("tag") {

@@ -165,6 +165,9 @@ func (w *Web) funcs() template.FuncMap {
 		"add":      func(a, b int) int { return a + b },
 		"hasTag":   hasTag,
 		"navClass": navClass,
+
+		// answerPath is the one spelling of an answer's address.
+		"answerPath": qa.AnswerPath,
 	}
 }
 

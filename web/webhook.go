@@ -21,7 +21,7 @@ const maxWebhookURLLen = 2000
 type webhooksData struct {
 	Hooks []webhookView
 	// Events are the events a webhook may subscribe to, in order.
-	Events []string
+	Events qa.EventSet
 	// Created is the webhook just registered; its Secret is shown this
 	// once (the list never shows a secret).
 	Created *qa.Webhook
@@ -47,7 +47,7 @@ func (f webhookForm) Checked(event string) bool {
 type webhookView struct {
 	ID         int64
 	URL        string
-	Events     []string
+	Events     qa.EventSet
 	CreatedAt  time.Time
 	Deliveries []*qa.Delivery
 }
@@ -80,21 +80,10 @@ func (w *Web) loadWebhooks(c *gin.Context, a qa.Actor) (*webhooksData, error) {
 			return nil, err
 		}
 		// The secret stays out of the list's data altogether.
-		v := webhookView{ID: h.ID, URL: h.URL, Events: splitEvents(h.Events), CreatedAt: h.CreatedAt, Deliveries: ds}
+		v := webhookView{ID: h.ID, URL: h.URL, Events: h.Events, CreatedAt: h.CreatedAt, Deliveries: ds}
 		d.Hooks = append(d.Hooks, v)
 	}
 	return d, nil
-}
-
-// splitEvents reads a webhook's comma-separated events.
-func splitEvents(s string) []string {
-	var out []string
-	for _, e := range strings.Split(s, ",") {
-		if e != "" {
-			out = append(out, e)
-		}
-	}
-	return out
 }
 
 // errNoEvents is the add form with no event ticked: on the page, an empty

@@ -72,7 +72,7 @@ func TestPages_Webhooks(t *testing.T) {
 			t.Fatal("the secret travels in a URL")
 		}
 		hooks, err := f.store.FindWebhooks(f.ctx, xa)
-		if err != nil || len(hooks) != 1 || hooks[0].Secret != secret || hooks[0].URL != hookURL || hooks[0].Events != "answer.published,question.created" {
+		if err != nil || len(hooks) != 1 || hooks[0].Secret != secret || hooks[0].URL != hookURL || hooks[0].Events.String() != "answer.published,question.created" {
 			t.Fatalf("stored webhooks %+v %v", hooks, err)
 		}
 		again := x.get(t, "/webhooks")
