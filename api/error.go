@@ -1,6 +1,7 @@
 package api
 
 import (
+	"encoding/json"
 	"net/http"
 
 	"github.com/gin-gonic/gin"
@@ -39,24 +40,41 @@ var statusOf = map[string]int{
 // fail is the one place that turns an error into a response: the status from
 // its code, the user-safe message, and the internal cause only in the log.
 func (a *API) fail(c *gin.Context, err error) {
+	status, body := errorResponse(c.Writer.Header(), err)
+	if status >= http.StatusInternalServerError {
+		a.log.Error("api request failed", "method", c.Request.Method, "path", c.FullPath(), "err", err)
+	}
+	c.AbortWithStatusJSON(status, body)
+}
+
+// WriteError writes err in the API's error shape to a plain
+// http.ResponseWriter, for the few answers given outside gin (the refusal of
+// a cross-origin request). It logs nothing: such errors are never internal.
+func WriteError(w http.ResponseWriter, err error) {
+	status, body := errorResponse(w.Header(), err)
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(body)
+}
+
+// errorResponse is the status and body for err, and sets the headers that
+// go with its code.
+func errorResponse(h http.Header, err error) (int, errorBody) {
 	code := qa.ErrorCode(err)
 	status, ok := statusOf[code]
 	if !ok {
 		code, status = qa.EINTERNAL, http.StatusInternalServerError
 	}
-	if code == qa.EINTERNAL || code == qa.EUNAVAILABLE {
-		a.log.Error("api request failed", "method", c.Request.Method, "path", c.FullPath(), "err", err)
-	}
 	if code == qa.EUNAUTHORIZED {
-		c.Header("WWW-Authenticate", `Bearer realm="answerbook"`)
+		h.Set("WWW-Authenticate", `Bearer realm="answerbook"`)
 	}
 	if code == qa.EUNAVAILABLE {
 		// INTERFACE.md's codes have no "unavailable": the status (503) and
 		// Retry-After say it; the code stays within the contract.
-		c.Header("Retry-After", "5")
+		h.Set("Retry-After", "5")
 		code = qa.EINTERNAL
 	}
-	c.AbortWithStatusJSON(status, errorBody{Error: detailOf(code, err)})
+	return status, errorBody{Error: detailOf(code, err)}
 }
 
 // detailOf is the error body's detail for err, with the given (public) code.

@@ -146,6 +146,7 @@ const (
 	KeyEmbedForeign   Key = "err.embed_foreign"
 	KeyOEmbedSize     Key = "err.oembed_size"
 	KeyFeedSuffix     Key = "err.feed_suffix"
+	KeyCrossOrigin    Key = "err.cross_origin"
 
 	// lifecycle
 	KeyLastExpertDisable Key = "err.last_expert_disable"
@@ -296,6 +297,7 @@ var messages = map[Key]message{
 	KeyEmbedForeign:   {code: ENOTFOUND, text: "not an answer of this site"},
 	KeyOEmbedSize:     {code: EINVALID, text: "maxwidth and maxheight must be positive whole numbers"},
 	KeyFeedSuffix:     {code: ENOTFOUND, text: "feeds end in .atom"},
+	KeyCrossOrigin:    {code: EFORBIDDEN, text: "cross-origin request refused"},
 
 	// lifecycle
 	KeyLastExpertDisable: {code: ECONFLICT, text: "the last expert cannot be disabled"},

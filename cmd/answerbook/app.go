@@ -159,7 +159,7 @@ func (m *Main) expireLoop(ctx context.Context) {
 	t := time.NewTicker(time.Hour)
 	defer t.Stop()
 	for {
-		n, err := m.Store.ExpirePending(ctx, qa.System(), time.Now().Add(-m.Config.ExpireAfter))
+		n, err := m.Store.ExpirePending(ctx, qa.System(), m.Store.Now().Add(-m.Config.ExpireAfter))
 		if err != nil && ctx.Err() == nil {
 			m.Logger.Error("expire pending questions", "err", err)
 		} else if n > 0 {

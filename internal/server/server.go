@@ -11,7 +11,6 @@ package server
 import (
 	"context"
 	"fmt"
-	"io"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -106,11 +105,8 @@ func New(cfg Config) (*Router, error) {
 
 	cop := http.NewCrossOriginProtection()
 	cop.SetDenyHandler(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		// Outside gin, so without api.Fail; there is no message key for
-		// this refusal yet, and the body is the API's error shape.
-		w.Header().Set("Content-Type", "application/json; charset=utf-8")
-		w.WriteHeader(http.StatusForbidden)
-		io.WriteString(w, `{"error":{"code":"forbidden","message":"cross-origin request refused"}}`)
+		// Outside gin, so api.WriteError rather than api.Fail.
+		api.WriteError(w, qa.E(qa.KeyCrossOrigin, nil))
 	}))
 	rt.handler = defaultHeaders(cop.Handler(r))
 	return rt, nil
