@@ -307,11 +307,9 @@ func (s *Store) renewWithCode(ctx context.Context, actor Actor, raw, addr string
 	}
 	var m Member
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := s.lockRow(tx, "members", id); err != nil {
-			return NotFound(err, "member")
-		}
-		if err := tx.First(&m, id).Error; err != nil {
-			return NotFound(err, "member")
+		var err error
+		if m, err = s.lockMember(tx, id); err != nil {
+			return err
 		}
 		// The member as the database holds them now: standing and end
 		// date decide (membership.go).

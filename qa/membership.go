@@ -133,11 +133,9 @@ func (s *Store) DisableMember(ctx context.Context, actor Actor, id int64) (*Memb
 	}
 	var m Member
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		if err := s.lockRow(tx, "members", id); err != nil {
-			return NotFound(err, "member")
-		}
-		if err := tx.First(&m, id).Error; err != nil {
-			return NotFound(err, "member")
+		var err error
+		if m, err = s.lockMember(tx, id); err != nil {
+			return err
 		}
 		if m.Disabled() {
 			return nil
@@ -201,4 +199,17 @@ func enabledExperts(tx *gorm.DB) (int64, error) {
 	var n int64
 	err := tx.Model(&Member{}).Where("role = ? AND disabled_at IS NULL", RoleExpert).Count(&n).Error
 	return n, err
+}
+
+// lockMember locks a member's row for the rest of the transaction and reads
+// it as the database holds it now.
+func (s *Store) lockMember(tx *gorm.DB, id int64) (Member, error) {
+	var m Member
+	if err := s.lockRow(tx, "members", id); err != nil {
+		return m, NotFound(err, "member")
+	}
+	if err := tx.First(&m, id).Error; err != nil {
+		return m, NotFound(err, "member")
+	}
+	return m, nil
 }
