@@ -229,6 +229,9 @@ func (s *Store) publish(tx *gorm.DB, actor Actor, q *Question, d *answerDraft, n
 		return nil, err
 	}
 	a.Question = q
+	if err := s.afterPublish(tx, a, q.AskerID); err != nil {
+		return nil, err
+	}
 	return a, nil
 }
 

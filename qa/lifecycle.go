@@ -284,7 +284,7 @@ func (s *Store) setStatus(tx *gorm.DB, q *Question, to Status, c statusChange) e
 		return E(KeyQuestionClosed, Args{"Status": string(cur.Status)})
 	}
 	*q = next
-	return nil
+	return s.afterStatus(tx, q, c)
 }
 
 // errMissing is a programming error: a caller left out what a status needs.

@@ -44,8 +44,14 @@ type Member struct {
 	// DisabledAt is when the expert disabled the account; nil while it is
 	// enabled. See Standing (membership.go).
 	DisabledAt *time.Time
-	CreatedAt  time.Time
-	UpdatedAt  time.Time
+	// Lang is the language the member last used the site in (a code of
+	// qa/i18n: "en", "zh-Hans"); their e-mail is written in it.
+	Lang string
+	// EmailConfirmedAt is when the member proved the address is theirs;
+	// until then no e-mail but the confirmation is sent to it.
+	EmailConfirmedAt *time.Time
+	CreatedAt        time.Time
+	UpdatedAt        time.Time
 }
 
 // TableName implements gorm's Tabler.
@@ -69,6 +75,12 @@ type MemberCreate struct {
 	// Password may be empty: the member then cannot sign in with a password
 	// until one is set (API tokens still work).
 	Password string
+	// Unconfirmed leaves the e-mail address to be confirmed by the member
+	// (a visitor who joined); an address the expert or the operator typed
+	// counts as confirmed.
+	Unconfirmed bool
+	// Lang is the language of the member's e-mail ("en", "zh-Hans").
+	Lang string
 }
 
 // CreateMember creates a member. Only the expert and the system may; the email
@@ -110,7 +122,10 @@ func (s *Store) createMember(ctx context.Context, mc MemberCreate, extra func(tx
 		}
 	}
 	now := s.clock()
-	m.CreatedAt, m.UpdatedAt = now, now
+	m.CreatedAt, m.UpdatedAt, m.Lang = now, now, mc.Lang
+	if !mc.Unconfirmed {
+		m.EmailConfirmedAt = &now
+	}
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		if extra != nil {
 			if err := extra(tx, m); err != nil {

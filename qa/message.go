@@ -148,6 +148,17 @@ const (
 	KeyFeedSuffix     Key = "err.feed_suffix"
 	KeyCrossOrigin    Key = "err.cross_origin"
 
+	// Notifications and e-mail.
+	KeyMarkReadMany     Key = "err.mark_read_many"
+	KeyTopic            Key = "err.topic"
+	KeyMailMode         Key = "err.mail_mode"
+	KeyUnsubscribeLink  Key = "err.unsubscribe_link"
+	KeyResetLink        Key = "err.reset_link"
+	KeyConfirmLink      Key = "err.confirm_link"
+	KeyResetLimited     Key = "err.reset_limited"
+	KeyEmailUnconfirmed Key = "err.email_unconfirmed"
+	KeyFollowsMany      Key = "err.follows_many"
+
 	// lifecycle
 	KeyLastExpertDisable Key = "err.last_expert_disable"
 	KeyImportOrphan      Key = "err.import_orphan"
@@ -298,6 +309,16 @@ var messages = map[Key]message{
 	KeyOEmbedSize:     {code: EINVALID, text: "maxwidth and maxheight must be positive whole numbers"},
 	KeyFeedSuffix:     {code: ENOTFOUND, text: "feeds end in .atom"},
 	KeyCrossOrigin:    {code: EFORBIDDEN, text: "cross-origin request refused"},
+
+	KeyMarkReadMany:     {code: EINVALID, text: "at most {{.Max}} notifications at once"},
+	KeyTopic:            {code: EINVALID, text: "unknown e-mail topic {{q .Topic}}"},
+	KeyMailMode:         {code: EINVALID, text: "e-mail mode {{q .Mode}} must be now, daily, weekly or never"},
+	KeyUnsubscribeLink:  {code: EINVALID, text: "this unsubscribe link is not valid"},
+	KeyResetLink:        {code: EINVALID, text: "this password link is not valid (it was used, has expired, or a newer one was sent)"},
+	KeyConfirmLink:      {code: EINVALID, text: "this confirmation link is not valid (it was used, has expired, or a newer one was sent)"},
+	KeyResetLimited:     {code: ERATELIMITED, text: "too many password links asked for; try again in {{.Minutes}} minutes"},
+	KeyEmailUnconfirmed: {code: EFORBIDDEN, text: "confirm your e-mail address first: follow the link we sent to it"},
+	KeyFollowsMany:      {code: EINVALID, text: "you can follow at most {{.Max}} tags"},
 
 	// lifecycle
 	KeyLastExpertDisable: {code: ECONFLICT, text: "the last expert cannot be disabled"},

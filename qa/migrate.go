@@ -196,6 +196,76 @@ ALTER TABLE questions ADD COLUMN client_token TEXT;
 CREATE UNIQUE INDEX questions_client_token ON questions(asker_id, client_token) WHERE client_token IS NOT NULL`},
 	{6, "disabled members", `
 ALTER TABLE members ADD COLUMN disabled_at {{ts}}`},
+	{7, "notifications, e-mail outbox, follows, account links", `
+ALTER TABLE members ADD COLUMN lang TEXT NOT NULL DEFAULT '';
+ALTER TABLE members ADD COLUMN email_confirmed_at {{ts}};
+UPDATE members SET email_confirmed_at = created_at;
+CREATE TABLE notifications (
+  id {{pk}},
+  member_id BIGINT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  args TEXT NOT NULL DEFAULT '{}',
+  url TEXT NOT NULL DEFAULT '',
+  count INTEGER NOT NULL DEFAULT 1,
+  group_key TEXT,
+  dedupe_key TEXT,
+  created_at {{ts}} NOT NULL,
+  updated_at {{ts}} NOT NULL,
+  read_at {{ts}}
+);
+CREATE INDEX notifications_member ON notifications(member_id, updated_at);
+CREATE INDEX notifications_unread ON notifications(member_id, read_at);
+CREATE UNIQUE INDEX notifications_dedupe ON notifications(member_id, dedupe_key);
+CREATE TABLE mail_outbox (
+  id {{pk}},
+  message_id TEXT NOT NULL UNIQUE,
+  member_id BIGINT REFERENCES members(id) ON DELETE CASCADE,
+  to_addr TEXT NOT NULL,
+  kind TEXT NOT NULL,
+  args TEXT NOT NULL DEFAULT '{}',
+  lang TEXT NOT NULL DEFAULT '',
+  group_key TEXT,
+  status TEXT NOT NULL DEFAULT 'pending',
+  attempts INTEGER NOT NULL DEFAULT 0,
+  next_attempt_at {{ts}} NOT NULL,
+  last_error TEXT NOT NULL DEFAULT '',
+  created_at {{ts}} NOT NULL,
+  sent_at {{ts}}
+);
+CREATE INDEX mail_outbox_due ON mail_outbox(status, next_attempt_at);
+CREATE INDEX mail_outbox_group ON mail_outbox(member_id, group_key, status);
+CREATE TABLE mail_attempts (
+  id {{pk}},
+  outbox_id BIGINT NOT NULL REFERENCES mail_outbox(id) ON DELETE CASCADE,
+  at {{ts}} NOT NULL,
+  ok BOOLEAN NOT NULL,
+  error TEXT NOT NULL DEFAULT ''
+);
+CREATE INDEX mail_attempts_outbox ON mail_attempts(outbox_id, id);
+CREATE TABLE mail_prefs (
+  member_id BIGINT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+  kind TEXT NOT NULL,
+  mode TEXT NOT NULL CHECK (mode IN ('now', 'daily', 'weekly', 'never')),
+  PRIMARY KEY (member_id, kind)
+);
+CREATE TABLE tag_follows (
+  member_id BIGINT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+  tag TEXT NOT NULL,
+  created_at {{ts}} NOT NULL,
+  PRIMARY KEY (member_id, tag)
+);
+CREATE INDEX tag_follows_tag ON tag_follows(tag);
+CREATE TABLE account_links (
+  id {{pk}},
+  member_id BIGINT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+  purpose TEXT NOT NULL CHECK (purpose IN ('reset', 'confirm')),
+  hash TEXT NOT NULL UNIQUE,
+  email TEXT NOT NULL DEFAULT '',
+  created_at {{ts}} NOT NULL,
+  expires_at {{ts}} NOT NULL,
+  used_at {{ts}}
+);
+CREATE INDEX account_links_member ON account_links(member_id, purpose)`},
 }
 
 // checkMigrations fails when versions are not strictly increasing: two

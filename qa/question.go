@@ -135,7 +135,10 @@ func (s *Store) CreateQuestion(ctx context.Context, actor Actor, qc QuestionCrea
 		if err := setTags(tx, "question_tags", "question_id", q.ID, q.Tags, now); err != nil {
 			return err
 		}
-		return s.enqueueEvent(tx, EventQuestionCreated, q.ID)
+		if err := s.enqueueEvent(tx, EventQuestionCreated, q.ID); err != nil {
+			return err
+		}
+		return s.afterAsk(tx, q)
 	})
 	if err != nil && q.ClientToken != nil && ErrorCode(err) == ECONFLICT {
 		// The same form, sent twice at once, lost the race for the token:
