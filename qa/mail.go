@@ -121,6 +121,10 @@ const MailGroupDelay = 5 * time.Minute
 // Outbox statuses.
 const (
 	OutboxPending = "pending"
+	// OutboxSending: the whole message is with the SMTP server, which has
+	// not yet been told that the message ends (MarkMailSending). A mail
+	// left in it by a sender that died is taken as sent (SettleMailInDoubt).
+	OutboxSending = "sending"
 	OutboxSent    = "sent"
 	OutboxFailed  = "failed"
 )
@@ -456,8 +460,8 @@ func (s *Store) RecordMailAttempt(ctx context.Context, m *Mail, errText string, 
 		m.Status = OutboxFailed
 		cols["status"] = m.Status
 	default:
-		m.NextAttemptAt = now.Add(backoff)
-		cols["next_attempt_at"] = m.NextAttemptAt
+		m.Status, m.NextAttemptAt = OutboxPending, now.Add(backoff)
+		cols["status"], cols["next_attempt_at"] = m.Status, m.NextAttemptAt
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Create(&MailAttempt{OutboxID: m.ID, At: now, OK: errText == "", Error: m.LastError}).Error; err != nil {
@@ -465,6 +469,67 @@ func (s *Store) RecordMailAttempt(ctx context.Context, m *Mail, errText string, 
 		}
 		return tx.Model(&Mail{}).Where("id = ?", m.ID).Updates(cols).Error
 	})
+}
+
+// MarkMailSending records that m's whole message is with the SMTP server
+// and only the end of its data is still to be sent: the last moment before
+// the server may accept it. A sender calls it there, so that a sender killed
+// after it leaves the mail in OutboxSending (taken as sent, not sent again)
+// and one killed before it leaves the mail pending under its lease (sent
+// again after the lease; the server dropped the unfinished message). m must
+// be pending and leased to the caller.
+func (s *Store) MarkMailSending(ctx context.Context, m *Mail) error {
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		res := tx.Model(&Mail{}).Where("id = ? AND status = ?", m.ID, OutboxPending).Update("status", OutboxSending)
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected != 1 {
+			return Internal(fmt.Errorf("mail %d is no longer pending", m.ID), "mark mail sending")
+		}
+		m.Status = OutboxSending
+		return nil
+	})
+}
+
+// InDoubtMailText is the error recorded on a mail settled by
+// SettleMailInDoubt.
+const InDoubtMailText = "in doubt: the sender stopped after handing the whole message to the SMTP server; taken as sent"
+
+// SettleMailInDoubt takes as sent every mail left in OutboxSending whose
+// lease has ended (its sender died between handing the message over and
+// hearing the server's answer): sending it again would most likely send it
+// twice. It records an attempt for each and returns how many it settled.
+func (s *Store) SettleMailInDoubt(ctx context.Context) (int, error) {
+	var ms []*Mail
+	if err := s.read(ctx).Where("status = ? AND next_attempt_at <= ?", OutboxSending, s.clock()).Find(&ms).Error; err != nil {
+		return 0, translate(err)
+	}
+	n := 0
+	for _, m := range ms {
+		now, settled := s.clock(), false
+		err := s.tx(ctx, func(tx *gorm.DB) error {
+			cols := map[string]any{"status": OutboxSent, "sent_at": now, "attempts": m.Attempts + 1, "last_error": InDoubtMailText}
+			if _, ok := m.Args["Token"]; ok {
+				m.Args["Token"] = ""
+				raw, _ := json.Marshal(m.Args)
+				cols["args"] = string(raw)
+			}
+			res := tx.Model(&Mail{}).Where("id = ? AND status = ?", m.ID, OutboxSending).Updates(cols)
+			if res.Error != nil || res.RowsAffected == 0 {
+				return res.Error
+			}
+			settled = true
+			return tx.Create(&MailAttempt{OutboxID: m.ID, At: now, OK: true, Error: InDoubtMailText}).Error
+		})
+		if err != nil {
+			return n, err
+		}
+		if settled {
+			n++
+		}
+	}
+	return n, nil
 }
 
 // MailStats counts the outbox by status (for metrics and the tests).
@@ -477,7 +542,7 @@ func (s *Store) MailStats(ctx context.Context) (map[string]int, error) {
 	if err != nil {
 		return nil, translate(err)
 	}
-	out := map[string]int{OutboxPending: 0, OutboxSent: 0, OutboxFailed: 0}
+	out := map[string]int{OutboxPending: 0, OutboxSending: 0, OutboxSent: 0, OutboxFailed: 0}
 	for _, r := range rows {
 		out[r.Status] = r.N
 	}

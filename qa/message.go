@@ -158,6 +158,8 @@ const (
 	KeyResetLimited     Key = "err.reset_limited"
 	KeyEmailUnconfirmed Key = "err.email_unconfirmed"
 	KeyFollowsMany      Key = "err.follows_many"
+	KeySMTPURL          Key = "err.smtp_url"
+	KeyMailFrom         Key = "err.mail_from"
 
 	// lifecycle
 	KeyLastExpertDisable Key = "err.last_expert_disable"
@@ -319,6 +321,8 @@ var messages = map[Key]message{
 	KeyResetLimited:     {code: ERATELIMITED, text: "too many password links asked for; try again in {{.Minutes}} minutes"},
 	KeyEmailUnconfirmed: {code: EFORBIDDEN, text: "confirm your e-mail address first: follow the link we sent to it"},
 	KeyFollowsMany:      {code: EINVALID, text: "you can follow at most {{.Max}} tags"},
+	KeySMTPURL:          {code: EINVALID, text: "--smtp {{q .URL}} must look like smtp://user:password@host:587 (STARTTLS; ?starttls=off to send in the clear) or smtps://user:password@host:465 ({{.Reason}})"},
+	KeyMailFrom:         {code: EINVALID, text: "--mail-from {{q .From}} must be an address such as \"Name <answers@example.com>\""},
 
 	// lifecycle
 	KeyLastExpertDisable: {code: ECONFLICT, text: "the last expert cannot be disabled"},

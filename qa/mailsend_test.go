@@ -1,0 +1,66 @@
+package qa_test
+
+import (
+	"testing"
+	"time"
+
+	"answerbook/qa"
+)
+
+// TestStore_MailSending: a mail marked sending and then refused goes back
+// to pending, due after its backoff; one whose sender died while it was
+// sending is taken as sent once its lease has ended, never sent again.
+func TestStore_MailSending(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		expert := e.member(t, "Expert", qa.RoleExpert)
+		asker := e.member(t, "Asker", qa.RoleMember)
+		if err := e.SetMailPref(e.ctx, as(expert), qa.TopicQueue, qa.MailNever); err != nil {
+			t.Fatal(err)
+		}
+		for _, title := range []string{"Refused once", "In doubt"} {
+			q := e.ask(t, asker, title, "")
+			if _, err := e.DeclineQuestion(e.ctx, as(expert), q.ID, "no"); err != nil {
+				t.Fatal(err)
+			}
+		}
+		ms, err := e.ClaimMail(e.ctx, 10, time.Minute)
+		if err != nil || len(ms) != 2 {
+			t.Fatalf("claim: %d %v", len(ms), err)
+		}
+		for _, m := range ms {
+			if err := e.MarkMailSending(e.ctx, m); err != nil {
+				t.Fatal(err)
+			}
+		}
+		if err := e.MarkMailSending(e.ctx, ms[0]); err == nil {
+			t.Fatal("marked sending twice")
+		}
+		// The server refuses the first: pending again, due after the backoff.
+		if err := e.RecordMailAttempt(e.ctx, ms[0], "554 no", 30*time.Second); err != nil {
+			t.Fatal(err)
+		}
+		if st, _ := e.MailStats(e.ctx); st[qa.OutboxPending] != 1 || st[qa.OutboxSending] != 1 {
+			t.Fatalf("stats %v", st)
+		}
+		// The second's sender died: nothing settles while the lease lasts.
+		if n, err := e.SettleMailInDoubt(e.ctx); err != nil || n != 0 {
+			t.Fatalf("settled under lease: %d %v", n, err)
+		}
+		e.clock.Add(time.Minute)
+		if n, err := e.SettleMailInDoubt(e.ctx); err != nil || n != 1 {
+			t.Fatalf("settle: %d %v", n, err)
+		}
+		again, err := e.ClaimMail(e.ctx, 10, time.Minute)
+		if err != nil || len(again) != 1 || again[0].ID != ms[0].ID || again[0].Attempts != 1 || again[0].LastError != "554 no" {
+			t.Fatalf("due again: %+v %v", again, err)
+		}
+		st, _ := e.MailStats(e.ctx)
+		if st[qa.OutboxSent] != 1 || st[qa.OutboxSending] != 0 {
+			t.Fatalf("stats %v", st)
+		}
+		as, err := e.FindMailAttempts(e.ctx, ms[1].ID)
+		if err != nil || len(as) != 1 || !as[0].OK || as[0].Error != qa.InDoubtMailText {
+			t.Fatalf("attempts %+v %v", as, err)
+		}
+	})
+}
