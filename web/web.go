@@ -46,6 +46,9 @@ type Config struct {
 	// (default "answerbook"); it is shown as written, in every language.
 	SiteName string
 	Logger   *slog.Logger
+	// MailEnabled says the program sends e-mail (serve --smtp); without it
+	// pages that speak of e-mail say that none is sent.
+	MailEnabled bool
 }
 
 // Web serves the pages.
@@ -267,6 +270,8 @@ func (w *Web) Register(r gin.IRouter) {
 	g.POST("/join", w.join)
 	g.POST("/logout", w.logout)
 	g.POST("/lang", w.setLanguage)
+	g.GET("/unsubscribe", w.unsubscribeForm)
+	g.POST("/unsubscribe", w.unsubscribe)
 }
 
 // headers sets the security headers of every page.

@@ -792,8 +792,12 @@ func accRules() map[string][]accProbe {
 		}}},
 		"POST /logout": {{path: "/logout", freshSession: true, want: accAll(so)}},
 		"POST /lang":   {{path: "/lang", form: true, body: "lang=en&next=/", want: accAll(so)}},
-		"GET /healthz": {{path: "/healthz", want: accAll(ok)}},
-		"GET /readyz":  {{path: "/readyz", want: accAll(ok)}},
+		// One-click unsubscribe: the signed token is the credential, for
+		// anyone (a forged one is the generic 400); GET only shows a button.
+		"GET /unsubscribe":  {{path: "/unsubscribe?t=1.outcomes.forged", want: accAll(ok)}},
+		"POST /unsubscribe": {{path: "/unsubscribe?t=1.outcomes.forged", form: true, body: "List-Unsubscribe=One-Click", want: accAll(bd)}},
+		"GET /healthz":      {{path: "/healthz", want: accAll(ok)}},
+		"GET /readyz":       {{path: "/readyz", want: accAll(ok)}},
 	}
 }
 
@@ -858,6 +862,14 @@ func TestAccess_Matrix(t *testing.T) {
 		path := w.expand(t, p.path)
 		for _, role := range []int{accMember, accExpert} {
 			st, _, body := w.send(t, role, method, path, p.body, p.form, map[string]string{"Origin": "https://evil.example", "Sec-Fetch-Site": "cross-site"})
+			if k == "POST /unsubscribe" {
+				// RFC 8058: mail clients POST it from elsewhere; it must
+				// reach the handler (which refuses the forged token).
+				if st != http.StatusBadRequest {
+					t.Errorf("cross-site one-click unsubscribe as %s: %d %.200q, want the handler's 400", accRoleNames[role], st, body)
+				}
+				continue
+			}
 			if st != http.StatusForbidden || !strings.Contains(body, "cross-origin request refused") {
 				t.Errorf("cross-site %s %s as %s: %d %.200q, want 403 before the handler", method, path, accRoleNames[role], st, body)
 			}
