@@ -8,6 +8,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	netmail "net/mail"
 	"path/filepath"
 	"strings"
 	"sync"
@@ -17,6 +18,7 @@ import (
 
 	"answerbook/api"
 	"answerbook/internal/server"
+	"answerbook/mail"
 	"answerbook/qa"
 	"answerbook/search"
 )
@@ -34,6 +36,17 @@ type Config struct {
 	CORSOrigins []string
 	// SiteName names the site in embeds, oEmbed and feeds.
 	SiteName string
+	// SMTP is the --smtp URL; "" turns e-mail off (the outbox keeps its
+	// rows, in-app notifications work as ever).
+	SMTP string
+	// MailFrom is the From of every e-mail, "Name <addr>" (required with
+	// SMTP).
+	MailFrom string
+	// MailPoll and MailLease tune the sender (0: its defaults); tests
+	// shorten them.
+	MailPoll    time.Duration
+	MailLease   time.Duration
+	MailTimeout time.Duration
 }
 
 // Main is the running program: a test starts it on 127.0.0.1:0 with a temp
@@ -47,6 +60,8 @@ type Main struct {
 
 	Store *qa.Store
 	Index *search.Index
+	// Mail is the e-mail sender; nil when e-mail is off.
+	Mail *mail.Sender
 
 	ln     net.Listener
 	server *http.Server
@@ -68,6 +83,18 @@ func NewMain() *Main {
 // Run opens the store, prints the setup link on a fresh install, and starts
 // serving in the background. It returns once the listener is open.
 func (m *Main) Run(ctx context.Context) error {
+	// A bad mail configuration fails the start, before anything opens.
+	var smtpCfg *mail.SMTP
+	var from *netmail.Address
+	if m.Config.SMTP != "" {
+		var err error
+		if smtpCfg, err = mail.ParseSMTP(m.Config.SMTP); err != nil {
+			return err
+		}
+		if from, err = mail.ParseFrom(m.Config.MailFrom); err != nil {
+			return err
+		}
+	}
 	var err error
 	m.Store, err = qa.Open(ctx, qa.Config{DSN: m.Config.DSN, DataDir: m.Config.DataDir, Logger: m.Logger})
 	if err != nil {
@@ -87,9 +114,18 @@ func (m *Main) Run(ctx context.Context) error {
 	m.Config.BaseURL = strings.TrimRight(m.Config.BaseURL, "/")
 
 	m.router, err = server.New(server.Config{Store: m.Store, Index: m.Index, BaseURL: m.Config.BaseURL,
-		TrustedProxies: m.Config.TrustedProxies, CORSOrigins: m.Config.CORSOrigins, SiteName: m.Config.SiteName, Logger: m.Logger})
+		TrustedProxies: m.Config.TrustedProxies, CORSOrigins: m.Config.CORSOrigins, SiteName: m.Config.SiteName, Logger: m.Logger,
+		MailEnabled: smtpCfg != nil})
 	if err != nil {
 		return err
+	}
+	if smtpCfg != nil {
+		m.Mail, err = mail.New(mail.Config{Store: m.Store, SMTP: smtpCfg, From: from, BaseURL: m.Config.BaseURL,
+			SiteName: m.Config.SiteName, Logger: m.Logger, Poll: m.Config.MailPoll, Lease: m.Config.MailLease,
+			SendTimeout: m.Config.MailTimeout})
+		if err != nil {
+			return err
+		}
 	}
 	m.server = server.NewHTTPServer(m.router, m.Logger)
 	if err := m.printSetupLink(ctx); err != nil {
@@ -97,7 +133,7 @@ func (m *Main) Run(ctx context.Context) error {
 	}
 	bg, cancel := context.WithCancel(context.Background())
 	m.cancel = cancel
-	m.wg.Add(4)
+	m.wg.Add(5)
 	go func() {
 		defer m.wg.Done()
 		(&api.Dispatcher{Store: m.Store, BaseURL: m.Config.BaseURL, Logger: m.Logger}).Run(bg)
@@ -118,6 +154,19 @@ func (m *Main) Run(ctx context.Context) error {
 		defer m.wg.Done()
 		m.expireLoop(bg)
 	}()
+	go func() {
+		defer m.wg.Done()
+		m.noticeLoop(bg)
+	}()
+	if m.Mail != nil {
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			m.Mail.Run(bg)
+		}()
+	} else {
+		m.Logger.Info("e-mail is off (no --smtp): notifications stay in the app; queued e-mail waits in the outbox")
+	}
 	m.Logger.Info("answerbook is serving", "addr", m.ln.Addr().String(), "base_url", m.Config.BaseURL, "db", m.Store.Dialect(), "version", version)
 	return nil
 }
@@ -172,6 +221,50 @@ func (m *Main) expireLoop(ctx context.Context) {
 		}
 	}
 }
+
+// noticeLoop writes the periodic notifications — membership ending or
+// ended, the expert's queue summary — and, when e-mail is on, queues the
+// daily and weekly digests; hourly (each is written once per day, member
+// and period however often it runs, on however many servers).
+func (m *Main) noticeLoop(ctx context.Context) {
+	t := time.NewTicker(time.Hour)
+	defer t.Stop()
+	for {
+		m.periodicNotices(ctx)
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
+}
+
+// periodicNotices runs each periodic job once, logging what it did.
+func (m *Main) periodicNotices(ctx context.Context) {
+	type job struct {
+		name string
+		run  func(context.Context) (int, error)
+	}
+	jobs := []job{{"membership notices", m.Store.NotifyMemberships}, {"queue summaries", m.Store.NotifyQueueSummary}}
+	if m.Mail != nil {
+		jobs = append(jobs,
+			job{"daily digests", func(ctx context.Context) (int, error) { return m.Store.QueueDigests(ctx, qa.MailDaily) }},
+			job{"weekly digests", func(ctx context.Context) (int, error) { return m.Store.QueueDigests(ctx, qa.MailWeekly) }})
+	}
+	for _, j := range jobs {
+		n, err := j.run(ctx)
+		if err != nil && ctx.Err() == nil {
+			m.Logger.Error(j.name, "err", err)
+		} else if n > 0 {
+			m.Logger.Info(j.name, "count", n)
+		}
+	}
+}
+
+// MailOutbox counts the e-mail outbox by status (pending, sending, sent,
+// failed), for metrics: the pending and sending ones are its depth
+// (mail.OutboxDepth).
+func (m *Main) MailOutbox(ctx context.Context) (map[string]int, error) { return m.Store.MailStats(ctx) }
 
 // Shutdown stops accepting requests, lets in-flight ones finish (until ctx
 // ends), stops background work and closes the store.

@@ -166,6 +166,11 @@ type ServeCmd struct {
 	LogLevel       string        `name:"log-level" env:"ANSWERBOOK_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"debug, info, warn or error."`
 	CORSOrigins    []string      `name:"cors-origins" env:"ANSWERBOOK_CORS_ORIGINS" help:"Origins (https://blog.example) whose pages may call the API's read routes with a token; * for any."`
 	SiteName       string        `name:"site-name" env:"ANSWERBOOK_SITE_NAME" default:"answerbook" help:"The site's name in embeds, oEmbed and feeds."`
+	SMTP           string        `name:"smtp" env:"ANSWERBOOK_SMTP" help:"SMTP server for e-mail: smtp://user:pass@host:587 (STARTTLS required; ?starttls=off for none) or smtps://user:pass@host:465. Without it no e-mail is sent."`
+	MailFrom       string        `name:"mail-from" env:"ANSWERBOOK_MAIL_FROM" help:"From of every e-mail, \"Name <addr@example.com>\" (required with --smtp)."`
+	MailPoll       time.Duration `name:"mail-poll" hidden:"" default:"1s" help:"How often the e-mail sender looks for due mail."`
+	MailLease      time.Duration `name:"mail-lease" hidden:"" default:"2m" help:"How long the e-mail sender holds a claimed mail."`
+	MailTimeout    time.Duration `name:"mail-timeout" hidden:"" default:"30s" help:"Bound of connecting to the SMTP server and of each message's exchange."`
 }
 
 // Run serves until the context ends (SIGINT/SIGTERM), then shuts down
@@ -175,6 +180,7 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 	m.Config = Config{
 		DataDir: g.Data, DSN: g.DB, Addr: c.Addr, BaseURL: c.BaseURL, TrustedProxies: c.TrustedProxies,
 		ExpireAfter: c.ExpireAfter, CORSOrigins: c.CORSOrigins, SiteName: c.SiteName,
+		SMTP: c.SMTP, MailFrom: c.MailFrom, MailPoll: c.MailPoll, MailLease: c.MailLease, MailTimeout: c.MailTimeout,
 	}
 	m.Logger = newLogger(e.stderr, c.LogLevel)
 	m.SetupLink = func(link string) {

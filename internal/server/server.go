@@ -46,6 +46,8 @@ type Config struct {
 	// Logger receives the access log and every server-side failure; nil
 	// discards them.
 	Logger *slog.Logger
+	// MailEnabled says the program sends e-mail (serve --smtp).
+	MailEnabled bool
 }
 
 // Router is the program's HTTP handler.
@@ -82,7 +84,7 @@ func New(cfg Config) (*Router, error) {
 	a := api.New(api.Config{Store: cfg.Store, Index: cfg.Index, BaseURL: cfg.BaseURL, SessionCookie: cfg.SessionCookie,
 		CORSOrigins: cfg.CORSOrigins, SiteName: cfg.SiteName, Logger: cfg.Logger})
 	w, err := web.New(web.Config{Store: cfg.Store, Index: cfg.Index, BaseURL: cfg.BaseURL, SessionCookie: cfg.SessionCookie,
-		SiteName: cfg.SiteName, Logger: cfg.Logger})
+		SiteName: cfg.SiteName, Logger: cfg.Logger, MailEnabled: cfg.MailEnabled})
 	if err != nil {
 		return nil, err
 	}
