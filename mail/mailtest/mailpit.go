@@ -70,11 +70,15 @@ func goBin() string {
 	if err != nil {
 		return filepath.Join(os.Getenv("HOME"), "go", "bin")
 	}
-	lines := strings.Split(strings.TrimSpace(string(out)), "\n")
-	if len(lines) > 0 && strings.TrimSpace(lines[0]) != "" {
-		return strings.TrimSpace(lines[0])
+	// One line each, GOBIN first (an empty line when unset).
+	lines := strings.Split(string(out), "\n")
+	if len(lines) < 2 {
+		return filepath.Join(os.Getenv("HOME"), "go", "bin")
 	}
-	gopath := strings.TrimSpace(lines[len(lines)-1])
+	if gobin := strings.TrimSpace(lines[0]); gobin != "" {
+		return gobin
+	}
+	gopath := strings.TrimSpace(lines[1])
 	return filepath.Join(strings.Split(gopath, string(os.PathListSeparator))[0], "bin")
 }
 
