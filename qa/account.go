@@ -125,8 +125,10 @@ func resetBuckets(key, addr string) []bucketLimit {
 // EINVALID (that tells nothing either). Requests are limited per account
 // and per client address (addr, as the transport knows it; "" when
 // unknown): ERATELIMITED (KeyResetLimited) when over. Each request is
-// counted before anything else is done, so parallel requests cannot pass
-// the limit together.
+// counted first, in the transaction that then does its work, so parallel
+// requests cannot pass the limit together; and a known address and an
+// unknown one cost the same kind of transaction, so the time taken tells
+// little either.
 func (s *Store) RequestPasswordReset(ctx context.Context, email, addr string) error {
 	if len(email) > 4*MaxEmailLen {
 		return E(KeyEmailLong, Args{"Max": MaxEmailLen})
@@ -135,10 +137,10 @@ func (s *Store) RequestPasswordReset(ctx context.Context, email, addr string) er
 	if err != nil {
 		return err
 	}
-	if err := s.reserveLimits(ctx, resetBuckets(key, addr), KeyResetLimited); err != nil {
-		return err
-	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
+		if err := s.reserveLimits(tx, resetBuckets(key, addr), KeyResetLimited); err != nil {
+			return err
+		}
 		var m Member
 		err := tx.Where("email_key = ?", key).First(&m).Error
 		if isMissingRow(err) {
@@ -354,10 +356,10 @@ func (s *Store) ResendConfirmation(ctx context.Context, actor Actor) error {
 	}
 	id := actor.Member.ID
 	buckets := []bucketLimit{{"confirm:member:" + strconv.FormatInt(id, 10), MaxConfirmResends}}
-	if err := s.reserveLimits(ctx, buckets, KeyConfirmLimited); err != nil {
-		return err
-	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
+		if err := s.reserveLimits(tx, buckets, KeyConfirmLimited); err != nil {
+			return err
+		}
 		var m Member
 		if err := tx.First(&m, id).Error; err != nil {
 			return NotFound(err, "member")

@@ -143,35 +143,30 @@ ON CONFLICT (bucket) DO UPDATE SET
 		bucket, now, expired, expired, now).Error
 }
 
-// reserveLimits counts one attempt in every bucket first and only then
-// checks them, in one transaction, so that a burst of parallel requests
-// cannot all pass a check made before any of them was counted: the upsert
-// holds the bucket's row (Postgres: its row lock until commit; SQLite: the
-// one writer), and the count read after it includes every attempt before.
-// Over a bucket's limit it fails with ERATELIMITED and the message key
-// (its argument Minutes is the wait). Refused attempts count too; the
-// window does not move, so they do not lengthen the wait.
-func (s *Store) reserveLimits(ctx context.Context, buckets []bucketLimit, key Key) error {
+// reserveLimits counts one attempt in every bucket and only then checks
+// them, inside the caller's transaction and before its work, so that a
+// burst of parallel requests cannot all pass a check made before any of
+// them was counted: the upsert holds the bucket's row until the
+// transaction ends (Postgres: its row lock; SQLite: the one writer), and the
+// count read after it includes every attempt before. Buckets are taken in
+// the order given, so two requests never wait on each other in a circle.
+// Over a bucket's limit it fails with ERATELIMITED and the message key (its
+// argument Minutes is the wait); the caller's transaction then rolls back,
+// so a refused attempt is not counted, as with sign-ins.
+func (s *Store) reserveLimits(tx *gorm.DB, buckets []bucketLimit, key Key) error {
 	now := s.clock()
 	var wait time.Duration
-	err := s.tx(ctx, func(tx *gorm.DB) error {
-		wait = 0
-		for _, b := range buckets {
-			if err := countAttempt(tx, b.name, now); err != nil {
-				return err
-			}
-			var row signInBucket
-			if err := tx.Where("bucket = ?", b.name).First(&row).Error; err != nil {
-				return err
-			}
-			if row.Failures > b.max {
-				wait = max(wait, row.WindowStart.Add(SignInWindow).Sub(now))
-			}
+	for _, b := range buckets {
+		if err := countAttempt(tx, b.name, now); err != nil {
+			return err
 		}
-		return nil
-	})
-	if err != nil {
-		return err
+		var row signInBucket
+		if err := tx.Where("bucket = ?", b.name).First(&row).Error; err != nil {
+			return err
+		}
+		if row.Failures > b.max {
+			wait = max(wait, row.WindowStart.Add(SignInWindow).Sub(now))
+		}
 	}
 	if wait > 0 {
 		minutes := int((wait + time.Minute - 1) / time.Minute)
