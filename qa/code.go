@@ -195,6 +195,9 @@ type CodeRedeem struct {
 	Email    string
 	Name     string
 	Password string
+	// Lang is the joining visitor's language ("en", "zh-Hans"): their
+	// e-mail, the confirmation first, is written in it.
+	Lang string
 }
 
 // Code limits: wrong codes count like failed sign-ins, per address and per
@@ -270,7 +273,10 @@ func (s *Store) joinWithCode(ctx context.Context, r CodeRedeem, addr string) (*M
 	if !ok {
 		return nil, s.codeFailure(ctx, buckets)
 	}
-	m, err := s.createMember(ctx, MemberCreate{Email: r.Email, Name: r.Name, Role: RoleMember, Password: r.Password},
+	// A visitor's address is theirs only once they follow the confirmation
+	// link, which createMember sends with the new member.
+	mc := MemberCreate{Email: r.Email, Name: r.Name, Role: RoleMember, Password: r.Password, Unconfirmed: true, Lang: r.Lang}
+	m, err := s.createMember(ctx, mc,
 		func(tx *gorm.DB, m *Member) error {
 			days, err := s.spendCode(tx, code)
 			if err != nil {

@@ -556,10 +556,13 @@ func (s *Store) FindMailAttempts(ctx context.Context, outboxID int64) ([]*MailAt
 	return as, translate(err)
 }
 
+// maxLangLen bounds a language code kept on a member.
+const maxLangLen = 16
+
 // SetMemberLang records the language a member last used the site in, which
 // their e-mail is written in. A no-op when it is already that.
 func (s *Store) SetMemberLang(ctx context.Context, actor Actor, lang string) error {
-	if actor.Member == nil || actor.Member.Lang == lang || len(lang) > 16 {
+	if actor.Member == nil || actor.Member.Lang == lang || len(lang) > maxLangLen {
 		return nil
 	}
 	err := s.tx(ctx, func(tx *gorm.DB) error {

@@ -76,8 +76,9 @@ type MemberCreate struct {
 	// until one is set (API tokens still work).
 	Password string
 	// Unconfirmed leaves the e-mail address to be confirmed by the member
-	// (a visitor who joined); an address the expert or the operator typed
-	// counts as confirmed.
+	// (a visitor who joined): the member is made with a confirmation link
+	// and its mail queued, in one transaction. An address the expert or the
+	// operator typed counts as confirmed.
 	Unconfirmed bool
 	// Lang is the language of the member's e-mail ("en", "zh-Hans").
 	Lang string
@@ -122,7 +123,10 @@ func (s *Store) createMember(ctx context.Context, mc MemberCreate, extra func(tx
 		}
 	}
 	now := s.clock()
-	m.CreatedAt, m.UpdatedAt, m.Lang = now, now, mc.Lang
+	m.CreatedAt, m.UpdatedAt = now, now
+	if len(mc.Lang) <= maxLangLen {
+		m.Lang = mc.Lang
+	}
 	if !mc.Unconfirmed {
 		m.EmailConfirmedAt = &now
 	}
@@ -132,7 +136,14 @@ func (s *Store) createMember(ctx context.Context, mc MemberCreate, extra func(tx
 				return err
 			}
 		}
-		return tx.Create(m).Error
+		if err := tx.Create(m).Error; err != nil {
+			return err
+		}
+		if mc.Unconfirmed {
+			// The confirmation goes out with the member, or neither does.
+			return s.queueConfirmation(tx, m)
+		}
+		return nil
 	})
 	if ErrorCode(err) == ECONFLICT {
 		return nil, E(KeyEmailTaken, Args{"Email": email}).Wrap(err)

@@ -156,6 +156,7 @@ const (
 	KeyResetLink        Key = "err.reset_link"
 	KeyConfirmLink      Key = "err.confirm_link"
 	KeyResetLimited     Key = "err.reset_limited"
+	KeyConfirmLimited   Key = "err.confirm_limited"
 	KeyEmailUnconfirmed Key = "err.email_unconfirmed"
 	KeyFollowsMany      Key = "err.follows_many"
 	KeySMTPURL          Key = "err.smtp_url"
@@ -316,9 +317,10 @@ var messages = map[Key]message{
 	KeyTopic:            {code: EINVALID, text: "unknown e-mail topic {{q .Topic}}"},
 	KeyMailMode:         {code: EINVALID, text: "e-mail mode {{q .Mode}} must be now, daily, weekly or never"},
 	KeyUnsubscribeLink:  {code: EINVALID, text: "this unsubscribe link is not valid"},
-	KeyResetLink:        {code: EINVALID, text: "this password link is not valid (it was used, has expired, or a newer one was sent)"},
-	KeyConfirmLink:      {code: EINVALID, text: "this confirmation link is not valid (it was used, has expired, or a newer one was sent)"},
+	KeyResetLink:        {code: EINVALID, text: "this password link is not valid (it was used, has expired, or another link was used since)"},
+	KeyConfirmLink:      {code: EINVALID, text: "this confirmation link is not valid (it was used, has expired, or another link was used since)"},
 	KeyResetLimited:     {code: ERATELIMITED, text: "too many password links asked for; try again in {{.Minutes}} minutes"},
+	KeyConfirmLimited:   {code: ERATELIMITED, text: "too many confirmation links asked for; try again in {{.Minutes}} minutes"},
 	KeyEmailUnconfirmed: {code: EFORBIDDEN, text: "confirm your e-mail address first: follow the link we sent to it"},
 	KeyFollowsMany:      {code: EINVALID, text: "you can follow at most {{.Max}} tags"},
 	KeySMTPURL:          {code: EINVALID, text: "--smtp {{q .URL}} must look like smtp://user:password@host:587 (STARTTLS; ?starttls=off to send in the clear) or smtps://user:password@host:465 ({{.Reason}})"},

@@ -120,19 +120,57 @@ func (s *Store) checkLimits(ctx context.Context, buckets []bucketLimit, key Key)
 // concurrent failures are all counted on Postgres too.
 func (s *Store) recordSignInFailure(ctx context.Context, buckets []bucketLimit) error {
 	now := s.clock()
-	expired := now.Add(-SignInWindow)
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		for _, b := range buckets {
-			err := tx.Exec(`INSERT INTO sign_in_limits (bucket, failures, window_start) VALUES (?, 1, ?)
-ON CONFLICT (bucket) DO UPDATE SET
-  failures = CASE WHEN sign_in_limits.window_start <= ? THEN 1 ELSE sign_in_limits.failures + 1 END,
-  window_start = CASE WHEN sign_in_limits.window_start <= ? THEN ? ELSE sign_in_limits.window_start END`,
-				b.name, now, expired, expired, now).Error
-			if err != nil {
+			if err := countAttempt(tx, b.name, now); err != nil {
 				return err
 			}
 		}
 		// Forget windows that ended long ago, so the table stays small.
 		return tx.Where("window_start < ?", now.Add(-24*time.Hour)).Delete(&signInBucket{}).Error
 	})
+}
+
+// countAttempt counts one attempt in a bucket inside tx, starting a new
+// window where the old one has ended. The upsert is one statement, so
+// concurrent attempts are all counted on Postgres too.
+func countAttempt(tx *gorm.DB, bucket string, now time.Time) error {
+	expired := now.Add(-SignInWindow)
+	return tx.Exec(`INSERT INTO sign_in_limits (bucket, failures, window_start) VALUES (?, 1, ?)
+ON CONFLICT (bucket) DO UPDATE SET
+  failures = CASE WHEN sign_in_limits.window_start <= ? THEN 1 ELSE sign_in_limits.failures + 1 END,
+  window_start = CASE WHEN sign_in_limits.window_start <= ? THEN ? ELSE sign_in_limits.window_start END`,
+		bucket, now, expired, expired, now).Error
+}
+
+// reserveLimits counts one attempt in every bucket and only then checks
+// them, inside the caller's transaction and before its work, so that a
+// burst of parallel requests cannot all pass a check made before any of
+// them was counted: the upsert holds the bucket's row until the
+// transaction ends (Postgres: its row lock; SQLite: the one writer), and the
+// count read after it includes every attempt before. Buckets are taken in
+// the order given, so two requests never wait on each other in a circle.
+// Over a bucket's limit it fails with ERATELIMITED and the message key (its
+// argument Minutes is the wait); the caller's transaction then rolls back,
+// so a refused attempt is not counted, as with sign-ins.
+func (s *Store) reserveLimits(tx *gorm.DB, buckets []bucketLimit, key Key) error {
+	now := s.clock()
+	var wait time.Duration
+	for _, b := range buckets {
+		if err := countAttempt(tx, b.name, now); err != nil {
+			return err
+		}
+		var row signInBucket
+		if err := tx.Where("bucket = ?", b.name).First(&row).Error; err != nil {
+			return err
+		}
+		if row.Failures > b.max {
+			wait = max(wait, row.WindowStart.Add(SignInWindow).Sub(now))
+		}
+	}
+	if wait > 0 {
+		minutes := int((wait + time.Minute - 1) / time.Minute)
+		return E(key, Args{"Minutes": minutes})
+	}
+	return nil
 }

@@ -23,6 +23,10 @@ type accountData struct {
 	// Feed holds the feed links of a feed token just created: shown this
 	// once (the database keeps only the token's hash).
 	Feed *feedLinks
+	// ConfirmError places the resend form's error beside it.
+	ConfirmError string
+	// MailEnabled tells whether a confirmation link can be sent again.
+	MailEnabled bool
 }
 
 // feedLinks are a member's personal Atom feed addresses.
@@ -58,7 +62,7 @@ func (w *Web) loadAccount(c *gin.Context, a qa.Actor) (*accountData, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &accountData{Tokens: ts, HasFeed: has}, nil
+	return &accountData{Tokens: ts, HasFeed: has, MailEnabled: w.mail}, nil
 }
 
 // accountError shows the account page again with a form's error.

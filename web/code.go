@@ -170,6 +170,7 @@ func (w *Web) join(c *gin.Context) {
 	if c.PostForm("password") == c.PostForm("password2") {
 		m, err = w.store.RedeemCode(c.Request.Context(), qa.Visitor(), qa.CodeRedeem{
 			Code: c.PostForm("code"), Email: d.Email, Name: d.Name, Password: c.PostForm("password"),
+			Lang: requestOf(c).l.Code(),
 		}, clientAddr(c))
 	}
 	if err != nil {
@@ -184,6 +185,11 @@ func (w *Web) join(c *gin.Context) {
 	}
 	if err := w.startSession(c, m.ID); err != nil {
 		w.fail(c, err)
+		return
+	}
+	if w.mail {
+		// The confirmation link is on its way (qa sent it with the member).
+		w.redirect(c, "/", "joined_confirm")
 		return
 	}
 	w.redirect(c, "/", "joined")

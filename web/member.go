@@ -19,6 +19,12 @@ type membersData struct {
 	Pager   pager
 	// Form is the "add a member" form as last submitted (on an error).
 	Form memberForm
+	// ResetLink is a password link just made for ResetFor (with e-mail
+	// off): shown this once, never kept.
+	ResetLink string
+	ResetFor  *qa.Member
+	// MailEnabled tells whether a reset link is mailed or shown.
+	MailEnabled bool
 }
 
 type memberForm struct {
@@ -49,7 +55,7 @@ func (w *Web) loadMembers(c *gin.Context, a qa.Actor) (*membersData, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &membersData{Members: ms, Total: total, Pager: newPager("/members", c.Request.URL.Query(), page, membersPerPage, total)}, nil
+	return &membersData{Members: ms, Total: total, MailEnabled: w.mail, Pager: newPager("/members", c.Request.URL.Query(), page, membersPerPage, total)}, nil
 }
 
 // addMember creates a member with a first password, which the expert

@@ -105,6 +105,8 @@ var flashes = map[string]bool{
 	"draft_saved": true, "saved": true, "reasons_saved": true, "member_added": true, "member_saved": true,
 	"password_changed": true, "token_revoked": true, "signed_out": true, "welcome": true,
 	"webhook_removed": true, "feed_revoked": true, "code_revoked": true, "joined": true, "renewed": true,
+	"password_reset": true, "password_reset_login": true, "email_confirmed": true, "confirm_sent": true,
+	"reset_link_sent": true, "joined_confirm": true,
 }
 
 // redirect answers a form with 303 See Other to target, leaving a flash

@@ -46,8 +46,10 @@ type Config struct {
 	// (default "answerbook"); it is shown as written, in every language.
 	SiteName string
 	Logger   *slog.Logger
-	// MailEnabled says the program sends e-mail (serve --smtp); without it
-	// pages that speak of e-mail say that none is sent.
+
+	// MailEnabled is true when the program sends e-mail (serve --smtp):
+	// password links are mailed; without it the pages say that e-mail is
+	// off, and the expert's reset link is shown to copy instead.
 	MailEnabled bool
 }
 
@@ -59,6 +61,7 @@ type Web struct {
 	cookie  string
 	secure  bool
 	site    string
+	mail    bool
 	log     *slog.Logger
 	cat     *i18n.Catalog
 	pages   map[string]*template.Template
@@ -74,7 +77,7 @@ type Web struct {
 func New(cfg Config) (*Web, error) {
 	w := &Web{
 		store: cfg.Store, index: cfg.Index, baseURL: strings.TrimRight(cfg.BaseURL, "/"), cookie: cfg.SessionCookie,
-		secure: strings.HasPrefix(cfg.BaseURL, "https://"), site: cfg.SiteName, log: cfg.Logger,
+		secure: strings.HasPrefix(cfg.BaseURL, "https://"), site: cfg.SiteName, mail: cfg.MailEnabled, log: cfg.Logger,
 		pages: map[string]*template.Template{}, static: map[string]string{}, files: map[string][]byte{},
 	}
 	if w.log == nil {
@@ -249,6 +252,7 @@ func (w *Web) Register(r gin.IRouter) {
 	g.GET("/members", w.members)
 	g.POST("/members", w.addMember)
 	g.POST("/members/:id", w.updateMember)
+	g.POST("/members/:id/reset-link", w.memberResetLink)
 	g.GET("/webhooks", w.webhooks)
 	g.POST("/webhooks", w.addWebhook)
 	g.POST("/webhooks/:id/delete", w.deleteWebhook)
@@ -262,10 +266,16 @@ func (w *Web) Register(r gin.IRouter) {
 	g.POST("/account/tokens/:id/revoke", w.revokeToken)
 	g.POST("/account/feed-token", w.createFeedToken)
 	g.POST("/account/feed-token/revoke", w.revokeFeedToken)
+	g.POST("/account/confirm", w.resendConfirmation)
 	g.GET("/setup", w.setupForm)
 	g.POST("/setup", w.setup)
 	g.GET("/login", w.loginForm)
 	g.POST("/login", w.login)
+	g.GET("/password/forgot", w.forgotForm)
+	g.POST("/password/forgot", w.forgot)
+	g.GET("/password/reset", w.resetForm)
+	g.POST("/password/reset", w.reset)
+	g.GET("/confirm", w.confirmEmail)
 	g.GET("/join", w.joinForm)
 	g.POST("/join", w.join)
 	g.POST("/logout", w.logout)

@@ -757,6 +757,8 @@ func accRules() map[string][]accProbe {
 		"GET /members":                    {{path: "/members", want: expertWeb(lg, ok)}},
 		"POST /members":                   {{path: "/members", form: true, body: "email=", want: expertWeb(u, bd)}},
 		"POST /members/:id":               {{path: "/members/{expired}", form: true, body: "active_until=someday", want: expertWeb(u, bd)}},
+		// Without e-mail the expert's reset link is shown once (200).
+		"POST /members/:id/reset-link": {{path: "/members/{expired}/reset-link", want: expertWeb(u, ok)}},
 		// The webhooks page shows no secret and no member-only text: a
 		// delivery is named by its event and entity id.
 		"GET /webhooks":             {{path: "/webhooks", want: expertWeb(lg, ok)}},
@@ -789,6 +791,18 @@ func accRules() map[string][]accProbe {
 		// limit is not what answers.
 		"POST /login": {{path: "/login", form: true, want: accAll(u), bodyFor: func(role int) string {
 			return form(url.Values{"email": {fmt.Sprintf("acc-nobody-%d@example.com", role)}, "password": {"wrong password"}})
+		}}},
+		// Password links: a link that is not one is the one 400, whoever
+		// asks; members the expert made are confirmed (nothing to resend);
+		// asking for a link is the same page for every address (one unknown
+		// address per caller, so that no per-account limit answers).
+		"GET /password/reset":   {{path: "/password/reset?t=acc-not-a-reset-link", want: accAll(bd)}},
+		"POST /password/reset":  {{path: "/password/reset", form: true, body: form(url.Values{"t": {"acc-not-a-reset-link"}, "password": {"reset password"}, "password2": {"reset password"}}), want: accAll(bd)}},
+		"GET /confirm":          {{path: "/confirm?t=acc-not-a-confirm-link", want: accAll(bd)}},
+		"POST /account/confirm": {{path: "/account/confirm", want: signedWeb(u, so)}},
+		"GET /password/forgot":  {{path: "/password/forgot", want: accAll(ok)}},
+		"POST /password/forgot": {{path: "/password/forgot", form: true, want: accAll(ok), bodyFor: func(role int) string {
+			return form(url.Values{"email": {fmt.Sprintf("acc-forgot-%d@example.com", role)}})
 		}}},
 		"POST /logout": {{path: "/logout", freshSession: true, want: accAll(so)}},
 		"POST /lang":   {{path: "/lang", form: true, body: "lang=en&next=/", want: accAll(so)}},

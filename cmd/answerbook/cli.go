@@ -41,7 +41,8 @@ func (g *Globals) openStore(e *env) (*qa.Store, error) {
 
 // MemberCmd groups the member commands.
 type MemberCmd struct {
-	Add MemberAddCmd `cmd:"" help:"Create a member or the expert; prints the new id."`
+	Add    MemberAddCmd    `cmd:"" help:"Create a member or the expert; prints the new id."`
+	Passwd MemberPasswdCmd `cmd:"" help:"Set a member's password from standard input; ends their sessions."`
 }
 
 // MemberAddCmd is "member add".
@@ -80,6 +81,40 @@ func (c *MemberAddCmd) Run(g *Globals, e *env) error {
 		return err
 	}
 	fmt.Fprintln(e.stdout, m.ID)
+	return nil
+}
+
+// MemberPasswdCmd is "member passwd": the operator sets a password (the
+// expert's way back in when nothing else works). The password is read from
+// standard input only, never from a flag, which other users of the machine
+// could see in the process list.
+type MemberPasswdCmd struct {
+	Email         string `required:"" help:"Whose password (the account's email)."`
+	PasswordStdin bool   `name:"password-stdin" required:"" help:"Read the new password from the first line of standard input (required)."`
+}
+
+// Run sets the password; every session of the member ends.
+func (c *MemberPasswdCmd) Run(g *Globals, e *env) error {
+	p, err := readLine(e.stdin, 4*qa.MaxPasswordLen)
+	if err != nil {
+		return err
+	}
+	s, err := g.openStore(e)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	m, err := s.FindMemberByEmail(e.ctx, c.Email)
+	if err != nil {
+		if qa.ErrorCode(err) == qa.ENOTFOUND {
+			return qa.E(qa.KeyNoMemberForEmail, qa.Args{"Email": c.Email})
+		}
+		return err
+	}
+	if err := s.ChangePassword(e.ctx, qa.System(), m.ID, "", p); err != nil {
+		return err
+	}
+	fmt.Fprintf(e.stdout, "password set for %s; their sessions have ended\n", m.Email)
 	return nil
 }
 

@@ -234,6 +234,11 @@ func TestCLI(t *testing.T) {
 		{"short password", "short\n", []string{"member", "add", "--data", dir, "--email", "p@example.com", "--name", "x", "--password-stdin"}, 1, "", "at least 8"},
 		{"token unknown", "", []string{"token", "create", "--data", dir, "--email", "ghost@example.com"}, 1, "", "no member"},
 		{"token", "", []string{"token", "create", "--data", dir, "--email", "wang@example.com"}, 0, "ab_", ""},
+		{"passwd", "wang's new password\n", []string{"member", "passwd", "--data", dir, "--email", "WANG@example.com", "--password-stdin"}, 0, "password set for wang@example.com", ""},
+		{"passwd short", "short\n", []string{"member", "passwd", "--data", dir, "--email", "wang@example.com", "--password-stdin"}, 1, "", "at least 8"},
+		{"passwd too long", strings.Repeat("p", 2000) + "\n", []string{"member", "passwd", "--data", dir, "--email", "wang@example.com", "--password-stdin"}, 1, "", "too long"},
+		{"passwd unknown", "a long password\n", []string{"member", "passwd", "--data", dir, "--email", "ghost@example.com", "--password-stdin"}, 1, "", "no member"},
+		{"passwd without stdin", "", []string{"member", "passwd", "--data", dir, "--email", "wang@example.com"}, 2, "", "--password-stdin"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -258,5 +263,39 @@ func TestCLI(t *testing.T) {
 	defer s.Close()
 	if _, err := s.FindMemberByEmail(context.Background(), "wang@example.com"); err != nil {
 		t.Fatal(err)
+	}
+	if _, err := s.CheckPassword(context.Background(), "wang@example.com", "wang's new password"); err != nil {
+		t.Fatalf("member passwd: %v", err)
+	}
+}
+
+// TestCLI_MemberPasswd: the operator sets a password while the server
+// runs; every session of the member ends, and the new password signs in.
+func TestCLI_MemberPasswd(t *testing.T) {
+	dir := t.TempDir()
+	m, _ := startMain(t, dir)
+	if code, _, e := cli(t, "expert password 1\n", "member", "add", "--data", dir, "--email", "expert@example.com", "--name", "Expert", "--role", "expert", "--password-stdin"); code != 0 {
+		t.Fatal(e)
+	}
+	signedIn := newClient(t, m.URL(), "")
+	if res := signedIn.form("/login", url.Values{"email": {"expert@example.com"}, "password": {"expert password 1"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in: %d", res.StatusCode)
+	}
+	if st := signedIn.do("GET", "/api/v1/me", nil, nil); st != 200 {
+		t.Fatalf("signed in: %d", st)
+	}
+	code, out, errOut := cli(t, "expert password 2\r\n", "member", "passwd", "--data", dir, "--email", "expert@example.com", "--password-stdin")
+	if code != 0 || !strings.Contains(out, "password set") {
+		t.Fatalf("member passwd: %d %q %q", code, out, errOut)
+	}
+	if st := signedIn.do("GET", "/api/v1/me", nil, nil); st != 401 {
+		t.Fatalf("the session survived member passwd: %d", st)
+	}
+	again := newClient(t, m.URL(), "")
+	if res := again.form("/login", url.Values{"email": {"expert@example.com"}, "password": {"expert password 2"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in with the new password: %d", res.StatusCode)
+	}
+	if res := newClient(t, m.URL(), "").form("/login", url.Values{"email": {"expert@example.com"}, "password": {"expert password 1"}}); res.StatusCode != 401 {
+		t.Fatalf("the old password still works: %d", res.StatusCode)
 	}
 }

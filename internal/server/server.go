@@ -43,11 +43,11 @@ type Config struct {
 	SiteName string
 	// SessionCookie names the session cookie ("" is SessionCookie).
 	SessionCookie string
+	// MailEnabled is true when the program sends e-mail (web.Config's).
+	MailEnabled bool
 	// Logger receives the access log and every server-side failure; nil
 	// discards them.
 	Logger *slog.Logger
-	// MailEnabled says the program sends e-mail (serve --smtp).
-	MailEnabled bool
 }
 
 // Router is the program's HTTP handler.

@@ -49,6 +49,9 @@ type Options struct {
 	QuestionQuota int
 	// Logger receives the server's log; nil discards it.
 	Logger *slog.Logger
+	// MailEnabled makes the pages behave as with e-mail on (mail is
+	// queued in the outbox; nothing here sends it).
+	MailEnabled bool
 }
 
 // Site is the router serving on 127.0.0.1 with its store and index. The
@@ -94,7 +97,7 @@ func Start(t testing.TB, opts Options) *Site {
 		base = "http://" + ln.Addr().String()
 	}
 	r, err := server.New(server.Config{Store: store, Index: ix, BaseURL: base, CORSOrigins: opts.CORSOrigins,
-		SiteName: opts.SiteName, SessionCookie: opts.SessionCookie, Logger: opts.Logger})
+		SiteName: opts.SiteName, SessionCookie: opts.SessionCookie, MailEnabled: opts.MailEnabled, Logger: opts.Logger})
 	if err != nil {
 		ln.Close()
 		t.Fatalf("build the router: %v", err)
