@@ -293,3 +293,80 @@ func queueDeclines(t testing.TB, dir string, n int) {
 		t.Fatalf("queued %v %v", st, err)
 	}
 }
+
+// TestMail_PasswordReset: a member who forgot the password asks for a link
+// on the sign-in page; the e-mail arrives through a real SMTP server, in the
+// member's language; its link sets a new password, signs the member in and
+// ends the session elsewhere; the link then works no more.
+func TestMail_PasswordReset(t *testing.T) {
+	pit := mailtest.Start(t)
+	dir := t.TempDir()
+	m, _ := startMailMain(t, dir, pit)
+	if code, out, errOut := cli(t, "old password 1\n", "member", "add", "--data", dir, "--email", "mei@example.com", "--name", "韩梅梅", "--password-stdin"); code != 0 {
+		t.Fatalf("member add: %d %s %s", code, out, errOut)
+	}
+	ctx := context.Background()
+	mei, err := m.Store.FindMemberByEmail(ctx, "mei@example.com")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := m.Store.SetMemberLang(ctx, qa.Actor{Member: mei}, "zh-Hans"); err != nil {
+		t.Fatal(err)
+	}
+	other := newClient(t, m.URL(), "")
+	if res := other.form("/login", url.Values{"email": {"mei@example.com"}, "password": {"old password 1"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("sign in elsewhere: %d", res.StatusCode)
+	}
+
+	b := newClient(t, m.URL(), "")
+	if res := b.form("/password/forgot", url.Values{"email": {"MEI@example.com"}}); res.StatusCode != http.StatusOK {
+		t.Fatalf("forgot: %d", res.StatusCode)
+	}
+	if res := b.form("/password/forgot", url.Values{"email": {"nobody@example.com"}}); res.StatusCode != http.StatusOK {
+		t.Fatalf("forgot, unknown address: %d", res.StatusCode)
+	}
+	msg := pit.WaitTo(t, "mei@example.com", 15*time.Second)
+	if !strings.Contains(msg.Subject, "密码") {
+		t.Fatalf("subject not in the member's language: %q", msg.Subject)
+	}
+	link := regexp.MustCompile(regexp.QuoteMeta(m.URL()) + `/password/reset\?t=[A-Za-z0-9_-]+`).FindString(msg.Text)
+	if link == "" || !strings.Contains(msg.HTML, strings.ReplaceAll(link, "&", "&amp;")) {
+		t.Fatalf("no reset link in:\n%s", msg.Text)
+	}
+	if h := pit.Headers(t, msg.ID); len(h["List-Unsubscribe"]) != 0 {
+		t.Fatalf("account mail with an unsubscribe header: %v", h["List-Unsubscribe"])
+	}
+	tok := link[strings.Index(link, "t=")+2:]
+	res, err := b.http.Get(link)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusOK {
+		t.Fatalf("reset form: %d", res.StatusCode)
+	}
+	if res := b.form("/password/reset", url.Values{"t": {tok}, "password": {"new password 2"}, "password2": {"new password 2"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("reset: %d", res.StatusCode)
+	}
+	// Signed in here; the other session has ended.
+	if code := b.do("GET", "/api/v1/me", nil, nil); code != http.StatusOK {
+		t.Fatalf("after reset, me: %d", code)
+	}
+	if code := other.do("GET", "/api/v1/me", nil, nil); code != http.StatusUnauthorized {
+		t.Fatalf("the other session still works: %d", code)
+	}
+	// The new password signs in, the old does not, the link is spent.
+	if res := newClient(t, m.URL(), "").form("/login", url.Values{"email": {"mei@example.com"}, "password": {"new password 2"}}); res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("new password: %d", res.StatusCode)
+	}
+	if res := newClient(t, m.URL(), "").form("/login", url.Values{"email": {"mei@example.com"}, "password": {"old password 1"}}); res.StatusCode == http.StatusSeeOther {
+		t.Fatal("the old password still signs in")
+	}
+	if res := newClient(t, m.URL(), "").form("/password/reset", url.Values{"t": {tok}, "password": {"third password"}, "password2": {"third password"}}); res.StatusCode != http.StatusBadRequest {
+		t.Fatalf("a used link: %d", res.StatusCode)
+	}
+	// Only the known address got mail.
+	if n := pit.Count(t); n != 1 {
+		t.Fatalf("%d messages", n)
+	}
+}
