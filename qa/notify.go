@@ -219,7 +219,9 @@ func (s *Store) MarkNotificationsRead(ctx context.Context, actor Actor, ids []in
 		if !all {
 			q = q.Where("id IN ?", ids)
 		}
-		res := q.Update("read_at", s.clock())
+		// UpdateColumn: reading a notification is no new event, so its
+		// updated_at (the list's order) stays.
+		res := q.UpdateColumn("read_at", s.clock())
 		n = res.RowsAffected
 		return res.Error
 	})
