@@ -168,6 +168,10 @@ func (w *Web) funcs() template.FuncMap {
 
 		// answerPath is the one spelling of an answer's address.
 		"answerPath": qa.AnswerPath,
+		// What a webhook event is about: a question, a member, or else an
+		// answer.
+		"questionEvent": qa.QuestionEvent,
+		"memberEvent":   qa.MemberEvent,
 	}
 }
 
