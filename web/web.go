@@ -45,7 +45,11 @@ type Config struct {
 	// SiteName is the site's name in the header and the window title
 	// (default "answerbook"); it is shown as written, in every language.
 	SiteName string
-	Logger   *slog.Logger
+	// MailEnabled says the site sends e-mail (serve --smtp). Without it,
+	// the notifications page and the e-mail preferences say plainly that
+	// e-mail is off and only in-app notifications are shown.
+	MailEnabled bool
+	Logger      *slog.Logger
 }
 
 // Web serves the pages.
@@ -56,6 +60,7 @@ type Web struct {
 	cookie  string
 	secure  bool
 	site    string
+	mail    bool
 	log     *slog.Logger
 	cat     *i18n.Catalog
 	pages   map[string]*template.Template
@@ -71,7 +76,7 @@ type Web struct {
 func New(cfg Config) (*Web, error) {
 	w := &Web{
 		store: cfg.Store, index: cfg.Index, baseURL: strings.TrimRight(cfg.BaseURL, "/"), cookie: cfg.SessionCookie,
-		secure: strings.HasPrefix(cfg.BaseURL, "https://"), site: cfg.SiteName, log: cfg.Logger,
+		secure: strings.HasPrefix(cfg.BaseURL, "https://"), site: cfg.SiteName, mail: cfg.MailEnabled, log: cfg.Logger,
 		pages: map[string]*template.Template{}, static: map[string]string{}, files: map[string][]byte{},
 	}
 	if w.log == nil {
@@ -229,6 +234,10 @@ func (w *Web) Register(r gin.IRouter) {
 	g.GET("/search", w.search)
 	g.GET("/tags", w.tags)
 	g.GET("/tags/:tag", w.tag)
+	g.POST("/tags/follow", w.follow)
+	g.POST("/tags/unfollow", w.unfollow)
+	g.GET("/notifications", w.notifications)
+	g.POST("/notifications/read", w.markAllRead)
 	g.GET("/answers/:id", w.answer)
 	g.GET("/answers/:id/edit", w.editAnswerForm)
 	g.POST("/answers/:id/edit", w.editAnswer)
@@ -258,6 +267,7 @@ func (w *Web) Register(r gin.IRouter) {
 	g.POST("/codes/:id/revoke", w.revokeCode)
 	g.GET("/account", w.account)
 	g.POST("/account/password", w.changePassword)
+	g.POST("/account/mail", w.saveMailPrefs)
 	g.POST("/account/renew", w.renew)
 	g.POST("/account/tokens", w.createToken)
 	g.POST("/account/tokens/:id/revoke", w.revokeToken)

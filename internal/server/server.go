@@ -43,6 +43,8 @@ type Config struct {
 	SiteName string
 	// SessionCookie names the session cookie ("" is SessionCookie).
 	SessionCookie string
+	// MailEnabled says the site sends e-mail; the pages say so (web.Config).
+	MailEnabled bool
 	// Logger receives the access log and every server-side failure; nil
 	// discards them.
 	Logger *slog.Logger
@@ -82,7 +84,7 @@ func New(cfg Config) (*Router, error) {
 	a := api.New(api.Config{Store: cfg.Store, Index: cfg.Index, BaseURL: cfg.BaseURL, SessionCookie: cfg.SessionCookie,
 		CORSOrigins: cfg.CORSOrigins, SiteName: cfg.SiteName, Logger: cfg.Logger})
 	w, err := web.New(web.Config{Store: cfg.Store, Index: cfg.Index, BaseURL: cfg.BaseURL, SessionCookie: cfg.SessionCookie,
-		SiteName: cfg.SiteName, Logger: cfg.Logger})
+		SiteName: cfg.SiteName, MailEnabled: cfg.MailEnabled, Logger: cfg.Logger})
 	if err != nil {
 		return nil, err
 	}

@@ -47,6 +47,8 @@ type Options struct {
 	SiteName string
 	// QuestionQuota is qa.Config's: 0 is the default quota, negative none.
 	QuestionQuota int
+	// MailEnabled tells the pages that the site sends e-mail.
+	MailEnabled bool
 	// Logger receives the server's log; nil discards it.
 	Logger *slog.Logger
 }
@@ -94,7 +96,7 @@ func Start(t testing.TB, opts Options) *Site {
 		base = "http://" + ln.Addr().String()
 	}
 	r, err := server.New(server.Config{Store: store, Index: ix, BaseURL: base, CORSOrigins: opts.CORSOrigins,
-		SiteName: opts.SiteName, SessionCookie: opts.SessionCookie, Logger: opts.Logger})
+		SiteName: opts.SiteName, SessionCookie: opts.SessionCookie, MailEnabled: opts.MailEnabled, Logger: opts.Logger})
 	if err != nil {
 		ln.Close()
 		t.Fatalf("build the router: %v", err)
