@@ -87,6 +87,8 @@ func (a *API) Register(r gin.IRouter) error {
 	g.OPTIONS("/*path", func(c *gin.Context) { c.Status(http.StatusNoContent) })
 
 	g.GET("/me", a.me)
+	g.GET("/notifications", a.listNotifications)
+	g.POST("/notifications/read", a.markNotificationsRead)
 
 	g.GET("/answers", a.listAnswers)
 	g.POST("/answers", a.createAnswer)

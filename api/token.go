@@ -78,6 +78,8 @@ type meJSON struct {
 	Active      bool      `json:"active"`
 	Scope       qa.Scope  `json:"scope"`
 	CreatedAt   time.Time `json:"created_at"`
+	// UnreadNotifications is the bell's count.
+	UnreadNotifications int `json:"unread_notifications"`
 }
 
 // me tells a client who its credentials stand for.
@@ -92,6 +94,11 @@ func (a *API) me(c *gin.Context) {
 	if m.ActiveUntil != nil {
 		d := m.ActiveUntil.Format(time.DateOnly)
 		out.ActiveUntil = &d
+	}
+	var err error
+	if out.UnreadNotifications, err = a.store.UnreadNotifications(c.Request.Context(), act); err != nil {
+		a.fail(c, err)
+		return
 	}
 	c.JSON(http.StatusOK, out)
 }

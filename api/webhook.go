@@ -167,12 +167,79 @@ type questionEventJSON struct {
 	AskedAt   time.Time `json:"asked_at"`
 }
 
-// payload builds a delivery's body from the entity as it is now. It never
-// names an asker.
+// personJSON is the member an outcome or membership event is about. The
+// webhook belongs to the expert, who may see who asked (even anonymously:
+// anonymity hides the asker from the archive, not from the expert).
+type personJSON struct {
+	ID    int64  `json:"id"`
+	Name  string `json:"name"`
+	Email string `json:"email"`
+}
+
+// outcomeEventJSON is the data of question.answered, .declined, .duplicate
+// and .expired: the question as it is now, the asker, and what the expert
+// pointed them to.
+type outcomeEventJSON struct {
+	ID            int64       `json:"id"`
+	Title         string      `json:"title"`
+	Tags          []string    `json:"tags"`
+	Status        qa.Status   `json:"status"`
+	Anonymous     bool        `json:"anonymous"`
+	AskedAt       time.Time   `json:"asked_at"`
+	ClosedAt      *time.Time  `json:"closed_at"`
+	DeclineReason string      `json:"decline_reason,omitempty"`
+	Answer        *refJSON    `json:"answer,omitempty"`
+	DuplicateOf   *refJSON    `json:"duplicate_of,omitempty"`
+	Asker         *personJSON `json:"asker"`
+}
+
+// refJSON points to an answer.
+type refJSON struct {
+	ID  int64  `json:"id"`
+	URL string `json:"url"`
+}
+
+// memberEventJSON is the data of member.joined, membership.renewed and
+// membership.expired: the member as they are now.
+type memberEventJSON struct {
+	personJSON
+	// ActiveUntil is the membership's last day (YYYY-MM-DD), null for none.
+	ActiveUntil *string   `json:"active_until"`
+	JoinedAt    time.Time `json:"joined_at"`
+}
+
+// payload builds a delivery's body from the entity as it is now. The
+// answer events and question.created never name an asker; the outcome and
+// membership events name the member they are about.
 func (d *Dispatcher) payload(ctx context.Context, del *qa.Delivery) ([]byte, error) {
 	ev := eventJSON{ID: strconv.FormatInt(del.ID, 10), Event: del.Event, CreatedAt: del.CreatedAt}
-	switch del.Event {
-	case qa.EventQuestionCreated:
+	switch {
+	case qa.MemberEvent(del.Event):
+		m, err := d.Store.FindMemberByID(ctx, del.EntityID)
+		if err != nil {
+			if qa.ErrorCode(err) != qa.ENOTFOUND {
+				return nil, err
+			}
+			ev.Data = map[string]any{"id": del.EntityID, "deleted": true}
+			break
+		}
+		data := memberEventJSON{personJSON: personJSON{ID: m.ID, Name: m.Name, Email: m.Email}, JoinedAt: m.CreatedAt}
+		if m.ActiveUntil != nil {
+			day := m.ActiveUntil.UTC().Format(time.DateOnly)
+			data.ActiveUntil = &day
+		}
+		ev.Data = data
+	case del.Event != qa.EventQuestionCreated && qa.QuestionEvent(del.Event):
+		data, err := d.outcome(ctx, del.EntityID)
+		if err != nil {
+			if qa.ErrorCode(err) != qa.ENOTFOUND {
+				return nil, err
+			}
+			ev.Data = map[string]any{"id": del.EntityID, "deleted": true}
+			break
+		}
+		ev.Data = data
+	case del.Event == qa.EventQuestionCreated:
 		q, err := d.Store.FindQuestionForEvent(ctx, del.EntityID)
 		if err != nil {
 			if qa.ErrorCode(err) != qa.ENOTFOUND {
@@ -182,7 +249,7 @@ func (d *Dispatcher) payload(ctx context.Context, del *qa.Delivery) ([]byte, err
 			break
 		}
 		ev.Data = questionEventJSON{ID: q.ID, Title: q.Title, Tags: q.Tags, Anonymous: q.Anonymous, AskedAt: q.CreatedAt}
-	default:
+	default: // answer events
 		x, err := d.Store.FindAnswerForEvent(ctx, del.EntityID)
 		if err != nil {
 			if qa.ErrorCode(err) != qa.ENOTFOUND {
@@ -195,6 +262,35 @@ func (d *Dispatcher) payload(ctx context.Context, del *qa.Delivery) ([]byte, err
 			Tags: x.Tags, Public: x.Public, PublishedAt: x.PublishedAt, UpdatedAt: x.UpdatedAt}
 	}
 	return json.Marshal(ev)
+}
+
+// outcome loads a question and its asker for an outcome event.
+func (d *Dispatcher) outcome(ctx context.Context, id int64) (*outcomeEventJSON, error) {
+	q, err := d.Store.FindQuestionForEvent(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	out := &outcomeEventJSON{ID: q.ID, Title: q.Title, Tags: q.Tags, Status: q.Status, Anonymous: q.Anonymous,
+		AskedAt: q.CreatedAt, ClosedAt: q.ClosedAt, DeclineReason: q.DeclineReason}
+	if q.AnswerID != nil {
+		out.Answer = &refJSON{ID: *q.AnswerID, URL: qa.AnswerURL(d.BaseURL, *q.AnswerID)}
+	}
+	if q.DuplicateOfID != nil {
+		out.DuplicateOf = &refJSON{ID: *q.DuplicateOfID, URL: qa.AnswerURL(d.BaseURL, *q.DuplicateOfID)}
+	}
+	if q.AskerID != nil {
+		m, err := d.Store.FindMemberByID(ctx, *q.AskerID)
+		switch {
+		case err == nil:
+			out.Asker = &personJSON{ID: m.ID, Name: m.Name, Email: m.Email}
+		case qa.ErrorCode(err) != qa.ENOTFOUND:
+			return nil, err
+		}
+	}
+	if out.Tags == nil {
+		out.Tags = []string{}
+	}
+	return out, nil
 }
 
 // webhookJSON is a webhook as the expert sees it.

@@ -148,3 +148,152 @@ func TestWebhooks_SignedDeliveryWithRetry(t *testing.T) {
 	want(t, s.call(t, "DELETE", fmt.Sprintf("/api/v1/webhooks/%d", hook.ID), x.token, nil, nil), 204, "delete")
 	want(t, s.call(t, "DELETE", fmt.Sprintf("/api/v1/webhooks/%d", hook.ID), x.token, nil, nil), 404, "again")
 }
+
+// TestWebhooks_OutcomeAndMemberEvents: what the asker is told, and a
+// member joining, renewing or lapsing, reach the expert's webhook too — one
+// delivery per event, naming the member (even an anonymous asker: the
+// webhook is the expert's), and nothing for an FAQ entry or an import.
+func TestWebhooks_OutcomeAndMemberEvents(t *testing.T) {
+	s := newServer(t)
+	x := s.person(t, "Expert", qa.RoleExpert, qa.ScopeWrite, nil)
+	m := s.person(t, "李雷 Li Lei", qa.RoleMember, qa.ScopeWrite, nil)
+	xa := qa.Actor{Member: x.Member, Scope: qa.ScopeWrite}
+
+	doc, err := api.OpenAPI()
+	if err != nil {
+		t.Fatal(err)
+	}
+	schema := doc.Components.Schemas["WebhookDelivery"].Value
+	var mu sync.Mutex
+	got := map[string]map[string]any{}
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		var generic any
+		json.Unmarshal(body, &generic)
+		if err := schema.VisitJSON(generic); err != nil {
+			t.Errorf("the delivery does not match the document's WebhookDelivery: %v\n%s", err, body)
+		}
+		var ev struct {
+			Event string         `json:"event"`
+			Data  map[string]any `json:"data"`
+		}
+		if err := json.Unmarshal(body, &ev); err != nil {
+			t.Errorf("body %s: %v", body, err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if _, dup := got[ev.Event]; dup {
+			t.Errorf("%s delivered twice", ev.Event)
+		}
+		if r.Header.Get(api.HeaderEvent) != ev.Event {
+			t.Errorf("header %q for %s", r.Header.Get(api.HeaderEvent), ev.Event)
+		}
+		got[ev.Event] = ev.Data
+	}))
+	defer receiver.Close()
+	events := []string{"question.answered", "question.declined", "question.duplicate", "question.expired",
+		"member.joined", "membership.renewed", "membership.expired"}
+	want(t, s.call(t, "POST", "/api/v1/webhooks", x.token, map[string]any{"url": receiver.URL, "events": events}, nil), 201, "register")
+
+	ask := func(title string, anonymous bool) question {
+		var q question
+		want(t, s.call(t, "POST", "/api/v1/questions", m.token, map[string]any{"title": title, "anonymous": anonymous, "tags": []string{"面试"}}, &q), 201, "ask")
+		return q
+	}
+	q1, q2, q3, q4 := ask("如何准备面试？", true), ask("Off-topic question", false), ask("面试怎么准备", false), ask("Forgotten question", false)
+	var a answer
+	want(t, s.call(t, "POST", fmt.Sprintf("/api/v1/questions/%d/answer", q1.ID), x.token, map[string]any{"body": "先读 DDIA。"}, &a), 201, "answer")
+	want(t, s.call(t, "POST", fmt.Sprintf("/api/v1/questions/%d/decline", q2.ID), x.token, map[string]any{"reason": "不在讨论范围内"}, nil), 200, "decline")
+	want(t, s.call(t, "POST", fmt.Sprintf("/api/v1/questions/%d/duplicate", q3.ID), x.token, map[string]any{"answer_id": a.ID}, nil), 200, "duplicate")
+	if n, err := s.store.ExpirePending(s.ctx, xa, time.Now().Add(time.Hour)); err != nil || n != 1 {
+		t.Fatalf("expire: %d %v", n, err)
+	}
+	// An FAQ entry has no asker to tell: no outcome event.
+	want(t, s.call(t, "POST", "/api/v1/answers", x.token, map[string]any{"title": "FAQ", "body": "faq"}, nil), 201, "faq")
+
+	code, _, err := s.store.CreateMembershipCode(s.ctx, xa, qa.CodeCreate{Label: "test", Days: 30, MaxUses: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	joined, err := s.store.RedeemCode(s.ctx, qa.Visitor(), qa.CodeRedeem{Code: code, Email: "new@example.com", Name: "韩梅梅", Password: "a long password"}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	renewed, err := s.store.RedeemCode(s.ctx, qa.Actor{Member: joined, Scope: qa.ScopeWrite}, qa.CodeRedeem{Code: code}, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	ended := time.Now().AddDate(0, 0, -3)
+	lapsed, err := s.store.CreateMember(s.ctx, qa.System(), qa.MemberCreate{Email: "lapsed@example.com", Name: "Lapsed", ActiveUntil: &ended})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 2 { // once per end date, however often the job runs
+		if _, err := s.store.NotifyMemberships(s.ctx); err != nil {
+			t.Fatal(err)
+		}
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	d := &api.Dispatcher{Store: s.store, BaseURL: "http://answers.test", Poll: 20 * time.Millisecond}
+	go func() { d.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		mu.Lock()
+		n := len(got)
+		mu.Unlock()
+		if n >= len(events) {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("deliveries received: %v", got)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+	time.Sleep(100 * time.Millisecond) // anything more would be a duplicate
+	mu.Lock()
+	defer mu.Unlock()
+
+	asker := map[string]any{"id": float64(m.ID), "name": "李雷 Li Lei", "email": m.Email}
+	eq := func(what string, got, want any) {
+		t.Helper()
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Errorf("%s = %v, want %v", what, got, want)
+		}
+	}
+	for _, c := range []struct {
+		event  string
+		q      question
+		status string
+	}{{"question.answered", q1, "answered"}, {"question.declined", q2, "declined"}, {"question.duplicate", q3, "duplicate"}, {"question.expired", q4, "expired"}} {
+		data := got[c.event]
+		eq(c.event+" id", data["id"], float64(c.q.ID))
+		eq(c.event+" title", data["title"], c.q.Title)
+		eq(c.event+" status", data["status"], c.status)
+		eq(c.event+" asker", data["asker"], asker)
+		eq(c.event+" tags", data["tags"], []any{"面试"})
+	}
+	answerRef := map[string]any{"id": float64(a.ID), "url": fmt.Sprintf("http://answers.test/answers/%d", a.ID)}
+	eq("answered: answer", got["question.answered"]["answer"], answerRef)
+	eq("answered: anonymous", got["question.answered"]["anonymous"], true)
+	eq("declined: reason", got["question.declined"]["decline_reason"], "不在讨论范围内")
+	eq("duplicate: duplicate_of", got["question.duplicate"]["duplicate_of"], answerRef)
+	if _, ok := got["question.expired"]["closed_at"].(string); !ok {
+		t.Errorf("expired: closed_at %v", got["question.expired"]["closed_at"])
+	}
+
+	eq("joined: id", got["member.joined"]["id"], float64(joined.ID))
+	eq("joined: name", got["member.joined"]["name"], "韩梅梅")
+	eq("joined: email", got["member.joined"]["email"], "new@example.com")
+	// The payload is made when it is first sent: the member as they are
+	// then, after the renewal.
+	eq("renewed: active_until", got["membership.renewed"]["active_until"], renewed.ActiveUntil.Format(time.DateOnly))
+	eq("renewed: id", got["membership.renewed"]["id"], float64(joined.ID))
+	eq("expired: member", []any{got["membership.expired"]["id"], got["membership.expired"]["email"], got["membership.expired"]["active_until"]},
+		[]any{float64(lapsed.ID), "lapsed@example.com", lapsed.ActiveUntil.Format(time.DateOnly)})
+	if len(got) != len(events) {
+		t.Errorf("%d events delivered: %v", len(got), got)
+	}
+}

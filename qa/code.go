@@ -285,6 +285,8 @@ func (s *Store) joinWithCode(ctx context.Context, r CodeRedeem, addr string) (*M
 			until := s.today().AddDate(0, 0, days)
 			m.ActiveUntil = &until
 			return nil
+		}, func(tx *gorm.DB, m *Member) error {
+			return s.enqueueEvent(tx, EventMemberJoined, m.ID)
 		})
 	if err != nil && isCodeInvalid(err) {
 		return nil, s.codeFailure(ctx, buckets)
@@ -333,7 +335,10 @@ func (s *Store) renewWithCode(ctx context.Context, actor Actor, raw, addr string
 		until := from.AddDate(0, 0, days)
 		m.ActiveUntil = &until
 		m.UpdatedAt = s.clock()
-		return tx.Model(&Member{}).Where("id = ?", id).Updates(map[string]any{"active_until": until, "updated_at": m.UpdatedAt}).Error
+		if err := tx.Model(&Member{}).Where("id = ?", id).Updates(map[string]any{"active_until": until, "updated_at": m.UpdatedAt}).Error; err != nil {
+			return err
+		}
+		return s.enqueueEvent(tx, EventMembershipRenewed, id)
 	})
 	if err != nil && isCodeInvalid(err) {
 		return nil, s.codeFailure(ctx, buckets)

@@ -95,8 +95,10 @@ func (s *Store) CreateMember(ctx context.Context, actor Actor, mc MemberCreate) 
 
 // createMember validates and inserts a member; extra runs inside the same
 // transaction before the insert and may adjust the member (setup uses it to
-// spend its token, a membership code to spend a use and set the end date).
-func (s *Store) createMember(ctx context.Context, mc MemberCreate, extra func(tx *gorm.DB, m *Member) error) (*Member, error) {
+// spend its token, a membership code to spend a use and set the end date);
+// after runs in it after the insert, with the member's id known (a joining
+// member's webhook event).
+func (s *Store) createMember(ctx context.Context, mc MemberCreate, extra func(tx *gorm.DB, m *Member) error, after ...func(tx *gorm.DB, m *Member) error) (*Member, error) {
 	email, key, err := NormalizeEmail(mc.Email)
 	if err != nil {
 		return nil, err
@@ -141,7 +143,14 @@ func (s *Store) createMember(ctx context.Context, mc MemberCreate, extra func(tx
 		}
 		if mc.Unconfirmed {
 			// The confirmation goes out with the member, or neither does.
-			return s.queueConfirmation(tx, m)
+			if err := s.queueConfirmation(tx, m); err != nil {
+				return err
+			}
+		}
+		for _, fn := range after {
+			if err := fn(tx, m); err != nil {
+				return err
+			}
 		}
 		return nil
 	})

@@ -42,6 +42,7 @@ const (
 	KeyStatus        Key = "err.status"
 	KeySort          Key = "err.sort"
 	KeyWholeNumber   Key = "err.whole_number"
+	KeyBoolean       Key = "err.boolean"
 	KeyRequestToken  Key = "err.request_token"
 
 	// Lookups and the database.
@@ -215,6 +216,7 @@ var messages = map[Key]message{
 	KeyStatus:        {code: EINVALID, text: "status must be one of {{.Allowed}}"},
 	KeySort:          {code: EINVALID, text: "sort must be {{.Allowed}}"},
 	KeyWholeNumber:   {code: EINVALID, text: "{{.Name}} must be a whole number"},
+	KeyBoolean:       {code: EINVALID, text: "{{.Name}} must be true or false"},
 	KeyRequestToken:  {code: EINVALID, text: "the request token (the form's, or the Idempotency-Key header) must be 1–64 printable ASCII characters"},
 
 	KeyNotFound:     {code: ENOTFOUND, text: "{{if .What}}{{.What}} {{end}}not found"},

@@ -76,6 +76,9 @@ type notice struct {
 	group string
 	// dedupe, when set, writes the notice at most once per member.
 	dedupe string
+	// event, when set, is the webhook event about the member that
+	// notifyOnce queues with the notice (membership.expired).
+	event string
 }
 
 // notify writes a notification inside the caller's transaction — the
@@ -219,7 +222,9 @@ func (s *Store) MarkNotificationsRead(ctx context.Context, actor Actor, ids []in
 		if !all {
 			q = q.Where("id IN ?", ids)
 		}
-		res := q.Update("read_at", s.clock())
+		// UpdateColumn: reading a notification is no new event, so its
+		// updated_at (the list's order) stays.
+		res := q.UpdateColumn("read_at", s.clock())
 		n = res.RowsAffected
 		return res.Error
 	})
@@ -233,7 +238,12 @@ var errNoticeExists = errors.New("notice exists")
 // and reports whether it wrote it (false: written before, here or by
 // another server at the same moment).
 func (s *Store) notifyOnce(ctx context.Context, n notice) (bool, error) {
-	err := s.tx(ctx, func(tx *gorm.DB) error { return s.notify(tx, n) })
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := s.notify(tx, n); err != nil || n.event == "" {
+			return err
+		}
+		return s.enqueueEvent(tx, n.event, n.member.ID)
+	})
 	switch {
 	case errors.Is(err, errNoticeExists), errors.Is(err, E(KeyExists, nil)):
 		return false, nil
@@ -252,20 +262,21 @@ func (s *Store) afterStatus(tx *gorm.DB, q *Question, c statusChange) error {
 		return nil
 	}
 	var kind Kind
+	var event string // the webhook event (the expert's), queued alike
 	args := Args{"Title": q.Title, "QuestionID": q.ID}
 	url := "/my/questions"
 	switch q.Status {
 	case StatusAnswered:
-		kind, url = KindAnswered, AnswerPath(*q.AnswerID)
+		kind, url, event = KindAnswered, AnswerPath(*q.AnswerID), EventQuestionAnswered
 		args["AnswerID"] = *q.AnswerID
 	case StatusDeclined:
-		kind = KindDeclined
+		kind, event = KindDeclined, EventQuestionDeclined
 		args["Reason"] = q.DeclineReason
 	case StatusDuplicate:
-		kind, url = KindDuplicate, AnswerPath(*q.DuplicateOfID)
+		kind, url, event = KindDuplicate, AnswerPath(*q.DuplicateOfID), EventQuestionDuplicate
 		args["AnswerID"] = *q.DuplicateOfID
 	case StatusExpired:
-		kind = KindExpired
+		kind, event = KindExpired, EventQuestionExpired
 	default:
 		return nil
 	}
@@ -276,7 +287,10 @@ func (s *Store) afterStatus(tx *gorm.DB, q *Question, c statusChange) error {
 		}
 		return err
 	}
-	return s.notify(tx, notice{member: &asker, kind: kind, args: args, url: url})
+	if err := s.notify(tx, notice{member: &asker, kind: kind, args: args, url: url}); err != nil {
+		return err
+	}
+	return s.enqueueEvent(tx, event, q.ID)
 }
 
 // afterAsk tells every expert of a new question, folded into their unread
@@ -343,7 +357,8 @@ func (s *Store) NotifyMemberships(ctx context.Context) (int, error) {
 		case StandingExpiring:
 			nt = notice{member: m, kind: KindMembershipEnding, args: Args{"Date": end}, url: "/account", dedupe: "ending:" + end}
 		case StandingExpired:
-			nt = notice{member: m, kind: KindMembershipEnded, args: Args{"Date": end}, url: "/account", dedupe: "ended:" + end}
+			nt = notice{member: m, kind: KindMembershipEnded, args: Args{"Date": end}, url: "/account", dedupe: "ended:" + end,
+				event: EventMembershipExpired}
 		default:
 			continue
 		}

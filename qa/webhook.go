@@ -19,10 +19,39 @@ const (
 	EventAnswerPublished = "answer.published"
 	EventAnswerUpdated   = "answer.updated"
 	EventQuestionCreated = "question.created"
+	// What happened to a member's question (its entity is the question),
+	// queued with the asker's notification: imports and FAQ entries have
+	// none.
+	EventQuestionAnswered  = "question.answered"
+	EventQuestionDeclined  = "question.declined"
+	EventQuestionDuplicate = "question.duplicate"
+	EventQuestionExpired   = "question.expired"
+	// A member's membership (its entity is the member): joined with a
+	// code, renewed, ended (NotifyMemberships, once per end date).
+	EventMemberJoined      = "member.joined"
+	EventMembershipRenewed = "membership.renewed"
+	EventMembershipExpired = "membership.expired"
 )
 
 // WebhookEvents are the events a webhook may subscribe to.
-var WebhookEvents = EventSet{EventAnswerPublished, EventAnswerUpdated, EventQuestionCreated}
+var WebhookEvents = EventSet{EventAnswerPublished, EventAnswerUpdated, EventQuestionCreated,
+	EventQuestionAnswered, EventQuestionDeclined, EventQuestionDuplicate, EventQuestionExpired,
+	EventMemberJoined, EventMembershipRenewed, EventMembershipExpired}
+
+// MemberEvent reports whether an event is about a member (its entity id a
+// member's) rather than a question or an answer.
+func MemberEvent(event string) bool {
+	return event == EventMemberJoined || event == EventMembershipRenewed || event == EventMembershipExpired
+}
+
+// QuestionEvent reports whether an event's entity is a question.
+func QuestionEvent(event string) bool {
+	switch event {
+	case EventQuestionCreated, EventQuestionAnswered, EventQuestionDeclined, EventQuestionDuplicate, EventQuestionExpired:
+		return true
+	}
+	return false
+}
 
 // EventSet is the events a webhook receives, each once, in the order they
 // were given. The webhooks table stores it as the names joined by commas

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"path/filepath"
 	"reflect"
+	"strings"
 	"testing"
 
 	_ "github.com/mattn/go-sqlite3"
@@ -22,8 +23,8 @@ func TestParseEvents(t *testing.T) {
 		{[]string{}, qa.WebhookEvents, ""},
 		{[]string{qa.EventQuestionCreated, qa.EventAnswerPublished}, qa.EventSet{qa.EventQuestionCreated, qa.EventAnswerPublished}, ""},
 		{[]string{qa.EventAnswerUpdated, qa.EventAnswerUpdated}, qa.EventSet{qa.EventAnswerUpdated}, ""},
-		{[]string{qa.EventAnswerUpdated, "answer.deleted"}, nil, `unknown event "answer.deleted"; events are answer.published, answer.updated, question.created`},
-		{[]string{""}, nil, `unknown event ""; events are answer.published, answer.updated, question.created`},
+		{[]string{qa.EventAnswerUpdated, "answer.deleted"}, nil, `unknown event "answer.deleted"; events are ` + strings.Join(qa.WebhookEvents, ", ")},
+		{[]string{""}, nil, `unknown event ""; events are ` + strings.Join(qa.WebhookEvents, ", ")},
 	} {
 		got, err := qa.ParseEvents(c.in)
 		if c.msg != "" {
@@ -110,7 +111,7 @@ func TestStore_WebhookEvents(t *testing.T) {
 	if err := db.QueryRow("SELECT events FROM webhooks WHERE id = ?", all.ID).Scan(&raw); err != nil {
 		t.Fatal(err)
 	}
-	if raw != "answer.published,answer.updated,question.created" {
+	if raw != qa.WebhookEvents.String() || !strings.HasPrefix(raw, "answer.published,answer.updated,question.created,") {
 		t.Fatalf("stored events %q", raw)
 	}
 

@@ -27,6 +27,27 @@ type accountData struct {
 	ConfirmError string
 	// MailEnabled tells whether a confirmation link can be sent again.
 	MailEnabled bool
+	// Followed are the tags the member follows.
+	Followed []string
+	// Mail is the e-mail preferences form: one choice per topic the
+	// member can hear of. MailOn says the site sends e-mail at all.
+	Mail      []mailTopic
+	MailOn    bool
+	MailError string
+}
+
+// mailTopic is one topic of the e-mail preferences form.
+type mailTopic struct {
+	Topic       qa.Topic
+	Label, Hint string
+	Modes       []mailModeChoice
+}
+
+// mailModeChoice is one choice (at once, daily, weekly, never) of a topic.
+type mailModeChoice struct {
+	Value   qa.MailMode
+	Label   string
+	Checked bool
 }
 
 // feedLinks are a member's personal Atom feed addresses.
@@ -62,7 +83,55 @@ func (w *Web) loadAccount(c *gin.Context, a qa.Actor) (*accountData, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &accountData{Tokens: ts, HasFeed: has, MailEnabled: w.mail}, nil
+	followed, err := w.store.FollowedTags(c.Request.Context(), a)
+	if err != nil {
+		return nil, err
+	}
+	prefs, err := w.store.MailPrefs(c.Request.Context(), a)
+	if err != nil {
+		return nil, err
+	}
+	l := requestOf(c).l
+	d := &accountData{Tokens: ts, HasFeed: has, Followed: followed, MailOn: w.mail, MailEnabled: w.mail}
+	for _, t := range qa.TopicsFor(a.Member) {
+		mt := mailTopic{Topic: t, Label: l.T("prefs.topic." + string(t)), Hint: l.T("prefs.topic_hint." + string(t))}
+		for _, m := range qa.MailModes {
+			mt.Modes = append(mt.Modes, mailModeChoice{Value: m, Label: l.T("prefs.mode." + string(m)), Checked: prefs[t] == m})
+		}
+		d.Mail = append(d.Mail, mt)
+	}
+	return d, nil
+}
+
+// saveMailPrefs saves the e-mail preferences form: for each topic the
+// member can hear of, the mode chosen (a topic the form leaves out keeps
+// its mode).
+func (w *Web) saveMailPrefs(c *gin.Context) {
+	a, ok := w.signedIn(c)
+	if !ok {
+		return
+	}
+	ctx := c.Request.Context()
+	prefs, err := w.store.MailPrefs(ctx, a)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	for _, t := range qa.TopicsFor(a.Member) {
+		v, given := c.GetPostForm("mode_" + string(t))
+		if !given {
+			continue
+		}
+		mode, err := qa.ParseMailMode(v)
+		if err == nil && mode != prefs[t] {
+			err = w.store.SetMailPref(ctx, a, t, mode)
+		}
+		if err != nil {
+			w.accountError(c, a, err, func(d *accountData, msg string) { d.MailError = msg })
+			return
+		}
+	}
+	w.redirect(c, "/account", "mail_saved")
 }
 
 // accountError shows the account page again with a form's error.

@@ -267,6 +267,16 @@ func TestBrowser_Day(t *testing.T) {
 
 	// The member finds the answer by a Chinese word, and by its tag.
 	c.signIn("member signs in again", "lilei@example.com", password)
+	// The bell counts the answer; it leads to the answer, and is quiet after.
+	c.waitText("the bell counts the answer", "a.bell .count", "1")
+	c.submit("open the bell", `a.bell`, `^/notifications$`)
+	c.waitText("the notification", "ol.notifications", "已有解答")
+	c.submit("open the notification", `ol.notifications .item-title a`, `^/answers/\d+$`)
+	c.waitText("reads the answer from the bell", "section.body", "设计题")
+	if n, err := chromedp.Run(c.ctx, chromedp.Evaluate[int](`document.querySelectorAll("a.bell .count").length`)); err != nil || n != 0 {
+		c.fail("bell after reading", fmt.Errorf("%d counts, %v", n, err))
+	}
+	c.open("home again", "/")
 	c.do("search", chromedp.SendKeys(chromedp.ID("q"), "分布式"))
 	c.submit("search", `form.searchbox button[type=submit]`, `^/search$`)
 	c.waitText("found by search", "ol.list", "系统设计面试应该怎么准备")
@@ -369,7 +379,7 @@ func TestBrowser_Accessibility(t *testing.T) {
 	f.store.DeclineQuestion(f.ctx, qa.Actor{Member: f.expert, Scope: qa.ScopeWrite}, declined.ID, "No.")
 	pages := map[string][]string{
 		"":       {"/", "/search?q=%E9%9D%A2%E8%AF%95", fmt.Sprintf("/answers/%d", f.priv.ID), "/login", "/nowhere"},
-		"member": {"/", "/search?q=%E9%9D%A2%E8%AF%95", "/tags", fmt.Sprintf("/answers/%d", f.pub.ID), "/ask", "/my/questions", "/account"},
+		"member": {"/", "/search?q=%E9%9D%A2%E8%AF%95", "/tags", fmt.Sprintf("/answers/%d", f.pub.ID), "/ask", "/my/questions", "/account", "/notifications", "/tags/%E9%9D%A2%E8%AF%95"},
 		"expert": {"/queue", fmt.Sprintf("/queue/%d", q.ID), "/members", fmt.Sprintf("/answers/%d/edit", f.pub.ID)},
 	}
 	for _, scheme := range []string{"light", "dark"} {

@@ -184,6 +184,19 @@ func TestMessageIDs_Go(t *testing.T) {
 			t.Errorf("status %q has no message", s)
 		}
 	}
+	// The e-mail preferences' labels are made from qa's topics and modes.
+	for _, topic := range qa.Topics {
+		for _, id := range []string{"prefs.topic." + string(topic), "prefs.topic_hint." + string(topic)} {
+			if !cat.Has(id) {
+				t.Errorf("topic %q has no message %s", topic, id)
+			}
+		}
+	}
+	for _, m := range qa.MailModes {
+		if !cat.Has("prefs.mode." + string(m)) {
+			t.Errorf("mail mode %q has no message", m)
+		}
+	}
 	for _, f := range []string{"title", "body", "answer", "question_body", "name", "label", "text", "reason", "email", "password", "tag"} {
 		if !cat.Has("field." + f) {
 			t.Errorf("field %q has no message", f)

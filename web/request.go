@@ -29,6 +29,8 @@ type request struct {
 	flash string // a message id from flashes, or ""
 	// pending is the expert's count of pending questions, for the nav.
 	pending int
+	// unread is the member's count of unread notifications, for the bell.
+	unread int
 }
 
 // prepare resolves the actor from the session cookie, the language, and a
@@ -63,6 +65,22 @@ func (w *Web) load(c *gin.Context) error {
 			r.flash = id
 		}
 		w.setCookie(c, flashCookie, "", -1)
+	}
+	if r.actor.Member != nil {
+		ctx := c.Request.Context()
+		n, err := w.store.UnreadNotifications(ctx, r.actor)
+		if err != nil {
+			return err
+		}
+		r.unread = n
+		// The language of the member's e-mail is the one they last used
+		// here; SetMemberLang writes only when it changed. A failure costs
+		// the page nothing.
+		if c.Request.Method == http.MethodGet {
+			if err := w.store.SetMemberLang(ctx, r.actor, r.l.Code()); err != nil {
+				w.log.Warn("record the member's language", "member", r.actor.Member.ID, "err", err)
+			}
+		}
 	}
 	if r.actor.IsExpert() && r.actor.Member != nil {
 		_, n, err := w.store.FindQueue(c.Request.Context(), r.actor, qa.QueueFilter{Page: qa.Page{PerPage: 1}})
@@ -107,6 +125,7 @@ var flashes = map[string]bool{
 	"webhook_removed": true, "feed_revoked": true, "code_revoked": true, "joined": true, "renewed": true,
 	"password_reset": true, "password_reset_login": true, "email_confirmed": true, "confirm_sent": true,
 	"reset_link_sent": true, "joined_confirm": true,
+	"notifications_read": true, "followed": true, "unfollowed": true, "mail_saved": true,
 }
 
 // redirect answers a form with 303 See Other to target, leaving a flash
@@ -132,6 +151,8 @@ type view struct {
 	Flash   string
 	Error   string
 	Pending int
+	// Unread is the signed-in member's count of unread notifications.
+	Unread int
 	// Site is the site's name.
 	Site string
 	Data any
@@ -142,7 +163,7 @@ func (w *Web) view(c *gin.Context, data any) view {
 	if r == nil {
 		r = &request{actor: qa.Visitor(), l: w.cat.Localizers()[0]}
 	}
-	v := view{L: r.l, Actor: r.actor, Now: w.store.Now(), Path: c.Request.URL.RequestURI(), Pending: r.pending, Site: w.site, Data: data}
+	v := view{L: r.l, Actor: r.actor, Now: w.store.Now(), Path: c.Request.URL.RequestURI(), Pending: r.pending, Unread: r.unread, Site: w.site, Data: data}
 	if r.flash != "" {
 		v.Flash = r.l.T("flash." + r.flash)
 	}

@@ -13,24 +13,78 @@ const tagPerPage = 20
 
 type tagsData struct {
 	Tags []qa.TagCount
+	// Followed are the tags the member follows (none for visitors).
+	Followed map[string]bool
 }
 
 // tags lists every tag with its number of answers, most used first. The
-// counts are of what the reader may find.
+// counts are of what the reader may find. Members follow and unfollow
+// tags here.
 func (w *Web) tags(c *gin.Context) {
 	tags, err := w.store.FindTags(c.Request.Context(), actor(c))
 	if err != nil {
 		w.fail(c, err)
 		return
 	}
-	w.render(c, "tags", http.StatusOK, tagsData{Tags: tags})
+	followed, err := w.followed(c)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	w.render(c, "tags", http.StatusOK, tagsData{Tags: tags, Followed: followed})
+}
+
+// followed returns the tags the request's member follows, as a set.
+func (w *Web) followed(c *gin.Context) (map[string]bool, error) {
+	out := map[string]bool{}
+	a := actor(c)
+	if a.Member == nil {
+		return out, nil
+	}
+	tags, err := w.store.FollowedTags(c.Request.Context(), a)
+	for _, t := range tags {
+		out[t] = true
+	}
+	return out, err
+}
+
+// follow makes the member follow the form's tag: new answers in it reach
+// their bell (and the digest), then back to the page they were on.
+func (w *Web) follow(c *gin.Context) {
+	w.setFollow(c, true)
+}
+
+// unfollow stops the member following the form's tag.
+func (w *Web) unfollow(c *gin.Context) {
+	w.setFollow(c, false)
+}
+
+func (w *Web) setFollow(c *gin.Context, on bool) {
+	a, ok := w.signedIn(c)
+	if !ok {
+		return
+	}
+	tag, flash := c.PostForm("tag"), "unfollowed"
+	var err error
+	if on {
+		err, flash = w.store.FollowTag(c.Request.Context(), a, tag), "followed"
+	} else {
+		err = w.store.UnfollowTag(c.Request.Context(), a, tag)
+	}
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	w.redirect(c, safeNext(c.PostForm("next")), flash)
 }
 
 type tagData struct {
-	Tag     string
-	Total   int
-	Answers []listItem
-	Pager   pager
+	Tag string
+	// Following is true when the member follows the tag.
+	Following bool
+	Total     int
+	Answers   []listItem
+	Pager     pager
 }
 
 // tag lists a tag's answers, newest first.
@@ -57,8 +111,13 @@ func (w *Web) tag(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
+	followed, err := w.followed(c)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
 	w.render(c, "tag", http.StatusOK, tagData{
-		Tag: tag, Total: total, Answers: listItems(answers),
+		Tag: tag, Following: followed[tag], Total: total, Answers: listItems(answers),
 		Pager: newPager(tagURL(tag), c.Request.URL.Query(), page, tagPerPage, total),
 	})
 }

@@ -49,7 +49,8 @@ type Config struct {
 
 	// MailEnabled is true when the program sends e-mail (serve --smtp):
 	// password links are mailed; without it the pages say that e-mail is
-	// off, and the expert's reset link is shown to copy instead.
+	// off (the notifications page, the e-mail preferences), and the
+	// expert's reset link is shown to copy instead.
 	MailEnabled bool
 }
 
@@ -174,6 +175,10 @@ func (w *Web) funcs() template.FuncMap {
 
 		// answerPath is the one spelling of an answer's address.
 		"answerPath": qa.AnswerPath,
+		// What a webhook event is about: a question, a member, or else an
+		// answer.
+		"questionEvent": qa.QuestionEvent,
+		"memberEvent":   qa.MemberEvent,
 	}
 }
 
@@ -231,6 +236,10 @@ func (w *Web) Register(r gin.IRouter) {
 	g.GET("/search", w.search)
 	g.GET("/tags", w.tags)
 	g.GET("/tags/:tag", w.tag)
+	g.POST("/tags/follow", w.follow)
+	g.POST("/tags/unfollow", w.unfollow)
+	g.GET("/notifications", w.notifications)
+	g.POST("/notifications/read", w.markAllRead)
 	g.GET("/answers/:id", w.answer)
 	g.GET("/answers/:id/edit", w.editAnswerForm)
 	g.POST("/answers/:id/edit", w.editAnswer)
@@ -261,6 +270,7 @@ func (w *Web) Register(r gin.IRouter) {
 	g.POST("/codes/:id/revoke", w.revokeCode)
 	g.GET("/account", w.account)
 	g.POST("/account/password", w.changePassword)
+	g.POST("/account/mail", w.saveMailPrefs)
 	g.POST("/account/renew", w.renew)
 	g.POST("/account/tokens", w.createToken)
 	g.POST("/account/tokens/:id/revoke", w.revokeToken)

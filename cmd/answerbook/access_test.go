@@ -673,7 +673,11 @@ func accRules() map[string][]accProbe {
 		"GET /api/v1/tokens":                  {{path: "/api/v1/tokens", want: accAPI(u, ok, ok, ok, ok, ok, ok)}},
 		"POST /api/v1/tokens":                 {{path: "/api/v1/tokens", body: `{"scope":"admin"}`, want: accAPI(u, bd, bd, bd, bd, f, bd)}},
 		// Another member's token is not found, as if it did not exist.
-		"DELETE /api/v1/tokens/:id":           {{path: "/api/v1/tokens/{newtok}", want: accAPI(u, nf, nf, nf, nc, f, nf)}},
+		"DELETE /api/v1/tokens/:id": {{path: "/api/v1/tokens/{newtok}", want: accAPI(u, nf, nf, nf, nc, f, nf)}},
+		// Each caller's own notifications: the expert's name the pending
+		// question (new questions), nobody else's do.
+		"GET /api/v1/notifications":           {{path: "/api/v1/notifications", want: accAPI(u, ok, ok, ok, ok, ok, ok), q: accOf(accExpert)}},
+		"POST /api/v1/notifications/read":     {{path: "/api/v1/notifications/read", body: `{"ids":[987654321]}`, want: accAPI(u, ok, ok, ok, ok, ok, ok)}},
 		"GET /api/v1/webhooks":                {{path: "/api/v1/webhooks", want: expertAPI(ok)}},
 		"POST /api/v1/webhooks":               {{path: "/api/v1/webhooks", body: `{"url":"ftp://example.com/x"}`, want: expertAPI(bd)}},
 		"DELETE /api/v1/webhooks/:id":         {{path: "/api/v1/webhooks/{newhook}", want: expertAPI(nc)}},
@@ -777,6 +781,11 @@ func accRules() map[string][]accProbe {
 		// The expert's membership has no end: nothing to renew (409).
 		"POST /account/renew":             {{path: "/account/renew", form: true, body: form(url.Values{"code": {"AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GG"}}), want: accWeb(u, bd, bd, bd, http.StatusConflict)}},
 		"GET /account":                    {{path: "/account", want: signedWeb(lg, ok)}},
+		"POST /account/mail":              {{path: "/account/mail", form: true, body: form(url.Values{"mode_outcomes": {"hourly"}}), want: signedWeb(u, bd)}},
+		"GET /notifications":              {{path: "/notifications", want: signedWeb(lg, ok), q: accOf(accExpert)}},
+		"POST /notifications/read":        {{path: "/notifications/read", want: signedWeb(u, so)}},
+		"POST /tags/follow":               {{path: "/tags/follow", form: true, body: "tag=", want: signedWeb(u, bd)}},
+		"POST /tags/unfollow":             {{path: "/tags/unfollow", form: true, body: "tag=", want: signedWeb(u, bd)}},
 		"POST /account/password":          {{path: "/account/password", form: true, body: form(url.Values{"current_password": {"x"}, "new_password": {"differs-1"}, "new_password2": {"differs-2"}}), want: signedWeb(u, bd)}},
 		"POST /account/tokens":            {{path: "/account/tokens", form: true, body: form(url.Values{"label": {strings.Repeat("l", 65)}}), want: signedWeb(u, bd)}},
 		"POST /account/tokens/:id/revoke": {{path: "/account/tokens/{newtok}/revoke", want: accWeb(u, nf, nf, nf, so)}},

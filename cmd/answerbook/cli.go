@@ -29,7 +29,7 @@ type CLI struct {
 	Export  ExportCmd  `cmd:"" help:"Write the whole archive as JSONL."`
 	Reindex ReindexCmd `cmd:"" help:"Rebuild the search index from the database."`
 	Backup  BackupCmd  `cmd:"" help:"Write a consistent copy of the SQLite database while the server runs."`
-	Webhook WebhookCmd `cmd:"" help:"Manage webhooks (answer.published, answer.updated, question.created)."`
+	Webhook WebhookCmd `cmd:"" help:"Manage webhooks (answer, question and membership events; see the README)."`
 	Migrate MigrateCmd `cmd:"" help:"Apply pending schema migrations."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
 }
@@ -254,7 +254,7 @@ type WebhookCmd struct {
 // WebhookAddCmd is "webhook add".
 type WebhookAddCmd struct {
 	URL    string   `required:"" help:"http(s) URL that receives the events."`
-	Events []string `help:"Events to send (default all): answer.published, answer.updated, question.created."`
+	Events []string `help:"Events to send (default all): answer.published, answer.updated, question.created, question.answered, question.declined, question.duplicate, question.expired, member.joined, membership.renewed, membership.expired."`
 }
 
 // Run registers the webhook.
