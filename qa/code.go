@@ -263,12 +263,15 @@ func (s *Store) joinWithCode(ctx context.Context, r CodeRedeem, addr string) (*M
 		return nil, err
 	}
 	buckets := codeBuckets(key, addr)
-	if err := s.checkLimits(ctx, buckets, KeyCodeLimited); err != nil {
+	// The attempt counts before the code is looked at and the password
+	// hashed; a join that succeeds, or fails for a reason of ours, gives it
+	// back.
+	if err := s.reserveAttempt(ctx, buckets, KeyCodeLimited); err != nil {
 		return nil, err
 	}
 	code, ok := normalizeCode(r.Code)
 	if !ok {
-		return nil, s.codeFailure(ctx, buckets)
+		return nil, E(KeyJoinRefused, nil)
 	}
 	m, err := s.createMember(ctx, MemberCreate{Email: r.Email, Name: r.Name, Role: RoleMember, Password: r.Password},
 		func(tx *gorm.DB, m *Member) error {
@@ -280,10 +283,18 @@ func (s *Store) joinWithCode(ctx context.Context, r CodeRedeem, addr string) (*M
 			m.ActiveUntil = &until
 			return nil
 		})
-	if err != nil && isCodeInvalid(err) {
-		return nil, s.codeFailure(ctx, buckets)
+	// A taken email is answered like a wrong code, and counts like one:
+	// a valid code must not tell who is a member.
+	if err != nil && (isCodeInvalid(err) || errors.Is(err, E(KeyEmailTaken, nil))) {
+		return nil, E(KeyJoinRefused, nil)
 	}
-	return m, err
+	if err != nil {
+		return nil, s.releaseAttempt(ctx, buckets, err)
+	}
+	if err := s.releaseAttempt(ctx, buckets, nil); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 func (s *Store) renewWithCode(ctx context.Context, actor Actor, raw, addr string) (*Member, error) {
@@ -298,12 +309,12 @@ func (s *Store) renewWithCode(ctx context.Context, actor Actor, raw, addr string
 	}
 	id := actor.Member.ID
 	buckets := codeBuckets("member:"+strconv.FormatInt(id, 10), addr)
-	if err := s.checkLimits(ctx, buckets, KeyCodeLimited); err != nil {
+	if err := s.reserveAttempt(ctx, buckets, KeyCodeLimited); err != nil {
 		return nil, err
 	}
 	code, ok := normalizeCode(raw)
 	if !ok {
-		return nil, s.codeFailure(ctx, buckets)
+		return nil, errCodeInvalid()
 	}
 	var m Member
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -330,18 +341,10 @@ func (s *Store) renewWithCode(ctx context.Context, actor Actor, raw, addr string
 		return tx.Model(&Member{}).Where("id = ?", id).Updates(map[string]any{"active_until": until, "updated_at": m.UpdatedAt}).Error
 	})
 	if err != nil && isCodeInvalid(err) {
-		return nil, s.codeFailure(ctx, buckets)
+		return nil, err // the reservation is the failure
 	}
-	if err != nil {
+	if err := s.releaseAttempt(ctx, buckets, err); err != nil {
 		return nil, err
 	}
 	return &m, nil
-}
-
-// codeFailure counts a wrong code and returns the one answer.
-func (s *Store) codeFailure(ctx context.Context, buckets []bucketLimit) error {
-	if err := s.recordSignInFailure(ctx, buckets); err != nil {
-		return err
-	}
-	return errCodeInvalid()
 }

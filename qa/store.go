@@ -37,6 +37,10 @@ type Config struct {
 	// (declined, withdrawn and expired questions give their credit back).
 	// 0 means the default of 20; a negative value means no quota.
 	QuestionQuota int
+	// MaxConcurrentHashes bounds the password hashes (argon2id, 19 MiB
+	// each) computed at once by the whole server; 0 means max(2,
+	// GOMAXPROCS).
+	MaxConcurrentHashes int
 }
 
 // Store is the domain's entry point: the database and the rules around it.
@@ -48,6 +52,7 @@ type Store struct {
 	log      *slog.Logger
 	now      func() time.Time
 	quota    int
+	hashes   *hashGate
 }
 
 // Dialect names of the supported databases.
@@ -64,7 +69,7 @@ func IsPostgresDSN(dsn string) bool {
 // Open connects to the database the config names and applies pending
 // migrations. The caller must Close the store.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	s := &Store{log: cfg.Logger, now: cfg.Now, quota: cfg.QuestionQuota}
+	s := &Store{log: cfg.Logger, now: cfg.Now, quota: cfg.QuestionQuota, hashes: newHashGate(cfg.MaxConcurrentHashes)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
