@@ -21,6 +21,8 @@ var onPostgres = []func(*testing.T){
 	TestAPI_Walkthrough, TestAPI_BadInput, TestAPI_SessionCookie, TestAPI_ConcurrentAskers,
 	TestAPI_HTTPCaching, TestAPI_Embed, TestAPI_OEmbed, TestAPI_CORS, TestAPI_Feeds, TestOpenAPI_Document,
 	TestAPI_Search, TestAPI_Tokens, TestAPI_Withdraw, TestAPI_AskIdempotent, TestWebhooks_SignedDeliveryWithRetry, TestAPI_AnswerURLs,
+	// security
+	TestSecurity_UnpublishedAnswerNotPublicCache, TestSecurity_IfModifiedSinceAloneIgnoresViewer,
 }
 
 // TestAPI_OnPostgres runs every API test that starts a server again with
