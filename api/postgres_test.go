@@ -23,6 +23,7 @@ var onPostgres = []func(*testing.T){
 	TestAPI_Search, TestAPI_Tokens, TestAPI_Withdraw, TestAPI_AskIdempotent, TestWebhooks_SignedDeliveryWithRetry, TestAPI_AnswerURLs,
 	// security
 	TestSecurity_UnpublishedAnswerNotPublicCache, TestSecurity_IfModifiedSinceAloneIgnoresViewer,
+	TestWebhooks_StandardWebhooks, TestWebhooks_Redeliver, TestSecurity_ReadOnlyTokenNoWebhookSecrets, TestSecurity_WebhookSSRF,
 }
 
 // TestAPI_OnPostgres runs every API test that starts a server again with

@@ -154,12 +154,11 @@ const (
 	KeyImportAnswered    Key = "err.import_answered"
 
 	// security
-	KeyBusy             Key = "err.busy"
-	KeyPasswordLimited  Key = "err.password_limited"
-	KeySetupLimited     Key = "err.setup_limited"
-	KeyJoinRefused      Key = "err.join_refused"
-	KeyWebhookOverlap   Key = "err.webhook_overlap"
-	KeyWebhookSecretLow Key = "err.webhook_secret_scope"
+	KeyBusy            Key = "err.busy"
+	KeyPasswordLimited Key = "err.password_limited"
+	KeySetupLimited    Key = "err.setup_limited"
+	KeyJoinRefused     Key = "err.join_refused"
+	KeyWebhookOverlap  Key = "err.webhook_overlap"
 )
 
 // message is a key's code and English text, a text/template over its Args
@@ -313,12 +312,11 @@ var messages = map[Key]message{
 	KeyImportAnswered:    {code: ECONFLICT, text: "question {{q .ID}} already has an answer"},
 
 	// security
-	KeyBusy:             {code: ERATELIMITED, text: "the server is busy; try again in a moment"},
-	KeyPasswordLimited:  {code: ERATELIMITED, text: "too many wrong passwords; try again in {{.Minutes}} minutes"},
-	KeySetupLimited:     {code: ERATELIMITED, text: "too many setup attempts; try again in {{.Minutes}} minutes"},
-	KeyJoinRefused:      {code: EINVALID, text: "this code is not valid for this email (a member renews on the account page)"},
-	KeyWebhookOverlap:   {code: EINVALID, text: "the overlap must be between 0 and {{.Max}} hours"},
-	KeyWebhookSecretLow: {code: EFORBIDDEN, text: "a read-only token cannot see webhook secrets"},
+	KeyBusy:            {code: ERATELIMITED, text: "the server is busy; try again in a moment"},
+	KeyPasswordLimited: {code: ERATELIMITED, text: "too many wrong passwords; try again in {{.Minutes}} minutes"},
+	KeySetupLimited:    {code: ERATELIMITED, text: "too many setup attempts; try again in {{.Minutes}} minutes"},
+	KeyJoinRefused:     {code: EINVALID, text: "this code is not valid for this email (a member renews on the account page)"},
+	KeyWebhookOverlap:  {code: EINVALID, text: "the overlap must be between 0 and {{.Max}} hours"},
 }
 
 func init() {

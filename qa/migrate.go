@@ -196,6 +196,9 @@ ALTER TABLE questions ADD COLUMN client_token TEXT;
 CREATE UNIQUE INDEX questions_client_token ON questions(asker_id, client_token) WHERE client_token IS NOT NULL`},
 	{6, "disabled members", `
 ALTER TABLE members ADD COLUMN disabled_at {{ts}}`},
+	{9, "webhook secret rotation", `
+ALTER TABLE webhooks ADD COLUMN previous_secret TEXT NOT NULL DEFAULT '';
+ALTER TABLE webhooks ADD COLUMN previous_secret_until {{ts}}`},
 }
 
 // checkMigrations fails when versions are not strictly increasing: two

@@ -105,7 +105,7 @@ var flashes = map[string]bool{
 	"asked": true, "withdrawn": true, "published": true, "declined": true, "duplicate": true,
 	"draft_saved": true, "saved": true, "reasons_saved": true, "member_added": true, "member_saved": true,
 	"password_changed": true, "token_revoked": true, "signed_out": true, "welcome": true,
-	"webhook_removed": true, "feed_revoked": true, "code_revoked": true, "joined": true, "renewed": true,
+	"webhook_removed": true, "redelivered": true, "feed_revoked": true, "code_revoked": true, "joined": true, "renewed": true,
 }
 
 // redirect answers a form with 303 See Other to target, leaving a flash

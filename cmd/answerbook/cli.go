@@ -166,6 +166,8 @@ type ServeCmd struct {
 	LogLevel       string        `name:"log-level" env:"ANSWERBOOK_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"debug, info, warn or error."`
 	CORSOrigins    []string      `name:"cors-origins" env:"ANSWERBOOK_CORS_ORIGINS" help:"Origins (https://blog.example) whose pages may call the API's read routes with a token; * for any."`
 	SiteName       string        `name:"site-name" env:"ANSWERBOOK_SITE_NAME" default:"answerbook" help:"The site's name in embeds, oEmbed and feeds."`
+	// security
+	WebhooksAllowPrivate bool `name:"webhooks-allow-private" env:"ANSWERBOOK_WEBHOOKS_ALLOW_PRIVATE" help:"Let webhooks reach private, loopback and link-local addresses (refused by default)."`
 }
 
 // Run serves until the context ends (SIGINT/SIGTERM), then shuts down
@@ -175,6 +177,7 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 	m.Config = Config{
 		DataDir: g.Data, DSN: g.DB, Addr: c.Addr, BaseURL: c.BaseURL, TrustedProxies: c.TrustedProxies,
 		ExpireAfter: c.ExpireAfter, CORSOrigins: c.CORSOrigins, SiteName: c.SiteName,
+		WebhooksAllowPrivate: c.WebhooksAllowPrivate,
 	}
 	m.Logger = newLogger(e.stderr, c.LogLevel)
 	m.SetupLink = func(link string) {
