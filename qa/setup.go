@@ -52,9 +52,11 @@ func (s *Store) NewSetupToken(ctx context.Context) (string, error) {
 	return raw, nil
 }
 
-// MaxSetupAttempts is how many setup requests one client address may make
-// per SignInWindow: far more than the one person with the link needs.
-const MaxSetupAttempts = 10
+// MaxSetupAttempts is how many setup requests with a wrong link one client
+// address may make per SignInWindow: far more than the one person with the
+// link needs (a typo or two), and a guess at a 130-bit token is hopeless
+// anyway; the limit bounds what a flood of requests costs.
+const MaxSetupAttempts = 30
 
 // setupBuckets limits setup requests per client address ("" unknown: none).
 func setupBuckets(addr string) []bucketLimit {
