@@ -116,6 +116,8 @@ func (a *API) Register(r gin.IRouter) error {
 	g.POST("/webhooks", a.createWebhook)
 	g.DELETE("/webhooks/:id", a.deleteWebhook)
 	g.GET("/webhooks/:id/deliveries", a.listDeliveries)
+	g.POST("/webhooks/:id/rotate", a.rotateWebhook)
+	g.POST("/webhooks/:id/deliveries/:delivery/redeliver", a.redeliver)
 	g.POST("/feed-token", a.createFeedToken)
 	g.DELETE("/feed-token", a.revokeFeedToken)
 	return nil

@@ -25,25 +25,30 @@ func validators(x *qa.AnswerVersion, repr string) (etag string, modified time.Ti
 	if x.Public {
 		pub = 1
 	}
+	if !x.Published {
+		pub += 2
+	}
 	return fmt.Sprintf(`W/"%s-%d-%d-%s-%d"`, repr, x.ID, x.UpdatedAt.UnixMicro(), view, pub), modified
 }
 
 // cacheAnswer sets ETag, Last-Modified and Cache-Control for a response
 // about x, and reports whether the client's copy is current (then it has
-// answered 304 and the caller writes nothing). Public answers may be cached
-// by shared caches; what depends on who asks is private.
+// answered 304 and the caller writes nothing). Published public answers
+// may be cached by shared caches; what depends on who asks (member-only
+// answers, and unpublished ones, which only the expert reads) is private.
 func cacheAnswer(c *gin.Context, x *qa.AnswerVersion, repr string, extra string) bool {
 	etag, modified := validators(x, repr+extra)
 	h := c.Writer.Header()
 	h.Set("ETag", etag)
 	h.Set("Last-Modified", modified.Format(http.TimeFormat))
-	if x.Public {
+	shared := x.Shared()
+	if shared {
 		h.Set("Cache-Control", "public, max-age=300, stale-while-revalidate=60")
 	} else {
 		h.Set("Cache-Control", "private, no-cache")
 		h.Add("Vary", "Authorization, Cookie")
 	}
-	if notModified(c.Request, etag, modified) {
+	if notModifiedFor(c.Request, etag, modified, shared) {
 		c.Status(http.StatusNotModified)
 		c.Writer.WriteHeaderNow()
 		return true
@@ -69,6 +74,17 @@ func notModified(r *http.Request, etag string, modified time.Time) bool {
 		}
 	}
 	return false
+}
+
+// notModifiedFor is notModified for a response that may depend on who asks
+// (shared false): If-Modified-Since alone cannot tell whose copy the client
+// holds (a visitor's teaser, a member's full text), so only the ETag, which
+// names the view, may revalidate it.
+func notModifiedFor(r *http.Request, etag string, modified time.Time, shared bool) bool {
+	if !shared && r.Header.Get("If-None-Match") == "" {
+		return false
+	}
+	return notModified(r, etag, modified)
 }
 
 // conditional answers a conditional GET about an answer from its version

@@ -22,6 +22,9 @@ var onPostgres = []func(*testing.T){
 	TestAPI_HTTPCaching, TestAPI_Embed, TestAPI_OEmbed, TestAPI_CORS, TestAPI_Feeds, TestOpenAPI_Document,
 	TestAPI_Search, TestAPI_Tokens, TestAPI_Withdraw, TestAPI_AskIdempotent, TestWebhooks_SignedDeliveryWithRetry, TestAPI_AnswerURLs,
 	TestAPI_Notifications, TestWebhooks_OutcomeAndMemberEvents,
+	// security
+	TestSecurity_UnpublishedAnswerNotPublicCache, TestSecurity_IfModifiedSinceAloneIgnoresViewer,
+	TestWebhooks_StandardWebhooks, TestWebhooks_Redeliver, TestSecurity_ReadOnlyTokenNoWebhookSecrets, TestSecurity_WebhookSSRF,
 }
 
 // TestAPI_OnPostgres runs every API test that starts a server again with

@@ -5,6 +5,7 @@ import (
 	"context"
 	"crypto/hmac"
 	"crypto/sha256"
+	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
@@ -13,6 +14,7 @@ import (
 	"math/rand/v2"
 	"net/http"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -20,11 +22,17 @@ import (
 	"answerbook/qa"
 )
 
-// Webhook delivery headers (documented in the README).
+// Webhook delivery headers (documented in the README): answerbook's own,
+// and those of Standard Webhooks (standardwebhooks.com), which its
+// libraries verify.
 const (
 	HeaderEvent     = "X-Answerbook-Event"
 	HeaderDelivery  = "X-Answerbook-Delivery"
 	HeaderSignature = "X-Answerbook-Signature"
+
+	HeaderWebhookID        = "webhook-id"
+	HeaderWebhookTimestamp = "webhook-timestamp"
+	HeaderWebhookSignature = "webhook-signature"
 )
 
 // Sign returns the signature header value of a delivery body sent at time
@@ -39,32 +47,75 @@ func Sign(secret string, ts time.Time, body []byte) string {
 	return "t=" + t + ",v1=" + hex.EncodeToString(mac.Sum(nil))
 }
 
-// Dispatcher delivers queued webhook events: signed POSTs, retried with
-// exponential backoff, every attempt recorded where the expert sees it.
+// signAll is the X-Answerbook-Signature of a delivery signed with every one
+// of secrets (during a rotation's overlap, the new and the old): one t and a
+// v1 for each, as Stripe's format has it; a receiver accepts the delivery
+// when any v1 matches its secret.
+func signAll(secrets []string, ts time.Time, body []byte) string {
+	out := Sign(secrets[0], ts, body)
+	for _, sec := range secrets[1:] {
+		_, v1, _ := strings.Cut(Sign(sec, ts, body), ",")
+		out += "," + v1
+	}
+	return out
+}
+
+// SignStandard returns the Standard Webhooks signature ("v1,<base64>") of
+// a delivery: HMAC-SHA256 of "<id>.<unix seconds>.<body>", keyed with the
+// secret's bytes (the base64 after "whsec_"; a secret that is not base64 is
+// used as it is written).
+func SignStandard(secret, id string, ts time.Time, body []byte) string {
+	key, err := base64.StdEncoding.DecodeString(strings.TrimPrefix(secret, "whsec_"))
+	if err != nil {
+		key = []byte(secret)
+	}
+	mac := hmac.New(sha256.New, key)
+	fmt.Fprintf(mac, "%s.%d.", id, ts.Unix())
+	mac.Write(body)
+	return "v1," + base64.StdEncoding.EncodeToString(mac.Sum(nil))
+}
+
+// signStandardAll is the webhook-signature header for every one of secrets:
+// the signatures separated by spaces, as the standard has it.
+func signStandardAll(secrets []string, id string, ts time.Time, body []byte) string {
+	sigs := make([]string, len(secrets))
+	for i, sec := range secrets {
+		sigs[i] = SignStandard(sec, id, ts, body)
+	}
+	return strings.Join(sigs, " ")
+}
+
+// Dispatcher delivers queued webhook events: signed POSTs, retried over
+// about a day (qa.RetryDelay), every attempt recorded where the expert sees
+// it.
 type Dispatcher struct {
 	Store   *qa.Store
 	BaseURL string
-	Client  *http.Client
-	Logger  *slog.Logger
+	// Client sends the deliveries; nil is a client that refuses private,
+	// loopback and link-local addresses at connection time (unless
+	// AllowPrivate) and follows no redirect. A Client given is used as it
+	// is.
+	Client *http.Client
+	// AllowPrivate lets webhooks reach private, loopback and link-local
+	// addresses (serve --webhooks-allow-private): for receivers on the
+	// operator's own network, and for tests.
+	AllowPrivate bool
+	Logger       *slog.Logger
 	// Poll is how often the queue is checked when it was empty (default 1 s).
 	Poll time.Duration
 	// Backoff is the wait before attempt n+1 after n failures (default
-	// 10 s × 2ⁿ⁻¹ with ±20% jitter, at most 6 h).
+	// qa.RetryDelay with ±10% jitter).
 	Backoff func(failures int) time.Duration
 }
 
 func defaultBackoff(n int) time.Duration {
-	d := 10 * time.Second << min(n-1, 12)
-	if d > 6*time.Hour {
-		d = 6 * time.Hour
-	}
-	return time.Duration(float64(d) * (0.8 + 0.4*rand.Float64()))
+	return time.Duration(float64(qa.RetryDelay(n)) * (0.9 + 0.2*rand.Float64()))
 }
 
 // Run delivers until ctx ends, between deliveries.
 func (d *Dispatcher) Run(ctx context.Context) {
 	if d.Client == nil {
-		d.Client = &http.Client{Timeout: 10 * time.Second, CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+		d.Client = webhookClient(d.AllowPrivate)
 	}
 	if d.Logger == nil {
 		d.Logger = slog.New(slog.DiscardHandler)
@@ -118,12 +169,20 @@ func (d *Dispatcher) deliver(ctx context.Context, w *qa.Webhook, del *qa.Deliver
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("User-Agent", "answerbook-webhooks/1")
 	req.Header.Set(HeaderEvent, del.Event)
-	req.Header.Set(HeaderDelivery, strconv.FormatInt(del.ID, 10))
-	req.Header.Set(HeaderSignature, Sign(w.Secret, time.Now(), body))
+	id := strconv.FormatInt(del.ID, 10)
+	now := time.Now()
+	secrets := w.SigningSecrets(d.Store.Now())
+	req.Header.Set(HeaderDelivery, id)
+	req.Header.Set(HeaderSignature, signAll(secrets, now, body))
+	// Standard Webhooks: the id stays the same across retries and
+	// redeliveries, so a receiver can drop what it has seen.
+	req.Header.Set(HeaderWebhookID, id)
+	req.Header.Set(HeaderWebhookTimestamp, strconv.FormatInt(now.Unix(), 10))
+	req.Header.Set(HeaderWebhookSignature, signStandardAll(secrets, id, now, body))
 	status, errText := 0, ""
 	res, err := d.Client.Do(req)
 	if err != nil {
-		errText = err.Error()
+		errText = deliveryError(err)
 	} else {
 		status = res.StatusCode
 		io.Copy(io.Discard, io.LimitReader(res.Body, 64<<10))
@@ -293,18 +352,26 @@ func (d *Dispatcher) outcome(ctx context.Context, id int64) (*outcomeEventJSON, 
 	return out, nil
 }
 
-// webhookJSON is a webhook as the expert sees it.
+// webhookJSON is a webhook as the expert sees it. Secret is left out for a
+// read-only token (qa.Store.FindWebhooks).
 type webhookJSON struct {
-	ID        int64     `json:"id"`
-	URL       string    `json:"url"`
-	Events    []string  `json:"events"`
-	Secret    string    `json:"secret"`
-	Active    bool      `json:"active"`
-	CreatedAt time.Time `json:"created_at"`
+	ID     int64    `json:"id"`
+	URL    string   `json:"url"`
+	Events []string `json:"events"`
+	Secret string   `json:"secret,omitempty"`
+	// PreviousSecretUntil is the end of a rotation's overlap, while the
+	// old secret still signs (null otherwise).
+	PreviousSecretUntil *time.Time `json:"previous_secret_until"`
+	Active              bool       `json:"active"`
+	CreatedAt           time.Time  `json:"created_at"`
 }
 
-func webhookOut(w *qa.Webhook) webhookJSON {
-	return webhookJSON{ID: w.ID, URL: w.URL, Events: w.Events, Secret: w.Secret, Active: w.Active, CreatedAt: w.CreatedAt}
+func webhookOut(w *qa.Webhook, now time.Time) webhookJSON {
+	out := webhookJSON{ID: w.ID, URL: w.URL, Events: w.Events, Secret: w.Secret, Active: w.Active, CreatedAt: w.CreatedAt}
+	if w.PreviousSecretUntil != nil && now.Before(*w.PreviousSecretUntil) {
+		out.PreviousSecretUntil = w.PreviousSecretUntil
+	}
+	return out
 }
 
 func (a *API) listWebhooks(c *gin.Context) {
@@ -315,7 +382,7 @@ func (a *API) listWebhooks(c *gin.Context) {
 	}
 	out := make([]webhookJSON, len(ws))
 	for i, w := range ws {
-		out[i] = webhookOut(w)
+		out[i] = webhookOut(w, a.store.Now())
 	}
 	c.JSON(http.StatusOK, list[webhookJSON]{Total: len(out), Items: out})
 }
@@ -334,7 +401,66 @@ func (a *API) createWebhook(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
-	c.JSON(http.StatusCreated, webhookOut(w))
+	c.JSON(http.StatusCreated, webhookOut(w, a.store.Now()))
+}
+
+// defaultOverlapHours is how long a rotated-out secret keeps signing when
+// the request does not say.
+const defaultOverlapHours = 24
+
+// rotateWebhook gives the webhook a new secret (in this response only); the
+// old one keeps signing for overlap_hours (default 24, at most a week).
+func (a *API) rotateWebhook(c *gin.Context) {
+	id, err := pathID(c, "webhook")
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	var req struct {
+		OverlapHours *int `json:"overlap_hours"`
+	}
+	if c.Request.ContentLength != 0 {
+		if err := decode(c, &req); err != nil {
+			a.fail(c, err)
+			return
+		}
+	}
+	hours := defaultOverlapHours
+	if req.OverlapHours != nil {
+		hours = *req.OverlapHours
+	}
+	overlap := time.Duration(-1) // out of range: qa says so, after who may
+	if hours >= 0 && hours <= 100000 {
+		overlap = time.Duration(hours) * time.Hour
+	}
+	w, err := a.store.RotateWebhookSecret(c.Request.Context(), actor(c), id, overlap)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, webhookOut(w, a.store.Now()))
+}
+
+// redeliver queues one of the webhook's deliveries again, to be sent at
+// once with the same id and body.
+func (a *API) redeliver(c *gin.Context) {
+	id, err := pathID(c, "webhook")
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	did, err := strconv.ParseInt(c.Param("delivery"), 10, 64)
+	if err != nil || did <= 0 {
+		a.fail(c, qa.E(qa.KeyNotFound, qa.Args{"What": "delivery"}))
+		return
+	}
+	d, err := a.store.RedeliverDelivery(c.Request.Context(), actor(c), id, did)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusAccepted, deliveryOut(d))
 }
 
 func (a *API) deleteWebhook(c *gin.Context) {
@@ -375,12 +501,17 @@ func (a *API) listDeliveries(c *gin.Context) {
 	}
 	out := make([]deliveryJSON, len(ds))
 	for i, d := range ds {
-		out[i] = deliveryJSON{ID: d.ID, Event: d.Event, Status: d.Status, Attempts: d.Attempts, LastStatus: d.LastStatus,
-			LastError: d.LastError, CreatedAt: d.CreatedAt, DeliveredAt: d.DeliveredAt}
-		if d.Status == qa.DeliveryPending {
-			t := d.NextAttemptAt
-			out[i].NextAttempt = &t
-		}
+		out[i] = deliveryOut(d)
 	}
 	c.JSON(http.StatusOK, list[deliveryJSON]{Total: len(out), Items: out})
+}
+
+func deliveryOut(d *qa.Delivery) deliveryJSON {
+	out := deliveryJSON{ID: d.ID, Event: d.Event, Status: d.Status, Attempts: d.Attempts, LastStatus: d.LastStatus,
+		LastError: d.LastError, CreatedAt: d.CreatedAt, DeliveredAt: d.DeliveredAt}
+	if d.Status == qa.DeliveryPending {
+		t := d.NextAttemptAt
+		out.NextAttempt = &t
+	}
+	return out
 }

@@ -1,7 +1,6 @@
 package qa_test
 
 import (
-	"errors"
 	"fmt"
 	"net/url"
 	"strings"
@@ -55,13 +54,6 @@ func linkSecret(t *testing.T, m *qa.Mail, path string) string {
 		t.Fatalf("mail args %v", m.Args)
 	}
 	return raw
-}
-
-func wantErrKey(t *testing.T, err error, key qa.Key) {
-	t.Helper()
-	if !errors.Is(err, qa.E(key, nil)) {
-		t.Fatalf("error %v (key %q), want key %q", err, qa.ErrorKey(err), key)
-	}
 }
 
 // withPassword creates a member with a password.

@@ -486,9 +486,15 @@ type AnswerVersion struct {
 	ID        int64
 	UpdatedAt time.Time
 	Public    bool
+	Published bool
 	// Full reports whether this viewer may read the whole answer.
 	Full bool
 }
+
+// Shared reports whether every reader sees this answer alike, so that a
+// shared cache may keep it: published and public. An unpublished answer
+// (which only the expert reads) and a member-only one are not.
+func (v *AnswerVersion) Shared() bool { return v.Public && v.Published }
 
 // FindAnswerVersion returns an answer's version for the actor with one
 // primary-key lookup (no bodies, no tags): a conditional GET answers 304
@@ -507,12 +513,12 @@ func (s *Store) FindAnswerVersion(ctx context.Context, actor Actor, id int64) (*
 	if !row.Published && !actor.IsExpert() {
 		return nil, E(KeyNotFound, Args{"What": "answer"})
 	}
-	return &AnswerVersion{ID: row.ID, UpdatedAt: row.UpdatedAt, Public: row.Public, Full: row.Public || actor.CanReadArchive(s.clock())}, nil
+	return &AnswerVersion{ID: row.ID, UpdatedAt: row.UpdatedAt, Public: row.Public, Published: row.Published, Full: row.Public || actor.CanReadArchive(s.clock())}, nil
 }
 
 // Version returns the answer's version as shown (after limitView).
 func (a *Answer) Version() *AnswerVersion {
-	return &AnswerVersion{ID: a.ID, UpdatedAt: a.UpdatedAt, Public: a.Public, Full: a.Full}
+	return &AnswerVersion{ID: a.ID, UpdatedAt: a.UpdatedAt, Public: a.Public, Published: a.Published, Full: a.Full}
 }
 
 // limitView leaves the full text only to those who may read it.

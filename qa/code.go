@@ -266,12 +266,15 @@ func (s *Store) joinWithCode(ctx context.Context, r CodeRedeem, addr string) (*M
 		return nil, err
 	}
 	buckets := codeBuckets(key, addr)
-	if err := s.checkLimits(ctx, buckets, KeyCodeLimited); err != nil {
+	// The attempt counts before the code is looked at and the password
+	// hashed; a join that succeeds, or fails for a reason of ours, gives it
+	// back.
+	if err := s.reserveAttempt(ctx, buckets, KeyCodeLimited); err != nil {
 		return nil, err
 	}
 	code, ok := normalizeCode(r.Code)
 	if !ok {
-		return nil, s.codeFailure(ctx, buckets)
+		return nil, E(KeyJoinRefused, nil)
 	}
 	// A visitor's address is theirs only once they follow the confirmation
 	// link, which createMember sends with the new member.
@@ -288,10 +291,18 @@ func (s *Store) joinWithCode(ctx context.Context, r CodeRedeem, addr string) (*M
 		}, func(tx *gorm.DB, m *Member) error {
 			return s.enqueueEvent(tx, EventMemberJoined, m.ID)
 		})
-	if err != nil && isCodeInvalid(err) {
-		return nil, s.codeFailure(ctx, buckets)
+	// A taken email is answered like a wrong code, and counts like one:
+	// a valid code must not tell who is a member.
+	if err != nil && (isCodeInvalid(err) || errors.Is(err, E(KeyEmailTaken, nil))) {
+		return nil, E(KeyJoinRefused, nil)
 	}
-	return m, err
+	if err != nil {
+		return nil, s.releaseAttempt(ctx, buckets, err)
+	}
+	if err := s.releaseAttempt(ctx, buckets, nil); err != nil {
+		return nil, err
+	}
+	return m, nil
 }
 
 func (s *Store) renewWithCode(ctx context.Context, actor Actor, raw, addr string) (*Member, error) {
@@ -306,12 +317,12 @@ func (s *Store) renewWithCode(ctx context.Context, actor Actor, raw, addr string
 	}
 	id := actor.Member.ID
 	buckets := codeBuckets("member:"+strconv.FormatInt(id, 10), addr)
-	if err := s.checkLimits(ctx, buckets, KeyCodeLimited); err != nil {
+	if err := s.reserveAttempt(ctx, buckets, KeyCodeLimited); err != nil {
 		return nil, err
 	}
 	code, ok := normalizeCode(raw)
 	if !ok {
-		return nil, s.codeFailure(ctx, buckets)
+		return nil, errCodeInvalid()
 	}
 	var m Member
 	err := s.tx(ctx, func(tx *gorm.DB) error {
@@ -341,18 +352,10 @@ func (s *Store) renewWithCode(ctx context.Context, actor Actor, raw, addr string
 		return s.enqueueEvent(tx, EventMembershipRenewed, id)
 	})
 	if err != nil && isCodeInvalid(err) {
-		return nil, s.codeFailure(ctx, buckets)
+		return nil, err // the reservation is the failure
 	}
-	if err != nil {
+	if err := s.releaseAttempt(ctx, buckets, err); err != nil {
 		return nil, err
 	}
 	return &m, nil
-}
-
-// codeFailure counts a wrong code and returns the one answer.
-func (s *Store) codeFailure(ctx context.Context, buckets []bucketLimit) error {
-	if err := s.recordSignInFailure(ctx, buckets); err != nil {
-		return err
-	}
-	return errCodeInvalid()
 }

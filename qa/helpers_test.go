@@ -192,3 +192,11 @@ func exactlyOne(t *testing.T, errs []error, code, what string) {
 		t.Fatalf("%d %s succeeded, want exactly 1: %v", ok, what, errs)
 	}
 }
+
+// wantErrKey fails unless err is the keyed error key.
+func wantErrKey(t *testing.T, err error, key qa.Key) {
+	t.Helper()
+	if got := qa.ErrorKey(err); got != key {
+		t.Fatalf("error key = %q (%v), want %q", got, err, key)
+	}
+}

@@ -2,6 +2,7 @@ package qa
 
 import (
 	"context"
+	"strconv"
 	"time"
 
 	"gorm.io/gorm"
@@ -120,8 +121,8 @@ func (s *Store) createMember(ctx context.Context, mc MemberCreate, extra func(tx
 		if err := checkPassword(mc.Password); err != nil {
 			return nil, err
 		}
-		if m.PasswordHash, err = hashPassword(mc.Password); err != nil {
-			return nil, Internal(err, "hash password")
+		if m.PasswordHash, err = s.hashPassword(ctx, mc.Password); err != nil {
+			return nil, err
 		}
 	}
 	now := s.clock()
@@ -151,6 +152,9 @@ func (s *Store) createMember(ctx context.Context, mc MemberCreate, extra func(tx
 			if err := fn(tx, m); err != nil {
 				return err
 			}
+		}
+		if m.Role == RoleExpert {
+			return voidSetupLinks(tx)
 		}
 		return nil
 	})
@@ -264,6 +268,11 @@ func (s *Store) UpdateMember(ctx context.Context, actor Actor, id int64, u Membe
 				}
 				m.Role = r
 				m.AuthEpoch++
+				if r == RoleExpert {
+					if err := voidSetupLinks(tx); err != nil {
+						return err
+					}
+				}
 			}
 		}
 		if u.ClearActiveUntil {
@@ -283,8 +292,18 @@ func (s *Store) UpdateMember(ctx context.Context, actor Actor, id int64, u Membe
 
 // ChangePassword sets a new password after checking the current one (the
 // system may skip the check by passing actor System()). Every session of the
-// member ends, and so does every session made before.
+// member ends, and so does every session made before. It is
+// ChangePasswordFrom without a client address.
 func (s *Store) ChangePassword(ctx context.Context, actor Actor, id int64, current, next string) error {
+	return s.ChangePasswordFrom(ctx, actor, id, current, next, "")
+}
+
+// ChangePasswordFrom is ChangePassword with the client's address (as the
+// transport knows it, "" when unknown): the check of the current password
+// is limited like sign-ins, per member and per address, and the attempt is
+// counted before the password is hashed (ERATELIMITED, KeyPasswordLimited,
+// when a limit is reached).
+func (s *Store) ChangePasswordFrom(ctx context.Context, actor Actor, id int64, current, next, addr string) error {
 	if err := actor.requireWrite(); err != nil {
 		return err
 	}
@@ -298,12 +317,26 @@ func (s *Store) ChangePassword(ctx context.Context, actor Actor, id int64, curre
 	if err != nil {
 		return err
 	}
-	if !actor.System && !verifyPassword(m.PasswordHash, current) {
-		return E(KeyCurrentPassword, nil)
+	var buckets []bucketLimit
+	if !actor.System {
+		buckets = passwordBuckets(id, addr)
+		if err := s.reserveAttempt(ctx, buckets, KeyPasswordLimited); err != nil {
+			return err
+		}
+		ok, err := s.verifyPassword(ctx, m.PasswordHash, current)
+		if err != nil {
+			return s.releaseAttempt(ctx, buckets, err)
+		}
+		if !ok {
+			return E(KeyCurrentPassword, nil) // the reservation is the failure
+		}
 	}
-	h, err := hashPassword(next)
+	h, err := s.hashPassword(ctx, next)
 	if err != nil {
-		return Internal(err, "hash password")
+		if buckets != nil {
+			return s.releaseAttempt(ctx, buckets, err)
+		}
+		return err
 	}
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		if err := tx.Model(&Member{}).Where("id = ?", id).Updates(map[string]any{
@@ -311,8 +344,28 @@ func (s *Store) ChangePassword(ctx context.Context, actor Actor, id int64, curre
 		}).Error; err != nil {
 			return err
 		}
+		if buckets != nil {
+			// The right password: the member's count starts again, the
+			// address gets its attempt back.
+			if err := tx.Where("bucket = ?", buckets[0].name).Delete(&signInBucket{}).Error; err != nil {
+				return err
+			}
+			if err := decrementBuckets(tx, buckets[1:]); err != nil {
+				return err
+			}
+		}
 		return tx.Where("member_id = ?", id).Delete(&session{}).Error
 	})
+}
+
+// passwordBuckets are the limits of the current-password check: the member,
+// and the address (shared with sign-ins: guesses are guesses).
+func passwordBuckets(id int64, addr string) []bucketLimit {
+	out := []bucketLimit{{"password:member:" + strconv.FormatInt(id, 10), MaxAccountFailures}}
+	if addr != "" {
+		out = append(out, bucketLimit{"address:" + addr, MaxAddressFailures})
+	}
+	return out
 }
 
 // CheckPassword returns the member whose email and password these are. An
@@ -327,13 +380,21 @@ func (s *Store) CheckPassword(ctx context.Context, email, password string) (*Mem
 	}
 	m, err := s.FindMemberByEmail(ctx, email)
 	if err != nil {
-		verifyPassword(dummyHash, password)
+		if _, herr := s.verifyPassword(ctx, "", password); herr != nil {
+			return nil, herr
+		}
 		if c := ErrorCode(err); c == ENOTFOUND || c == EINVALID {
 			return nil, bad
 		}
 		return nil, err
 	}
-	if !verifyPassword(m.PasswordHash, password) {
+	// A member without a password is compared against the dummy hash
+	// (verifyPassword), so they answer in the time of everyone else.
+	ok, err := s.verifyPassword(ctx, m.PasswordHash, password)
+	if err != nil {
+		return nil, err
+	}
+	if !ok {
 		return nil, bad
 	}
 	if !m.Standing(s.clock()).MaySignIn() {

@@ -154,19 +154,19 @@ func TestStore_Setup(t *testing.T) {
 		if err != nil || second == "" || second == first {
 			t.Fatalf("second setup token: %q %v", second, err)
 		}
-		wantCode(t, e.CheckSetupToken(e.ctx, first), qa.EUNAUTHORIZED) // replaced
-		if err := e.CheckSetupToken(e.ctx, second); err != nil {
+		wantCode(t, e.CheckSetupToken(e.ctx, first, ""), qa.EUNAUTHORIZED) // replaced
+		if err := e.CheckSetupToken(e.ctx, second, ""); err != nil {
 			t.Fatal(err)
 		}
 		mc := qa.MemberCreate{Email: "expert@example.com", Name: "张老师", Password: "expert password"}
-		_, err = e.CompleteSetup(e.ctx, first, mc)
+		_, err = e.CompleteSetup(e.ctx, first, mc, "")
 		wantCode(t, err, qa.EUNAUTHORIZED)
 
 		// Two submissions race: exactly one creates the expert.
 		errs := atOnce(2, func(i int) error {
 			c := mc
 			c.Email = fmt.Sprintf("expert%d@example.com", i)
-			_, err := e.CompleteSetup(e.ctx, second, c)
+			_, err := e.CompleteSetup(e.ctx, second, c, "")
 			return err
 		})
 		exactlyOne(t, errs, qa.EUNAUTHORIZED, "setups")
@@ -181,7 +181,7 @@ func TestStore_Setup(t *testing.T) {
 			e2 := openSQLite(t, qa.Config{})
 			tok, _ := e2.NewSetupToken(e2.ctx)
 			e2.clock.Add(qa.SetupTokenLifetime + time.Second)
-			_, err := e2.CompleteSetup(e2.ctx, tok, mc)
+			_, err := e2.CompleteSetup(e2.ctx, tok, mc, "")
 			wantCode(t, err, qa.EUNAUTHORIZED)
 		})
 	})

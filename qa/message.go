@@ -167,6 +167,13 @@ const (
 	KeyLastExpertDisable Key = "err.last_expert_disable"
 	KeyImportOrphan      Key = "err.import_orphan"
 	KeyImportAnswered    Key = "err.import_answered"
+
+	// security
+	KeyBusy            Key = "err.busy"
+	KeyPasswordLimited Key = "err.password_limited"
+	KeySetupLimited    Key = "err.setup_limited"
+	KeyJoinRefused     Key = "err.join_refused"
+	KeyWebhookOverlap  Key = "err.webhook_overlap"
 )
 
 // message is a key's code and English text, a text/template over its Args
@@ -332,6 +339,13 @@ var messages = map[Key]message{
 	KeyLastExpertDisable: {code: ECONFLICT, text: "the last expert cannot be disabled"},
 	KeyImportOrphan:      {code: ENOTFOUND, text: "its question {{q .ID}} is not in the archive"},
 	KeyImportAnswered:    {code: ECONFLICT, text: "question {{q .ID}} already has an answer"},
+
+	// security
+	KeyBusy:            {code: ERATELIMITED, text: "the server is busy; try again in a moment"},
+	KeyPasswordLimited: {code: ERATELIMITED, text: "too many wrong passwords; try again in {{.Minutes}} minutes"},
+	KeySetupLimited:    {code: ERATELIMITED, text: "too many setup attempts; try again in {{.Minutes}} minutes"},
+	KeyJoinRefused:     {code: EINVALID, text: "this code is not valid for this email (a member renews on the account page)"},
+	KeyWebhookOverlap:  {code: EINVALID, text: "the overlap must be between 0 and {{.Max}} hours"},
 }
 
 func init() {

@@ -266,6 +266,9 @@ CREATE TABLE account_links (
   used_at {{ts}}
 );
 CREATE INDEX account_links_member ON account_links(member_id, purpose)`},
+	{9, "webhook secret rotation", `
+ALTER TABLE webhooks ADD COLUMN previous_secret TEXT NOT NULL DEFAULT '';
+ALTER TABLE webhooks ADD COLUMN previous_secret_until {{ts}}`},
 }
 
 // checkMigrations fails when versions are not strictly increasing: two

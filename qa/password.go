@@ -1,13 +1,17 @@
 package qa
 
 import (
+	"context"
 	"crypto/rand"
 	"crypto/sha256"
 	"crypto/subtle"
 	"encoding/base64"
 	"encoding/hex"
 	"fmt"
+	"runtime"
 	"strings"
+	"sync/atomic"
+	"time"
 	"unicode/utf8"
 
 	"golang.org/x/crypto/argon2"
@@ -79,6 +83,92 @@ func verifyPassword(hash, p string) bool {
 	}
 	got := argon2.IDKey([]byte(p), salt, t, m, th, uint32(len(want)))
 	return subtle.ConstantTimeCompare(got, want) == 1
+}
+
+// hashGate bounds how many argon2 computations (19 MiB each) run at once in
+// the whole server: sign-in, join, renew, password change and setup all pass
+// through it, so a burst of requests queues here instead of taking the
+// process's memory. A request that cannot get a turn within hashWait is
+// ERATELIMITED (KeyBusy).
+type hashGate struct {
+	sem                  chan struct{}
+	running, peak, total atomic.Int64
+}
+
+// hashWait is the longest a request waits for its turn to hash.
+const hashWait = 10 * time.Second
+
+func newHashGate(n int) *hashGate {
+	if n <= 0 {
+		n = max(2, runtime.GOMAXPROCS(0))
+	}
+	return &hashGate{sem: make(chan struct{}, n)}
+}
+
+// do runs fn (one argon2 computation) when a turn is free.
+func (g *hashGate) do(ctx context.Context, fn func()) error {
+	t := time.NewTimer(hashWait)
+	defer t.Stop()
+	select {
+	case g.sem <- struct{}{}:
+	case <-ctx.Done():
+		return E(KeyBusy, nil).Wrap(ctx.Err())
+	case <-t.C:
+		return E(KeyBusy, nil)
+	}
+	defer func() { <-g.sem }()
+	n := g.running.Add(1)
+	defer g.running.Add(-1)
+	for p := g.peak.Load(); n > p && !g.peak.CompareAndSwap(p, n); p = g.peak.Load() {
+	}
+	g.total.Add(1)
+	fn()
+	return nil
+}
+
+// HashStats counts the password hashes (argon2id) the store has computed:
+// how many run now, the most that ever ran at once, and how many in all.
+type HashStats struct {
+	Running, Peak, Total int64
+	// Limit is the most that may run at once.
+	Limit int
+}
+
+// HashStats returns the store's password-hash counts.
+func (s *Store) HashStats() HashStats {
+	g := s.hashes
+	return HashStats{Running: g.running.Load(), Peak: g.peak.Load(), Total: g.total.Load(), Limit: cap(g.sem)}
+}
+
+// hashPassword hashes p within the server's bound on concurrent hashes.
+func (s *Store) hashPassword(ctx context.Context, p string) (string, error) {
+	var (
+		h   string
+		err error
+	)
+	if gerr := s.hashes.do(ctx, func() { h, err = hashPassword(p) }); gerr != nil {
+		return "", gerr
+	}
+	if err != nil {
+		return "", Internal(err, "hash password")
+	}
+	return h, nil
+}
+
+// verifyPassword checks p against hash within the server's bound on
+// concurrent hashes. An empty hash (a member without a password, or no
+// member at all) is compared against dummyHash, so that it costs the same
+// time as a wrong password, and never matches.
+func (s *Store) verifyPassword(ctx context.Context, hash, p string) (bool, error) {
+	ok := false
+	err := s.hashes.do(ctx, func() {
+		if hash == "" {
+			verifyPassword(dummyHash, p)
+			return
+		}
+		ok = verifyPassword(hash, p)
+	})
+	return ok, err
 }
 
 // dummyHash is compared against when an email is unknown, so that a wrong

@@ -2,6 +2,7 @@ package qa
 
 import (
 	"context"
+	"errors"
 	"time"
 
 	"gorm.io/gorm"
@@ -51,9 +52,42 @@ func (s *Store) NewSetupToken(ctx context.Context) (string, error) {
 	return raw, nil
 }
 
+// MaxSetupAttempts is how many setup requests with a wrong link one client
+// address may make per SignInWindow: far more than the one person with the
+// link needs (a typo or two), and a guess at a 130-bit token is hopeless
+// anyway; the limit bounds what a flood of requests costs.
+const MaxSetupAttempts = 30
+
+// setupBuckets limits setup requests per client address ("" unknown: none).
+func setupBuckets(addr string) []bucketLimit {
+	if addr == "" {
+		return nil
+	}
+	return []bucketLimit{{"setup:address:" + addr, MaxSetupAttempts}}
+}
+
 // CheckSetupToken reports whether raw is a valid, unused setup secret:
-// EUNAUTHORIZED when not, without saying why.
-func (s *Store) CheckSetupToken(ctx context.Context, raw string) error {
+// EUNAUTHORIZED (KeySetupLink) when not, without saying why. Setup is over
+// once an expert exists, however the expert came to be: then every unused
+// link is voided and none is valid. Requests are limited per client address
+// (addr, as the transport knows it; ERATELIMITED, KeySetupLimited), and the
+// attempt is counted before the token is looked at; a valid token gives it
+// back.
+func (s *Store) CheckSetupToken(ctx context.Context, raw, addr string) error {
+	buckets := setupBuckets(addr)
+	if len(buckets) > 0 {
+		if err := s.reserveAttempt(ctx, buckets, KeySetupLimited); err != nil {
+			return err
+		}
+	}
+	err := s.checkSetupToken(ctx, raw)
+	if errors.Is(err, E(KeySetupLink, nil)) || len(buckets) == 0 {
+		return err
+	}
+	return s.releaseAttempt(ctx, buckets, err)
+}
+
+func (s *Store) checkSetupToken(ctx context.Context, raw string) error {
 	var t oneTimeToken
 	err := s.read(ctx).Where("hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?", hashSecret(raw), purposeSetup, s.clock()).First(&t).Error
 	if err != nil {
@@ -62,12 +96,36 @@ func (s *Store) CheckSetupToken(ctx context.Context, raw string) error {
 		}
 		return translate(err)
 	}
+	experts, err := s.CountExperts(ctx)
+	if err != nil {
+		return err
+	}
+	if experts > 0 {
+		// A link printed before the expert was made some other way (the
+		// command line, a change of role): void it and every other.
+		if err := s.tx(ctx, voidSetupLinks); err != nil {
+			return err
+		}
+		return E(KeySetupLink, nil)
+	}
 	return nil
 }
 
+// voidSetupLinks deletes every unused setup link, inside tx: once an expert
+// exists, setup is over.
+func voidSetupLinks(tx *gorm.DB) error {
+	return tx.Where("purpose = ? AND used_at IS NULL", purposeSetup).Delete(&oneTimeToken{}).Error
+}
+
 // CompleteSetup spends the setup secret and creates the expert, in one
-// transaction: of two concurrent submissions exactly one succeeds.
-func (s *Store) CompleteSetup(ctx context.Context, raw string, mc MemberCreate) (*Member, error) {
+// transaction: of two concurrent submissions exactly one succeeds, and none
+// once an expert exists. The token is checked (and the request counted
+// against the address's limit, see CheckSetupToken) before the password is
+// hashed, so requests without a valid link cost no hash.
+func (s *Store) CompleteSetup(ctx context.Context, raw string, mc MemberCreate, addr string) (*Member, error) {
+	if err := s.CheckSetupToken(ctx, raw, addr); err != nil {
+		return nil, err
+	}
 	if err := checkPassword(mc.Password); err != nil {
 		return nil, err
 	}
@@ -82,6 +140,13 @@ func (s *Store) CompleteSetup(ctx context.Context, raw string, mc MemberCreate) 
 			return res.Error
 		}
 		if res.RowsAffected == 0 {
+			return E(KeySetupLink, nil)
+		}
+		var experts int64
+		if err := tx.Model(&Member{}).Where("role = ?", RoleExpert).Count(&experts).Error; err != nil {
+			return err
+		}
+		if experts > 0 {
 			return E(KeySetupLink, nil)
 		}
 		return nil

@@ -40,23 +40,26 @@ func (signInBucket) TableName() string { return "sign_in_limits" }
 // ERATELIMITED without looking at the password.
 func (s *Store) SignIn(ctx context.Context, email, password, addr string) (*Member, error) {
 	buckets := signInBuckets(email, addr)
-	if err := s.checkSignInLimits(ctx, buckets); err != nil {
+	// The attempt is counted before the password is hashed: of 60 guesses
+	// sent at once, only as many as the limit allows reach the hash.
+	if err := s.reserveAttempt(ctx, buckets, KeySignInLimited); err != nil {
 		return nil, err
 	}
 	m, err := s.CheckPassword(ctx, email, password)
 	if ErrorCode(err) == EUNAUTHORIZED {
-		if rerr := s.recordSignInFailure(ctx, buckets); rerr != nil {
-			return nil, rerr
-		}
-		return nil, err
+		return nil, err // the reservation is the failure
 	}
 	if err != nil {
-		return nil, err
+		return nil, s.releaseAttempt(ctx, buckets, err)
 	}
-	// A success clears the account's count, not the address's: one good
-	// password must not buy an address more guesses at other accounts.
+	// A success clears the account's count and gives the address its
+	// attempt back: one good password must not buy an address more
+	// guesses at other accounts, nor cost it one.
 	if err := s.tx(ctx, func(tx *gorm.DB) error {
-		return tx.Where("bucket = ?", buckets[0].name).Delete(&signInBucket{}).Error
+		if err := tx.Where("bucket = ?", buckets[0].name).Delete(&signInBucket{}).Error; err != nil {
+			return err
+		}
+		return decrementBuckets(tx, buckets[1:])
 	}); err != nil {
 		return nil, err
 	}
@@ -82,65 +85,38 @@ func signInBuckets(email, addr string) []bucketLimit {
 	return out
 }
 
-// checkSignInLimits fails with ERATELIMITED when a bucket is full.
-func (s *Store) checkSignInLimits(ctx context.Context, buckets []bucketLimit) error {
-	return s.checkLimits(ctx, buckets, KeySignInLimited)
-}
-
-// checkLimits fails with ERATELIMITED, with the message key (its argument
-// Minutes is the wait), when a bucket is full.
-func (s *Store) checkLimits(ctx context.Context, buckets []bucketLimit, key Key) error {
-	names := make([]string, len(buckets))
-	for i, b := range buckets {
-		names[i] = b.name
-	}
-	var rows []signInBucket
-	now := s.clock()
-	err := s.read(ctx).Where("bucket IN ? AND window_start > ?", names, now.Add(-SignInWindow)).Find(&rows).Error
-	if err != nil {
-		return translate(err)
-	}
-	var wait time.Duration
-	for _, r := range rows {
-		for _, b := range buckets {
-			if r.Bucket == b.name && r.Failures >= b.max {
-				wait = max(wait, r.WindowStart.Add(SignInWindow).Sub(now))
-			}
-		}
-	}
-	if wait > 0 {
-		minutes := int((wait + time.Minute - 1) / time.Minute)
-		return E(key, Args{"Minutes": minutes})
-	}
-	return nil
-}
-
-// recordSignInFailure counts a failure in every bucket, starting a new
-// window where the old one has ended. The upsert is one statement, so
-// concurrent failures are all counted on Postgres too.
-func (s *Store) recordSignInFailure(ctx context.Context, buckets []bucketLimit) error {
-	now := s.clock()
+// reserveAttempt counts one attempt in every bucket before the secret it
+// tries (a password, a code) is checked, and fails with ERATELIMITED (the
+// message key, whose argument Minutes is the wait) when a bucket is full
+// already; a refused attempt counts nowhere. Each upsert is one statement
+// that returns the new count, all in one transaction, so concurrent
+// attempts are counted one after another on SQLite (one writer) and on
+// Postgres (the row stays locked until commit): no more attempts than the
+// limit ever pass, however many arrive at once. An attempt that turns out
+// not to be a failure gives its count back (releaseAttempt).
+func (s *Store) reserveAttempt(ctx context.Context, buckets []bucketLimit, key Key) error {
 	return s.tx(ctx, func(tx *gorm.DB) error {
-		for _, b := range buckets {
-			if err := countAttempt(tx, b.name, now); err != nil {
-				return err
-			}
+		if err := s.reserveLimits(tx, buckets, key); err != nil {
+			return err // rolls the counts back
 		}
 		// Forget windows that ended long ago, so the table stays small.
-		return tx.Where("window_start < ?", now.Add(-24*time.Hour)).Delete(&signInBucket{}).Error
+		return tx.Where("window_start < ?", s.clock().Add(-24*time.Hour)).Delete(&signInBucket{}).Error
 	})
 }
 
 // countAttempt counts one attempt in a bucket inside tx, starting a new
-// window where the old one has ended. The upsert is one statement, so
-// concurrent attempts are all counted on Postgres too.
-func countAttempt(tx *gorm.DB, bucket string, now time.Time) error {
+// window where the old one has ended, and returns the bucket as counted.
+// The upsert is one statement, so concurrent attempts are all counted on
+// Postgres too.
+func countAttempt(tx *gorm.DB, bucket string, now time.Time) (signInBucket, error) {
 	expired := now.Add(-SignInWindow)
-	return tx.Exec(`INSERT INTO sign_in_limits (bucket, failures, window_start) VALUES (?, 1, ?)
+	var row signInBucket
+	err := tx.Raw(`INSERT INTO sign_in_limits (bucket, failures, window_start) VALUES (?, 1, ?)
 ON CONFLICT (bucket) DO UPDATE SET
   failures = CASE WHEN sign_in_limits.window_start <= ? THEN 1 ELSE sign_in_limits.failures + 1 END,
-  window_start = CASE WHEN sign_in_limits.window_start <= ? THEN ? ELSE sign_in_limits.window_start END`,
-		bucket, now, expired, expired, now).Error
+  window_start = CASE WHEN sign_in_limits.window_start <= ? THEN ? ELSE sign_in_limits.window_start END
+RETURNING bucket, failures, window_start`, bucket, now, expired, expired, now).Scan(&row).Error
+	return row, err
 }
 
 // reserveLimits counts one attempt in every bucket and only then checks
@@ -157,11 +133,8 @@ func (s *Store) reserveLimits(tx *gorm.DB, buckets []bucketLimit, key Key) error
 	now := s.clock()
 	var wait time.Duration
 	for _, b := range buckets {
-		if err := countAttempt(tx, b.name, now); err != nil {
-			return err
-		}
-		var row signInBucket
-		if err := tx.Where("bucket = ?", b.name).First(&row).Error; err != nil {
+		row, err := countAttempt(tx, b.name, now)
+		if err != nil {
 			return err
 		}
 		if row.Failures > b.max {
@@ -171,6 +144,26 @@ func (s *Store) reserveLimits(tx *gorm.DB, buckets []bucketLimit, key Key) error
 	if wait > 0 {
 		minutes := int((wait + time.Minute - 1) / time.Minute)
 		return E(key, Args{"Minutes": minutes})
+	}
+	return nil
+}
+
+// releaseAttempt gives back the attempt reserveAttempt counted, when it
+// was not a failure after all (a success, an internal error, a busy
+// server), and returns cause (or the error of giving it back).
+func (s *Store) releaseAttempt(ctx context.Context, buckets []bucketLimit, cause error) error {
+	if err := s.tx(ctx, func(tx *gorm.DB) error { return decrementBuckets(tx, buckets) }); err != nil {
+		return err
+	}
+	return cause
+}
+
+func decrementBuckets(tx *gorm.DB, buckets []bucketLimit) error {
+	for _, b := range buckets {
+		if err := tx.Model(&signInBucket{}).Where("bucket = ? AND failures > 0", b.name).
+			Update("failures", gorm.Expr("failures - 1")).Error; err != nil {
+			return err
+		}
 	}
 	return nil
 }

@@ -10,6 +10,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"syscall"
 	"time"
 
 	"github.com/jackc/pgx/v5/pgconn"
@@ -37,6 +38,10 @@ type Config struct {
 	// (declined, withdrawn and expired questions give their credit back).
 	// 0 means the default of 20; a negative value means no quota.
 	QuestionQuota int
+	// MaxConcurrentHashes bounds the password hashes (argon2id, 19 MiB
+	// each) computed at once by the whole server; 0 means max(2,
+	// GOMAXPROCS).
+	MaxConcurrentHashes int
 }
 
 // Store is the domain's entry point: the database and the rules around it.
@@ -48,6 +53,7 @@ type Store struct {
 	log      *slog.Logger
 	now      func() time.Time
 	quota    int
+	hashes   *hashGate
 }
 
 // Dialect names of the supported databases.
@@ -64,7 +70,7 @@ func IsPostgresDSN(dsn string) bool {
 // Open connects to the database the config names and applies pending
 // migrations. The caller must Close the store.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	s := &Store{log: cfg.Logger, now: cfg.Now, quota: cfg.QuestionQuota}
+	s := &Store{log: cfg.Logger, now: cfg.Now, quota: cfg.QuestionQuota, hashes: newHashGate(cfg.MaxConcurrentHashes)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -300,10 +306,38 @@ func (s *Store) Backup(ctx context.Context, path string) error {
 	if s.dialect == DialectPostgres {
 		return E(KeyBackupPostgres, nil)
 	}
-	if _, err := os.Stat(path); err == nil {
+	// The copy is made in a directory of our own beside path (mode 0700,
+	// a random name), as a file we created (0600), and only then linked
+	// to path: link(2) fails when path exists, symlink or not, so a
+	// planted link is never followed and nothing is overwritten; the
+	// copy, which holds every secret of the site, is never readable by
+	// others.
+	if _, err := os.Lstat(path); err == nil {
 		return E(KeyBackupExists, Args{"Path": path})
 	}
-	if err := s.db.WithContext(ctx).Exec("VACUUM INTO ?", path).Error; err != nil {
+	tmpDir, err := os.MkdirTemp(filepath.Dir(path), ".answerbook-backup-")
+	if err != nil {
+		return Internal(err, "backup")
+	}
+	defer os.RemoveAll(tmpDir)
+	tmp := filepath.Join(tmpDir, "backup.db")
+	f, err := os.OpenFile(tmp, os.O_WRONLY|os.O_CREATE|os.O_EXCL|syscall.O_NOFOLLOW, 0o600)
+	if err != nil {
+		return Internal(err, "backup")
+	}
+	if err := f.Close(); err != nil {
+		return Internal(err, "backup")
+	}
+	if err := s.db.WithContext(ctx).Exec("VACUUM INTO ?", tmp).Error; err != nil {
+		return Internal(err, "backup")
+	}
+	if err := os.Chmod(tmp, 0o600); err != nil {
+		return Internal(err, "backup")
+	}
+	if err := os.Link(tmp, path); err != nil {
+		if errors.Is(err, os.ErrExist) {
+			return E(KeyBackupExists, Args{"Path": path})
+		}
 		return Internal(err, "backup")
 	}
 	return nil

@@ -3,7 +3,7 @@ package qa
 import (
 	"context"
 	"database/sql/driver"
-	"encoding/hex"
+	"encoding/base64"
 	"fmt"
 	"net/url"
 	"strings"
@@ -120,11 +120,38 @@ func (s *EventSet) Scan(src any) error {
 type Webhook struct {
 	ID  int64 `gorm:"primaryKey"`
 	URL string
-	// Secret signs every delivery (HMAC-SHA256); shown to the expert.
-	Secret    string
-	Events    EventSet
-	Active    bool
-	CreatedAt time.Time
+	// Secret signs every delivery (HMAC-SHA256); shown to the expert. It
+	// is "whsec_" and base64, as Standard Webhooks expects. The finders
+	// leave it (and PreviousSecret) empty for actors who may only read.
+	Secret string
+	// PreviousSecret is the secret before the last rotation; it signs
+	// deliveries too until PreviousSecretUntil (the overlap), so that
+	// receivers can switch to the new one without missing a delivery.
+	PreviousSecret      string
+	PreviousSecretUntil *time.Time
+	Events              EventSet
+	Active              bool
+	CreatedAt           time.Time
+}
+
+// SigningSecrets returns the secrets that sign a delivery made at now: the
+// current one, and the previous one during the overlap after a rotation.
+func (w *Webhook) SigningSecrets(now time.Time) []string {
+	out := []string{w.Secret}
+	if w.PreviousSecret != "" && w.PreviousSecretUntil != nil && now.Before(*w.PreviousSecretUntil) {
+		out = append(out, w.PreviousSecret)
+	}
+	return out
+}
+
+// newWebhookSecret returns a fresh signing secret: "whsec_" and 24 random
+// bytes in standard base64, the form Standard Webhooks libraries read.
+func newWebhookSecret() (string, error) {
+	b := make([]byte, 24)
+	if _, err := rand.Read(b); err != nil {
+		return "", Internal(err, "webhook secret")
+	}
+	return "whsec_" + base64.StdEncoding.EncodeToString(b), nil
 }
 
 // TableName implements gorm's Tabler.
@@ -160,6 +187,26 @@ func (Delivery) TableName() string { return "webhook_deliveries" }
 // MaxDeliveryAttempts is how often a delivery is tried before it fails.
 const MaxDeliveryAttempts = 8
 
+// retrySchedule is the wait after each failed attempt: 5 s, 5 min, 30 min,
+// 2 h, 5 h, 8 h, 8 h (the shape Standard Webhooks' reference senders use),
+// so the 8 attempts of a delivery spread over about a day (23 h 35 min),
+// long enough to outlast a receiver's bad night.
+var retrySchedule = []time.Duration{
+	5 * time.Second, 5 * time.Minute, 30 * time.Minute, 2 * time.Hour, 5 * time.Hour, 8 * time.Hour, 8 * time.Hour,
+}
+
+// RetryDelay is the wait before the next attempt after failures failed
+// attempts (1 or more): retrySchedule, its last step repeated.
+func RetryDelay(failures int) time.Duration {
+	if failures < 1 {
+		failures = 1
+	}
+	return retrySchedule[min(failures, len(retrySchedule))-1]
+}
+
+// MaxWebhookOverlap is the longest a rotated-out secret keeps signing.
+const MaxWebhookOverlap = 7 * 24 * time.Hour
+
 // WebhookCreate is what it takes to register a webhook.
 type WebhookCreate struct {
 	URL string
@@ -184,25 +231,100 @@ func (s *Store) CreateWebhook(ctx context.Context, actor Actor, wc WebhookCreate
 	if err != nil {
 		return nil, err
 	}
-	secret := make([]byte, 24)
-	if _, err := rand.Read(secret); err != nil {
-		return nil, Internal(err, "webhook secret")
+	secret, err := newWebhookSecret()
+	if err != nil {
+		return nil, err
 	}
-	w := &Webhook{URL: u.String(), Secret: "whsec_" + hex.EncodeToString(secret), Events: events, Active: true, CreatedAt: s.clock()}
+	w := &Webhook{URL: u.String(), Secret: secret, Events: events, Active: true, CreatedAt: s.clock()}
 	if err := s.tx(ctx, func(tx *gorm.DB) error { return tx.Create(w).Error }); err != nil {
 		return nil, err
 	}
 	return w, nil
 }
 
-// FindWebhooks lists the webhooks. Expert only.
+// FindWebhooks lists the webhooks. Expert only; the secrets only for an
+// expert who may write (a session, a write token, the system): a read-only
+// token lists the webhooks without them, so leaking one lets nobody forge
+// deliveries.
 func (s *Store) FindWebhooks(ctx context.Context, actor Actor) ([]*Webhook, error) {
 	if err := actor.requireExpert(false); err != nil {
 		return nil, err
 	}
 	var ws []*Webhook
-	err := s.read(ctx).Order("id").Find(&ws).Error
-	return ws, translate(err)
+	if err := s.read(ctx).Order("id").Find(&ws).Error; err != nil {
+		return nil, translate(err)
+	}
+	if actor.requireExpert(true) != nil {
+		for _, w := range ws {
+			w.Secret, w.PreviousSecret = "", ""
+		}
+	}
+	return ws, nil
+}
+
+// RotateWebhookSecret gives a webhook a fresh secret and returns the webhook
+// with it. The old secret keeps signing beside the new one for overlap (0
+// to MaxWebhookOverlap; 0 ends it at once), so a receiver can take the new
+// one in its own time. Expert only, with write rights.
+func (s *Store) RotateWebhookSecret(ctx context.Context, actor Actor, id int64, overlap time.Duration) (*Webhook, error) {
+	if err := actor.requireExpert(true); err != nil {
+		return nil, err
+	}
+	if overlap < 0 || overlap > MaxWebhookOverlap {
+		return nil, E(KeyWebhookOverlap, Args{"Max": int(MaxWebhookOverlap / time.Hour)})
+	}
+	secret, err := newWebhookSecret()
+	if err != nil {
+		return nil, err
+	}
+	var w Webhook
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.First(&w, id).Error; err != nil {
+			return NotFound(err, "webhook")
+		}
+		w.PreviousSecret, w.PreviousSecretUntil = "", nil
+		if overlap > 0 {
+			until := s.clock().Add(overlap)
+			w.PreviousSecret, w.PreviousSecretUntil = w.Secret, &until
+		}
+		w.Secret = secret
+		return tx.Model(&Webhook{}).Where("id = ?", id).Updates(map[string]any{
+			"secret": w.Secret, "previous_secret": w.PreviousSecret, "previous_secret_until": w.PreviousSecretUntil,
+		}).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &w, nil
+}
+
+// RedeliverDelivery queues a delivery of the webhook again, whatever its
+// state: it is sent at once, with the same id and body (a receiver that
+// saw it already recognises it), and gets the whole retry schedule again.
+// Expert only, with write rights; ENOTFOUND when the webhook has no such
+// delivery.
+func (s *Store) RedeliverDelivery(ctx context.Context, actor Actor, webhookID, deliveryID int64) (*Delivery, error) {
+	if err := actor.requireExpert(true); err != nil {
+		return nil, err
+	}
+	var d Delivery
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		now := s.clock()
+		res := tx.Model(&Delivery{}).Where("id = ? AND webhook_id = ?", deliveryID, webhookID).Updates(map[string]any{
+			"status": DeliveryPending, "attempts": 0, "next_attempt_at": now, "delivered_at": nil,
+		})
+		if res.Error != nil {
+			return res.Error
+		}
+		if res.RowsAffected == 0 {
+			return E(KeyNotFound, Args{"What": "delivery"})
+		}
+		return tx.First(&d, deliveryID).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	return &d, nil
 }
 
 // DeleteWebhook removes a webhook and its deliveries. Expert only.

@@ -142,7 +142,7 @@ func (w *Web) accountError(c *gin.Context, a qa.Actor, err error, set func(d *ac
 		return
 	}
 	switch qa.ErrorCode(err) {
-	case qa.EINVALID, qa.EFORBIDDEN:
+	case qa.EINVALID, qa.EFORBIDDEN, qa.ERATELIMITED:
 		set(d, w.errorText(requestOf(c).l, err))
 		w.render(c, "account", statusOf[qa.ErrorCode(err)], d)
 	default:
@@ -161,7 +161,7 @@ func (w *Web) changePassword(c *gin.Context) {
 	next := c.PostForm("new_password")
 	var err error = errPasswordsDiffer
 	if next == c.PostForm("new_password2") {
-		err = w.store.ChangePassword(c.Request.Context(), a, a.MemberID(), c.PostForm("current_password"), next)
+		err = w.store.ChangePasswordFrom(c.Request.Context(), a, a.MemberID(), c.PostForm("current_password"), next, clientAddr(c))
 	}
 	if err != nil {
 		w.accountError(c, a, err, func(d *accountData, msg string) { d.PasswordError = msg })

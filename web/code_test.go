@@ -90,11 +90,11 @@ func TestPages_Codes(t *testing.T) {
 	join.Set("email", "second@example.com")
 	_, p = v2.post(t, "/join", join)
 	want(t, p, 400, "used-up code")
-	if p.text(".error") != "This code is not valid." || p.doc.Find("#email").AttrOr("value", "") != "second@example.com" {
+	if p.text(".error") != joinRefused || p.doc.Find("#email").AttrOr("value", "") != "second@example.com" {
 		t.Fatalf("used-up code: %q", p.text(".error"))
 	}
 	_, p = v2.post(t, "/join", url.Values{"code": {"nonsense"}, "email": {"third@example.com"}, "name": {"T"}, "password": {"third password"}, "password2": {"third password"}})
-	if p.text(".error") != "This code is not valid." {
+	if p.text(".error") != joinRefused {
 		t.Fatalf("wrong code: %q", p.text(".error"))
 	}
 	if _, err := f.store.FindMemberByEmail(f.ctx, "second@example.com"); qa.ErrorCode(err) != qa.ENOTFOUND {
@@ -156,3 +156,6 @@ func TestPages_Codes(t *testing.T) {
 		t.Fatalf("member on /join: %q", p.text("main"))
 	}
 }
+
+// joinRefused is the one answer of /join to a wrong code or a taken email.
+const joinRefused = "This code is not valid for this email. If you are already a member, sign in and renew on your account page."

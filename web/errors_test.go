@@ -85,7 +85,7 @@ func TestDomainMessages(t *testing.T) {
 		t.Fatal(err)
 	}
 	add(second(store.DeclineQuestion(ctx, as(expert), q.ID, "again")))
-	add(store.CheckSetupToken(ctx, "not a token"))
+	add(store.CheckSetupToken(ctx, "not a token", ""))
 	add(second(store.UpdateMember(ctx, as(expert), expert.ID, qa.MemberUpdate{Role: ptr(qa.RoleMember)})))
 	add(third(store.FindAnswers(ctx, as(member), qa.AnswerFilter{Page: qa.Page{Page: qa.MaxPage + 1}})))
 	add(second(store.CreateWebhook(ctx, as(expert), qa.WebhookCreate{URL: "ftp://example.com/hook"})))

@@ -3,6 +3,7 @@ package web
 import (
 	"net/http"
 	"net/url"
+	"path"
 	"strconv"
 	"strings"
 	"time"
@@ -125,7 +126,7 @@ var flashes = map[string]bool{
 	"webhook_removed": true, "feed_revoked": true, "code_revoked": true, "joined": true, "renewed": true,
 	"password_reset": true, "password_reset_login": true, "email_confirmed": true, "confirm_sent": true,
 	"reset_link_sent": true, "joined_confirm": true,
-	"notifications_read": true, "followed": true, "unfollowed": true, "mail_saved": true,
+	"notifications_read": true, "followed": true, "unfollowed": true, "mail_saved": true, "redelivered": true,
 }
 
 // redirect answers a form with 303 See Other to target, leaving a flash
@@ -280,15 +281,37 @@ func splitTags(s string) []string {
 }
 
 // safeNext keeps a redirect target on this site: a path, never another host.
+// The path is cleaned before it is checked ("/./\evil.example" would
+// otherwise pass as a path and reach the browser as "/\evil.example",
+// which browsers read as "//evil.example"); a backslash or a control
+// character anywhere, a scheme, a host or a path that does not start with
+// exactly one slash after cleaning sends the person home instead.
 func safeNext(s string) string {
-	if s == "" || !strings.HasPrefix(s, "/") || strings.HasPrefix(s, "//") || strings.HasPrefix(s, "/\\") {
+	if s == "" || len(s) > 2000 || !strings.HasPrefix(s, "/") {
 		return "/"
+	}
+	for _, r := range s {
+		if r == '\\' || r < 0x20 || r == 0x7f {
+			return "/"
+		}
 	}
 	u, err := url.Parse(s)
-	if err != nil || u.Host != "" || u.Scheme != "" {
+	if err != nil || u.Scheme != "" || u.Host != "" || u.User != nil || u.Opaque != "" || strings.ContainsRune(u.Path, '\\') {
 		return "/"
 	}
-	return s
+	clean := path.Clean(u.Path)
+	if strings.HasSuffix(u.Path, "/") && clean != "/" {
+		clean += "/"
+	}
+	if !strings.HasPrefix(clean, "/") || strings.HasPrefix(clean, "//") {
+		return "/"
+	}
+	out := &url.URL{Path: clean, RawQuery: u.RawQuery, Fragment: u.Fragment}
+	res := out.String()
+	if !strings.HasPrefix(res, "/") || strings.HasPrefix(res, "//") {
+		return "/"
+	}
+	return res
 }
 
 // tagURL is the address of a tag's page. A tag made only of dots would be

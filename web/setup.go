@@ -18,7 +18,7 @@ type setupData struct {
 // token is valid.
 func (w *Web) setupForm(c *gin.Context) {
 	tok := c.Query("token")
-	if err := w.store.CheckSetupToken(c.Request.Context(), tok); err != nil {
+	if err := w.store.CheckSetupToken(c.Request.Context(), tok, clientAddr(c)); err != nil {
 		w.fail(c, err)
 		return
 	}
@@ -33,9 +33,9 @@ func (w *Web) setup(c *gin.Context) {
 		w.formError(c, "setup", d, errPasswordsDiffer)
 		return
 	}
-	m, err := w.store.CompleteSetup(c.Request.Context(), d.Token, qa.MemberCreate{Email: d.Email, Name: d.Name, Password: c.PostForm("password")})
+	m, err := w.store.CompleteSetup(c.Request.Context(), d.Token, qa.MemberCreate{Email: d.Email, Name: d.Name, Password: c.PostForm("password")}, clientAddr(c))
 	if err != nil {
-		if qa.ErrorCode(err) == qa.EUNAUTHORIZED {
+		if code := qa.ErrorCode(err); code == qa.EUNAUTHORIZED || code == qa.ERATELIMITED {
 			w.fail(c, err)
 			return
 		}

@@ -265,6 +265,8 @@ func (w *Web) Register(r gin.IRouter) {
 	g.GET("/webhooks", w.webhooks)
 	g.POST("/webhooks", w.addWebhook)
 	g.POST("/webhooks/:id/delete", w.deleteWebhook)
+	g.POST("/webhooks/:id/rotate", w.rotateWebhook)
+	g.POST("/webhooks/:id/deliveries/:delivery/redeliver", w.redeliver)
 	g.GET("/codes", w.codes)
 	g.POST("/codes", w.addCode)
 	g.POST("/codes/:id/revoke", w.revokeCode)

@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,9 +23,11 @@ type webhooksData struct {
 	Hooks []webhookView
 	// Events are the events a webhook may subscribe to, in order.
 	Events qa.EventSet
-	// Created is the webhook just registered; its Secret is shown this
-	// once (the list never shows a secret).
+	// Created is the webhook just registered, or just given a new secret
+	// (Rotated); its Secret is shown this once (the list never shows a
+	// secret).
 	Created *qa.Webhook
+	Rotated bool
 	// Form is the "add a webhook" form as last submitted (on an error).
 	Form webhookForm
 }
@@ -125,6 +128,56 @@ func (w *Web) addWebhook(c *gin.Context) {
 	d.Created = h
 	c.Header("Cache-Control", "no-store")
 	w.render(c, "webhooks", http.StatusOK, d)
+}
+
+// defaultOverlapHours is the rotate form's overlap when none is given.
+const defaultOverlapHours = 24
+
+// rotateWebhook gives a webhook a new secret and shows it once; the old
+// one keeps signing for the overlap the form asks (hours).
+func (w *Web) rotateWebhook(c *gin.Context) {
+	a, id, ok := w.expertAnd(c)
+	if !ok {
+		return
+	}
+	hours := defaultOverlapHours
+	if v := strings.TrimSpace(c.PostForm("overlap_hours")); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || len(v) > 6 {
+			n = -1 // qa says what is allowed
+		}
+		hours = n
+	}
+	h, err := w.store.RotateWebhookSecret(c.Request.Context(), a, id, time.Duration(hours)*time.Hour)
+	d, lerr := w.loadWebhooks(c, a)
+	if lerr != nil {
+		w.fail(c, lerr)
+		return
+	}
+	if err != nil {
+		w.formError(c, "webhooks", d, err)
+		return
+	}
+	d.Created, d.Rotated = h, true
+	c.Header("Cache-Control", "no-store")
+	w.render(c, "webhooks", http.StatusOK, d)
+}
+
+// redeliver queues one of a webhook's deliveries again.
+func (w *Web) redeliver(c *gin.Context) {
+	a, id, ok := w.expertAnd(c)
+	if !ok {
+		return
+	}
+	did, err := idParam(c, "delivery")
+	if err == nil {
+		_, err = w.store.RedeliverDelivery(c.Request.Context(), a, id, did)
+	}
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	w.redirect(c, "/webhooks#webhook-"+strconv.FormatInt(id, 10), "redelivered")
 }
 
 // deleteWebhook removes a webhook and its delivery log.

@@ -148,6 +148,53 @@ func TestPages_Webhooks(t *testing.T) {
 		}
 	})
 
+	t.Run("Redeliver", func(t *testing.T) {
+		p := x.get(t, "/webhooks")
+		forms := p.doc.Find(`table.deliveries form[action$="/redeliver"]`)
+		if forms.Length() != 2 {
+			t.Fatalf("%d redeliver buttons", forms.Length())
+		}
+		// The delivered one (the answer's) is the older: the last row.
+		action, _ := forms.Last().Attr("action")
+		res, p := x.post(t, action, nil)
+		if res.Request.URL.Path != "/webhooks" || p.text(".flash") != "The delivery is queued and will be sent again in a moment." {
+			t.Fatalf("after redelivering: %s %q", res.Request.URL, p.text(".flash"))
+		}
+		cells := p.doc.Find("table.deliveries tbody tr").Last().Find("td")
+		if strings.TrimSpace(cells.Eq(0).Text()) != "Waiting" || strings.TrimSpace(cells.Eq(2).Text()) != "0" {
+			t.Fatalf("redelivered shown as %q", cells.Text())
+		}
+		m := f.signIn(t, f.member, "en")
+		_, p = m.post(t, action, nil)
+		want(t, p, 403, "member redelivers")
+		_, p = x.post(t, strings.Replace(action, "/deliveries/", "/deliveries/9999", 1), nil)
+		want(t, p, 404, "no such delivery")
+	})
+
+	t.Run("Rotate", func(t *testing.T) {
+		hooks, _ := f.store.FindWebhooks(f.ctx, xa)
+		old := hooks[0].Secret
+		_, p := x.post(t, fmt.Sprintf("/webhooks/%d/rotate", hooks[0].ID), url.Values{"overlap_hours": {"12"}})
+		want(t, p, 200, "rotate")
+		secret := p.text("#secret")
+		if !strings.HasPrefix(secret, "whsec_") || secret == old || p.res.Header.Get("Cache-Control") != "no-store" ||
+			!strings.Contains(p.text(".secret"), "The old secret keeps signing beside the new one until") {
+			t.Fatalf("rotated: %q %q", secret, p.text(".secret"))
+		}
+		hooks, _ = f.store.FindWebhooks(f.ctx, xa)
+		if hooks[0].Secret != secret || hooks[0].PreviousSecret != old || len(hooks[0].SigningSecrets(f.store.Now())) != 2 {
+			t.Fatalf("stored %+v", hooks[0])
+		}
+		_, p = x.post(t, fmt.Sprintf("/webhooks/%d/rotate", hooks[0].ID), url.Values{"overlap_hours": {"999"}})
+		want(t, p, 400, "overlap too long")
+		if !strings.Contains(p.text(".error"), "between 0 and 168 hours") {
+			t.Fatalf("error %q", p.text(".error"))
+		}
+		m := f.signIn(t, f.member, "en")
+		_, p = m.post(t, fmt.Sprintf("/webhooks/%d/rotate", hooks[0].ID), nil)
+		want(t, p, 403, "member rotates")
+	})
+
 	t.Run("Others", func(t *testing.T) {
 		hooks, _ := f.store.FindWebhooks(f.ctx, xa)
 		del := fmt.Sprintf("/webhooks/%d/delete", hooks[0].ID)

@@ -682,10 +682,13 @@ func accRules() map[string][]accProbe {
 		"POST /api/v1/webhooks":               {{path: "/api/v1/webhooks", body: `{"url":"ftp://example.com/x"}`, want: expertAPI(bd)}},
 		"DELETE /api/v1/webhooks/:id":         {{path: "/api/v1/webhooks/{newhook}", want: expertAPI(nc)}},
 		"GET /api/v1/webhooks/:id/deliveries": {{path: "/api/v1/webhooks/{hook}/deliveries", want: expertAPI(ok)}},
-		"POST /api/v1/feed-token":             {{path: "/api/v1/feed-token", want: accAPI(u, cr, cr, cr, cr, f, cr)}},
-		"DELETE /api/v1/feed-token":           {{path: "/api/v1/feed-token", want: accAPI(u, nc, nc, nc, nc, f, nc)}},
-		"GET /api/openapi.json":               {{path: "/api/openapi.json", want: accAll(ok)}},
-		"GET /embed/answers/:id":              {{path: "/embed/answers/{pub}", want: accAPIAll(ok)}, {path: "/embed/answers/{priv}", want: accAPIAll(ok), teaserMay: accEveryone}, {path: "/embed/answers/{missing}", want: accAPIAll(nf)}},
+		// A read token may not rotate (nor see a secret): write rights only.
+		"POST /api/v1/webhooks/:id/rotate":                         {{path: "/api/v1/webhooks/{newhook}/rotate", body: `{"overlap_hours":1000}`, want: expertAPI(bd)}},
+		"POST /api/v1/webhooks/:id/deliveries/:delivery/redeliver": {{path: "/api/v1/webhooks/{hook}/deliveries/{missing}/redeliver", want: expertAPI(nf)}},
+		"POST /api/v1/feed-token":                                  {{path: "/api/v1/feed-token", want: accAPI(u, cr, cr, cr, cr, f, cr)}},
+		"DELETE /api/v1/feed-token":                                {{path: "/api/v1/feed-token", want: accAPI(u, nc, nc, nc, nc, f, nc)}},
+		"GET /api/openapi.json":                                    {{path: "/api/openapi.json", want: accAll(ok)}},
+		"GET /embed/answers/:id":                                   {{path: "/embed/answers/{pub}", want: accAPIAll(ok)}, {path: "/embed/answers/{priv}", want: accAPIAll(ok), teaserMay: accEveryone}, {path: "/embed/answers/{missing}", want: accAPIAll(nf)}},
 		"GET /oembed": {
 			{path: "/oembed?format=json&url={base}/answers/{pub}", want: accAPIAll(ok)},
 			// The public may not see it: 401, whoever asks (an embed is for
@@ -765,9 +768,11 @@ func accRules() map[string][]accProbe {
 		"POST /members/:id/reset-link": {{path: "/members/{expired}/reset-link", want: expertWeb(u, ok)}},
 		// The webhooks page shows no secret and no member-only text: a
 		// delivery is named by its event and entity id.
-		"GET /webhooks":             {{path: "/webhooks", want: expertWeb(lg, ok)}},
-		"POST /webhooks":            {{path: "/webhooks", form: true, body: form(url.Values{"url": {"ftp://example.com/x"}, "event": {"answer.published"}}), want: expertWeb(u, bd)}},
-		"POST /webhooks/:id/delete": {{path: "/webhooks/{newhook}/delete", want: expertWeb(u, so)}},
+		"GET /webhooks":                                     {{path: "/webhooks", want: expertWeb(lg, ok)}},
+		"POST /webhooks":                                    {{path: "/webhooks", form: true, body: form(url.Values{"url": {"ftp://example.com/x"}, "event": {"answer.published"}}), want: expertWeb(u, bd)}},
+		"POST /webhooks/:id/delete":                         {{path: "/webhooks/{newhook}/delete", want: expertWeb(u, so)}},
+		"POST /webhooks/:id/rotate":                         {{path: "/webhooks/{newhook}/rotate", form: true, body: "overlap_hours=999", want: expertWeb(u, bd)}},
+		"POST /webhooks/:id/deliveries/:delivery/redeliver": {{path: "/webhooks/{hook}/deliveries/{missing}/redeliver", want: expertWeb(u, nf)}},
 		// Membership codes: the list never shows a code, only its record.
 		"GET /codes":             {{path: "/codes", want: expertWeb(lg, ok)}},
 		"POST /codes":            {{path: "/codes", form: true, body: form(url.Values{"days": {"0"}, "max_uses": {"1"}}), want: expertWeb(u, bd)}},

@@ -47,6 +47,9 @@ type Config struct {
 	MailPoll    time.Duration
 	MailLease   time.Duration
 	MailTimeout time.Duration
+	// WebhooksAllowPrivate lets webhooks reach private, loopback and
+	// link-local addresses (refused by default, at connection time).
+	WebhooksAllowPrivate bool
 }
 
 // Main is the running program: a test starts it on 127.0.0.1:0 with a temp
@@ -136,7 +139,7 @@ func (m *Main) Run(ctx context.Context) error {
 	m.wg.Add(5)
 	go func() {
 		defer m.wg.Done()
-		(&api.Dispatcher{Store: m.Store, BaseURL: m.Config.BaseURL, Logger: m.Logger}).Run(bg)
+		(&api.Dispatcher{Store: m.Store, BaseURL: m.Config.BaseURL, Logger: m.Logger, AllowPrivate: m.Config.WebhooksAllowPrivate}).Run(bg)
 	}()
 	go func() {
 		defer m.wg.Done()

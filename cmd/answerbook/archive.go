@@ -148,7 +148,7 @@ func catchUpIndex(e *env, g *Globals, s *qa.Store) error {
 
 // ExportCmd is "export".
 type ExportCmd struct {
-	Out string `required:"" help:"File to write the JSONL archive to ('-' for standard output)." type:"path"`
+	Out string `required:"" help:"File to write the JSONL archive to (must not exist; '-' for standard output)." type:"path"`
 }
 
 // Run writes every question and answer as JSONL, streaming.
@@ -161,11 +161,19 @@ func (c *ExportCmd) Run(g *Globals, e *env) error {
 	var w io.Writer = e.stdout
 	var f *os.File
 	if c.Out != "-" {
-		tmp := c.Out + ".tmp"
-		if f, err = os.Create(tmp); err != nil {
+		// The archive (every question, who asked aside) is written to a
+		// file of our own beside --out (0600, a random name, created
+		// exclusively, so a planted symlink is never followed) and linked
+		// to --out at the end: link(2) refuses an existing --out, symlink
+		// or not, so nothing is overwritten and no half-written archive
+		// ever bears its name.
+		if _, err := os.Lstat(c.Out); err == nil {
+			return fmt.Errorf("%s exists: choose a new file", c.Out)
+		}
+		if f, err = os.CreateTemp(filepath.Dir(c.Out), ".answerbook-export-*"); err != nil {
 			return err
 		}
-		defer os.Remove(tmp)
+		defer os.Remove(f.Name())
 		defer f.Close()
 		w = f
 	}
@@ -185,7 +193,10 @@ func (c *ExportCmd) Run(g *Globals, e *env) error {
 		if err := f.Close(); err != nil {
 			return err
 		}
-		if err := os.Rename(c.Out+".tmp", c.Out); err != nil {
+		if err := os.Link(f.Name(), c.Out); err != nil {
+			if errors.Is(err, os.ErrExist) {
+				return fmt.Errorf("%s exists: choose a new file", c.Out)
+			}
 			return err
 		}
 	}

@@ -206,6 +206,8 @@ type ServeCmd struct {
 	MailPoll       time.Duration `name:"mail-poll" hidden:"" default:"1s" help:"How often the e-mail sender looks for due mail."`
 	MailLease      time.Duration `name:"mail-lease" hidden:"" default:"2m" help:"How long the e-mail sender holds a claimed mail."`
 	MailTimeout    time.Duration `name:"mail-timeout" hidden:"" default:"30s" help:"Bound of connecting to the SMTP server and of each message's exchange."`
+	// security
+	WebhooksAllowPrivate bool `name:"webhooks-allow-private" env:"ANSWERBOOK_WEBHOOKS_ALLOW_PRIVATE" help:"Let webhooks reach private, loopback and link-local addresses (refused by default)."`
 }
 
 // Run serves until the context ends (SIGINT/SIGTERM), then shuts down
@@ -216,6 +218,7 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 		DataDir: g.Data, DSN: g.DB, Addr: c.Addr, BaseURL: c.BaseURL, TrustedProxies: c.TrustedProxies,
 		ExpireAfter: c.ExpireAfter, CORSOrigins: c.CORSOrigins, SiteName: c.SiteName,
 		SMTP: c.SMTP, MailFrom: c.MailFrom, MailPoll: c.MailPoll, MailLease: c.MailLease, MailTimeout: c.MailTimeout,
+		WebhooksAllowPrivate: c.WebhooksAllowPrivate,
 	}
 	m.Logger = newLogger(e.stderr, c.LogLevel)
 	m.SetupLink = func(link string) {

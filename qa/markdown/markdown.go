@@ -58,6 +58,7 @@ func newMarkdown() goldmark.Markdown {
 			util.Prioritized(referenceGuard{parser.LinkReferenceParagraphTransformer}, 100),
 		),
 		parser.WithAutoHeadingID(),
+		parser.WithASTTransformers(util.Prioritized(fragmentLinks{}, 100)),
 	)
 	m := goldmark.New(
 		goldmark.WithParser(p),
@@ -223,8 +224,16 @@ func urlScheme(dest []byte) (string, bool) {
 	return strings.ToLower(string(u[:i])), true
 }
 
-// headingIDPattern matches what headingIDs generates.
-var headingIDPattern = regexp.MustCompile(`^[\p{L}\p{M}\p{Nd}_-]+$`)
+// HeadingIDPrefix starts every id the Markdown of an answer or a question
+// may carry: a member's heading "## login" becomes id="md-login", so it can
+// never take the id of an element of the page around it (the expert's
+// forms, the site's own anchors). The site's templates use no id with this
+// prefix.
+const HeadingIDPrefix = "md-"
+
+// headingIDPattern matches what headingIDs generates; the sanitiser drops
+// any other id (raw HTML headings included).
+var headingIDPattern = regexp.MustCompile(`^` + HeadingIDPrefix + `[\p{L}\p{M}\p{Nd}_-]+$`)
 
 // maxHeadingIDRunes keeps ids (and so URLs with #fragments) short when a
 // heading is long.
@@ -278,10 +287,25 @@ func (s *headingIDs) Generate(value []byte, kind ast.NodeKind) []byte {
 		s.next[base] = i
 	}
 	s.used[id] = true
-	return []byte(id)
+	return []byte(HeadingIDPrefix + id)
 }
 
 // Put implements parser.IDs.
 func (s *headingIDs) Put(value []byte) {
-	s.used[string(value)] = true
+	s.used[strings.TrimPrefix(string(value), HeadingIDPrefix)] = true
+}
+
+// fragmentLinks points a document's links to its own headings ("#intro")
+// at the prefixed ids ("#md-intro"), so they keep working.
+type fragmentLinks struct{}
+
+// Transform implements parser.ASTTransformer.
+func (fragmentLinks) Transform(doc *ast.Document, _ text.Reader, _ parser.Context) {
+	ast.Walk(doc, func(n ast.Node, entering bool) (ast.WalkStatus, error) {
+		if l, ok := n.(*ast.Link); ok && entering && len(l.Destination) > 1 && l.Destination[0] == '#' &&
+			!bytes.HasPrefix(l.Destination[1:], []byte(HeadingIDPrefix)) {
+			l.Destination = append([]byte("#"+HeadingIDPrefix), l.Destination[1:]...)
+		}
+		return ast.WalkContinue, nil
+	})
 }

@@ -22,14 +22,14 @@ func TestRender(t *testing.T) {
 	}{
 		// Headings and their ids.
 		{"HeadingChinese", "## 如何准备 system design 面试",
-			`<h2 id="如何准备-system-design-面试">如何准备 system design 面试</h2>` + "\n"},
+			`<h2 id="md-如何准备-system-design-面试">如何准备 system design 面试</h2>` + "\n"},
 		{"HeadingDuplicates", "# A\n# A\n# A\n# A-1",
-			`<h1 id="a">A</h1>` + "\n" + `<h1 id="a-1">A</h1>` + "\n" + `<h1 id="a-2">A</h1>` + "\n" + `<h1 id="a-1-1">A-1</h1>` + "\n"},
-		{"HeadingPunctuation", "# Hello, World!", `<h1 id="hello-world">Hello, World!</h1>` + "\n"},
-		{"HeadingNoLetters", "# !!!", `<h1 id="heading">!!!</h1>` + "\n"},
+			`<h1 id="md-a">A</h1>` + "\n" + `<h1 id="md-a-1">A</h1>` + "\n" + `<h1 id="md-a-2">A</h1>` + "\n" + `<h1 id="md-a-1-1">A-1</h1>` + "\n"},
+		{"HeadingPunctuation", "# Hello, World!", `<h1 id="md-hello-world">Hello, World!</h1>` + "\n"},
+		{"HeadingNoLetters", "# !!!", `<h1 id="md-heading">!!!</h1>` + "\n"},
 		{"HeadingMarkup", "## Use `go test` _now_",
-			`<h2 id="use-go-test-_now_">Use <code>go test</code> <em>now</em></h2>` + "\n"},
-		{"HeadingOtherScripts", "## Привет Мир ١٢٣", `<h2 id="привет-мир-١٢٣">Привет Мир ١٢٣</h2>` + "\n"},
+			`<h2 id="md-use-go-test-_now_">Use <code>go test</code> <em>now</em></h2>` + "\n"},
+		{"HeadingOtherScripts", "## Привет Мир ١٢٣", `<h2 id="md-привет-мир-١٢٣">Привет Мир ١٢٣</h2>` + "\n"},
 
 		// Inline markup.
 		{"Emphasis", "*em* **strong** ***both*** _u_",
@@ -48,7 +48,7 @@ func TestRender(t *testing.T) {
 		{"Links", `[t](http://example.com "Title") [r](/questions/1) [#](#top) [m](mailto:a@b.c)`,
 			`<p><a href="http://example.com" title="Title" rel="nofollow noopener">t</a> ` +
 				`<a href="/questions/1" rel="nofollow noopener">r</a> ` +
-				`<a href="#top" rel="nofollow noopener">#</a> ` +
+				`<a href="#md-top" rel="nofollow noopener">#</a> ` +
 				`<a href="mailto:a@b.c" rel="nofollow noopener">m</a></p>` + "\n"},
 		{"Images", "![cat](https://example.com/cat.png) ![rel](/cat.png) ![d](data:image/png;base64,AAAA)",
 			`<p><img src="https://example.com/cat.png" alt="cat"> rel d</p>` + "\n"},
@@ -358,11 +358,12 @@ func TestHeadingIDs(t *testing.T) {
 		{"a", "a-2"},
 		{strings.Repeat("长", 100), strings.Repeat("长", maxHeadingIDRunes)},
 	} {
-		if got := string(ids.Generate([]byte(tt.in), ast.KindHeading)); got != tt.want {
-			t.Errorf("Generate(%q) = %q, want %q", tt.in, got, tt.want)
+		want := HeadingIDPrefix + tt.want
+		if got := string(ids.Generate([]byte(tt.in), ast.KindHeading)); got != want {
+			t.Errorf("Generate(%q) = %q, want %q", tt.in, got, want)
 		}
-		if !headingIDPattern.MatchString(tt.want) {
-			t.Errorf("%q does not match the sanitiser's id pattern", tt.want)
+		if !headingIDPattern.MatchString(want) {
+			t.Errorf("%q does not match the sanitiser's id pattern", want)
 		}
 	}
 }
@@ -577,4 +578,23 @@ func raceEnabled() bool {
 		}
 	}
 	return false
+}
+
+// Finding (security review): a member's Markdown heading id could clobber
+// an element id of the expert's page ("## current_password" made
+// id="current_password"). Every id the Markdown makes is prefixed, raw HTML
+// ids without the prefix are dropped, and links to the document's own
+// headings follow the prefix.
+func TestSecurity_HeadingIDsCannotClobberPage(t *testing.T) {
+	pageIDs := []string{"main", "current_password", "q", "preview", "answer", "login", "decline", "title", "body"}
+	for _, id := range pageIDs {
+		out, err := Render("## " + id + "\n\n<h2 id=\"" + id + "\">raw</h2>\n\n[back](#" + id + ")")
+		if err != nil {
+			t.Fatal(err)
+		}
+		html := string(out)
+		if strings.Contains(html, `id="`+id+`"`) || !strings.Contains(html, `id="md-`+id+`"`) || !strings.Contains(html, `href="#md-`+id+`"`) {
+			t.Errorf("heading %q: %s", id, html)
+		}
+	}
 }
