@@ -147,6 +147,7 @@ const (
 	KeyOEmbedSize     Key = "err.oembed_size"
 	KeyFeedSuffix     Key = "err.feed_suffix"
 	KeyCrossOrigin    Key = "err.cross_origin"
+	KeyMethod         Key = "err.method_not_allowed"
 
 	// lifecycle
 	KeyLastExpertDisable Key = "err.last_expert_disable"
@@ -298,6 +299,7 @@ var messages = map[Key]message{
 	KeyOEmbedSize:     {code: EINVALID, text: "maxwidth and maxheight must be positive whole numbers"},
 	KeyFeedSuffix:     {code: ENOTFOUND, text: "feeds end in .atom"},
 	KeyCrossOrigin:    {code: EFORBIDDEN, text: "cross-origin request refused"},
+	KeyMethod:         {code: EMETHOD, text: "{{.Method}} is not allowed here (allowed: {{.Allow}})"},
 
 	// lifecycle
 	KeyLastExpertDisable: {code: ECONFLICT, text: "the last expert cannot be disabled"},

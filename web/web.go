@@ -46,6 +46,12 @@ type Config struct {
 	// (default "answerbook"); it is shown as written, in every language.
 	SiteName string
 	Logger   *slog.Logger
+	// SearchObserver, when set, is told how long each search and similar
+	// took ("search", "similar") and whether it failed (for metrics).
+	SearchObserver func(op string, took time.Duration, err error)
+	// SecurityContact is the Contact of /.well-known/security.txt (a
+	// mailto: or https: URI); "" is the site's home page.
+	SecurityContact string
 }
 
 // Web serves the pages.
@@ -63,6 +69,10 @@ type Web struct {
 	// holds the contents by hashed name.
 	static map[string]string
 	files  map[string][]byte
+
+	observe  func(op string, took time.Duration, err error)
+	security string
+	started  time.Time
 }
 
 // New loads the catalogs, hashes the static files and parses every
@@ -73,6 +83,7 @@ func New(cfg Config) (*Web, error) {
 		store: cfg.Store, index: cfg.Index, baseURL: strings.TrimRight(cfg.BaseURL, "/"), cookie: cfg.SessionCookie,
 		secure: strings.HasPrefix(cfg.BaseURL, "https://"), site: cfg.SiteName, log: cfg.Logger,
 		pages: map[string]*template.Template{}, static: map[string]string{}, files: map[string][]byte{},
+		observe: cfg.SearchObserver, security: cfg.SecurityContact, started: time.Now(),
 	}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
@@ -220,6 +231,7 @@ func (w *Web) staticURL(name string) (string, error) {
 // (internal/server), not here.
 func (w *Web) Register(r gin.IRouter) {
 	r.GET("/static/:file", w.headers, w.serveStatic)
+	w.registerWellKnown(r)
 	g := r.Group("", w.headers, w.prepare)
 	g.GET("/", w.home)
 	g.GET("/search", w.search)
@@ -332,7 +344,9 @@ func (w *Web) renderView(c *gin.Context, name string, status int, v view) {
 	if c.Writer.Header().Get("Cache-Control") == "" {
 		c.Header("Cache-Control", "private, no-cache")
 	}
-	c.Header("Vary", "Cookie, Accept-Language")
+	// Added, not set: the compression in front of the router has already
+	// named Accept-Encoding.
+	c.Writer.Header().Add("Vary", "Cookie, Accept-Language")
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 
@@ -341,6 +355,7 @@ var statusOf = map[string]int{
 	qa.ECONFLICT: http.StatusConflict, qa.EFORBIDDEN: http.StatusForbidden, qa.EINVALID: http.StatusBadRequest,
 	qa.ENOTFOUND: http.StatusNotFound, qa.ERATELIMITED: http.StatusTooManyRequests, qa.ETOOLARGE: http.StatusRequestEntityTooLarge,
 	qa.EUNAUTHORIZED: http.StatusUnauthorized, qa.EUNAVAILABLE: http.StatusServiceUnavailable,
+	qa.EMETHOD: http.StatusMethodNotAllowed,
 }
 
 // errorData is what the error page shows.
@@ -402,4 +417,12 @@ func (w *Web) Fail(c *gin.Context, err error) {
 		return
 	}
 	w.fail(c, err)
+}
+
+// observed tells the search observer, if any, how long op has taken since
+// start.
+func (w *Web) observed(op string, start time.Time, err error) {
+	if w.observe != nil {
+		w.observe(op, time.Since(start), err)
+	}
 }

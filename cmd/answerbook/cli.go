@@ -159,13 +159,15 @@ func (c *VersionCmd) Run(e *env) error {
 
 // ServeCmd is "serve".
 type ServeCmd struct {
-	Addr           string        `env:"ANSWERBOOK_ADDR" default:"127.0.0.1:8080" help:"Address to listen on."`
-	BaseURL        string        `name:"base-url" env:"ANSWERBOOK_BASE_URL" help:"Public address of the site (default http://ADDR)."`
-	TrustedProxies []string      `name:"trusted-proxies" env:"ANSWERBOOK_TRUSTED_PROXIES" help:"Proxies (IPs or CIDRs) whose X-Forwarded-For is believed; none by default."`
-	ExpireAfter    time.Duration `name:"expire-after" env:"ANSWERBOOK_EXPIRE_AFTER" default:"720h" help:"Pending questions expire after this long without action (0 disables)."`
-	LogLevel       string        `name:"log-level" env:"ANSWERBOOK_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"debug, info, warn or error."`
-	CORSOrigins    []string      `name:"cors-origins" env:"ANSWERBOOK_CORS_ORIGINS" help:"Origins (https://blog.example) whose pages may call the API's read routes with a token; * for any."`
-	SiteName       string        `name:"site-name" env:"ANSWERBOOK_SITE_NAME" default:"answerbook" help:"The site's name in embeds, oEmbed and feeds."`
+	Addr            string        `env:"ANSWERBOOK_ADDR" default:"127.0.0.1:8080" help:"Address to listen on."`
+	BaseURL         string        `name:"base-url" env:"ANSWERBOOK_BASE_URL" help:"Public address of the site (default http://ADDR)."`
+	TrustedProxies  []string      `name:"trusted-proxies" env:"ANSWERBOOK_TRUSTED_PROXIES" help:"Proxies (IPs or CIDRs) whose X-Forwarded-For is believed; none by default."`
+	ExpireAfter     time.Duration `name:"expire-after" env:"ANSWERBOOK_EXPIRE_AFTER" default:"720h" help:"Pending questions expire after this long without action (0 disables)."`
+	LogLevel        string        `name:"log-level" env:"ANSWERBOOK_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"debug, info, warn or error."`
+	CORSOrigins     []string      `name:"cors-origins" env:"ANSWERBOOK_CORS_ORIGINS" help:"Origins (https://blog.example) whose pages may call the API's read routes with a token; * for any."`
+	SiteName        string        `name:"site-name" env:"ANSWERBOOK_SITE_NAME" default:"answerbook" help:"The site's name in embeds, oEmbed and feeds."`
+	MetricsAddr     string        `name:"metrics-addr" env:"ANSWERBOOK_METRICS_ADDR" help:"Serve /metrics on this address only (e.g. 127.0.0.1:9090); default: on the main listener."`
+	SecurityContact string        `name:"security-contact" env:"ANSWERBOOK_SECURITY_CONTACT" help:"Contact (mailto: or https: URI) in /.well-known/security.txt; default: the site's home page."`
 }
 
 // Run serves until the context ends (SIGINT/SIGTERM), then shuts down
@@ -175,6 +177,7 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 	m.Config = Config{
 		DataDir: g.Data, DSN: g.DB, Addr: c.Addr, BaseURL: c.BaseURL, TrustedProxies: c.TrustedProxies,
 		ExpireAfter: c.ExpireAfter, CORSOrigins: c.CORSOrigins, SiteName: c.SiteName,
+		MetricsAddr: c.MetricsAddr, SecurityContact: c.SecurityContact,
 	}
 	m.Logger = newLogger(e.stderr, c.LogLevel)
 	m.SetupLink = func(link string) {
