@@ -165,17 +165,18 @@ func (w *Web) parseTemplates(fsys fs.FS) error {
 // methods of view instead.
 func (w *Web) funcs() template.FuncMap {
 	return template.FuncMap{
-		"static":   w.staticURL,
-		"tagURL":   tagURL,
-		"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"isoDate":  func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
-		"dict":     dict,
-		"join":     strings.Join,
-		"deref":    func(p *int64) int64 { return *p },
-		"seq":      func(n int) []int { return make([]int, n) },
-		"add":      func(a, b int) int { return a + b },
-		"hasTag":   hasTag,
-		"navClass": navClass,
+		"static":     w.staticURL,
+		"tagURL":     tagURL,
+		"tagFeedURL": func(tag string) string { return "/feeds/tags/" + url.PathEscape(tag) + ".atom" },
+		"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"isoDate":    func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
+		"dict":       dict,
+		"join":       strings.Join,
+		"deref":      func(p *int64) int64 { return *p },
+		"seq":        func(n int) []int { return make([]int, n) },
+		"add":        func(a, b int) int { return a + b },
+		"hasTag":     hasTag,
+		"navClass":   navClass,
 
 		// answerPath is the one spelling of an answer's address.
 		"answerPath": qa.AnswerPath,
