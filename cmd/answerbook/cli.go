@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alecthomas/kong"
+
 	"answerbook/qa"
 )
 
@@ -21,6 +23,7 @@ type Globals struct {
 // CLI is the command line (INTERFACE.md).
 type CLI struct {
 	Globals
+	VersionFlag kong.VersionFlag `name:"version" help:"Print the version and exit."`
 
 	Serve   ServeCmd   `cmd:"" help:"Run the site and the API."`
 	Member  MemberCmd  `cmd:"" help:"Manage members."`
