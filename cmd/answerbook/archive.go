@@ -87,12 +87,13 @@ func importPath(e *env, s *qa.Store, format, path string) (archive.Summary, erro
 		err = archive.ReadJSONL(e.ctx, cr, l)
 	}
 	if err != nil {
-		bar.done()
 		if e.ctx.Err() != nil {
-			// Interrupted: the records read but not yet in a batch are
-			// left for the next run.
+			// Interrupted: the bar stays where it stopped; the records
+			// read but not yet in a batch are left for the next run.
+			bar.stop()
 			return l.Summary(), err
 		}
+		bar.done()
 		sum, _ := l.Finish()
 		return sum, err
 	}
@@ -350,6 +351,9 @@ func (p *progress) draw(final bool) {
 	}
 	fmt.Fprintln(p.w, line)
 }
+
+// stop draws the bar where it stands, for the last time.
+func (p *progress) stop() { p.draw(true) }
 
 func (p *progress) done() {
 	if p.totalB > 0 {
