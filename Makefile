@@ -32,15 +32,18 @@ vet:
 	$(GO) vet ./...
 	$(GO) tool staticcheck ./...
 
-## vuln: govulncheck against the offline copy of the Go vulnerability database
+## vuln: govulncheck against the offline copy of the Go vulnerability database;
+## fails when the database (or zstd, to unpack it) is missing: no silent pass
 vuln:
-	@if [ -f "$(VULNDB)" ] && command -v zstd >/dev/null; then \
-		db=$$(mktemp -d) && zstd -dc "$(VULNDB)" | tar -C "$$db" -xf - && \
-		echo "govulncheck with the offline database $(VULNDB)" && \
-		$(GO) tool govulncheck -db "file://$$db" ./...; status=$$?; rm -rf "$$db"; exit $$status; \
-	else \
-		echo "govulncheck: NO vulnerability database available ($(VULNDB) or zstd missing): not checked"; \
-	fi
+	@if [ ! -f "$(VULNDB)" ]; then \
+		echo "govulncheck: NO vulnerability database at $(VULNDB): nothing was checked (set VULNDB=path/to/vulndb.tar.zst)" >&2; exit 1; \
+	fi; \
+	if ! command -v zstd >/dev/null; then \
+		echo "govulncheck: zstd is not installed, so $(VULNDB) cannot be unpacked: nothing was checked (apt-get install zstd)" >&2; exit 1; \
+	fi; \
+	db=$$(mktemp -d) && zstd -dc "$(VULNDB)" | tar -C "$$db" -xf - && \
+	echo "govulncheck with the offline database $(VULNDB)" && \
+	$(GO) tool govulncheck -db "file://$$db" ./...; status=$$?; rm -rf "$$db"; exit $$status
 
 ## fuzz: run every fuzz target for FUZZTIME each (make test runs their seeds)
 FUZZTIME ?= 30s

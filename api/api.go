@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strings"
+	"time"
 
 	"github.com/gin-gonic/gin"
 
@@ -33,6 +34,9 @@ type Config struct {
 	// nil loads the embedded catalogs.
 	Catalog *i18n.Catalog
 	Logger  *slog.Logger
+	// SearchObserver, when set, is told how long each search and similar
+	// took ("search", "similar") and whether it failed (for metrics).
+	SearchObserver func(op string, took time.Duration, err error)
 }
 
 // API is the JSON API.
@@ -46,12 +50,14 @@ type API struct {
 	log     *slog.Logger
 	embed   *embedRenderer
 	cat     *i18n.Catalog
+	observe func(op string, took time.Duration, err error)
 }
 
 // New returns the API for the config.
 func New(cfg Config) *API {
 	a := &API{store: cfg.Store, index: cfg.Index, baseURL: strings.TrimRight(cfg.BaseURL, "/"), cookie: cfg.SessionCookie,
-		origins: cfg.CORSOrigins, site: cfg.SiteName, log: cfg.Logger, cat: cfg.Catalog}
+		origins: cfg.CORSOrigins, site: cfg.SiteName, log: cfg.Logger, cat: cfg.Catalog,
+		observe: cfg.SearchObserver}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -137,4 +143,12 @@ func (a *API) Fail(c *gin.Context, err error) { a.fail(c, err) }
 func (a *API) noStore(c *gin.Context) {
 	c.Header("Cache-Control", "private, no-store")
 	c.Next()
+}
+
+// observed tells the search observer, if any, how long op has taken since
+// start.
+func (a *API) observed(op string, start time.Time, err error) {
+	if a.observe != nil {
+		a.observe(op, time.Since(start), err)
+	}
 }

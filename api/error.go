@@ -35,6 +35,7 @@ var statusOf = map[string]int{
 	qa.ETOOLARGE:     http.StatusRequestEntityTooLarge,
 	qa.EUNAUTHORIZED: http.StatusUnauthorized,
 	qa.EUNAVAILABLE:  http.StatusServiceUnavailable,
+	qa.EMETHOD:       http.StatusMethodNotAllowed,
 }
 
 // fail is the one place that turns an error into a response: the status from
@@ -73,6 +74,10 @@ func errorResponse(h http.Header, err error) (int, errorBody) {
 		// Retry-After say it; the code stays within the contract.
 		h.Set("Retry-After", "5")
 		code = qa.EINTERNAL
+	}
+	if code == qa.EMETHOD {
+		// Likewise: 405 and Allow say it; the code is INTERFACE.md's.
+		code = qa.EINVALID
 	}
 	return status, errorBody{Error: detailOf(code, err)}
 }

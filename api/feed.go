@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -18,10 +19,20 @@ import (
 // feedSize is how many of the newest answers a feed holds.
 const feedSize = 50
 
+// lastModifiedSettle is how old the newest change must be before a feed
+// says Last-Modified: a change can commit a little after the time it
+// records, and Last-Modified has whole seconds, so a younger date could
+// let a later change hide behind an If-Modified-Since (304 when something
+// changed). Without the header, clients revalidate with the ETag.
+const lastModifiedSettle = 2 * time.Second
+
 // Atom 1.0 (RFC 4287) documents.
+// xml:lang is written with its namespace's URL, for which encoding/xml
+// uses the reserved xml: prefix (a bare "xml:lang" would get an invented
+// prefix and namespace).
 type atomFeed struct {
 	XMLName  xml.Name    `xml:"http://www.w3.org/2005/Atom feed"`
-	Lang     string      `xml:"xml:lang,attr,omitempty"`
+	Lang     string      `xml:"http://www.w3.org/XML/1998/namespace lang,attr,omitempty"`
 	ID       string      `xml:"id"`
 	Title    string      `xml:"title"`
 	Subtitle string      `xml:"subtitle,omitempty"`
@@ -51,6 +62,7 @@ type atomCategory struct {
 }
 
 type atomEntry struct {
+	Lang       string         `xml:"http://www.w3.org/XML/1998/namespace lang,attr,omitempty"`
 	ID         string         `xml:"id"`
 	Title      string         `xml:"title"`
 	Links      []atomLink     `xml:"link"`
@@ -89,26 +101,49 @@ func (a *API) feed(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	ctx := c.Request.Context()
+	prefix, err := a.store.FeedIDPrefix(ctx, a.baseURL)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	created, err := a.store.SiteCreated(ctx)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	changed, err := a.store.LastChangeAt(ctx)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
 	self := a.baseURL + c.Request.URL.Path
 	if c.Query("token") != "" {
 		self += "?token=" + url.QueryEscape(c.Query("token"))
 	}
 	title := a.site
 	alt := a.baseURL + "/"
+	feedID := prefix + "feed/answers"
 	if tag != nil {
 		title = a.site + " · " + *tag
 		alt = a.baseURL + "/tags/" + url.PathEscape(*tag)
+		feedID = prefix + "feed/tags/" + url.PathEscape(*tag)
 	}
-	host := strings.TrimPrefix(strings.TrimPrefix(a.baseURL, "https://"), "http://")
+	// An empty feed was last updated when the site was made, not in 1970.
+	updated := created
 	f := atomFeed{
-		ID: "tag:" + host + ",2026:feed" + strings.TrimSuffix(c.Request.URL.Path, ".atom"), Title: title,
+		ID: feedID, Title: title,
 		Links:  []atomLink{{Rel: "self", Type: "application/atom+xml", Href: self}, {Rel: "alternate", Type: "text/html", Href: alt}},
-		Author: atomPerson{Name: a.site}, Updated: time.Unix(0, 0).UTC().Format(time.RFC3339),
+		Author: atomPerson{Name: a.site},
 	}
 	h := sha256.New()
+	fmt.Fprintf(h, "%s|%s|%s;", prefix, self, a.site)
+	langs := map[string]int{}
 	for _, x := range as {
+		lang := answerLang(x)
+		langs[lang]++
 		e := atomEntry{
-			ID: fmt.Sprintf("tag:%s,2026:answer/%d", host, x.ID), Title: x.Title(),
+			Lang: lang, ID: prefix + "answer/" + strconv.FormatInt(x.ID, 10), Title: x.Title(),
 			Links:     []atomLink{{Rel: "alternate", Type: "text/html", Href: a.answerURL(x.ID)}},
 			Published: x.PublishedAt.UTC().Format(time.RFC3339), Updated: x.UpdatedAt.UTC().Format(time.RFC3339),
 			Summary: &atomText{Type: "text", Body: x.Excerpt},
@@ -119,20 +154,38 @@ func (a *API) feed(c *gin.Context) {
 		if x.Full {
 			e.Content = &atomText{Type: "html", Body: x.BodyHTML}
 		}
-		if e.Updated > f.Updated {
-			f.Updated = e.Updated
+		if x.UpdatedAt.After(updated) {
+			updated = x.UpdatedAt
 		}
 		f.Entries = append(f.Entries, e)
 		fmt.Fprintf(h, "%d:%d:%t;", x.ID, x.UpdatedAt.UnixMicro(), x.Full)
 	}
+	f.Updated = updated.UTC().Format(time.RFC3339)
+	f.Lang = feedLang(langs)
 	etag := `W/"feed-` + hex.EncodeToString(h.Sum(nil)[:12]) + `"`
 	c.Header("ETag", etag)
+	// What the feed shows changes only with the change log (every publish,
+	// edit, unpublish and delete writes to it), so its newest row dates the
+	// feed; for a member's feed their standing counts too, which no date
+	// says: that feed revalidates by its ETag alone.
+	modified := updated
+	if changed.After(modified) {
+		modified = changed
+	}
+	modified = modified.UTC().Truncate(time.Second)
 	if act.IsVisitor() {
 		c.Header("Cache-Control", "public, max-age=300")
+		if a.store.Now().Sub(modified) < lastModifiedSettle {
+			modified = time.Time{}
+		} else {
+			c.Header("Last-Modified", modified.Format(http.TimeFormat))
+		}
 	} else {
 		c.Header("Cache-Control", "private, max-age=300")
+		modified = time.Time{}
 	}
-	if notModified(c.Request, etag, time.Time{}) {
+	// Without a date, If-Modified-Since alone proves nothing.
+	if notModified(c.Request, etag, modified) && (c.GetHeader("If-None-Match") != "" || !modified.IsZero()) {
 		c.Status(http.StatusNotModified)
 		c.Writer.WriteHeaderNow()
 		return
@@ -143,6 +196,15 @@ func (a *API) feed(c *gin.Context) {
 		return
 	}
 	c.Data(http.StatusOK, "application/atom+xml; charset=utf-8", append([]byte(xml.Header), out...))
+}
+
+// feedLang is the language of most of a feed's entries; English for an
+// empty feed (and for a tie).
+func feedLang(langs map[string]int) string {
+	if langs["zh"] > langs["en"] {
+		return "zh"
+	}
+	return "en"
 }
 
 // feedTokenJSON is the member's personal feed link.

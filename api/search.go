@@ -48,10 +48,12 @@ func (a *API) search(c *gin.Context) {
 		return
 	}
 	act := actor(c)
+	start := time.Now()
 	res, err := a.index.Search(c.Request.Context(), search.Query{
 		Text: c.Query("q"), Tags: c.QueryArray("tag"), PublicOnly: a.store.PublicOnly(act), Newest: newest,
 		Page: p.Page, PerPage: p.PerPage,
 	})
+	a.observed("search", start, err)
 	if err != nil {
 		a.fail(c, err)
 		return
@@ -70,9 +72,11 @@ func (a *API) similar(c *gin.Context) {
 		return
 	}
 	act := actor(c)
+	start := time.Now()
 	res, err := a.index.Similar(c.Request.Context(), search.SimilarQuery{
 		Title: c.Query("q"), Body: c.Query("body"), PerPage: n, PublicOnly: a.store.PublicOnly(act),
 	})
+	a.observed("similar", start, err)
 	if err != nil {
 		a.fail(c, err)
 		return

@@ -18,6 +18,10 @@ const (
 	ETOOLARGE     = "too_large"
 	EUNAUTHORIZED = "unauthorized"
 	EUNAVAILABLE  = "unavailable"
+	// EMETHOD is a known address asked with a method it does not answer
+	// (HTTP 405); the API's error body says "invalid" (INTERFACE.md's codes)
+	// and the status and the Allow header say the rest.
+	EMETHOD = "method_not_allowed"
 )
 
 // Args are the named values of a message: the placeholders of its English

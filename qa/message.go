@@ -148,6 +148,7 @@ const (
 	KeyOEmbedSize     Key = "err.oembed_size"
 	KeyFeedSuffix     Key = "err.feed_suffix"
 	KeyCrossOrigin    Key = "err.cross_origin"
+	KeyMethod         Key = "err.method_not_allowed"
 
 	// Notifications and e-mail.
 	KeyMarkReadMany     Key = "err.mark_read_many"
@@ -321,6 +322,7 @@ var messages = map[Key]message{
 	KeyOEmbedSize:     {code: EINVALID, text: "maxwidth and maxheight must be positive whole numbers"},
 	KeyFeedSuffix:     {code: ENOTFOUND, text: "feeds end in .atom"},
 	KeyCrossOrigin:    {code: EFORBIDDEN, text: "cross-origin request refused"},
+	KeyMethod:         {code: EMETHOD, text: "{{.Method}} is not allowed here (allowed: {{.Allow}})"},
 
 	KeyMarkReadMany:     {code: EINVALID, text: "at most {{.Max}} notifications at once"},
 	KeyTopic:            {code: EINVALID, text: "unknown e-mail topic {{q .Topic}}"},

@@ -35,6 +35,7 @@ func (ix *Index) Run(ctx context.Context) error {
 				if ctx.Err() != nil {
 					return nil
 				}
+				ix.errors.Add(1)
 				ix.log.Error("search follower: apply changes", "err", err)
 				break
 			}
@@ -63,6 +64,7 @@ func (ix *Index) rebuildWithRetry(ctx context.Context) error {
 		if ctx.Err() != nil {
 			return nil
 		}
+		ix.errors.Add(1)
 		ix.log.Error("search index rebuild failed; retrying", "err", err, "in", delay)
 		select {
 		case <-ctx.Done():

@@ -76,6 +76,8 @@ type Index struct {
 	total    atomic.Int64 // answers to index in a rebuild
 
 	applied atomic.Int64
+	// errors counts the follower's failed batches and rebuilds (metrics).
+	errors atomic.Int64
 	// persisted is the last seq known to be on disk (batches return once
 	// searchable; the persister writes them soon after).
 	persisted atomic.Int64
@@ -303,6 +305,9 @@ type Status struct {
 	Done     int64
 	Total    int64
 	Applied  int64
+	// Errors is how many times the follower failed to apply a batch or
+	// to rebuild since the index was opened.
+	Errors int64
 }
 
 // Status reports the index's state (for /readyz and the logs).
@@ -310,7 +315,8 @@ func (ix *Index) Status() Status {
 	ix.mu.RLock()
 	ready := ix.idx != nil
 	ix.mu.RUnlock()
-	return Status{Ready: ready, Building: ix.building.Load(), Done: ix.progress.Load(), Total: ix.total.Load(), Applied: ix.applied.Load()}
+	return Status{Ready: ready, Building: ix.building.Load(), Done: ix.progress.Load(), Total: ix.total.Load(), Applied: ix.applied.Load(),
+		Errors: ix.errors.Load()}
 }
 
 // unavailable is the error of a search while the index is not usable.

@@ -178,7 +178,9 @@ func (w *Web) loadQueueItem(c *gin.Context, a qa.Actor, id int64) (*queueItemDat
 		return nil, err
 	}
 	if d.DupQuery != "" && w.index != nil {
+		start := time.Now()
 		res, err := w.index.Search(ctx, search.Query{Text: d.DupQuery, PerPage: dupPerPage})
+		w.observed("search", start, err)
 		if err != nil {
 			return nil, err
 		}

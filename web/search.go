@@ -121,10 +121,12 @@ func (w *Web) search(c *gin.Context) {
 		return
 	}
 	a := actor(c)
+	start := time.Now()
 	res, err := w.index.Search(c.Request.Context(), search.Query{
 		Text: d.Query, Tags: d.Tags, PublicOnly: w.store.PublicOnly(a), Newest: d.Newest,
 		Page: page, PerPage: searchPerPage,
 	})
+	w.observed("search", start, err)
 	if err != nil {
 		w.fail(c, err)
 		return
@@ -196,7 +198,9 @@ func (w *Web) similarHits(ctx context.Context, a qa.Actor, title, body string, n
 	if w.index == nil {
 		return nil, nil
 	}
+	start := time.Now()
 	res, err := w.index.Similar(ctx, search.SimilarQuery{Title: title, Body: body, PerPage: n + 1, PublicOnly: w.store.PublicOnly(a)})
+	w.observed("similar", start, err)
 	if err != nil {
 		if code := qa.ErrorCode(err); code == qa.EUNAVAILABLE || code == qa.EINVALID {
 			return nil, nil

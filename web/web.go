@@ -52,6 +52,12 @@ type Config struct {
 	// off (the notifications page, the e-mail preferences), and the
 	// expert's reset link is shown to copy instead.
 	MailEnabled bool
+	// SearchObserver, when set, is told how long each search and similar
+	// took ("search", "similar") and whether it failed (for metrics).
+	SearchObserver func(op string, took time.Duration, err error)
+	// SecurityContact is the Contact of /.well-known/security.txt (a
+	// mailto: or https: URI); "" is the site's home page.
+	SecurityContact string
 }
 
 // Web serves the pages.
@@ -70,6 +76,10 @@ type Web struct {
 	// holds the contents by hashed name.
 	static map[string]string
 	files  map[string][]byte
+
+	observe  func(op string, took time.Duration, err error)
+	security string
+	started  time.Time
 }
 
 // New loads the catalogs, hashes the static files and parses every
@@ -80,6 +90,7 @@ func New(cfg Config) (*Web, error) {
 		store: cfg.Store, index: cfg.Index, baseURL: strings.TrimRight(cfg.BaseURL, "/"), cookie: cfg.SessionCookie,
 		secure: strings.HasPrefix(cfg.BaseURL, "https://"), site: cfg.SiteName, mail: cfg.MailEnabled, log: cfg.Logger,
 		pages: map[string]*template.Template{}, static: map[string]string{}, files: map[string][]byte{},
+		observe: cfg.SearchObserver, security: cfg.SecurityContact, started: time.Now(),
 	}
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
@@ -161,17 +172,18 @@ func (w *Web) parseTemplates(fsys fs.FS) error {
 // methods of view instead.
 func (w *Web) funcs() template.FuncMap {
 	return template.FuncMap{
-		"static":   w.staticURL,
-		"tagURL":   tagURL,
-		"iso":      func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
-		"isoDate":  func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
-		"dict":     dict,
-		"join":     strings.Join,
-		"deref":    func(p *int64) int64 { return *p },
-		"seq":      func(n int) []int { return make([]int, n) },
-		"add":      func(a, b int) int { return a + b },
-		"hasTag":   hasTag,
-		"navClass": navClass,
+		"static":     w.staticURL,
+		"tagURL":     tagURL,
+		"tagFeedURL": func(tag string) string { return "/feeds/tags/" + url.PathEscape(tag) + ".atom" },
+		"iso":        func(t time.Time) string { return t.UTC().Format(time.RFC3339) },
+		"isoDate":    func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
+		"dict":       dict,
+		"join":       strings.Join,
+		"deref":      func(p *int64) int64 { return *p },
+		"seq":        func(n int) []int { return make([]int, n) },
+		"add":        func(a, b int) int { return a + b },
+		"hasTag":     hasTag,
+		"navClass":   navClass,
 
 		// answerPath is the one spelling of an answer's address.
 		"answerPath": qa.AnswerPath,
@@ -231,6 +243,7 @@ func (w *Web) staticURL(name string) (string, error) {
 // (internal/server), not here.
 func (w *Web) Register(r gin.IRouter) {
 	r.GET("/static/:file", w.headers, w.serveStatic)
+	w.registerWellKnown(r)
 	g := r.Group("", w.headers, w.prepare)
 	g.GET("/", w.home)
 	g.GET("/search", w.search)
@@ -359,7 +372,9 @@ func (w *Web) renderView(c *gin.Context, name string, status int, v view) {
 	if c.Writer.Header().Get("Cache-Control") == "" {
 		c.Header("Cache-Control", "private, no-cache")
 	}
-	c.Header("Vary", "Cookie, Accept-Language")
+	// Added, not set: the compression in front of the router has already
+	// named Accept-Encoding.
+	c.Writer.Header().Add("Vary", "Cookie, Accept-Language")
 	c.Data(status, "text/html; charset=utf-8", buf.Bytes())
 }
 
@@ -368,6 +383,7 @@ var statusOf = map[string]int{
 	qa.ECONFLICT: http.StatusConflict, qa.EFORBIDDEN: http.StatusForbidden, qa.EINVALID: http.StatusBadRequest,
 	qa.ENOTFOUND: http.StatusNotFound, qa.ERATELIMITED: http.StatusTooManyRequests, qa.ETOOLARGE: http.StatusRequestEntityTooLarge,
 	qa.EUNAUTHORIZED: http.StatusUnauthorized, qa.EUNAVAILABLE: http.StatusServiceUnavailable,
+	qa.EMETHOD: http.StatusMethodNotAllowed,
 }
 
 // errorData is what the error page shows.
@@ -429,4 +445,12 @@ func (w *Web) Fail(c *gin.Context, err error) {
 		return
 	}
 	w.fail(c, err)
+}
+
+// observed tells the search observer, if any, how long op has taken since
+// start.
+func (w *Web) observed(op string, start time.Time, err error) {
+	if w.observe != nil {
+		w.observe(op, time.Since(start), err)
+	}
 }

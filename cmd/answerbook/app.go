@@ -50,6 +50,11 @@ type Config struct {
 	// WebhooksAllowPrivate lets webhooks reach private, loopback and
 	// link-local addresses (refused by default, at connection time).
 	WebhooksAllowPrivate bool
+	// MetricsAddr, when set, is the address of a listener of its own for
+	// GET /metrics; the public listener then answers 404 there.
+	MetricsAddr string
+	// SecurityContact is the Contact of /.well-known/security.txt.
+	SecurityContact string
 }
 
 // Main is the running program: a test starts it on 127.0.0.1:0 with a temp
@@ -68,6 +73,9 @@ type Main struct {
 
 	ln     net.Listener
 	server *http.Server
+	// metricsLn and metricsServer serve /metrics when MetricsAddr is set.
+	metricsLn     net.Listener
+	metricsServer *http.Server
 	// router is the handler, kept so a test can list its routes (see
 	// Routes).
 	router *server.Router
@@ -118,7 +126,7 @@ func (m *Main) Run(ctx context.Context) error {
 
 	m.router, err = server.New(server.Config{Store: m.Store, Index: m.Index, BaseURL: m.Config.BaseURL,
 		TrustedProxies: m.Config.TrustedProxies, CORSOrigins: m.Config.CORSOrigins, SiteName: m.Config.SiteName, Logger: m.Logger,
-		MailEnabled: smtpCfg != nil})
+		MailEnabled: smtpCfg != nil, MetricsElsewhere: m.Config.MetricsAddr != "", SecurityContact: m.Config.SecurityContact})
 	if err != nil {
 		return err
 	}
@@ -130,7 +138,16 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	m.router.Metrics().SetMailOutbox(m.Store.MailOutboxStats)
 	m.server = server.NewHTTPServer(m.router, m.Logger)
+	if m.Config.MetricsAddr != "" {
+		if m.metricsLn, err = net.Listen("tcp", m.Config.MetricsAddr); err != nil {
+			return fmt.Errorf("listen on %s for metrics: %w", m.Config.MetricsAddr, err)
+		}
+		mux := http.NewServeMux()
+		mux.Handle("GET /metrics", m.router.Metrics().Handler(true))
+		m.metricsServer = server.NewHTTPServer(mux, m.Logger)
+	}
 	if err := m.printSetupLink(ctx); err != nil {
 		return err
 	}
@@ -170,12 +187,31 @@ func (m *Main) Run(ctx context.Context) error {
 	} else {
 		m.Logger.Info("e-mail is off (no --smtp): notifications stay in the app; queued e-mail waits in the outbox")
 	}
+	if m.metricsServer != nil {
+		m.wg.Add(1)
+		go func() {
+			defer m.wg.Done()
+			if err := m.metricsServer.Serve(m.metricsLn); err != nil && !errors.Is(err, http.ErrServerClosed) {
+				m.Logger.Error("serve metrics", "err", err)
+			}
+		}()
+		m.Logger.Info("serving metrics", "addr", m.metricsLn.Addr().String())
+	}
 	m.Logger.Info("answerbook is serving", "addr", m.ln.Addr().String(), "base_url", m.Config.BaseURL, "db", m.Store.Dialect(), "version", version)
 	return nil
 }
 
 // Addr returns the address the server listens on.
 func (m *Main) Addr() string { return m.ln.Addr().String() }
+
+// MetricsAddr returns the address of the metrics listener ("" when the
+// metrics are on the main one).
+func (m *Main) MetricsAddr() string {
+	if m.metricsLn == nil {
+		return ""
+	}
+	return m.metricsLn.Addr().String()
+}
 
 // URL returns the server's base URL.
 func (m *Main) URL() string { return m.Config.BaseURL }
@@ -275,6 +311,14 @@ func (m *Main) Shutdown(ctx context.Context) error {
 	var err error
 	if m.server != nil {
 		err = m.server.Shutdown(ctx)
+	}
+	if m.metricsServer != nil {
+		if merr := m.metricsServer.Shutdown(ctx); err == nil {
+			err = merr
+		}
+	}
+	if m.metricsLn != nil {
+		m.metricsLn.Close() // in case Run failed before serving it; closed twice is harmless
 	}
 	if m.cancel != nil {
 		m.cancel()

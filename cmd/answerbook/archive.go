@@ -33,9 +33,17 @@ func (c *ImportCmd) Run(g *Globals, e *env) error {
 	start := time.Now()
 	var total archive.Summary
 	total.Reasons = map[string]int{}
-	for _, p := range c.Paths {
+	for i, p := range c.Paths {
 		sum, err := importPath(e, s, c.Format, p)
 		addSummary(&total, sum)
+		if err != nil && e.ctx.Err() != nil {
+			// Ctrl-C (or SIGTERM): every batch is its own transaction, so
+			// what is in is whole and the rest was never begun.
+			printSummary(e.stderr, total, time.Since(start))
+			fmt.Fprintf(e.stderr, "interrupted during %s (file %d of %d): stopped cleanly after %d questions and %d answers; "+
+				"run the same import again to finish (what is in already is skipped)\n", p, i+1, len(c.Paths), total.Questions, total.Answers)
+			return exitError(exitInterrupted)
+		}
 		if err != nil {
 			printSummary(e.stderr, total, time.Since(start))
 			return err
@@ -79,6 +87,12 @@ func importPath(e *env, s *qa.Store, format, path string) (archive.Summary, erro
 		err = archive.ReadJSONL(e.ctx, cr, l)
 	}
 	if err != nil {
+		if e.ctx.Err() != nil {
+			// Interrupted: the bar stays where it stopped; the records
+			// read but not yet in a batch are left for the next run.
+			bar.stop()
+			return l.Summary(), err
+		}
 		bar.done()
 		sum, _ := l.Finish()
 		return sum, err
@@ -139,6 +153,11 @@ func catchUpIndex(e *env, g *Globals, s *qa.Store) error {
 	err = ix.WaitFor(e.ctx, seq)
 	cancel()
 	<-done
+	if err != nil && e.ctx.Err() != nil {
+		fmt.Fprintf(e.stderr, "interrupted while updating the search index (at change %d of %d): the import itself is complete; "+
+			"the server brings the index up to date when it starts\n", ix.Applied(), seq)
+		return exitError(exitInterrupted)
+	}
 	if err != nil {
 		return fmt.Errorf("update the search index: %w", err)
 	}
@@ -343,6 +362,9 @@ func (p *progress) draw(final bool) {
 	}
 	fmt.Fprintln(p.w, line)
 }
+
+// stop draws the bar where it stands, for the last time.
+func (p *progress) stop() { p.draw(true) }
 
 func (p *progress) done() {
 	if p.totalB > 0 {

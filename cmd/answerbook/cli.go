@@ -9,6 +9,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/alecthomas/kong"
+
 	"answerbook/qa"
 )
 
@@ -21,6 +23,7 @@ type Globals struct {
 // CLI is the command line (INTERFACE.md).
 type CLI struct {
 	Globals
+	VersionFlag kong.VersionFlag `name:"version" help:"Print the version and exit."`
 
 	Serve   ServeCmd   `cmd:"" help:"Run the site and the API."`
 	Member  MemberCmd  `cmd:"" help:"Manage members."`
@@ -207,7 +210,9 @@ type ServeCmd struct {
 	MailLease      time.Duration `name:"mail-lease" hidden:"" default:"2m" help:"How long the e-mail sender holds a claimed mail."`
 	MailTimeout    time.Duration `name:"mail-timeout" hidden:"" default:"30s" help:"Bound of connecting to the SMTP server and of each message's exchange."`
 	// security
-	WebhooksAllowPrivate bool `name:"webhooks-allow-private" env:"ANSWERBOOK_WEBHOOKS_ALLOW_PRIVATE" help:"Let webhooks reach private, loopback and link-local addresses (refused by default)."`
+	WebhooksAllowPrivate bool   `name:"webhooks-allow-private" env:"ANSWERBOOK_WEBHOOKS_ALLOW_PRIVATE" help:"Let webhooks reach private, loopback and link-local addresses (refused by default)."`
+	MetricsAddr          string `name:"metrics-addr" env:"ANSWERBOOK_METRICS_ADDR" help:"Serve /metrics on this address only (e.g. 127.0.0.1:9090); default: on the main listener."`
+	SecurityContact      string `name:"security-contact" env:"ANSWERBOOK_SECURITY_CONTACT" help:"Contact (mailto: or https: URI) in /.well-known/security.txt; default: the site's home page."`
 }
 
 // Run serves until the context ends (SIGINT/SIGTERM), then shuts down
@@ -219,6 +224,7 @@ func (c *ServeCmd) Run(g *Globals, e *env) error {
 		ExpireAfter: c.ExpireAfter, CORSOrigins: c.CORSOrigins, SiteName: c.SiteName,
 		SMTP: c.SMTP, MailFrom: c.MailFrom, MailPoll: c.MailPoll, MailLease: c.MailLease, MailTimeout: c.MailTimeout,
 		WebhooksAllowPrivate: c.WebhooksAllowPrivate,
+		MetricsAddr:          c.MetricsAddr, SecurityContact: c.SecurityContact,
 	}
 	m.Logger = newLogger(e.stderr, c.LogLevel)
 	m.SetupLink = func(link string) {

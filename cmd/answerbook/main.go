@@ -33,6 +33,10 @@ type env struct {
 	stderr io.Writer
 }
 
+// exitInterrupted is the exit status of a command stopped by SIGINT or
+// SIGTERM (128 + SIGINT, as shells report it).
+const exitInterrupted = 130
+
 // exitError carries a specific exit status through kong.
 type exitError int
 
@@ -48,7 +52,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.Exit(func(c int) { panic(exitError(c)) }),
-		kong.Vars{"version": version},
+		kong.Vars{"version": "answerbook " + version},
 	)
 	if err != nil {
 		fmt.Fprintln(stderr, "answerbook:", err)

@@ -48,6 +48,16 @@ type Config struct {
 	// Logger receives the access log and every server-side failure; nil
 	// discards them.
 	Logger *slog.Logger
+	// Metrics records the router's requests and searches; nil makes a
+	// registry of the router's own (NewMetrics of Store and Index).
+	Metrics *Metrics
+	// MetricsElsewhere keeps GET /metrics off this router (it answers 404):
+	// the program serves the metrics on a listener of their own
+	// (--metrics-addr). Otherwise /metrics is one of the router's routes.
+	MetricsElsewhere bool
+	// SecurityContact is the Contact of /.well-known/security.txt; "" is
+	// the site's home page.
+	SecurityContact string
 }
 
 // Router is the program's HTTP handler.
@@ -55,6 +65,8 @@ type Router struct {
 	handler http.Handler
 	engine  *gin.Engine
 	api     *api.API
+	web     *web.Web
+	metrics *Metrics
 	store   *qa.Store
 	index   *search.Index
 	log     *slog.Logger
@@ -73,7 +85,7 @@ func New(cfg Config) (*Router, error) {
 	}
 	gin.SetMode(gin.ReleaseMode)
 	r := gin.New()
-	r.HandleMethodNotAllowed = false
+	r.HandleMethodNotAllowed = true
 	if err := r.SetTrustedProxies(cfg.TrustedProxies); err != nil {
 		return nil, fmt.Errorf("trusted proxies: %w", err)
 	}
@@ -81,15 +93,18 @@ func New(cfg Config) (*Router, error) {
 		r.ForwardedByClientIP = false
 	}
 
+	if cfg.Metrics == nil {
+		cfg.Metrics = NewMetrics(cfg.Store, cfg.Index)
+	}
 	a := api.New(api.Config{Store: cfg.Store, Index: cfg.Index, BaseURL: cfg.BaseURL, SessionCookie: cfg.SessionCookie,
-		CORSOrigins: cfg.CORSOrigins, SiteName: cfg.SiteName, Logger: cfg.Logger})
+		CORSOrigins: cfg.CORSOrigins, SiteName: cfg.SiteName, Logger: cfg.Logger, SearchObserver: cfg.Metrics.ObserveSearch})
 	w, err := web.New(web.Config{Store: cfg.Store, Index: cfg.Index, BaseURL: cfg.BaseURL, SessionCookie: cfg.SessionCookie,
-		SiteName: cfg.SiteName, Logger: cfg.Logger, MailEnabled: cfg.MailEnabled})
+		SiteName: cfg.SiteName, Logger: cfg.Logger, MailEnabled: cfg.MailEnabled, SearchObserver: cfg.Metrics.ObserveSearch, SecurityContact: cfg.SecurityContact})
 	if err != nil {
 		return nil, err
 	}
-	rt := &Router{engine: r, api: a, store: cfg.Store, index: cfg.Index, log: cfg.Logger}
-	r.Use(rt.recover, rt.accessLog, limitBodies(a, w))
+	rt := &Router{engine: r, api: a, web: w, metrics: cfg.Metrics, store: cfg.Store, index: cfg.Index, log: cfg.Logger}
+	r.Use(cfg.Metrics.middleware, rt.recover, rt.accessLog, limitBodies(a, w))
 
 	if err := a.Register(r); err != nil {
 		return nil, err
@@ -97,13 +112,11 @@ func New(cfg Config) (*Router, error) {
 	w.Register(r)
 	r.GET("/healthz", func(c *gin.Context) { c.String(http.StatusOK, "ok\n") })
 	r.GET("/readyz", rt.ready)
-	r.NoRoute(func(c *gin.Context) {
-		if isAPI(c) {
-			a.NotFound(c)
-			return
-		}
-		w.NotFound(c)
-	})
+	if !cfg.MetricsElsewhere {
+		r.GET("/metrics", gin.WrapH(cfg.Metrics.Handler(false)))
+	}
+	r.NoRoute(rt.notFound)
+	r.NoMethod(rt.methodNotAllowed)
 
 	cop := http.NewCrossOriginProtection()
 	// One-click unsubscribe (RFC 8058): mail clients POST the
@@ -115,12 +128,20 @@ func New(cfg Config) (*Router, error) {
 		// Outside gin, so api.WriteError rather than api.Fail.
 		api.WriteError(w, qa.E(qa.KeyCrossOrigin, nil))
 	}))
-	rt.handler = defaultHeaders(cop.Handler(r))
+	zipped, err := compress(headAsGet(cop.Handler(r)))
+	if err != nil {
+		return nil, err
+	}
+	rt.handler = defaultHeaders(zipped)
 	return rt, nil
 }
 
 // ServeHTTP serves a request.
 func (rt *Router) ServeHTTP(w http.ResponseWriter, r *http.Request) { rt.handler.ServeHTTP(w, r) }
+
+// Metrics returns the router's metrics (to serve them on a listener of
+// their own, or to add the e-mail outbox's).
+func (rt *Router) Metrics() *Metrics { return rt.metrics }
 
 // Routes lists every route the router serves (method and path pattern, as
 // gin registered them), so a test can hold a rule for each.
@@ -198,6 +219,6 @@ func (rt *Router) recover(c *gin.Context) {
 func (rt *Router) accessLog(c *gin.Context) {
 	start := time.Now()
 	c.Next()
-	rt.log.Debug("request", "method", c.Request.Method, "path", c.Request.URL.Path, "status", c.Writer.Status(),
+	rt.log.Debug("request", "method", requestMethod(c.Request), "path", c.Request.URL.Path, "status", c.Writer.Status(),
 		"ms", float64(time.Since(start).Microseconds())/1000)
 }

@@ -150,6 +150,9 @@ func (l *Loader) Flush() error {
 	return nil
 }
 
+// Summary returns the summary of the batches imported so far.
+func (l *Loader) Summary() Summary { return l.sum }
+
 // Finish imports what is left, retries answers whose question came after
 // them, links duplicates, and returns the summary.
 func (l *Loader) Finish() (Summary, error) {

@@ -1,0 +1,71 @@
+package web
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// robotsTxt keeps crawlers to the archive: answers, tags and the home page.
+// Search result pages (endless combinations), forms, the expert's pages,
+// embeds and the API are left out.
+const robotsTxt = `User-agent: *
+Disallow: /api/
+Disallow: /search
+Disallow: /ask
+Disallow: /account
+Disallow: /my/
+Disallow: /queue
+Disallow: /members
+Disallow: /webhooks
+Disallow: /codes
+Disallow: /setup
+Disallow: /login
+Disallow: /join
+Disallow: /answers/new
+Disallow: /embed/
+Disallow: /oembed
+Allow: /
+`
+
+// securityTxtLifetime is how far ahead security.txt's Expires lies
+// (RFC 9116 recommends less than a year); it is counted from the start.
+const securityTxtLifetime = 180 * 24 * time.Hour
+
+// registerWellKnown adds the files that tools look for at fixed addresses:
+// /robots.txt, /favicon.ico and /.well-known/security.txt (RFC 9116).
+func (w *Web) registerWellKnown(r gin.IRouter) {
+	r.GET("/robots.txt", func(c *gin.Context) {
+		c.Header("Cache-Control", "public, max-age=86400")
+		c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(robotsTxt))
+	})
+	r.GET("/favicon.ico", func(c *gin.Context) {
+		// The site's icon is an SVG; browsers take it at this address
+		// too when it says what it is.
+		c.Header("Cache-Control", "public, max-age=86400")
+		c.Data(http.StatusOK, "image/svg+xml", w.files[strings.TrimPrefix(w.static["icon.svg"], "/static/")])
+	})
+	r.GET("/.well-known/security.txt", func(c *gin.Context) {
+		c.Header("Cache-Control", "public, max-age=86400")
+		c.Data(http.StatusOK, "text/plain; charset=utf-8", []byte(w.securityTxt()))
+	})
+}
+
+// securityTxt is the site's security.txt: whom to tell about a
+// vulnerability (the configured contact, else the site itself), until when
+// this holds, in which languages, and where the file lives.
+func (w *Web) securityTxt() string {
+	contact := w.security
+	if contact == "" {
+		contact = w.baseURL + "/"
+	}
+	expires := w.started.Add(securityTxtLifetime).UTC().Truncate(24 * time.Hour)
+	var b strings.Builder
+	b.WriteString("Contact: " + contact + "\n")
+	b.WriteString("Expires: " + expires.Format(time.RFC3339) + "\n")
+	b.WriteString("Preferred-Languages: en, zh\n")
+	b.WriteString("Canonical: " + w.baseURL + "/.well-known/security.txt\n")
+	return b.String()
+}
