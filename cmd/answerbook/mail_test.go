@@ -56,7 +56,8 @@ func TestMail_Walkthrough(t *testing.T) {
 		t.Fatalf("member add: %d %s %s", code, out, errOut)
 	}
 	_, out, _ := cli(t, "", "token", "create", "--data", dir, "--email", "li@example.com", "--scope", "write")
-	member := client.New(m.URL(), strings.TrimSpace(out))
+	memberToken := strings.TrimSpace(out)
+	member := client.New(m.URL(), memberToken)
 	_, out, _ = cli(t, "", "token", "create", "--data", dir, "--email", "expert@example.com", "--scope", "write")
 	expert := client.New(m.URL(), strings.TrimSpace(out))
 
@@ -80,6 +81,17 @@ func TestMail_Walkthrough(t *testing.T) {
 	l, err := m.Store.FindNotifications(ctx, qa.Actor{Member: li, Scope: qa.ScopeRead}, qa.NotificationFilter{})
 	if err != nil || l.Unread != 1 || l.Items[0].Kind != qa.KindAnswered {
 		t.Fatalf("notifications: %+v %v", l, err)
+	}
+	// The bell says 1, through the API as a client sees it.
+	var bell struct {
+		Unread int `json:"unread"`
+		Items  []struct {
+			Kind, Title, URL string
+		} `json:"items"`
+	}
+	if code := newClient(t, m.URL(), memberToken).do("GET", "/api/v1/notifications?unread=true", nil, &bell); code != 200 ||
+		bell.Unread != 1 || len(bell.Items) != 1 || bell.Items[0].URL != m.URL()+qa.AnswerPath(a.ID) {
+		t.Fatalf("GET /api/v1/notifications: %d %+v", code, bell)
 	}
 
 	// The link opens the answer, for the member signed in.
