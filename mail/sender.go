@@ -162,8 +162,12 @@ func (s *Sender) Run(ctx context.Context) {
 		if n > 0 && err == nil {
 			continue
 		}
+		// Mail queued by this process wakes the sender at once (after its
+		// transaction commits); the poll finds what other servers queued,
+		// retries that fall due, and grouped mail whose wait has ended.
 		select {
 		case <-ctx.Done():
+		case <-s.cfg.Store.MailQueued():
 		case <-time.After(s.cfg.Poll):
 		}
 	}

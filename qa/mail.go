@@ -215,6 +215,7 @@ func (s *Store) mailNotice(tx *gorm.DB, n notice) error {
 			}
 			args["Titles"] = titles
 			raw, _ := json.Marshal(args)
+			markMailQueued(tx)
 			return tx.Model(&Mail{}).Where("id = ?", cur.ID).Update("args", string(raw)).Error
 		}
 		if !isMissingRow(err) {
@@ -236,6 +237,7 @@ func (s *Store) mailNotice(tx *gorm.DB, n notice) error {
 			args["Titles"] = []any{t}
 		}
 	}
+	markMailQueued(tx)
 	return tx.Create(m).Error
 }
 
@@ -259,6 +261,7 @@ func (s *Store) enqueueMail(tx *gorm.DB, m *Member, to string, kind Kind, args A
 	now := s.clock()
 	mail := &Mail{MessageID: newMessageID(), MemberID: &m.ID, ToAddr: to, Kind: kind, Args: args, Lang: m.Lang,
 		Status: OutboxPending, NextAttemptAt: now, CreatedAt: now}
+	markMailQueued(tx)
 	return tx.Create(mail).Error
 }
 
@@ -689,7 +692,7 @@ func (s *Store) queueDigest(ctx context.Context, m *Member, mode MailMode, from,
 	now := s.clock()
 	mail := &Mail{MessageID: msgID, MemberID: &m.ID, ToAddr: m.Email, Kind: MailDigest, Args: args, Lang: m.Lang,
 		Status: OutboxPending, NextAttemptAt: now, CreatedAt: now}
-	err := s.tx(ctx, func(tx *gorm.DB) error { return tx.Create(mail).Error })
+	err := s.tx(ctx, func(tx *gorm.DB) error { markMailQueued(tx); return tx.Create(mail).Error })
 	if isConflict(err) {
 		return false, nil
 	}

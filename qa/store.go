@@ -54,6 +54,9 @@ type Store struct {
 	now      func() time.Time
 	quota    int
 	hashes   *hashGate
+	// mailQueued wakes this process's mail sender when a transaction that
+	// queued mail has committed (MailQueued); other servers poll.
+	mailQueued chan struct{}
 }
 
 // Dialect names of the supported databases.
@@ -70,7 +73,8 @@ func IsPostgresDSN(dsn string) bool {
 // Open connects to the database the config names and applies pending
 // migrations. The caller must Close the store.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	s := &Store{log: cfg.Logger, now: cfg.Now, quota: cfg.QuestionQuota, hashes: newHashGate(cfg.MaxConcurrentHashes)}
+	s := &Store{log: cfg.Logger, now: cfg.Now, quota: cfg.QuestionQuota, hashes: newHashGate(cfg.MaxConcurrentHashes),
+		mailQueued: make(chan struct{}, 1)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
@@ -221,8 +225,32 @@ func (s *Store) tx(ctx context.Context, fn func(tx *gorm.DB) error) error {
 		}
 		defer func() { <-s.writeSem }()
 	}
-	return translate(s.db.WithContext(ctx).Transaction(fn))
+	queued := new(bool)
+	err := translate(s.db.WithContext(context.WithValue(ctx, mailQueuedKey{}, queued)).Transaction(fn))
+	if err == nil && *queued {
+		select {
+		case s.mailQueued <- struct{}{}:
+		default: // a wake-up is pending already
+		}
+	}
+	return err
 }
+
+// mailQueuedKey marks, in a transaction's context, that it queued mail.
+type mailQueuedKey struct{}
+
+// markMailQueued notes that tx queued mail, so that its commit wakes the
+// sender (Store.tx).
+func markMailQueued(tx *gorm.DB) {
+	if p, ok := tx.Statement.Context.Value(mailQueuedKey{}).(*bool); ok {
+		*p = true
+	}
+}
+
+// MailQueued is signalled after a transaction that queued e-mail commits,
+// so that a sender in this process sends at once instead of at its next
+// poll. Senders of other servers find the mail when they poll.
+func (s *Store) MailQueued() <-chan struct{} { return s.mailQueued }
 
 // translate turns driver errors into domain errors: the one place that knows
 // each driver's codes.
