@@ -525,11 +525,17 @@ func TestHTMLToMarkdown_Linear(t *testing.T) {
 	}
 }
 
+// timeConvert is the fastest of three conversions of h: the minimum is
+// what the work costs, whatever else the shared machine was doing.
 func timeConvert(t *testing.T, h string) time.Duration {
 	t.Helper()
-	start := time.Now()
-	if _, err := htmlToMarkdown(context.Background(), h, "https://s.example"); err != nil {
-		t.Fatal(err)
+	best := time.Duration(1<<63 - 1)
+	for range 3 {
+		start := time.Now()
+		if _, err := htmlToMarkdown(context.Background(), h, "https://s.example"); err != nil {
+			t.Fatal(err)
+		}
+		best = min(best, time.Since(start))
 	}
-	return time.Since(start)
+	return best
 }
