@@ -301,13 +301,16 @@ func NormalizeSearch(text string) string {
 	return t
 }
 
-// LogSearch records a member's search in the search log when it is one the
-// dashboard lists: for now those that found nothing (results == 0); the
-// others are not logged. It keeps the normalised text, the result count, the
-// best score and the day: no member, no time of day. Calls for the same
-// text on the same day add to one row.
-func (s *Store) LogSearch(ctx context.Context, text string, results int, bestScore float64) error {
-	if results > 0 {
+// LogSearch records a search in the search log when it is one the
+// dashboard lists: a search by a member who may read the whole archive
+// (not the expert's own, not a visitor's or a lapsed member's, who find
+// public answers only) that found nothing (results == 0; weak matches will
+// count once the search reports match strength). It keeps the normalised
+// text, the result count, the best score and the day: no member, no time of
+// day. Calls for the same text on the same day add to one row. Callers log
+// the first page of a search only.
+func (s *Store) LogSearch(ctx context.Context, actor Actor, text string, results int, bestScore float64) error {
+	if results > 0 || actor.Member == nil || actor.IsExpert() || !actor.CanReadArchive(s.clock()) {
 		return nil
 	}
 	t := NormalizeSearch(text)

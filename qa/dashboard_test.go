@@ -150,12 +150,15 @@ func TestNormalizeSearch(t *testing.T) {
 func TestStore_SearchLog(t *testing.T) {
 	eachStore(t, func(t *testing.T, e *env) {
 		expert := e.member(t, "Expert", qa.RoleExpert)
-		log := func(text string, results int) {
+		ann := e.member(t, "Ann", qa.RoleMember)
+		lapsed := e.expired(t, "Lapsed")
+		logAs := func(a qa.Actor, text string, results int) {
 			t.Helper()
-			if err := e.LogSearch(e.ctx, text, results, 0); err != nil {
+			if err := e.LogSearch(e.ctx, a, text, results, 0); err != nil {
 				t.Fatalf("log %q: %v", text, err)
 			}
 		}
+		log := func(text string, results int) { t.Helper(); logAs(as(ann), text, results) }
 		misses := func() []qa.SearchMiss {
 			t.Helper()
 			st, err := e.Stats(e.ctx, as(expert))
@@ -170,6 +173,11 @@ func TestStore_SearchLog(t *testing.T) {
 		log("slashing", 0)
 		log("found something", 3) // not a miss: not logged
 		log("   ", 0)             // nothing to log
+		// Only members who read the whole archive are heard: the others
+		// find public answers only, the expert is checking.
+		logAs(as(expert), "expert search", 0)
+		logAs(as(lapsed), "lapsed search", 0)
+		logAs(qa.Visitor(), "visitor search", 0)
 		e.clock.Add(24 * time.Hour)
 		day2 := e.clock.Now().Format(time.DateOnly)
 		log("STAKING rewards", 0)
