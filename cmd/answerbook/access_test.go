@@ -774,6 +774,10 @@ func accRules() map[string][]accProbe {
 		"POST /members/:id":               {{path: "/members/{expired}", form: true, body: "active_until=someday", want: expertWeb(u, bd)}},
 		// Without e-mail the expert's reset link is shown once (200).
 		"POST /members/:id/reset-link": {{path: "/members/{expired}/reset-link", want: expertWeb(u, ok)}},
+		// Disabling would end a caller of the matrix: probed on no one.
+		"POST /members/:id/disable":  {{path: "/members/{missing}/disable", want: expertWeb(u, nf)}},
+		"POST /members/:id/enable":   {{path: "/members/{missing}/enable", want: expertWeb(u, nf)}},
+		"GET /members/:id/questions": {{path: "/members/{expired}/questions", want: expertWeb(lg, ok), qMay: accOf(accExpert)}, {path: "/members/{missing}/questions", want: expertWeb(lg, nf)}},
 		// The webhooks page shows no secret and no member-only text: a
 		// delivery is named by its event and entity id.
 		"GET /webhooks":                                     {{path: "/webhooks", want: expertWeb(lg, ok)}},
