@@ -279,7 +279,7 @@ CREATE TABLE search_log (
   matched BOOLEAN NOT NULL DEFAULT FALSE,
   PRIMARY KEY (day, query_text)
 );
-CREATE INDEX search_log_matched ON search_log(matched, query_text);
+CREATE INDEX search_log_matched ON search_log(matched, query_text, day, searches);
 CREATE INDEX questions_created ON questions(created_at);
 CREATE INDEX questions_status_closed ON questions(status, closed_at)`},
 }
