@@ -114,6 +114,8 @@ func (a *API) Register(r gin.IRouter) error {
 	g.POST("/questions/:id/duplicate", a.markDuplicate)
 	g.POST("/questions/:id/withdraw", a.withdrawQuestion)
 	g.GET("/queue", a.queue)
+	g.GET("/stats", a.stats)
+	g.DELETE("/stats/searches", a.clearSearchLog)
 
 	g.GET("/tokens", a.listTokens)
 	g.POST("/tokens", a.createToken)

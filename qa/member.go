@@ -3,7 +3,9 @@ package qa
 import (
 	"context"
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"gorm.io/gorm"
 )
@@ -193,8 +195,20 @@ func (s *Store) FindMemberByEmail(ctx context.Context, email string) (*Member, e
 // MemberFilter narrows FindMembers.
 type MemberFilter struct {
 	Role *Role
+	// Standing keeps the members of that standing today (membership.go).
+	Standing *Standing
+	// Query keeps the members whose name or e-mail contains it (any case;
+	// at most MaxMemberQuery characters, else KeySearchLong).
+	Query string
 	Page
 }
+
+// MaxMemberQuery is the longest member search text.
+const MaxMemberQuery = 100
+
+// likeEscaper escapes LIKE's wildcards (with ESCAPE '\'), so that a
+// search for "50%" finds "50%", not everything.
+var likeEscaper = strings.NewReplacer(`\`, `\\`, "%", `\%`, "_", `\_`)
 
 // FindMembers lists members, newest first, with the total. Expert only.
 func (s *Store) FindMembers(ctx context.Context, actor Actor, f MemberFilter) ([]*Member, int, error) {
@@ -208,6 +222,16 @@ func (s *Store) FindMembers(ctx context.Context, actor Actor, f MemberFilter) ([
 	q := s.read(ctx).Model(&Member{})
 	if f.Role != nil {
 		q = q.Where("role = ?", *f.Role)
+	}
+	if f.Standing != nil {
+		q = whereStanding(q, *f.Standing, s.clock())
+	}
+	if text := strings.TrimSpace(f.Query); text != "" {
+		if utf8.RuneCountInString(text) > MaxMemberQuery {
+			return nil, 0, E(KeySearchLong, Args{"Max": MaxMemberQuery})
+		}
+		like := "%" + likeEscaper.Replace(strings.ToLower(text)) + "%"
+		q = q.Where(`(LOWER(name) LIKE ? ESCAPE '\' OR email_key LIKE ? ESCAPE '\')`, like, like)
 	}
 	var total int64
 	if err := q.Count(&total).Error; err != nil {

@@ -69,6 +69,40 @@ func (m *Member) Standing(now time.Time) Standing {
 	return StandingActive
 }
 
+// Standings returns every standing, in the order the expert's lists show
+// them.
+func Standings() []Standing {
+	return []Standing{StandingActive, StandingExpiring, StandingExpired, StandingDisabled}
+}
+
+// ParseStanding validates a standing's name (KeyStanding otherwise).
+func ParseStanding(s string) (Standing, error) {
+	if _, ok := standings[Standing(s)]; ok {
+		return Standing(s), nil
+	}
+	return "", E(KeyStanding, Args{"Allowed": "active, expiring, expired, disabled"})
+}
+
+// whereStanding narrows a query of members to those of standing st at time
+// now: Standing written as SQL (the store's tests hold the two together).
+// The membership ends at the midnight after ActiveUntil, so "ended" is
+// active_until <= now-1d and "ends within ExpiringWithin" is
+// active_until <= now-1d+ExpiringWithin.
+func whereStanding(q *gorm.DB, st Standing, now time.Time) *gorm.DB {
+	ended := now.AddDate(0, 0, -1)
+	soon := ended.Add(ExpiringWithin)
+	dated := "disabled_at IS NULL AND role <> ? AND active_until IS NOT NULL"
+	switch st {
+	case StandingDisabled:
+		return q.Where("disabled_at IS NOT NULL")
+	case StandingExpired:
+		return q.Where(dated+" AND active_until <= ?", RoleExpert, ended)
+	case StandingExpiring:
+		return q.Where(dated+" AND active_until > ? AND active_until <= ?", RoleExpert, ended, soon)
+	}
+	return q.Where("disabled_at IS NULL AND (role = ? OR active_until IS NULL OR active_until > ?)", RoleExpert, soon)
+}
+
 // Disabled reports whether the expert has disabled the account.
 func (m *Member) Disabled() bool { return m.DisabledAt != nil }
 

@@ -41,6 +41,8 @@ const (
 	KeyScope         Key = "err.scope"
 	KeyStatus        Key = "err.status"
 	KeySort          Key = "err.sort"
+	KeyStanding      Key = "err.standing"
+	KeySearchLong    Key = "err.search_long"
 	KeyWholeNumber   Key = "err.whole_number"
 	KeyBoolean       Key = "err.boolean"
 	KeyRequestToken  Key = "err.request_token"
@@ -223,6 +225,8 @@ var messages = map[Key]message{
 	KeyScope:         {code: EINVALID, text: "scope must be read or write"},
 	KeyStatus:        {code: EINVALID, text: "status must be one of {{.Allowed}}"},
 	KeySort:          {code: EINVALID, text: "sort must be {{.Allowed}}"},
+	KeyStanding:      {code: EINVALID, text: "standing must be one of {{.Allowed}}"},
+	KeySearchLong:    {code: EINVALID, text: "the search text must be at most {{.Max}} characters"},
 	KeyWholeNumber:   {code: EINVALID, text: "{{.Name}} must be a whole number"},
 	KeyBoolean:       {code: EINVALID, text: "{{.Name}} must be true or false"},
 	KeyRequestToken:  {code: EINVALID, text: "the request token (the form's, or the Idempotency-Key header) must be 1–64 printable ASCII characters"},

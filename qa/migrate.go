@@ -269,6 +269,19 @@ CREATE INDEX account_links_member ON account_links(member_id, purpose)`},
 	{9, "webhook secret rotation", `
 ALTER TABLE webhooks ADD COLUMN previous_secret TEXT NOT NULL DEFAULT '';
 ALTER TABLE webhooks ADD COLUMN previous_secret_until {{ts}}`},
+	{10, "search log, dashboard indexes", `
+CREATE TABLE search_log (
+  day TEXT NOT NULL,
+  query_text TEXT NOT NULL,
+  searches INTEGER NOT NULL DEFAULT 1,
+  results INTEGER NOT NULL DEFAULT 0,
+  best_score DOUBLE PRECISION NOT NULL DEFAULT 0,
+  matched BOOLEAN NOT NULL DEFAULT FALSE,
+  PRIMARY KEY (day, query_text)
+);
+CREATE INDEX search_log_matched ON search_log(matched, query_text, day, searches);
+CREATE INDEX questions_created ON questions(created_at);
+CREATE INDEX questions_status_closed ON questions(status, closed_at)`},
 }
 
 // checkMigrations fails when versions are not strictly increasing: two

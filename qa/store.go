@@ -38,6 +38,11 @@ type Config struct {
 	// (declined, withdrawn and expired questions give their credit back).
 	// 0 means the default of 20; a negative value means no quota.
 	QuestionQuota int
+	// ExpireAfter is how long a question may stay pending before the
+	// hourly job expires it (serve --expire-after); 0 means never. The
+	// store only reports with it (the dashboard's "expire this week"); the
+	// job passes its own cut-off to ExpirePending.
+	ExpireAfter time.Duration
 	// MaxConcurrentHashes bounds the password hashes (argon2id, 19 MiB
 	// each) computed at once by the whole server; 0 means max(2,
 	// GOMAXPROCS).
@@ -53,6 +58,7 @@ type Store struct {
 	log      *slog.Logger
 	now      func() time.Time
 	quota    int
+	expire   time.Duration
 	hashes   *hashGate
 	// mailQueued wakes this process's mail sender when a transaction that
 	// queued mail has committed (MailQueued); other servers poll.
@@ -73,7 +79,7 @@ func IsPostgresDSN(dsn string) bool {
 // Open connects to the database the config names and applies pending
 // migrations. The caller must Close the store.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	s := &Store{log: cfg.Logger, now: cfg.Now, quota: cfg.QuestionQuota, hashes: newHashGate(cfg.MaxConcurrentHashes),
+	s := &Store{log: cfg.Logger, now: cfg.Now, quota: cfg.QuestionQuota, expire: cfg.ExpireAfter, hashes: newHashGate(cfg.MaxConcurrentHashes),
 		mailQueued: make(chan struct{}, 1)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

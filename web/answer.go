@@ -189,7 +189,12 @@ func (w *Web) newAnswerForm(c *gin.Context) {
 	if _, ok := w.expert(c); !ok {
 		return
 	}
-	w.render(c, "new", http.StatusOK, newAnswerData{Editor: editor{Action: "/answers/new", Published: true}})
+	// ?title= starts the entry from a search that found nothing (the
+	// dashboard's "what to write next"); it is only a suggestion, cut to
+	// the search log's length, and checked like any title on publishing.
+	title := []rune(c.Query("title"))
+	title = title[:min(len(title), qa.SearchLogMaxText)]
+	w.render(c, "new", http.StatusOK, newAnswerData{Editor: editor{Action: "/answers/new", Published: true, Title: string(title)}})
 }
 
 // newAnswer publishes an FAQ entry.

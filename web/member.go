@@ -17,6 +17,11 @@ type membersData struct {
 	Members []*qa.Member
 	Total   int
 	Pager   pager
+	// Query and Standing are the list's search and filter ("": none);
+	// Standings are the filter's choices.
+	Query     string
+	Standing  string
+	Standings []qa.Standing
 	// Form is the "add a member" form as last submitted (on an error).
 	Form memberForm
 	// ResetLink is a password link just made for ResetFor (with e-mail
@@ -51,11 +56,57 @@ func (w *Web) loadMembers(c *gin.Context, a qa.Actor) (*membersData, error) {
 	if err != nil {
 		return nil, err
 	}
-	ms, total, err := w.store.FindMembers(c.Request.Context(), a, qa.MemberFilter{Page: qa.Page{Page: page, PerPage: membersPerPage}})
-	if err != nil {
+	d := &membersData{Query: strings.TrimSpace(c.Query("q")), Standing: c.Query("standing"), Standings: qa.Standings(), MailEnabled: w.mail}
+	f := qa.MemberFilter{Query: d.Query, Page: qa.Page{Page: page, PerPage: membersPerPage}}
+	if d.Standing != "" {
+		st, err := qa.ParseStanding(d.Standing)
+		if err != nil {
+			return nil, err
+		}
+		f.Standing = &st
+	}
+	if d.Members, d.Total, err = w.store.FindMembers(c.Request.Context(), a, f); err != nil {
 		return nil, err
 	}
-	return &membersData{Members: ms, Total: total, MailEnabled: w.mail, Pager: newPager("/members", c.Request.URL.Query(), page, membersPerPage, total)}, nil
+	d.Pager = newPager("/members", c.Request.URL.Query(), page, membersPerPage, d.Total)
+	return d, nil
+}
+
+// disableMember disables an account: its sessions and tokens stop at once
+// (the store's rule); enableMember gives it back.
+func (w *Web) disableMember(c *gin.Context) {
+	a, id, ok := w.expertAnd(c)
+	if !ok {
+		return
+	}
+	if _, err := w.store.DisableMember(c.Request.Context(), a, id); err != nil {
+		w.fail(c, err)
+		return
+	}
+	w.redirect(c, membersReturn(c), "member_disabled")
+}
+
+func (w *Web) enableMember(c *gin.Context) {
+	a, id, ok := w.expertAnd(c)
+	if !ok {
+		return
+	}
+	if _, err := w.store.EnableMember(c.Request.Context(), a, id); err != nil {
+		w.fail(c, err)
+		return
+	}
+	w.redirect(c, membersReturn(c), "member_enabled")
+}
+
+// membersReturn is the members list the form came from (its search and
+// filter kept), read from the form's "back" field: only /members with a
+// query, never another address.
+func membersReturn(c *gin.Context) string {
+	back := c.PostForm("back")
+	if back == "/members" || strings.HasPrefix(back, "/members?") && !strings.ContainsAny(back, "\\\r\n") && len(back) <= 300 {
+		return back
+	}
+	return "/members"
 }
 
 // addMember creates a member with a first password, which the expert

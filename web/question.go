@@ -110,6 +110,9 @@ var markdownMarks = strings.NewReplacer("**", "", "__", "", "`", "", "\n#", "\n"
 const myQuestionsPerPage = 20
 
 type myQuestionsData struct {
+	// Asker is the member whose questions the expert looks at
+	// (/members/{id}/questions); nil on the member's own list.
+	Asker     *qa.Member
 	Questions []*qa.Question
 	Total     int
 	// Targets are the answers that duplicate questions point to, by id.
@@ -130,7 +133,35 @@ func (w *Web) myQuestions(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
+	w.questionList(c, a, nil, page, "/my/questions")
+}
+
+// memberQuestions lists one member's questions for the expert, newest
+// first: what /members links to.
+func (w *Web) memberQuestions(c *gin.Context) {
+	a, id, ok := w.expertAnd(c)
+	if !ok {
+		return
+	}
+	page, err := pageParam(c)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	m, err := w.store.FindMemberByID(c.Request.Context(), id)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	w.questionList(c, a, m, page, fmt.Sprintf("/members/%d/questions", id))
+}
+
+// questionList renders the questions of asker (nil: the actor's own).
+func (w *Web) questionList(c *gin.Context, a qa.Actor, asker *qa.Member, page int, path string) {
 	me := a.MemberID()
+	if asker != nil {
+		me = asker.ID
+	}
 	qs, total, err := w.store.FindQuestions(c.Request.Context(), a, qa.QuestionFilter{AskerID: &me, Newest: true, Page: qa.Page{Page: page, PerPage: myQuestionsPerPage}})
 	if err != nil {
 		w.fail(c, err)
@@ -156,8 +187,8 @@ func (w *Web) myQuestions(c *gin.Context) {
 		}
 	}
 	w.render(c, "questions", http.StatusOK, myQuestionsData{
-		Questions: qs, Total: total, Targets: targets,
-		Pager: newPager("/my/questions", c.Request.URL.Query(), page, myQuestionsPerPage, total),
+		Asker: asker, Questions: qs, Total: total, Targets: targets,
+		Pager: newPager(path, c.Request.URL.Query(), page, myQuestionsPerPage, total),
 	})
 }
 

@@ -127,6 +127,7 @@ var flashes = map[string]bool{
 	"password_reset": true, "password_reset_login": true, "email_confirmed": true, "confirm_sent": true,
 	"reset_link_sent": true, "joined_confirm": true,
 	"notifications_read": true, "followed": true, "unfollowed": true, "mail_saved": true, "redelivered": true,
+	"searches_cleared": true, "member_disabled": true, "member_enabled": true,
 }
 
 // redirect answers a form with 303 See Other to target, leaving a flash

@@ -670,8 +670,13 @@ func accRules() map[string][]accProbe {
 		// Only the asker may withdraw (the expert declines instead).
 		"POST /api/v1/questions/:id/withdraw": {{path: "/api/v1/questions/{newq}/withdraw", want: accAPI(u, nf, ok, nf, f, f, ok)}},
 		"GET /api/v1/queue":                   {{path: "/api/v1/queue", want: expertAPI(ok), q: accOf(accExpert)}},
-		"GET /api/v1/tokens":                  {{path: "/api/v1/tokens", want: accAPI(u, ok, ok, ok, ok, ok, ok)}},
-		"POST /api/v1/tokens":                 {{path: "/api/v1/tokens", body: `{"scope":"admin"}`, want: accAPI(u, bd, bd, bd, bd, f, bd)}},
+		// The dashboard's figures: counts, and the words of members'
+		// searches that found nothing (which may be a marker the matrix
+		// searched for): the expert's alone.
+		"GET /api/v1/stats":             {{path: "/api/v1/stats", want: expertAPI(ok), qMay: accOf(accExpert), ansMay: accOf(accExpert), teaserMay: accOf(accExpert)}},
+		"DELETE /api/v1/stats/searches": {{path: "/api/v1/stats/searches", want: expertAPI(ok)}},
+		"GET /api/v1/tokens":            {{path: "/api/v1/tokens", want: accAPI(u, ok, ok, ok, ok, ok, ok)}},
+		"POST /api/v1/tokens":           {{path: "/api/v1/tokens", body: `{"scope":"admin"}`, want: accAPI(u, bd, bd, bd, bd, f, bd)}},
 		// Another member's token is not found, as if it did not exist.
 		"DELETE /api/v1/tokens/:id": {{path: "/api/v1/tokens/{newtok}", want: accAPI(u, nf, nf, nf, nc, f, nf)}},
 		// Each caller's own notifications: the expert's name the pending
@@ -761,11 +766,18 @@ func accRules() map[string][]accProbe {
 		"POST /queue/:id/answer":          {{path: "/queue/{pending}/answer", form: true, body: "action=preview", want: expertWeb(u, ok), q: accOf(accExpert), teaserMay: accOf(accExpert)}},
 		"POST /queue/:id/decline":         {{path: "/queue/{pending}/decline", form: true, body: "reason=", want: expertWeb(u, bd), q: accOf(accExpert), teaserMay: accOf(accExpert)}},
 		"POST /queue/:id/duplicate":       {{path: "/queue/{pending}/duplicate", form: true, body: "answer_id=", want: expertWeb(u, bd), q: accOf(accExpert), teaserMay: accOf(accExpert)}},
+		"GET /dashboard":                  {{path: "/dashboard", want: expertWeb(lg, ok), qMay: accOf(accExpert), ansMay: accOf(accExpert), teaserMay: accOf(accExpert)}},
+		"GET /dashboard/chart.svg":        {{path: "/dashboard/chart.svg", want: expertWeb(lg, ok)}},
+		"POST /dashboard/searches/clear":  {{path: "/dashboard/searches/clear", want: expertWeb(u, so)}},
 		"GET /members":                    {{path: "/members", want: expertWeb(lg, ok)}},
 		"POST /members":                   {{path: "/members", form: true, body: "email=", want: expertWeb(u, bd)}},
 		"POST /members/:id":               {{path: "/members/{expired}", form: true, body: "active_until=someday", want: expertWeb(u, bd)}},
 		// Without e-mail the expert's reset link is shown once (200).
 		"POST /members/:id/reset-link": {{path: "/members/{expired}/reset-link", want: expertWeb(u, ok)}},
+		// Disabling would end a caller of the matrix: probed on no one.
+		"POST /members/:id/disable":  {{path: "/members/{missing}/disable", want: expertWeb(u, nf)}},
+		"POST /members/:id/enable":   {{path: "/members/{missing}/enable", want: expertWeb(u, nf)}},
+		"GET /members/:id/questions": {{path: "/members/{expired}/questions", want: expertWeb(lg, ok), qMay: accOf(accExpert)}, {path: "/members/{missing}/questions", want: expertWeb(lg, nf)}},
 		// The webhooks page shows no secret and no member-only text: a
 		// delivery is named by its event and entity id.
 		"GET /webhooks":                                     {{path: "/webhooks", want: expertWeb(lg, ok)}},

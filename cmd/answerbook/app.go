@@ -107,7 +107,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	var err error
-	m.Store, err = qa.Open(ctx, qa.Config{DSN: m.Config.DSN, DataDir: m.Config.DataDir, Logger: m.Logger})
+	m.Store, err = qa.Open(ctx, qa.Config{DSN: m.Config.DSN, DataDir: m.Config.DataDir, Logger: m.Logger, ExpireAfter: m.Config.ExpireAfter})
 	if err != nil {
 		return err
 	}
@@ -262,7 +262,8 @@ func (m *Main) expireLoop(ctx context.Context) {
 }
 
 // noticeLoop writes the periodic notifications — membership ending or
-// ended, the expert's queue summary — and, when e-mail is on, queues the
+// ended, the expert's queue summary — prunes the search log to its 90
+// days and, when e-mail is on, queues the
 // daily and weekly digests; hourly (each is written once per day, member
 // and period however often it runs, on however many servers).
 func (m *Main) noticeLoop(ctx context.Context) {
@@ -284,7 +285,8 @@ func (m *Main) periodicNotices(ctx context.Context) {
 		name string
 		run  func(context.Context) (int, error)
 	}
-	jobs := []job{{"membership notices", m.Store.NotifyMemberships}, {"queue summaries", m.Store.NotifyQueueSummary}}
+	jobs := []job{{"membership notices", m.Store.NotifyMemberships}, {"queue summaries", m.Store.NotifyQueueSummary},
+		{"search log days past keeping", m.Store.PruneSearchLog}}
 	if m.Mail != nil {
 		jobs = append(jobs,
 			job{"daily digests", func(ctx context.Context) (int, error) { return m.Store.QueueDigests(ctx, qa.MailDaily) }},

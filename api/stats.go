@@ -1,0 +1,83 @@
+package api
+
+import (
+	"net/http"
+	"time"
+
+	"github.com/gin-gonic/gin"
+)
+
+// statsJSON is the expert's dashboard as the API shows it (GET
+// /api/v1/stats): the figures of /dashboard.
+type statsJSON struct {
+	At           time.Time         `json:"at"`
+	Pending      pendingJSON       `json:"pending"`
+	TimeToAnswer []answerTimesJSON `json:"time_to_answer"`
+	Weeks        []weekJSON        `json:"weeks"`
+	Unanswered   []searchMissJSON  `json:"unanswered_searches"`
+}
+
+type pendingJSON struct {
+	Count            int        `json:"count"`
+	OldestAt         *time.Time `json:"oldest_at"`
+	OldestAgeSeconds int64      `json:"oldest_age_seconds"`
+	ExpireAfterSecs  int64      `json:"expire_after_seconds"`
+	ExpiringThisWeek int        `json:"expiring_this_week"`
+}
+
+type answerTimesJSON struct {
+	Days          int   `json:"days"`
+	Answered      int   `json:"answered"`
+	MedianSeconds int64 `json:"median_seconds"`
+	P90Seconds    int64 `json:"p90_seconds"`
+}
+
+type weekJSON struct {
+	WeekStart string `json:"week_start"`
+	Questions int    `json:"questions"`
+	Answers   int    `json:"answers"`
+}
+
+type searchMissJSON struct {
+	Text     string `json:"text"`
+	Count    int    `json:"count"`
+	LastSeen string `json:"last_seen"`
+}
+
+func (a *API) stats(c *gin.Context) {
+	st, err := a.store.Stats(c.Request.Context(), actor(c))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	out := statsJSON{
+		At: st.At,
+		Pending: pendingJSON{Count: st.Pending.Count, OldestAt: st.Pending.Oldest, OldestAgeSeconds: int64(st.Pending.OldestAge / time.Second),
+			ExpireAfterSecs: int64(st.Pending.ExpireAfter / time.Second), ExpiringThisWeek: st.Pending.ExpiringThisWeek},
+		TimeToAnswer: make([]answerTimesJSON, len(st.TimeToAnswer)),
+		Weeks:        make([]weekJSON, len(st.Weeks)),
+		Unanswered:   make([]searchMissJSON, len(st.Unanswered)),
+	}
+	for i, t := range st.TimeToAnswer {
+		out.TimeToAnswer[i] = answerTimesJSON{Days: t.Days, Answered: t.Answered,
+			MedianSeconds: int64(t.Median / time.Second), P90Seconds: int64(t.P90 / time.Second)}
+	}
+	for i, w := range st.Weeks {
+		out.Weeks[i] = weekJSON{WeekStart: w.Start.Format(time.DateOnly), Questions: w.Questions, Answers: w.Answers}
+	}
+	for i, m := range st.Unanswered {
+		out.Unanswered[i] = searchMissJSON{Text: m.Text, Count: m.Count, LastSeen: m.LastSeen}
+	}
+	c.Header("Cache-Control", "no-store")
+	c.JSON(http.StatusOK, out)
+}
+
+// clearSearchLog empties the search log (DELETE /api/v1/stats/searches).
+func (a *API) clearSearchLog(c *gin.Context) {
+	n, err := a.store.ClearSearchLog(c.Request.Context(), actor(c))
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"deleted": n})
+}

@@ -1,0 +1,73 @@
+package api_test
+
+import (
+	"net/url"
+	"testing"
+
+	"answerbook/qa"
+)
+
+type statsResult struct {
+	Pending struct {
+		Count            int     `json:"count"`
+		OldestAt         *string `json:"oldest_at"`
+		ExpiringThisWeek int     `json:"expiring_this_week"`
+	} `json:"pending"`
+	TimeToAnswer []struct {
+		Days, Answered int
+	} `json:"time_to_answer"`
+	Weeks []struct {
+		Questions int `json:"questions"`
+		Answers   int `json:"answers"`
+	} `json:"weeks"`
+	Unanswered []struct {
+		Text  string `json:"text"`
+		Count int    `json:"count"`
+	} `json:"unanswered_searches"`
+}
+
+// TestAPI_Stats: the dashboard's figures, expert only; an empty site
+// answers zeros; a member's searches that found nothing are counted under
+// their normalised text, and the expert can clear them.
+func TestAPI_Stats(t *testing.T) {
+	s := newServer(t)
+	x := s.person(t, "Expert", qa.RoleExpert, qa.ScopeWrite, nil)
+	m := s.person(t, "Member", qa.RoleMember, qa.ScopeWrite, nil)
+
+	want(t, s.call(t, "GET", "/api/v1/stats", "", nil, nil), 401, "visitor")
+	want(t, s.call(t, "GET", "/api/v1/stats", m.token, nil, nil), 403, "member")
+	want(t, s.call(t, "DELETE", "/api/v1/stats/searches", m.token, nil, nil), 403, "member clears")
+
+	var st statsResult
+	want(t, s.call(t, "GET", "/api/v1/stats", x.token, nil, &st), 200, "empty site")
+	if st.Pending.Count != 0 || st.Pending.OldestAt != nil || len(st.Weeks) != qa.DashboardWeeks || len(st.TimeToAnswer) != 2 || len(st.Unanswered) != 0 {
+		t.Fatalf("empty stats = %+v", st)
+	}
+
+	want(t, s.call(t, "POST", "/api/v1/questions", m.token, map[string]any{"title": "How do validators get slashed?", "body": "details"}, nil), 201, "ask")
+	for _, q := range []string{"Slashing  Insurance", "slashing insurance"} {
+		var r searchResult
+		want(t, s.call(t, "GET", "/api/v1/search?q="+url.QueryEscape(q), m.token, nil, &r), 200, "search "+q)
+		if r.Total != 0 {
+			t.Fatalf("search %q found %d", q, r.Total)
+		}
+	}
+	// The expert's own searches and later pages are not logged.
+	want(t, s.call(t, "GET", "/api/v1/search?q=expert+checking", x.token, nil, nil), 200, "expert search")
+	want(t, s.call(t, "GET", "/api/v1/search?q=second+page&page=2", m.token, nil, nil), 200, "page 2")
+
+	want(t, s.call(t, "GET", "/api/v1/stats", x.token, nil, &st), 200, "stats")
+	if st.Pending.Count != 1 || st.Pending.OldestAt == nil || st.Weeks[len(st.Weeks)-1].Questions != 1 {
+		t.Fatalf("pending = %+v, weeks = %+v", st.Pending, st.Weeks)
+	}
+	if len(st.Unanswered) != 1 || st.Unanswered[0].Text != "slashing insurance" || st.Unanswered[0].Count != 2 {
+		t.Fatalf("unanswered = %+v, want slashing insurance ×2", st.Unanswered)
+	}
+
+	var cleared struct{ Deleted int }
+	want(t, s.call(t, "DELETE", "/api/v1/stats/searches", x.token, nil, &cleared), 200, "clear")
+	want(t, s.call(t, "GET", "/api/v1/stats", x.token, nil, &st), 200, "after clearing")
+	if cleared.Deleted != 1 || len(st.Unanswered) != 0 {
+		t.Fatalf("cleared %d, unanswered %+v", cleared.Deleted, st.Unanswered)
+	}
+}

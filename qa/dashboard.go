@@ -1,0 +1,367 @@
+package qa
+
+import (
+	"context"
+	"math"
+	"sort"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+	"gorm.io/gorm"
+)
+
+// This file holds the expert's dashboard: the queue's health, how fast
+// questions are answered, the weekly flow of questions and answers, and the
+// search log — the searches that found nothing, the list of what to write
+// next.
+
+// Dashboard windows and limits.
+const (
+	// DashboardWeeks is how many weeks the weekly counts cover (the
+	// current week included).
+	DashboardWeeks = 12
+	// SearchLogDays is how long the search log keeps a day's searches.
+	SearchLogDays = 90
+	// SearchLogMaxText is the longest normalised search text kept (in
+	// characters); longer ones are cut.
+	SearchLogMaxText = 200
+	// SearchLogDayCap bounds the distinct texts logged per day, so that a
+	// flood of random searches cannot grow the log without bound: past it,
+	// only texts already logged that day are counted.
+	SearchLogDayCap = 5000
+	// DashboardMisses is how many unanswered searches the dashboard lists.
+	DashboardMisses = 25
+)
+
+// Stats are the figures of the expert's dashboard, at one instant. An empty
+// site has zeros everywhere, never an error.
+type Stats struct {
+	// At is when the figures were taken (the store's clock).
+	At      time.Time
+	Pending PendingStats
+	// TimeToAnswer holds the answered questions' times over the last 30
+	// and 90 days, in that order.
+	TimeToAnswer []AnswerTimes
+	// Weeks are the last DashboardWeeks weeks (Monday to Monday, UTC),
+	// oldest first; the last is the current week so far.
+	Weeks []WeekCount
+	// Unanswered are the searches that found nothing in the last
+	// SearchLogDays days, grouped by their normalised text, most searched
+	// first.
+	Unanswered []SearchMiss
+}
+
+// PendingStats is the queue's health.
+type PendingStats struct {
+	Count int
+	// Oldest is when the oldest pending question was asked; nil for an
+	// empty queue. OldestAge is how long ago that was (0 for none).
+	Oldest    *time.Time
+	OldestAge time.Duration
+	// ExpireAfter is the store's Config.ExpireAfter (0: questions never
+	// expire); ExpiringThisWeek counts the pending questions that expire
+	// within the next 7 days at that setting.
+	ExpireAfter      time.Duration
+	ExpiringThisWeek int
+}
+
+// AnswerTimes is how long questions answered in the last Days days waited
+// for their answer (asked → answered): the median and the 90th percentile
+// (nearest rank). Both are 0 when Answered is 0.
+type AnswerTimes struct {
+	Days     int
+	Answered int
+	Median   time.Duration
+	P90      time.Duration
+}
+
+// WeekCount is one week's flow: questions asked and answers published
+// (FAQ entries and imports included) in the week starting at Start.
+type WeekCount struct {
+	Start     time.Time
+	Questions int
+	Answers   int
+}
+
+// SearchMiss is a search text that found nothing: how often it was
+// searched and the last day it was (UTC, YYYY-MM-DD).
+type SearchMiss struct {
+	Text     string
+	Count    int
+	LastSeen string
+}
+
+// Stats returns the dashboard's figures. Expert only.
+func (s *Store) Stats(ctx context.Context, actor Actor) (*Stats, error) {
+	if err := actor.requireExpert(false); err != nil {
+		return nil, err
+	}
+	now := s.clock()
+	st := &Stats{At: now}
+	db := s.read(ctx)
+	var err error
+	if st.Pending, err = s.pendingStats(db, now); err != nil {
+		return nil, translate(err)
+	}
+	if st.TimeToAnswer, err = s.answerTimes(db, now); err != nil {
+		return nil, translate(err)
+	}
+	if st.Weeks, err = weekCounts(db, now); err != nil {
+		return nil, translate(err)
+	}
+	if st.Unanswered, err = searchMisses(db, now); err != nil {
+		return nil, translate(err)
+	}
+	return st, nil
+}
+
+func (s *Store) pendingStats(db *gorm.DB, now time.Time) (PendingStats, error) {
+	p := PendingStats{ExpireAfter: s.expire}
+	var n int64
+	if err := db.Model(&Question{}).Where("status = ?", StatusPending).Count(&n).Error; err != nil {
+		return p, err
+	}
+	p.Count = int(n)
+	if n == 0 {
+		return p, nil
+	}
+	// ORDER BY … LIMIT 1 rather than MIN(): SQLite's aggregates lose the
+	// column's type, and the driver would hand back text.
+	var oldest []time.Time
+	if err := db.Model(&Question{}).Where("status = ?", StatusPending).Order("created_at").Limit(1).
+		Pluck("created_at", &oldest).Error; err != nil {
+		return p, err
+	}
+	if len(oldest) == 1 {
+		t := oldest[0].UTC()
+		p.Oldest = &t
+		p.OldestAge = max(now.Sub(t), 0)
+	}
+	if s.expire > 0 {
+		// The hourly job expires what was asked before now-ExpireAfter; in
+		// a week it will have expired what was asked before now+7d-ExpireAfter
+		// (the overdue ones it has not reached yet included).
+		cut := now.Add(7*24*time.Hour - s.expire)
+		if err := db.Model(&Question{}).Where("status = ? AND created_at < ?", StatusPending, cut).Count(&n).Error; err != nil {
+			return p, err
+		}
+		p.ExpiringThisWeek = int(n)
+	}
+	return p, nil
+}
+
+// answerTimes computes the 30- and 90-day times to answer. The waits are
+// computed by the database (seconds, as a float), so only numbers cross
+// the wire.
+func (s *Store) answerTimes(db *gorm.DB, now time.Time) ([]AnswerTimes, error) {
+	secs := "(julianday(closed_at) - julianday(created_at)) * 86400.0"
+	if s.dialect == DialectPostgres {
+		secs = "CAST(EXTRACT(EPOCH FROM (closed_at - created_at)) AS DOUBLE PRECISION)"
+	}
+	since30, since90 := now.AddDate(0, 0, -30), now.AddDate(0, 0, -90)
+	var rows []struct {
+		Secs   float64
+		Recent int
+	}
+	err := db.Raw("SELECT "+secs+" AS secs, CASE WHEN closed_at >= ? THEN 1 ELSE 0 END AS recent FROM questions "+
+		"WHERE status = ? AND closed_at >= ?", since30, StatusAnswered, since90).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	var w30, w90 []float64
+	for _, r := range rows {
+		v := max(r.Secs, 0) // an import may close before it opens
+		w90 = append(w90, v)
+		if r.Recent == 1 {
+			w30 = append(w30, v)
+		}
+	}
+	return []AnswerTimes{answerTimesOf(30, w30), answerTimesOf(90, w90)}, nil
+}
+
+func answerTimesOf(days int, secs []float64) AnswerTimes {
+	sort.Float64s(secs)
+	return AnswerTimes{Days: days, Answered: len(secs), Median: percentile(secs, 0.5), P90: percentile(secs, 0.9)}
+}
+
+// percentile is the nearest-rank percentile of sorted seconds, as a
+// duration rounded to the second; 0 for none.
+func percentile(sorted []float64, p float64) time.Duration {
+	if len(sorted) == 0 {
+		return 0
+	}
+	i := int(math.Ceil(p*float64(len(sorted)))) - 1
+	i = min(max(i, 0), len(sorted)-1)
+	return time.Duration(math.Round(sorted[i])) * time.Second
+}
+
+// WeekStart returns the Monday, 00:00 UTC, of t's week.
+func WeekStart(t time.Time) time.Time {
+	t = t.UTC()
+	d := (int(t.Weekday()) + 6) % 7 // days since Monday
+	return time.Date(t.Year(), t.Month(), t.Day()-d, 0, 0, 0, 0, time.UTC)
+}
+
+// weekCounts counts questions and answers per week with one scan each: a
+// sum of CASEs, one per week, over the rows since the first week.
+func weekCounts(db *gorm.DB, now time.Time) ([]WeekCount, error) {
+	first := WeekStart(now).AddDate(0, 0, -7*(DashboardWeeks-1))
+	weeks := make([]WeekCount, DashboardWeeks)
+	for i := range weeks {
+		weeks[i].Start = first.AddDate(0, 0, 7*i)
+	}
+	count := func(table, col, where string) ([]int, error) {
+		var sel strings.Builder
+		args := make([]any, 0, 2*DashboardWeeks+1)
+		for i := range weeks {
+			if i > 0 {
+				sel.WriteString(", ")
+			}
+			sel.WriteString("COALESCE(SUM(CASE WHEN " + col + " >= ? AND " + col + " < ? THEN 1 ELSE 0 END), 0)")
+			args = append(args, weeks[i].Start, weeks[i].Start.AddDate(0, 0, 7))
+		}
+		args = append(args, first)
+		rows, err := db.Raw("SELECT "+sel.String()+" FROM "+table+" WHERE "+col+" >= ?"+where, args...).Rows()
+		if err != nil {
+			return nil, err
+		}
+		defer rows.Close()
+		out := make([]int, DashboardWeeks)
+		if rows.Next() {
+			ptrs := make([]any, DashboardWeeks)
+			for i := range out {
+				ptrs[i] = &out[i]
+			}
+			if err := rows.Scan(ptrs...); err != nil {
+				return nil, err
+			}
+		}
+		return out, rows.Err()
+	}
+	qs, err := count("questions", "created_at", "")
+	if err != nil {
+		return nil, err
+	}
+	as, err := count("answers", "published_at", " AND published = "+sqlTrue)
+	if err != nil {
+		return nil, err
+	}
+	for i := range weeks {
+		weeks[i].Questions, weeks[i].Answers = qs[i], as[i]
+	}
+	return weeks, nil
+}
+
+// sqlTrue is a boolean true both dialects accept.
+const sqlTrue = "(1=1)"
+
+func searchMisses(db *gorm.DB, now time.Time) ([]SearchMiss, error) {
+	var rows []struct {
+		QueryText string
+		N         int64
+		Last      string
+	}
+	err := db.Raw("SELECT query_text, SUM(searches) AS n, MAX(day) AS last FROM search_log "+
+		"WHERE matched = ? AND day >= ? GROUP BY query_text ORDER BY n DESC, last DESC, query_text LIMIT ?",
+		false, searchLogCutoff(now), DashboardMisses).Scan(&rows).Error
+	if err != nil {
+		return nil, err
+	}
+	out := make([]SearchMiss, len(rows))
+	for i, r := range rows {
+		out[i] = SearchMiss{Text: r.QueryText, Count: int(r.N), LastSeen: r.Last}
+	}
+	return out, nil
+}
+
+// searchLogCutoff is the first day the search log keeps at now.
+func searchLogCutoff(now time.Time) string {
+	return now.UTC().AddDate(0, 0, -(SearchLogDays - 1)).Format(time.DateOnly)
+}
+
+// NormalizeSearch returns the form a search text is logged and grouped
+// under: Unicode-normalised (NFKC, so full-width and half-width forms
+// agree), lower case, runs of space made one, cut to SearchLogMaxText
+// characters. "" means nothing worth logging.
+func NormalizeSearch(text string) string {
+	if !utf8.ValidString(text) {
+		text = strings.ToValidUTF8(text, "")
+	}
+	if len(text) > 16*SearchLogMaxText {
+		text = text[:16*SearchLogMaxText] // bounds the work; cut again below
+	}
+	t := strings.Join(strings.Fields(strings.ToLower(norm.NFKC.String(text))), " ")
+	t = strings.ToValidUTF8(t, "")
+	if utf8.RuneCountInString(t) > SearchLogMaxText {
+		r := []rune(t)
+		t = strings.TrimSpace(string(r[:SearchLogMaxText]))
+	}
+	return t
+}
+
+// LogSearch records a search in the search log when it is one the
+// dashboard lists: a search by a member who may read the whole archive
+// (not the expert's own, not a visitor's or a lapsed member's, who find
+// public answers only) that found nothing (results == 0; weak matches will
+// count once the search reports match strength). It keeps the normalised
+// text, the result count, the best score and the day: no member, no time of
+// day. Calls for the same text on the same day add to one row. Callers log
+// the first page of a search only.
+func (s *Store) LogSearch(ctx context.Context, actor Actor, text string, results int, bestScore float64) error {
+	if results > 0 || actor.Member == nil || actor.IsExpert() || !actor.CanReadArchive(s.clock()) {
+		return nil
+	}
+	t := NormalizeSearch(text)
+	if t == "" {
+		return nil
+	}
+	day := s.clock().Format(time.DateOnly)
+	matched := results > 0
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		res := tx.Exec("UPDATE search_log SET searches = searches + 1, results = ?, best_score = ?, matched = ? WHERE day = ? AND query_text = ?",
+			results, bestScore, matched, day, t)
+		if res.Error != nil || res.RowsAffected > 0 {
+			return res.Error
+		}
+		var n int64
+		if err := tx.Raw("SELECT COUNT(*) FROM search_log WHERE day = ?", day).Scan(&n).Error; err != nil {
+			return err
+		}
+		if n >= SearchLogDayCap {
+			return nil
+		}
+		// Another server may have inserted the row meanwhile.
+		return tx.Exec("INSERT INTO search_log (day, query_text, searches, results, best_score, matched) VALUES (?, ?, 1, ?, ?, ?) "+
+			"ON CONFLICT (day, query_text) DO UPDATE SET searches = search_log.searches + 1",
+			day, t, results, bestScore, matched).Error
+	})
+}
+
+// PruneSearchLog deletes the search log's days older than SearchLogDays and
+// returns how many rows went (the hourly job calls it).
+func (s *Store) PruneSearchLog(ctx context.Context) (int, error) {
+	var n int64
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		res := tx.Exec("DELETE FROM search_log WHERE day < ?", searchLogCutoff(s.clock()))
+		n = res.RowsAffected
+		return res.Error
+	})
+	return int(n), err
+}
+
+// ClearSearchLog deletes the whole search log and returns how many rows
+// went. Expert only.
+func (s *Store) ClearSearchLog(ctx context.Context, actor Actor) (int, error) {
+	if err := actor.requireExpert(true); err != nil {
+		return 0, err
+	}
+	var n int64
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		res := tx.Exec("DELETE FROM search_log")
+		n = res.RowsAffected
+		return res.Error
+	})
+	return int(n), err
+}
