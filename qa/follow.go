@@ -25,13 +25,7 @@ const MaxFollows = 200
 // answers yet). Following a followed tag changes nothing. Members only,
 // with a write credential.
 func (s *Store) FollowTag(ctx context.Context, actor Actor, tag string) error {
-	if err := requireOwnMember(actor); err != nil {
-		return err
-	}
-	if err := actor.requireWrite(); err != nil {
-		return err
-	}
-	t, err := NormalizeTag(tag)
+	t, err := followedTag(actor, tag)
 	if err != nil {
 		return err
 	}
@@ -51,13 +45,7 @@ func (s *Store) FollowTag(ctx context.Context, actor Actor, tag string) error {
 // UnfollowTag stops the actor following a tag; not following it changes
 // nothing.
 func (s *Store) UnfollowTag(ctx context.Context, actor Actor, tag string) error {
-	if err := requireOwnMember(actor); err != nil {
-		return err
-	}
-	if err := actor.requireWrite(); err != nil {
-		return err
-	}
-	t, err := NormalizeTag(tag)
+	t, err := followedTag(actor, tag)
 	if err != nil {
 		return err
 	}
@@ -75,4 +63,16 @@ func (s *Store) FollowedTags(ctx context.Context, actor Actor) ([]string, error)
 	}
 	err := s.read(ctx).Model(&tagFollow{}).Where("member_id = ?", actor.Member.ID).Order("tag").Pluck("tag", &out).Error
 	return out, translate(err)
+}
+
+// followedTag checks that the actor may change what they follow (a member
+// with a write credential) and normalises the tag.
+func followedTag(actor Actor, tag string) (string, error) {
+	if err := requireOwnMember(actor); err != nil {
+		return "", err
+	}
+	if err := actor.requireWrite(); err != nil {
+		return "", err
+	}
+	return NormalizeTag(tag)
 }
