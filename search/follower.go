@@ -40,7 +40,16 @@ func (ix *Index) Run(ctx context.Context) error {
 				break
 			}
 			if n < ix.batch {
+				ix.head.Store(ix.applied.Load()) // caught up
 				break
+			}
+			// A full batch: more is waiting. Learn how much (one cheap
+			// MAX per batch, only while catching up) for Status.Behind.
+			if head, err := ix.store.LastChangeSeq(ctx); err == nil {
+				ix.head.Store(head)
+			}
+			if ix.afterFullBatch != nil {
+				ix.afterFullBatch()
 			}
 		}
 		select {

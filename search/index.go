@@ -76,6 +76,12 @@ type Index struct {
 	total    atomic.Int64 // answers to index in a rebuild
 
 	applied atomic.Int64
+	// head is the newest change-log seq the follower knows of while it
+	// catches up (Status.Behind); it equals applied once it has.
+	head atomic.Int64
+	// afterFullBatch, when set (tests only), runs after each full batch
+	// of a catch-up, while more changes wait.
+	afterFullBatch func()
 	// errors counts the follower's failed batches and rebuilds (metrics).
 	errors atomic.Int64
 	// persisted is the last seq known to be on disk (batches return once
@@ -305,6 +311,10 @@ type Status struct {
 	Done     int64
 	Total    int64
 	Applied  int64
+	// Behind is how many change-log rows the follower still has to apply
+	// while it catches up (after an import, or at start); 0 when it has
+	// caught up. Searches meanwhile miss what those rows changed.
+	Behind int64
 	// Errors is how many times the follower failed to apply a batch or
 	// to rebuild since the index was opened.
 	Errors int64
@@ -315,8 +325,9 @@ func (ix *Index) Status() Status {
 	ix.mu.RLock()
 	ready := ix.idx != nil
 	ix.mu.RUnlock()
-	return Status{Ready: ready, Building: ix.building.Load(), Done: ix.progress.Load(), Total: ix.total.Load(), Applied: ix.applied.Load(),
-		Errors: ix.errors.Load()}
+	applied := ix.applied.Load()
+	return Status{Ready: ready, Building: ix.building.Load(), Done: ix.progress.Load(), Total: ix.total.Load(), Applied: applied,
+		Behind: max(0, ix.head.Load()-applied), Errors: ix.errors.Load()}
 }
 
 // unavailable is the error of a search while the index is not usable.

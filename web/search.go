@@ -91,6 +91,9 @@ type searchData struct {
 	// Browse are the most used tags, offered on the empty form.
 	Browse []qa.TagCount
 	Took   time.Duration
+	// Behind is how many recent changes the index has still to apply
+	// (after a large import): the page says results may be incomplete.
+	Behind int
 }
 
 // search runs a query over the archive: highlighted snippets, tag facets to
@@ -130,6 +133,9 @@ func (w *Web) search(c *gin.Context) {
 	if err != nil {
 		w.fail(c, err)
 		return
+	}
+	if b := w.index.Status().Behind; b > 0 {
+		d.Behind = int(b)
 	}
 	if page == 1 {
 		// What to write next (the dashboard); a failure to log never fails

@@ -195,7 +195,13 @@ func (rt *Router) ready(c *gin.Context) {
 			"rebuilt": st.Done, "of": st.Total})
 		return
 	}
-	c.JSON(http.StatusOK, gin.H{"status": "ok", "database": "ok", "search": "ok", "applied_seq": st.Applied})
+	search := "ok"
+	if st.Behind > 0 {
+		// Searchable, but the follower is still applying a burst of
+		// changes (an import): results may miss the newest.
+		search = "catching_up"
+	}
+	c.JSON(http.StatusOK, gin.H{"status": "ok", "database": "ok", "search": search, "applied_seq": st.Applied, "behind": st.Behind})
 }
 
 // recover turns a panic into a 500 in the API's error shape (on every path,
