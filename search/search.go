@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"math"
 	"sort"
 	"strconv"
 	"strings"
@@ -339,8 +340,15 @@ func (st termStats) termClauses(c *clauses, terms []string, boosts [numFields]fl
 			order = append(order, termDF{t, total})
 		}
 	}
-	sort.SliceStable(order, func(a, b int) bool { return order[a].df < order[b].df })
+	// The terms that say most in this archive select first: by their
+	// weight in the score (the term's weight times its inverse document
+	// frequency), not by rarity alone, so that a single Han character that
+	// happens to be rare here ("计" of 怎么计算 in a medical archive) does not
+	// push out a rare Latin word of the same query ("staking").
 	n := float64(st.n)
+	sort.SliceStable(order, func(a, b int) bool {
+		return termWeight(order[a].t)*idf(order[a].df, n) > termWeight(order[b].t)*idf(order[b].df, n)
+	})
 	budget := uint64(max(selectFrac*n, minSelect))
 	var spent uint64
 	for k, o := range order {
@@ -436,6 +444,11 @@ func phraseTerms(ph string) [][]string {
 		}
 	}
 	return out
+}
+
+// idf is BM25's inverse document frequency of a term in df of n documents.
+func idf(df uint64, n float64) float64 {
+	return math.Log(1 + (n-float64(df)+0.5)/(float64(df)+0.5))
 }
 
 // termWeight lowers single Han characters: they are there for recall, the
