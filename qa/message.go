@@ -66,6 +66,7 @@ const (
 	KeyExpired          Key = "err.expired"
 	KeyQuota            Key = "err.quota"
 	KeyWithdrawAsker    Key = "err.withdraw_asker"
+	KeyAnonymousOff     Key = "err.anonymous_off"
 	KeyDraftsExpert     Key = "err.drafts_expert"
 	KeyTokenSelf        Key = "err.token_self"
 	KeyTokenReadOnly    Key = "err.token_read_only"
@@ -246,6 +247,7 @@ var messages = map[Key]message{
 	KeyExpired:          {code: EFORBIDDEN, text: "your membership has expired; renew it to ask questions"},
 	KeyQuota:            {code: ERATELIMITED, text: "you have asked {{.N}} questions in the last 30 days, the most your membership allows; declined and expired questions give their credit back"},
 	KeyWithdrawAsker:    {code: EFORBIDDEN, text: "only the asker may withdraw a question"},
+	KeyAnonymousOff:     {code: EINVALID, text: "the expert has turned anonymous asking off; ask without it"},
 	KeyDraftsExpert:     {code: EFORBIDDEN, text: "only the expert's own account keeps drafts"},
 	KeyTokenSelf:        {code: EFORBIDDEN, text: "you can only create tokens for yourself"},
 	KeyTokenReadOnly:    {code: EFORBIDDEN, text: "a read token cannot create a write token"},

@@ -82,6 +82,15 @@ func (s *Store) CreateQuestion(ctx context.Context, actor Actor, qc QuestionCrea
 	if err := actor.mayAsk(now); err != nil {
 		return nil, err
 	}
+	if qc.Anonymous {
+		on, err := s.AnonymousAsking(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if !on {
+			return nil, E(KeyAnonymousOff, nil)
+		}
+	}
 	q := &Question{AskerID: &actor.Member.ID, Anonymous: qc.Anonymous, CreatedAt: now}
 	if err := applyStatus(q, StatusPending, statusChange{via: viaAsk}, now); err != nil {
 		return nil, err

@@ -423,3 +423,28 @@ func TestStore_AnonymousQuestion(t *testing.T) {
 		}
 	})
 }
+
+// TestStore_AnonymousAsking: the owner may turn anonymous asking off; a
+// member then cannot ask anonymously, and only the expert may change it.
+func TestStore_AnonymousAsking(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		x := e.member(t, "Expert", qa.RoleExpert)
+		m := e.member(t, "Member", qa.RoleMember)
+		if on, err := e.AnonymousAsking(e.ctx); err != nil || !on {
+			t.Fatalf("on by default: %v %v", on, err)
+		}
+		wantCode(t, e.SetAnonymousAsking(e.ctx, as(m), false), qa.EFORBIDDEN)
+		if err := e.SetAnonymousAsking(e.ctx, as(x), false); err != nil {
+			t.Fatal(err)
+		}
+		_, err := e.CreateQuestion(e.ctx, as(m), qa.QuestionCreate{Title: "匿名", Anonymous: true})
+		wantErrKey(t, err, qa.KeyAnonymousOff)
+		e.ask(t, m, "Named is fine", "")
+		if err := e.SetAnonymousAsking(e.ctx, as(x), true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.CreateQuestion(e.ctx, as(m), qa.QuestionCreate{Title: "匿名", Anonymous: true}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"fmt"
+	"net/url"
 	"strings"
 	"testing"
 
@@ -59,5 +60,36 @@ func TestPages_AnonymousAsker(t *testing.T) {
 	hint := ask.text("#anon-hint")
 	if !strings.Contains(hint, "专家能看到你的名字") || !strings.Contains(hint, "专家也看不到") {
 		t.Errorf("ask form hint: %q", hint)
+	}
+}
+
+// TestPages_AnonymousAskingOff: the owner turns anonymous asking off on the
+// reasons page; the ask form loses its box and the store refuses it.
+func TestPages_AnonymousAskingOff(t *testing.T) {
+	f := newFixture(t)
+	x := f.signIn(t, f.expert, "en")
+	p := x.get(t, "/queue/reasons")
+	if p.doc.Find("#anonymous_asking[checked]").Length() != 1 {
+		t.Fatal("anonymous asking is on until the owner turns it off")
+	}
+	res, p := x.post(t, "/queue/settings", url.Values{})
+	if res.Request.URL.Path != "/queue/reasons" || p.text(".flash") != "Settings saved." || p.doc.Find("#anonymous_asking[checked]").Length() != 0 {
+		t.Fatalf("turn off: %s %q", res.Request.URL, p.text(".flash"))
+	}
+	m := f.signIn(t, f.member, "zh-Hans")
+	ask := m.get(t, "/ask")
+	if ask.doc.Find("#anonymous").Length() != 0 || !strings.Contains(ask.text("#anon-hint"), "专家已关闭匿名提问") {
+		t.Fatalf("ask form with anonymous asking off: %q", ask.text("#anon-hint"))
+	}
+	_, bad := m.post(t, "/ask", url.Values{"title": {"想匿名问"}, "anonymous": {"on"}, "action": {"ask"}})
+	want(t, bad, 400, "anonymous when off")
+	if bad.text(".error") != "专家已关闭匿名提问，请以实名提问。" {
+		t.Fatalf("error %q", bad.text(".error"))
+	}
+	if _, p = x.post(t, "/queue/settings", url.Values{"anonymous_asking": {"on"}}); p.doc.Find("#anonymous_asking[checked]").Length() != 1 {
+		t.Fatal("turn back on")
+	}
+	if ask = m.get(t, "/ask"); ask.doc.Find("#anonymous").Length() != 1 {
+		t.Fatal("the box is back")
 	}
 }

@@ -29,6 +29,8 @@ type askData struct {
 	Preview template.HTML
 	// AllTags suggests existing tags.
 	AllTags []qa.TagCount
+	// AnonymousOff: the owner turned anonymous asking off; no box.
+	AnonymousOff bool
 }
 
 // askForm is the form to ask the expert. A member whose membership ended
@@ -48,7 +50,12 @@ func (w *Web) askForm(c *gin.Context) {
 
 func (w *Web) fillAsk(c *gin.Context, a qa.Actor, d *askData) error {
 	tags, err := w.store.FindTags(c.Request.Context(), a)
+	if err != nil {
+		return err
+	}
 	d.AllTags = tags
+	on, err := w.store.AnonymousAsking(c.Request.Context())
+	d.AnonymousOff = !on
 	return err
 }
 

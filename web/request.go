@@ -121,7 +121,7 @@ func (w *Web) setCookie(c *gin.Context, name, value string, maxAge int) {
 // the id of a catalog message "flash.<id>".
 var flashes = map[string]bool{
 	"asked": true, "withdrawn": true, "published": true, "declined": true, "duplicate": true,
-	"draft_saved": true, "saved": true, "reasons_saved": true, "member_added": true, "member_saved": true,
+	"draft_saved": true, "saved": true, "reasons_saved": true, "settings_saved": true, "member_added": true, "member_saved": true,
 	"password_changed": true, "token_revoked": true, "signed_out": true, "welcome": true,
 	"webhook_removed": true, "feed_revoked": true, "code_revoked": true, "joined": true, "renewed": true,
 	"password_reset": true, "password_reset_login": true, "email_confirmed": true, "confirm_sent": true,
