@@ -37,6 +37,7 @@ const (
 	KeyPerPage       Key = "err.per_page"
 	KeyPageStart     Key = "err.page_start"
 	KeyDateInvalid   Key = "err.date_invalid"
+	KeyTimeZone      Key = "err.time_zone"
 	KeyRole          Key = "err.role"
 	KeyScope         Key = "err.scope"
 	KeyStatus        Key = "err.status"
@@ -220,6 +221,7 @@ var messages = map[Key]message{
 	KeyPerPage:       {code: EINVALID, text: "per_page must be between 1 and {{.Max}}"},
 	KeyPageStart:     {code: EINVALID, text: "page and per_page start at 1"},
 	KeyDateInvalid:   {code: EINVALID, text: "date {{q .Date}} must be YYYY-MM-DD"},
+	KeyTimeZone:      {code: EINVALID, text: "time zone {{q .Zone}} is not an IANA zone name such as Asia/Shanghai"},
 	KeyRole:          {code: EINVALID, text: "role must be member or expert"},
 	KeyScope:         {code: EINVALID, text: "scope must be read or write"},
 	KeyStatus:        {code: EINVALID, text: "status must be one of {{.Allowed}}"},

@@ -269,6 +269,8 @@ CREATE INDEX account_links_member ON account_links(member_id, purpose)`},
 	{9, "webhook secret rotation", `
 ALTER TABLE webhooks ADD COLUMN previous_secret TEXT NOT NULL DEFAULT '';
 ALTER TABLE webhooks ADD COLUMN previous_secret_until {{ts}}`},
+	{11, "member time zones", `
+ALTER TABLE members ADD COLUMN time_zone TEXT NOT NULL DEFAULT ''`},
 }
 
 // checkMigrations fails when versions are not strictly increasing: two

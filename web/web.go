@@ -287,6 +287,7 @@ func (w *Web) Register(r gin.IRouter) {
 	g.GET("/account", w.account)
 	g.POST("/account/password", w.changePassword)
 	g.POST("/account/mail", w.saveMailPrefs)
+	g.POST("/account/time-zone", w.saveTimeZone)
 	g.POST("/account/renew", w.renew)
 	g.POST("/account/tokens", w.createToken)
 	g.POST("/account/tokens/:id/revoke", w.revokeToken)

@@ -792,6 +792,7 @@ func accRules() map[string][]accProbe {
 		"POST /notifications/read":        {{path: "/notifications/read", want: signedWeb(u, so)}},
 		"POST /tags/follow":               {{path: "/tags/follow", form: true, body: "tag=", want: signedWeb(u, bd)}},
 		"POST /tags/unfollow":             {{path: "/tags/unfollow", form: true, body: "tag=", want: signedWeb(u, bd)}},
+		"POST /account/time-zone":         {{path: "/account/time-zone", form: true, body: form(url.Values{"time_zone": {"Mars/Olympus"}}), want: signedWeb(u, bd)}},
 		"POST /account/password":          {{path: "/account/password", form: true, body: form(url.Values{"current_password": {"x"}, "new_password": {"differs-1"}, "new_password2": {"differs-2"}}), want: signedWeb(u, bd)}},
 		"POST /account/tokens":            {{path: "/account/tokens", form: true, body: form(url.Values{"label": {strings.Repeat("l", 65)}}), want: signedWeb(u, bd)}},
 		"POST /account/tokens/:id/revoke": {{path: "/account/tokens/{newtok}/revoke", want: accWeb(u, nf, nf, nf, so)}},
