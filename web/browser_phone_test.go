@@ -128,6 +128,23 @@ func TestBrowser_Phone(t *testing.T) {
 					c.submit("go to codes", `nav.main a[href="/codes"]`, `^/codes$`)
 					c.waitText("codes page", "table.codes", "spring course")
 				}
+
+				// The lapsed member's banner lines up with the page's column,
+				// and the ask form's gate offers the renew field.
+				c.signOut("expert out")
+				c.signIn("lapsed", f.lapsed.Email, password)
+				c.open("ask gate", "/ask")
+				measure("ask gate")
+				edges, err := chromedp.Run(c.ctx, chromedp.Evaluate[[]float64](`(() => { const b = document.querySelector(".notice.banner").getBoundingClientRect(), h = document.querySelector("main h1").getBoundingClientRect(), m = document.querySelector("main").getBoundingClientRect(), cs = getComputedStyle(document.querySelector("main")); return [b.left, h.left, b.right, m.right - parseFloat(cs.paddingRight)]; })()`))
+				if err != nil {
+					c.fail("banner", err)
+				}
+				if len(edges) != 4 || edges[0] != edges[1] || edges[2] != edges[3] {
+					c.screenshot("banner")
+					t.Errorf("the banner's edges %v do not line up with the content's", edges)
+				}
+				c.do("renew field", chromedp.WaitVisible(chromedp.CSS(`.gate form[action="/account/renew"] input[name=code]`)))
+				c.screenshot("ask gate")
 			})
 		}
 	}
