@@ -2,14 +2,13 @@ package web
 
 import (
 	"crypto/rand"
-	"fmt"
 	"html/template"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"answerbook/qa"
+	"answerbook/qa/markdown"
 )
 
 // similarWhileAsking is how many similar answers the ask page shows.
@@ -111,8 +110,6 @@ func (w *Web) preview(c *gin.Context) {
 	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(html))
 }
 
-var markdownMarks = strings.NewReplacer("**", "", "__", "", "`", "", "\n#", "\n", "\n>", "\n")
-
 // myQuestionsPerPage is how many questions a page of "my questions" shows.
 const myQuestionsPerPage = 20
 
@@ -182,14 +179,8 @@ func (w *Web) withdraw(c *gin.Context) {
 }
 
 // questionExcerpt is the opening of a question's Markdown as one line of
-// text, for lists: the marks of emphasis, code and headings are dropped
-// (a cheap approximation; the page of the question shows it rendered).
+// text, for lists: as a teaser shows an answer, a table left out and said
+// to be (markdown.TableMark), list items kept apart.
 func questionExcerpt(body string, n int) string {
-	body = markdownMarks.Replace(body)
-	s := strings.Join(strings.Fields(body), " ")
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return fmt.Sprint(string(r[:n]), "…")
+	return markdown.Excerpt(body, n)
 }
