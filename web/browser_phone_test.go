@@ -151,3 +151,23 @@ func TestBrowser_Phone(t *testing.T) {
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+// TestBrowser_SetupLanguage: on a phone, the owner types on the setup form,
+// switches the language, and finds what they typed still there.
+func TestBrowser_SetupLanguage(t *testing.T) {
+	chromiumPath(t)
+	s := newSite(t)
+	tok, err := s.store.NewSetupToken(s.ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := newChrome(t, s.URL, "en", 390, 844)
+	c.open("setup", "/setup?token="+tok)
+	c.do("type", chromedp.SendKeys(chromedp.ID("email"), "owner@example.com"), chromedp.SendKeys(chromedp.ID("name"), "Owner"))
+	c.submit("switch language", `header button[name=lang]`, `^/setup$`)
+	c.waitText("in Chinese", "h1", "设置")
+	got, err := chromedp.Run(c.ctx, chromedp.Evaluate[[]string](`[document.documentElement.lang, document.getElementById("email").value, document.getElementById("name").value]`))
+	if err != nil || strings.Join(got, ",") != "zh-Hans,owner@example.com,Owner" {
+		c.fail("after switching", fmt.Errorf("%v %v", got, err))
+	}
+}
