@@ -227,29 +227,36 @@ type questionEventJSON struct {
 }
 
 // personJSON is the member an outcome or membership event is about. The
-// webhook belongs to the expert, who may see who asked (even anonymously:
-// anonymity hides the asker from the archive, not from the expert).
+// webhook belongs to the expert, who sees who asked unless the question
+// was asked anonymously (then the asker is anonymousJSON).
 type personJSON struct {
 	ID    int64  `json:"id"`
 	Name  string `json:"name"`
 	Email string `json:"email"`
 }
 
+// anonymousJSON stands for the asker of an anonymous question: anonymity
+// hides the asker from the expert too, and so from the expert's webhooks.
+type anonymousJSON struct {
+	Name string `json:"name"`
+}
+
 // outcomeEventJSON is the data of question.answered, .declined, .duplicate
 // and .expired: the question as it is now, the asker, and what the expert
 // pointed them to.
 type outcomeEventJSON struct {
-	ID            int64       `json:"id"`
-	Title         string      `json:"title"`
-	Tags          []string    `json:"tags"`
-	Status        qa.Status   `json:"status"`
-	Anonymous     bool        `json:"anonymous"`
-	AskedAt       time.Time   `json:"asked_at"`
-	ClosedAt      *time.Time  `json:"closed_at"`
-	DeclineReason string      `json:"decline_reason,omitempty"`
-	Answer        *refJSON    `json:"answer,omitempty"`
-	DuplicateOf   *refJSON    `json:"duplicate_of,omitempty"`
-	Asker         *personJSON `json:"asker"`
+	ID            int64      `json:"id"`
+	Title         string     `json:"title"`
+	Tags          []string   `json:"tags"`
+	Status        qa.Status  `json:"status"`
+	Anonymous     bool       `json:"anonymous"`
+	AskedAt       time.Time  `json:"asked_at"`
+	ClosedAt      *time.Time `json:"closed_at"`
+	DeclineReason string     `json:"decline_reason,omitempty"`
+	Answer        *refJSON   `json:"answer,omitempty"`
+	DuplicateOf   *refJSON   `json:"duplicate_of,omitempty"`
+	// Asker is a *personJSON, an anonymousJSON, or nil (no asker).
+	Asker any `json:"asker"`
 }
 
 // refJSON points to an answer.
@@ -337,7 +344,10 @@ func (d *Dispatcher) outcome(ctx context.Context, id int64) (*outcomeEventJSON, 
 	if q.DuplicateOfID != nil {
 		out.DuplicateOf = &refJSON{ID: *q.DuplicateOfID, URL: qa.AnswerURL(d.BaseURL, *q.DuplicateOfID)}
 	}
-	if q.AskerID != nil {
+	switch {
+	case q.AskerID != nil && q.Anonymous:
+		out.Asker = anonymousJSON{Name: qa.AnonymousAsker}
+	case q.AskerID != nil:
 		m, err := d.Store.FindMemberByID(ctx, *q.AskerID)
 		switch {
 		case err == nil:

@@ -504,3 +504,31 @@ func TestExpBackoff(t *testing.T) {
 		}
 	}
 }
+
+// TestRender_Dates: the days in an e-mail are written the way the member's
+// language writes dates, not as YYYY-MM-DD.
+func TestRender_Dates(t *testing.T) {
+	e := newEnv(t)
+	r, err := mail.NewRenderer("https://answers.example.com", "答疑", e.store.UnsubscribeToken)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct{ lang, want string }{{"en", "Mar 8, 2026"}, {"zh-Hans", "2026年3月8日"}} {
+		m, err := r.Render(e.ctx, &qa.Mail{ID: 9, MessageID: "ab.d", MemberID: &e.en.ID, ToAddr: e.en.Email, Kind: qa.KindMembershipEnding,
+			Args: qa.Args{"Date": "2026-03-08", "URL": "/account"}, Lang: c.lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(m.Subject, c.want) || !strings.Contains(m.Text, c.want) || strings.Contains(m.Text, "2026-03-08") {
+			t.Errorf("%s: %q\n%s", c.lang, m.Subject, m.Text)
+		}
+		m, err = r.Render(e.ctx, &qa.Mail{ID: 9, MessageID: "ab.s", MemberID: &e.en.ID, ToAddr: e.en.Email, Kind: qa.KindQueueSummary,
+			Args: qa.Args{"Count": float64(2), "Date": "2026-03-09", "Oldest": "2026-03-08", "URL": "/queue"}, Lang: c.lang})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(m.Text, c.want) {
+			t.Errorf("%s summary:\n%s", c.lang, m.Text)
+		}
+	}
+}

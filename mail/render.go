@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"strings"
 	texttemplate "text/template"
+	"time"
 	"unicode"
 	"unicode/utf8"
 
@@ -166,10 +167,10 @@ func (r *Renderer) Render(ctx context.Context, m *qa.Mail) (*Message, error) {
 	case qa.KindQueueSummary:
 		v.Subject, v.Lead = l.T(id+".subject", "Count", count), l.T(id+".lead", "Count", count)
 		if o := str(args["Oldest"]); o != "" {
-			v.Note = l.T(id+".oldest", "Oldest", oneLine(o))
+			v.Note = l.T(id+".oldest", "Oldest", day(l, o))
 		}
 	case qa.KindMembershipEnding, qa.KindMembershipEnded:
-		date := oneLine(str(args["Date"]))
+		date := day(l, str(args["Date"]))
 		v.Subject, v.Lead = l.T(id+".subject", "Date", date), l.T(id+".lead", "Date", date)
 	case qa.MailReset, qa.MailConfirm:
 		v.Subject, v.Lead, v.Note = l.T(id+".subject", "Site", r.site), l.T(id+".lead", "Site", r.site), l.T(id+".note", "Site", r.site)
@@ -443,3 +444,17 @@ const htmlTemplate = `<!DOCTYPE html>
 </body>
 </html>
 `
+
+// day writes a day the outbox holds as YYYY-MM-DD the way the member's
+// language writes dates ("Mar 8, 2026", "2026年3月8日"). The day is already
+// the member's: a membership's last day is a calendar day, and a day taken
+// from an instant (the queue summary's oldest question) was taken in the
+// member's time zone when the notice was written (qa.Member.Location).
+// Anything else is shown as written, on one line.
+func day(l *i18n.Localizer, s string) string {
+	t, err := time.Parse(time.DateOnly, strings.TrimSpace(s))
+	if err != nil {
+		return oneLine(s)
+	}
+	return l.Day(t)
+}

@@ -53,8 +53,11 @@ type Member struct {
 	// EmailConfirmedAt is when the member proved the address is theirs;
 	// until then no e-mail but the confirmation is sent to it.
 	EmailConfirmedAt *time.Time
-	CreatedAt        time.Time
-	UpdatedAt        time.Time
+	// TimeZone is the IANA zone the member reads times in ("Asia/Shanghai");
+	// "" until set, which means UTC. See Location.
+	TimeZone  string
+	CreatedAt time.Time
+	UpdatedAt time.Time
 }
 
 // TableName implements gorm's Tabler.

@@ -37,6 +37,7 @@ const (
 	KeyPerPage       Key = "err.per_page"
 	KeyPageStart     Key = "err.page_start"
 	KeyDateInvalid   Key = "err.date_invalid"
+	KeyTimeZone      Key = "err.time_zone"
 	KeyRole          Key = "err.role"
 	KeyScope         Key = "err.scope"
 	KeyStatus        Key = "err.status"
@@ -68,6 +69,7 @@ const (
 	KeyExpired          Key = "err.expired"
 	KeyQuota            Key = "err.quota"
 	KeyWithdrawAsker    Key = "err.withdraw_asker"
+	KeyAnonymousOff     Key = "err.anonymous_off"
 	KeyDraftsExpert     Key = "err.drafts_expert"
 	KeyTokenSelf        Key = "err.token_self"
 	KeyTokenReadOnly    Key = "err.token_read_only"
@@ -221,6 +223,7 @@ var messages = map[Key]message{
 	KeyPerPage:       {code: EINVALID, text: "per_page must be between 1 and {{.Max}}"},
 	KeyPageStart:     {code: EINVALID, text: "page and per_page start at 1"},
 	KeyDateInvalid:   {code: EINVALID, text: "date {{q .Date}} must be YYYY-MM-DD"},
+	KeyTimeZone:      {code: EINVALID, text: "time zone {{q .Zone}} is not an IANA zone name such as Asia/Shanghai"},
 	KeyRole:          {code: EINVALID, text: "role must be member or expert"},
 	KeyScope:         {code: EINVALID, text: "scope must be read or write"},
 	KeyStatus:        {code: EINVALID, text: "status must be one of {{.Allowed}}"},
@@ -250,6 +253,7 @@ var messages = map[Key]message{
 	KeyExpired:          {code: EFORBIDDEN, text: "your membership has expired; renew it to ask questions"},
 	KeyQuota:            {code: ERATELIMITED, text: "you have asked {{.N}} questions in the last 30 days, the most your membership allows; declined and expired questions give their credit back"},
 	KeyWithdrawAsker:    {code: EFORBIDDEN, text: "only the asker may withdraw a question"},
+	KeyAnonymousOff:     {code: EINVALID, text: "the expert has turned anonymous asking off; ask without it"},
 	KeyDraftsExpert:     {code: EFORBIDDEN, text: "only the expert's own account keeps drafts"},
 	KeyTokenSelf:        {code: EFORBIDDEN, text: "you can only create tokens for yourself"},
 	KeyTokenReadOnly:    {code: EFORBIDDEN, text: "a read token cannot create a write token"},

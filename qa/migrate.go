@@ -282,6 +282,8 @@ CREATE TABLE search_log (
 CREATE INDEX search_log_matched ON search_log(matched, query_text, day, searches);
 CREATE INDEX questions_created ON questions(created_at);
 CREATE INDEX questions_status_closed ON questions(status, closed_at)`},
+	{11, "member time zones", `
+ALTER TABLE members ADD COLUMN time_zone TEXT NOT NULL DEFAULT ''`},
 }
 
 // checkMigrations fails when versions are not strictly increasing: two

@@ -396,12 +396,16 @@ func (s *Store) NotifyQueueSummary(ctx context.Context) (int, error) {
 		return 0, translate(err)
 	}
 	day := now.UTC().Format(time.DateOnly)
-	args := Args{"Count": int(pending), "Date": day}
-	if oldest != nil {
-		args["Oldest"] = oldest.UTC().Format(time.DateOnly)
-	}
 	n := 0
 	for i := range experts {
+		// Today and the oldest question's day, in the expert's zone (the
+		// pages and the e-mail show them as written here); the once-a-day
+		// rule keeps to the UTC day.
+		loc := experts[i].Location()
+		args := Args{"Count": int(pending), "Date": now.In(loc).Format(time.DateOnly)}
+		if oldest != nil {
+			args["Oldest"] = oldest.In(loc).Format(time.DateOnly)
+		}
 		nt := notice{member: &experts[i], kind: KindQueueSummary, args: args, url: "/queue", dedupe: "summary:" + day}
 		wrote, err := s.notifyOnce(ctx, nt)
 		if err != nil {

@@ -30,9 +30,15 @@ type Question struct {
 	ClientToken *string
 
 	Tags []string `gorm:"-"`
-	// Asker is filled for the expert and the asker; nil otherwise.
+	// Asker is filled for the expert, except on an anonymous question: nil
+	// otherwise. Anonymity hides the asker from everyone but the asker
+	// (quotas, notifications and the asker's own pages go by AskerID).
 	Asker *Member `gorm:"-"`
 }
+
+// AnonymousAsker is how machine-readable output (webhooks, exports) names
+// the asker of an anonymous question; pages use their catalog's words.
+const AnonymousAsker = "anonymous member"
 
 // TableName implements gorm's Tabler.
 func (Question) TableName() string { return "questions" }
@@ -75,6 +81,15 @@ func (s *Store) CreateQuestion(ctx context.Context, actor Actor, qc QuestionCrea
 	now := s.clock()
 	if err := actor.mayAsk(now); err != nil {
 		return nil, err
+	}
+	if qc.Anonymous {
+		on, err := s.AnonymousAsking(ctx)
+		if err != nil {
+			return nil, err
+		}
+		if !on {
+			return nil, E(KeyAnonymousOff, nil)
+		}
 	}
 	q := &Question{AskerID: &actor.Member.ID, Anonymous: qc.Anonymous, CreatedAt: now}
 	if err := applyStatus(q, StatusPending, statusChange{via: viaAsk}, now); err != nil {
@@ -211,6 +226,11 @@ func (s *Store) FindQuestions(ctx context.Context, actor Actor, f QuestionFilter
 	}
 	if f.AskerID != nil {
 		q = q.Where("questions.asker_id = ?", *f.AskerID)
+		if *f.AskerID != actor.MemberID() {
+			// The expert asking for someone's questions must not learn
+			// which anonymous ones are theirs.
+			q = q.Where("questions.anonymous = ?", false)
+		}
 	}
 	if f.Tag != nil {
 		tag, err := NormalizeTag(*f.Tag)
@@ -253,7 +273,8 @@ func (s *Store) FindQueue(ctx context.Context, actor Actor, f QueueFilter) ([]*Q
 	return s.FindQuestions(ctx, actor, QuestionFilter{Status: &st, Tag: f.Tag, Newest: f.Newest, Page: f.Page})
 }
 
-// hydrateQuestions loads tags and, when withAsker, the askers.
+// hydrateQuestions loads tags and, when withAsker, the askers of the
+// questions that were not asked anonymously.
 func (s *Store) hydrateQuestions(db *gorm.DB, qs []*Question, withAsker bool) error {
 	if len(qs) == 0 {
 		return nil
@@ -262,7 +283,7 @@ func (s *Store) hydrateQuestions(db *gorm.DB, qs []*Question, withAsker bool) er
 	var askerIDs []int64
 	for i, q := range qs {
 		ids[i] = q.ID
-		if q.AskerID != nil {
+		if q.AskerID != nil && !q.Anonymous {
 			askerIDs = append(askerIDs, *q.AskerID)
 		}
 	}
@@ -285,7 +306,7 @@ func (s *Store) hydrateQuestions(db *gorm.DB, qs []*Question, withAsker bool) er
 		if q.Tags == nil {
 			q.Tags = []string{}
 		}
-		if q.AskerID != nil {
+		if q.AskerID != nil && !q.Anonymous {
 			q.Asker = askers[*q.AskerID]
 		}
 	}

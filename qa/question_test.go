@@ -381,3 +381,70 @@ func TestStore_AskOncePerForm(t *testing.T) {
 		}
 	})
 }
+
+// TestStore_AnonymousQuestion: anonymity hides the asker from the expert
+// too (the queue, the question, a filter by asker), while the asker still
+// finds the question among their own and it still counts against the quota.
+func TestStore_AnonymousQuestion(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		x := e.member(t, "Expert", qa.RoleExpert)
+		m := e.member(t, "李雷", qa.RoleMember)
+		q, err := e.CreateQuestion(e.ctx, as(m), qa.QuestionCreate{Title: "匿名的问题", Anonymous: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		named := e.ask(t, m, "Named question", "")
+		qs, _, err := e.FindQueue(e.ctx, as(x), qa.QueueFilter{})
+		if err != nil || len(qs) != 2 {
+			t.Fatalf("queue: %v %v", ids(qs), err)
+		}
+		for _, got := range qs {
+			if got.ID == q.ID && got.Asker != nil {
+				t.Errorf("the queue names the anonymous asker: %+v", got.Asker)
+			}
+			if got.ID == named.ID && (got.Asker == nil || got.Asker.Name != "李雷") {
+				t.Errorf("the queue does not name the asker of a named question")
+			}
+		}
+		got, err := e.FindQuestionByID(e.ctx, as(x), q.ID)
+		if err != nil || got.Asker != nil {
+			t.Fatalf("the expert's question page names the anonymous asker: %+v %v", got, err)
+		}
+		qs, total, err := e.FindQuestions(e.ctx, as(x), qa.QuestionFilter{AskerID: &m.ID})
+		if err != nil || total != 1 || qs[0].ID != named.ID {
+			t.Fatalf("a filter by asker gives the anonymous question away: %v %d %v", ids(qs), total, err)
+		}
+		qs, total, err = e.FindQuestions(e.ctx, as(m), qa.QuestionFilter{})
+		if err != nil || total != 2 {
+			t.Fatalf("the asker's own questions: %v %d %v", ids(qs), total, err)
+		}
+		if _, err := e.FindQuestionByID(e.ctx, as(m), q.ID); err != nil {
+			t.Fatalf("the asker's own anonymous question: %v", err)
+		}
+	})
+}
+
+// TestStore_AnonymousAsking: the owner may turn anonymous asking off; a
+// member then cannot ask anonymously, and only the expert may change it.
+func TestStore_AnonymousAsking(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		x := e.member(t, "Expert", qa.RoleExpert)
+		m := e.member(t, "Member", qa.RoleMember)
+		if on, err := e.AnonymousAsking(e.ctx); err != nil || !on {
+			t.Fatalf("on by default: %v %v", on, err)
+		}
+		wantCode(t, e.SetAnonymousAsking(e.ctx, as(m), false), qa.EFORBIDDEN)
+		if err := e.SetAnonymousAsking(e.ctx, as(x), false); err != nil {
+			t.Fatal(err)
+		}
+		_, err := e.CreateQuestion(e.ctx, as(m), qa.QuestionCreate{Title: "匿名", Anonymous: true})
+		wantErrKey(t, err, qa.KeyAnonymousOff)
+		e.ask(t, m, "Named is fine", "")
+		if err := e.SetAnonymousAsking(e.ctx, as(x), true); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.CreateQuestion(e.ctx, as(m), qa.QuestionCreate{Title: "匿名", Anonymous: true}); err != nil {
+			t.Fatal(err)
+		}
+	})
+}

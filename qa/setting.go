@@ -20,7 +20,37 @@ type setting struct {
 func (setting) TableName() string { return "settings" }
 
 // Setting keys.
-const settingDeclineReasons = "decline_reasons"
+const (
+	settingDeclineReasons  = "decline_reasons"
+	settingAnonymousAsking = "anonymous_asking"
+)
+
+// AnonymousAsking reports whether members may ask anonymously: true until
+// the expert turns it off. Anyone may ask (the ask form shows the box or not).
+func (s *Store) AnonymousAsking(ctx context.Context) (bool, error) {
+	var st setting
+	err := s.read(ctx).Where("key = ?", settingAnonymousAsking).First(&st).Error
+	if err != nil {
+		if ErrorCode(translate(err)) == ENOTFOUND {
+			return true, nil
+		}
+		return false, translate(err)
+	}
+	return st.Value != "false", nil
+}
+
+// SetAnonymousAsking lets members ask anonymously, or not; questions
+// already asked anonymously stay anonymous. Expert only.
+func (s *Store) SetAnonymousAsking(ctx context.Context, actor Actor, on bool) error {
+	if err := actor.requireExpert(true); err != nil {
+		return err
+	}
+	raw, _ := json.Marshal(on)
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		return tx.Clauses(clause.OnConflict{UpdateAll: true}).
+			Create(&setting{Key: settingAnonymousAsking, Value: string(raw), UpdatedAt: s.clock()}).Error
+	})
+}
 
 // MaxDeclineReasons is how many canned decline reasons the expert may keep.
 const MaxDeclineReasons = 20

@@ -34,6 +34,10 @@ type accountData struct {
 	Mail      []mailTopic
 	MailOn    bool
 	MailError string
+	// TimeZone is the member's zone as set ("" until set: the page's
+	// script then offers the browser's); TimeZoneError its form's error.
+	TimeZone      string
+	TimeZoneError string
 }
 
 // mailTopic is one topic of the e-mail preferences form.
@@ -92,7 +96,7 @@ func (w *Web) loadAccount(c *gin.Context, a qa.Actor) (*accountData, error) {
 		return nil, err
 	}
 	l := requestOf(c).l
-	d := &accountData{Tokens: ts, HasFeed: has, Followed: followed, MailOn: w.mail, MailEnabled: w.mail}
+	d := &accountData{Tokens: ts, HasFeed: has, Followed: followed, MailOn: w.mail, MailEnabled: w.mail, TimeZone: a.Member.TimeZone}
 	for _, t := range qa.TopicsFor(a.Member) {
 		mt := mailTopic{Topic: t, Label: l.T("prefs.topic." + string(t)), Hint: l.T("prefs.topic_hint." + string(t))}
 		for _, m := range qa.MailModes {
@@ -132,6 +136,21 @@ func (w *Web) saveMailPrefs(c *gin.Context) {
 		}
 	}
 	w.redirect(c, "/account", "mail_saved")
+}
+
+// saveTimeZone sets the zone the member reads times in; empty goes back
+// to UTC.
+func (w *Web) saveTimeZone(c *gin.Context) {
+	a, ok := w.signedIn(c)
+	if !ok {
+		return
+	}
+	zone := c.PostForm("time_zone")
+	if err := w.store.SetMemberTimeZone(c.Request.Context(), a, zone); err != nil {
+		w.accountError(c, a, err, func(d *accountData, msg string) { d.TimeZone, d.TimeZoneError = zone, msg })
+		return
+	}
+	w.redirect(c, "/account#time-zone", "time_zone_saved")
 }
 
 // accountError shows the account page again with a form's error.

@@ -195,7 +195,9 @@ func (w *Web) join(c *gin.Context) {
 	w.redirect(c, "/", "joined")
 }
 
-// renew spends a membership code on the signed-in member's membership.
+// renew spends a membership code on the signed-in member's membership, and
+// goes back to the page the form was on (the ask form's gate has one) or
+// to the account page.
 func (w *Web) renew(c *gin.Context) {
 	a, ok := w.signedIn(c)
 	if !ok {
@@ -217,5 +219,9 @@ func (w *Web) renew(c *gin.Context) {
 		}
 		return
 	}
-	w.redirect(c, "/account", "renewed")
+	next := "/account"
+	if n := c.PostForm("next"); n != "" {
+		next = safeNext(n)
+	}
+	w.redirect(c, next, "renewed")
 }

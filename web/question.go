@@ -5,11 +5,11 @@ import (
 	"fmt"
 	"html/template"
 	"net/http"
-	"strings"
 
 	"github.com/gin-gonic/gin"
 
 	"answerbook/qa"
+	"answerbook/qa/markdown"
 )
 
 // similarWhileAsking is how many similar answers the ask page shows.
@@ -29,6 +29,8 @@ type askData struct {
 	Preview template.HTML
 	// AllTags suggests existing tags.
 	AllTags []qa.TagCount
+	// AnonymousOff: the owner turned anonymous asking off; no box.
+	AnonymousOff bool
 }
 
 // askForm is the form to ask the expert. A member whose membership ended
@@ -48,7 +50,12 @@ func (w *Web) askForm(c *gin.Context) {
 
 func (w *Web) fillAsk(c *gin.Context, a qa.Actor, d *askData) error {
 	tags, err := w.store.FindTags(c.Request.Context(), a)
+	if err != nil {
+		return err
+	}
 	d.AllTags = tags
+	on, err := w.store.AnonymousAsking(c.Request.Context())
+	d.AnonymousOff = !on
 	return err
 }
 
@@ -103,8 +110,6 @@ func (w *Web) preview(c *gin.Context) {
 	}
 	c.Data(http.StatusOK, "text/html; charset=utf-8", []byte(html))
 }
-
-var markdownMarks = strings.NewReplacer("**", "", "__", "", "`", "", "\n#", "\n", "\n>", "\n")
 
 // myQuestionsPerPage is how many questions a page of "my questions" shows.
 const myQuestionsPerPage = 20
@@ -206,14 +211,8 @@ func (w *Web) withdraw(c *gin.Context) {
 }
 
 // questionExcerpt is the opening of a question's Markdown as one line of
-// text, for lists: the marks of emphasis, code and headings are dropped
-// (a cheap approximation; the page of the question shows it rendered).
+// text, for lists: as a teaser shows an answer, a table left out and said
+// to be (markdown.TableMark), list items kept apart.
 func questionExcerpt(body string, n int) string {
-	body = markdownMarks.Replace(body)
-	s := strings.Join(strings.Fields(body), " ")
-	r := []rune(s)
-	if len(r) <= n {
-		return s
-	}
-	return fmt.Sprint(string(r[:n]), "…")
+	return markdown.Excerpt(body, n)
 }

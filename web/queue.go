@@ -326,6 +326,8 @@ func (w *Web) duplicate(c *gin.Context) {
 
 type reasonsData struct {
 	Reasons []string
+	// AnonymousAsking is the owner's setting, edited on the same page.
+	AnonymousAsking bool
 }
 
 // reasonsForm edits the canned decline reasons: one box per reason, and a
@@ -340,7 +342,12 @@ func (w *Web) reasonsForm(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
-	w.render(c, "reasons", http.StatusOK, reasonsData{Reasons: append(rs, make([]string, reasonsBlanks)...)})
+	anon, err := w.store.AnonymousAsking(c.Request.Context())
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	w.render(c, "reasons", http.StatusOK, reasonsData{Reasons: append(rs, make([]string, reasonsBlanks)...), AnonymousAsking: anon})
 }
 
 // saveReasons keeps the canned reasons (empty boxes are dropped).
@@ -351,8 +358,22 @@ func (w *Web) saveReasons(c *gin.Context) {
 	}
 	rs := c.PostFormArray("reason")
 	if _, err := w.store.SetDeclineReasons(c.Request.Context(), a, rs); err != nil {
-		w.formError(c, "reasons", reasonsData{Reasons: rs}, err)
+		anon, _ := w.store.AnonymousAsking(c.Request.Context())
+		w.formError(c, "reasons", reasonsData{Reasons: rs, AnonymousAsking: anon}, err)
 		return
 	}
 	w.redirect(c, "/queue/reasons", "reasons_saved")
+}
+
+// saveSettings keeps the owner's asking settings, shown on the reasons page.
+func (w *Web) saveSettings(c *gin.Context) {
+	a, ok := w.expert(c)
+	if !ok {
+		return
+	}
+	if err := w.store.SetAnonymousAsking(c.Request.Context(), a, c.PostForm("anonymous_asking") == "on"); err != nil {
+		w.fail(c, err)
+		return
+	}
+	w.redirect(c, "/queue/reasons", "settings_saved")
 }

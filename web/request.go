@@ -74,6 +74,8 @@ func (w *Web) load(c *gin.Context) error {
 			return err
 		}
 		r.unread = n
+		// Times on the member's pages are in their zone (UTC until set).
+		r.l = r.l.In(r.actor.Member.Location())
 		// The language of the member's e-mail is the one they last used
 		// here; SetMemberLang writes only when it changed. A failure costs
 		// the page nothing.
@@ -121,7 +123,7 @@ func (w *Web) setCookie(c *gin.Context, name, value string, maxAge int) {
 // the id of a catalog message "flash.<id>".
 var flashes = map[string]bool{
 	"asked": true, "withdrawn": true, "published": true, "declined": true, "duplicate": true,
-	"draft_saved": true, "saved": true, "reasons_saved": true, "member_added": true, "member_saved": true,
+	"draft_saved": true, "saved": true, "reasons_saved": true, "settings_saved": true, "time_zone_saved": true, "member_added": true, "member_saved": true,
 	"password_changed": true, "token_revoked": true, "signed_out": true, "welcome": true,
 	"webhook_removed": true, "feed_revoked": true, "code_revoked": true, "joined": true, "renewed": true,
 	"password_reset": true, "password_reset_login": true, "email_confirmed": true, "confirm_sent": true,
@@ -177,6 +179,10 @@ func (v view) T(id string, args ...any) string { return v.L.T(id, args...) }
 
 // Date formats a date for the reader's language.
 func (v view) Date(t time.Time) string { return v.L.Date(t) }
+
+// Day formats a calendar day (a membership's last day) for the reader's
+// language, without moving it into their zone.
+func (v view) Day(t time.Time) string { return v.L.Day(t) }
 
 // DateTime formats a date and time for the reader's language.
 func (v view) DateTime(t time.Time) string { return v.L.DateTime(t) }

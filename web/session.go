@@ -48,6 +48,14 @@ func (w *Web) login(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
+	// The browser's zone (the form's script fills it) is the default of a
+	// member who has not chosen one; a name that is no zone is ignored.
+	if tz := c.PostForm("tz"); tz != "" && m.TimeZone == "" {
+		a := qa.Actor{Member: m, Scope: qa.ScopeWrite}
+		if err := w.store.SetMemberTimeZone(c.Request.Context(), a, tz); err != nil && qa.ErrorCode(err) != qa.EINVALID {
+			w.log.Warn("record the browser's time zone", "member", m.ID, "err", err)
+		}
+	}
 	w.redirect(c, d.Next, "welcome")
 }
 

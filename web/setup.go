@@ -26,9 +26,23 @@ func (w *Web) setupForm(c *gin.Context) {
 	w.render(c, "setup", http.StatusOK, setupData{Token: tok})
 }
 
-// setup creates the expert from the form and signs them in.
+// setup creates the expert from the form and signs them in. Sent by the
+// language switcher (a "lang" field), it shows the form again in that
+// language with what was typed (but the passwords).
 func (w *Web) setup(c *gin.Context) {
 	d := setupData{Token: c.PostForm("token"), Email: c.PostForm("email"), Name: c.PostForm("name")}
+	if lang := c.PostForm("lang"); lang != "" {
+		if err := w.store.CheckSetupToken(c.Request.Context(), d.Token, clientAddr(c)); err != nil {
+			w.fail(c, err)
+			return
+		}
+		l := w.cat.Pick(lang, "")
+		w.setCookie(c, langCookie, l.Code(), 365*24*3600)
+		requestOf(c).l = l
+		c.Header("Referrer-Policy", "no-referrer")
+		w.render(c, "setup", http.StatusOK, d)
+		return
+	}
 	if c.PostForm("password") != c.PostForm("password2") {
 		w.formError(c, "setup", d, errPasswordsDiffer)
 		return

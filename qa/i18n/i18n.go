@@ -152,6 +152,8 @@ type Localizer struct {
 	loc     *goi18n.Localizer
 	printer *message.Printer
 	plain   map[string]string
+	// zone is the reader's time zone (nil: UTC); see In.
+	zone *time.Location
 }
 
 // Code is the language's BCP 47 code, for the lang attribute and the
@@ -192,23 +194,50 @@ func (l *Localizer) T(id string, args ...any) string {
 // Num formats an integer with the language's digit grouping.
 func (l *Localizer) Num(n int) string { return l.printer.Sprintf("%d", n) }
 
-// Date formats a date (in UTC, the archive's time zone) the way the
-// language writes dates: "Mar 1, 2026" or "2026年3月1日".
-func (l *Localizer) Date(t time.Time) string {
-	t = t.UTC()
+// In returns a localizer of the same language that shows times in loc (a
+// reader's zone); nil means UTC. The receiver is not changed.
+func (l *Localizer) In(loc *time.Location) *Localizer {
+	c := *l
+	c.zone = loc
+	return &c
+}
+
+// Zone is the zone times are shown in: UTC unless set with In.
+func (l *Localizer) Zone() *time.Location {
+	if l.zone == nil {
+		return time.UTC
+	}
+	return l.zone
+}
+
+// Date formats the day an instant falls on in the reader's zone (see In)
+// the way the language writes dates: "Mar 1, 2026" or "2026年3月1日".
+func (l *Localizer) Date(t time.Time) string { return l.day(t.In(l.Zone())) }
+
+// Day formats a calendar day (a membership's last day, a code's: stored
+// as UTC midnight) without moving it into the reader's zone.
+func (l *Localizer) Day(t time.Time) string { return l.day(t.UTC()) }
+
+func (l *Localizer) day(t time.Time) string {
 	if l.tag == Chinese {
 		return fmt.Sprintf("%d年%d月%d日", t.Year(), t.Month(), t.Day())
 	}
 	return t.Format("Jan 2, 2006")
 }
 
-// DateTime formats a date with the time of day (UTC).
+// DateTime formats an instant with the time of day, in the reader's zone
+// (see In), and says which zone: "Mar 1, 2026, 15:30 UTC",
+// "2026年3月1日 23:30 (Asia/Shanghai)".
 func (l *Localizer) DateTime(t time.Time) string {
-	t = t.UTC()
-	if l.tag == Chinese {
-		return fmt.Sprintf("%s %s UTC", l.Date(t), t.Format("15:04"))
+	t = t.In(l.Zone())
+	zone := "UTC"
+	if name := l.Zone().String(); name != "UTC" && name != "" {
+		zone = "(" + name + ")"
 	}
-	return t.Format("Jan 2, 2006, 15:04") + " UTC"
+	if l.tag == Chinese {
+		return fmt.Sprintf("%s %s %s", l.day(t), t.Format("15:04"), zone)
+	}
+	return t.Format("Jan 2, 2006, 15:04") + " " + zone
 }
 
 // Error says err in this language: the catalog's message for its key, with

@@ -91,6 +91,14 @@ func TestLocalizer(t *testing.T) {
 	}
 	en, zh := c.Pick("en", ""), c.Pick("zh-Hans", "")
 	day := time.Date(2026, 3, 1, 23, 30, 0, 0, time.FixedZone("CST", 8*3600)) // 15:30 UTC
+	shanghai, err := time.LoadLocation("Asia/Shanghai")
+	if err != nil {
+		t.Fatal(err)
+	}
+	newYork, err := time.LoadLocation("America/New_York")
+	if err != nil {
+		t.Fatal(err)
+	}
 	for _, tc := range []struct{ got, want string }{
 		{en.T("nav.search"), "Search"},
 		{zh.T("nav.search"), "搜索"},
@@ -104,6 +112,14 @@ func TestLocalizer(t *testing.T) {
 		{zh.DateTime(day), "2026年3月1日 15:30 UTC"},
 		{en.Num(1234567), "1,234,567"},
 		{en.T("no.such.message"), "no.such.message"},
+		// In the reader's zone: the time of day, the day itself, and the
+		// zone named; a calendar day (Day) never moves.
+		{zh.In(shanghai).DateTime(day), "2026年3月1日 23:30 (Asia/Shanghai)"},
+		{en.In(newYork).DateTime(day), "Mar 1, 2026, 10:30 (America/New_York)"},
+		{en.In(newYork).Date(time.Date(2026, 3, 2, 3, 0, 0, 0, time.UTC)), "Mar 1, 2026"},
+		{zh.In(shanghai).Date(time.Date(2026, 3, 1, 20, 0, 0, 0, time.UTC)), "2026年3月2日"},
+		{en.In(newYork).Day(time.Date(2026, 3, 2, 0, 0, 0, 0, time.UTC)), "Mar 2, 2026"},
+		{en.DateTime(day), "Mar 1, 2026, 15:30 UTC"}, // In made a copy
 	} {
 		if tc.got != tc.want {
 			t.Errorf("got %q, want %q", tc.got, tc.want)

@@ -27,7 +27,7 @@ func (l *Localizer) Notice(n *qa.Notification) string {
 		case "Date", "Oldest":
 			if s, ok := v.(string); ok {
 				if t, err := time.Parse(time.DateOnly, s); err == nil {
-					v = l.Date(t)
+					v = l.Day(t)
 				}
 			}
 		}

@@ -12,7 +12,8 @@ import (
 
 // Excerpt returns up to n runes of plain text (no markup; whitespace
 // collapsed; ends with "…" when cut) from the Markdown source, used for
-// teasers and for search. Never fails; bounded cost: only a prefix of the
+// teasers and for search. A table is left out and stands as TableMark;
+// list items are kept apart by " · ", so neither runs into the text. Never fails; bounded cost: only a prefix of the
 // source proportional to n is parsed.
 func Excerpt(src string, n int) string {
 	if n <= 0 {
@@ -27,13 +28,16 @@ func Excerpt(src string, n int) string {
 	prefix, cut := sourcePrefix(src, limit)
 	source := normalize(prefix)
 	doc, _ := parse(source)
-	w := plainWriter{limit: n}
+	w := plainWriter{limit: n, teaser: true}
 	w.walk(doc, source)
 	if !cut && w.runes <= n {
 		return w.b.String()
 	}
 	return shorten(w.b.String(), n)
 }
+
+// TableMark stands for a table left out of an excerpt.
+const TableMark = "(table)"
 
 // PlainText returns the whole readable text of the Markdown (headings,
 // paragraphs, list items, table cells, code, link texts and image
@@ -101,6 +105,10 @@ type plainWriter struct {
 	runes int
 	limit int // stop once more than limit runes are written; -1: no limit
 
+	// teaser: a table becomes TableMark and list items are kept apart
+	// (Excerpt); PlainText keeps every cell, for the index.
+	teaser bool
+
 	space bool // whitespace seen since the last rune written
 	soft  bool // a soft line break seen since the last rune written
 	last  rune
@@ -166,6 +174,22 @@ func (w *plainWriter) walk(doc ast.Node, source []byte) {
 			return ast.WalkSkipChildren, nil
 		case *ast.RawHTML, *ast.HTMLBlock, *east.TaskCheckBox:
 			return ast.WalkSkipChildren, nil
+		case *east.Table:
+			if w.teaser {
+				if entering {
+					w.space = true
+					w.write([]byte(TableMark))
+					w.space = true
+				}
+				return ast.WalkSkipChildren, nil
+			}
+		case *ast.ListItem:
+			if w.teaser && entering && n.PreviousSibling() != nil {
+				w.space = true
+				w.write([]byte("·"))
+				w.space = true
+				return ast.WalkContinue, nil
+			}
 		case *ast.FencedCodeBlock, *ast.CodeBlock:
 			if entering {
 				w.space = true
