@@ -161,22 +161,29 @@ func (s *Store) answerTimes(db *gorm.DB, now time.Time) ([]AnswerTimes, error) {
 		secs = "CAST(EXTRACT(EPOCH FROM (closed_at - created_at)) AS DOUBLE PRECISION)"
 	}
 	since30, since90 := now.AddDate(0, 0, -30), now.AddDate(0, 0, -90)
-	var rows []struct {
-		Secs   float64
-		Recent int
-	}
-	err := db.Raw("SELECT "+secs+" AS secs, CASE WHEN closed_at >= ? THEN 1 ELSE 0 END AS recent FROM questions "+
-		"WHERE status = ? AND closed_at >= ?", since30, StatusAnswered, since90).Scan(&rows).Error
+	// Scanned by hand: tens of thousands of rows, where gorm's reflection
+	// per row would cost more than the query.
+	rows, err := db.Raw("SELECT "+secs+" AS secs, CASE WHEN closed_at >= ? THEN 1 ELSE 0 END AS recent FROM questions "+
+		"WHERE status = ? AND closed_at >= ?", since30, StatusAnswered, since90).Rows()
 	if err != nil {
 		return nil, err
 	}
+	defer rows.Close()
 	var w30, w90 []float64
-	for _, r := range rows {
-		v := max(r.Secs, 0) // an import may close before it opens
+	for rows.Next() {
+		var v float64
+		var recent int
+		if err := rows.Scan(&v, &recent); err != nil {
+			return nil, err
+		}
+		v = max(v, 0) // an import may close before it opens
 		w90 = append(w90, v)
-		if r.Recent == 1 {
+		if recent == 1 {
 			w30 = append(w30, v)
 		}
+	}
+	if err := rows.Err(); err != nil {
+		return nil, err
 	}
 	return []AnswerTimes{answerTimesOf(30, w30), answerTimesOf(90, w90)}, nil
 }
@@ -204,26 +211,27 @@ func WeekStart(t time.Time) time.Time {
 	return time.Date(t.Year(), t.Month(), t.Day()-d, 0, 0, 0, 0, time.UTC)
 }
 
-// weekCounts counts questions and answers per week with one scan each: a
-// sum of CASEs, one per week, over the rows since the first week.
+// weekCounts counts questions and answers per week, one statement each.
 func weekCounts(db *gorm.DB, now time.Time) ([]WeekCount, error) {
 	first := WeekStart(now).AddDate(0, 0, -7*(DashboardWeeks-1))
 	weeks := make([]WeekCount, DashboardWeeks)
 	for i := range weeks {
 		weeks[i].Start = first.AddDate(0, 0, 7*i)
 	}
+	// One COUNT per week, each a range of an index (questions_created,
+	// answers_published_at), all in one statement: cheaper than a CASE per
+	// week over every row since the first week.
 	count := func(table, col, where string) ([]int, error) {
 		var sel strings.Builder
-		args := make([]any, 0, 2*DashboardWeeks+1)
+		args := make([]any, 0, 2*DashboardWeeks)
 		for i := range weeks {
 			if i > 0 {
 				sel.WriteString(", ")
 			}
-			sel.WriteString("COALESCE(SUM(CASE WHEN " + col + " >= ? AND " + col + " < ? THEN 1 ELSE 0 END), 0)")
+			sel.WriteString("(SELECT COUNT(*) FROM " + table + " WHERE " + where + col + " >= ? AND " + col + " < ?)")
 			args = append(args, weeks[i].Start, weeks[i].Start.AddDate(0, 0, 7))
 		}
-		args = append(args, first)
-		rows, err := db.Raw("SELECT "+sel.String()+" FROM "+table+" WHERE "+col+" >= ?"+where, args...).Rows()
+		rows, err := db.Raw("SELECT "+sel.String(), args...).Rows()
 		if err != nil {
 			return nil, err
 		}
@@ -244,7 +252,7 @@ func weekCounts(db *gorm.DB, now time.Time) ([]WeekCount, error) {
 	if err != nil {
 		return nil, err
 	}
-	as, err := count("answers", "published_at", " AND published = "+sqlTrue)
+	as, err := count("answers", "published_at", "published = "+sqlTrue+" AND ")
 	if err != nil {
 		return nil, err
 	}
@@ -257,16 +265,29 @@ func weekCounts(db *gorm.DB, now time.Time) ([]WeekCount, error) {
 // sqlTrue is a boolean true both dialects accept.
 const sqlTrue = "(1=1)"
 
+// searchMisses lists the most searched unanswered texts. It reads the
+// search_misses totals, which PruneSearchLog keeps to the days the log
+// keeps; in the hour between a day falling out of the window and the
+// hourly prune, it groups the log itself so the figures stay exact.
 func searchMisses(db *gorm.DB, now time.Time) ([]SearchMiss, error) {
 	var rows []struct {
 		QueryText string
 		N         int64
 		Last      string
 	}
-	err := db.Raw("SELECT query_text, SUM(searches) AS n, MAX(day) AS last FROM search_log "+
-		"WHERE matched = ? AND day >= ? GROUP BY query_text ORDER BY n DESC, last DESC, query_text LIMIT ?",
-		false, searchLogCutoff(now), DashboardMisses).Scan(&rows).Error
-	if err != nil {
+	cut := searchLogCutoff(now)
+	var stale []string
+	if err := db.Raw("SELECT day FROM search_log WHERE day < ? LIMIT 1", cut).Scan(&stale).Error; err != nil {
+		return nil, err
+	}
+	q := "SELECT query_text, searches AS n, last_day AS last FROM search_misses ORDER BY searches DESC, last_day DESC, query_text LIMIT ?"
+	args := []any{DashboardMisses}
+	if len(stale) > 0 {
+		q = "SELECT query_text, SUM(searches) AS n, MAX(day) AS last FROM search_log " +
+			"WHERE matched = ? AND day >= ? GROUP BY query_text ORDER BY n DESC, last DESC, query_text LIMIT ?"
+		args = []any{false, cut, DashboardMisses}
+	}
+	if err := db.Raw(q, args...).Scan(&rows).Error; err != nil {
 		return nil, err
 	}
 	out := make([]SearchMiss, len(rows))
@@ -320,10 +341,23 @@ func (s *Store) LogSearch(ctx context.Context, actor Actor, text string, results
 	day := s.clock().Format(time.DateOnly)
 	matched := results > 0
 	return s.tx(ctx, func(tx *gorm.DB) error {
+		// The miss totals count what the log counts: one more search of
+		// t, last seen today.
+		addMiss := func() error {
+			if matched {
+				return nil
+			}
+			return tx.Exec("INSERT INTO search_misses (query_text, searches, last_day) VALUES (?, 1, ?) "+
+				"ON CONFLICT (query_text) DO UPDATE SET searches = search_misses.searches + 1, last_day = excluded.last_day",
+				t, day).Error
+		}
 		res := tx.Exec("UPDATE search_log SET searches = searches + 1, results = ?, best_score = ?, matched = ? WHERE day = ? AND query_text = ?",
 			results, bestScore, matched, day, t)
-		if res.Error != nil || res.RowsAffected > 0 {
+		if res.Error != nil {
 			return res.Error
+		}
+		if res.RowsAffected > 0 {
+			return addMiss()
 		}
 		var n int64
 		if err := tx.Raw("SELECT COUNT(*) FROM search_log WHERE day = ?", day).Scan(&n).Error; err != nil {
@@ -333,9 +367,12 @@ func (s *Store) LogSearch(ctx context.Context, actor Actor, text string, results
 			return nil
 		}
 		// Another server may have inserted the row meanwhile.
-		return tx.Exec("INSERT INTO search_log (day, query_text, searches, results, best_score, matched) VALUES (?, ?, 1, ?, ?, ?) "+
+		if err := tx.Exec("INSERT INTO search_log (day, query_text, searches, results, best_score, matched) VALUES (?, ?, 1, ?, ?, ?) "+
 			"ON CONFLICT (day, query_text) DO UPDATE SET searches = search_log.searches + 1",
-			day, t, results, bestScore, matched).Error
+			day, t, results, bestScore, matched).Error; err != nil {
+			return err
+		}
+		return addMiss()
 	})
 }
 
@@ -344,7 +381,18 @@ func (s *Store) LogSearch(ctx context.Context, actor Actor, text string, results
 func (s *Store) PruneSearchLog(ctx context.Context) (int, error) {
 	var n int64
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		res := tx.Exec("DELETE FROM search_log WHERE day < ?", searchLogCutoff(s.clock()))
+		cut := searchLogCutoff(s.clock())
+		// Take the pruned days out of the miss totals first; the days kept
+		// are later than the pruned ones, so last_day stays right.
+		if err := tx.Exec("UPDATE search_misses SET searches = searches - COALESCE((SELECT SUM(l.searches) FROM search_log l "+
+			"WHERE l.day < ? AND l.matched = ? AND l.query_text = search_misses.query_text), 0) "+
+			"WHERE query_text IN (SELECT query_text FROM search_log WHERE day < ? AND matched = ?)", cut, false, cut, false).Error; err != nil {
+			return err
+		}
+		if err := tx.Exec("DELETE FROM search_misses WHERE searches <= 0").Error; err != nil {
+			return err
+		}
+		res := tx.Exec("DELETE FROM search_log WHERE day < ?", cut)
 		n = res.RowsAffected
 		return res.Error
 	})
@@ -359,6 +407,9 @@ func (s *Store) ClearSearchLog(ctx context.Context, actor Actor) (int, error) {
 	}
 	var n int64
 	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := tx.Exec("DELETE FROM search_misses").Error; err != nil {
+			return err
+		}
 		res := tx.Exec("DELETE FROM search_log")
 		n = res.RowsAffected
 		return res.Error

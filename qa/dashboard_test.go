@@ -209,6 +209,60 @@ func TestStore_SearchLog(t *testing.T) {
 	})
 }
 
+// TestStore_SearchLog_Window: the dashboard reads the miss totals that
+// LogSearch and PruneSearchLog keep; a day out of the window but not yet
+// pruned still does not count, and after the prune the totals agree.
+func TestStore_SearchLog_Window(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		expert := e.member(t, "Expert", qa.RoleExpert)
+		ann := e.member(t, "Ann", qa.RoleMember)
+		log := func(text string) {
+			t.Helper()
+			if err := e.LogSearch(e.ctx, as(ann), text, 0, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		misses := func() string {
+			t.Helper()
+			st, err := e.Stats(e.ctx, as(expert))
+			if err != nil {
+				t.Fatal(err)
+			}
+			return fmt.Sprint(st.Unanswered)
+		}
+		day1 := e.clock.Now().Format(time.DateOnly)
+		log("validator keys")
+		log("validator keys")
+		log("epoch length")
+		e.clock.Add(24 * time.Hour)
+		day2 := e.clock.Now().Format(time.DateOnly)
+		log("epoch length")
+		log("restaking")
+		want := fmt.Sprint([]qa.SearchMiss{{Text: "epoch length", Count: 2, LastSeen: day2}, {Text: "validator keys", Count: 2, LastSeen: day1}, {Text: "restaking", Count: 1, LastSeen: day2}})
+		if got := misses(); got != want {
+			t.Fatalf("unanswered = %s, want %s", got, want)
+		}
+		// Day one leaves the window: counted out before the prune runs…
+		e.clock.Add(89 * 24 * time.Hour)
+		want = fmt.Sprint([]qa.SearchMiss{{Text: "epoch length", Count: 1, LastSeen: day2}, {Text: "restaking", Count: 1, LastSeen: day2}})
+		if got := misses(); got != want {
+			t.Fatalf("before the prune = %s, want %s", got, want)
+		}
+		// …and after it.
+		if n, err := e.PruneSearchLog(e.ctx); err != nil || n != 2 {
+			t.Fatalf("prune = %d, %v; want 2", n, err)
+		}
+		if got := misses(); got != want {
+			t.Fatalf("after the prune = %s, want %s", got, want)
+		}
+		log("restaking")
+		want = fmt.Sprint([]qa.SearchMiss{{Text: "restaking", Count: 2, LastSeen: e.clock.Now().Format(time.DateOnly)}, {Text: "epoch length", Count: 1, LastSeen: day2}})
+		if got := misses(); got != want {
+			t.Fatalf("after a new search = %s, want %s", got, want)
+		}
+	})
+}
+
 func TestStore_FindMembers_Standing(t *testing.T) {
 	eachStore(t, func(t *testing.T, e *env) {
 		expert := e.member(t, "Expert", qa.RoleExpert)
