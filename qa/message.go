@@ -93,6 +93,8 @@ const (
 	KeyQuestionClosed Key = "err.question_closed"
 	KeyTransition     Key = "err.transition"
 	KeyNotPublished   Key = "err.not_published"
+	KeySelectNone     Key = "err.select_none"
+	KeySelectMany     Key = "err.select_many"
 
 	// Codes.
 	KeyCodeInvalid  Key = "err.code_invalid"
@@ -276,6 +278,8 @@ var messages = map[Key]message{
 	KeyQuestionClosed: {code: ECONFLICT, text: "the question is already {{.Status}}"},
 	KeyTransition:     {code: ECONFLICT, text: "a question that is {{.From}} cannot become {{.To}}"},
 	KeyNotPublished:   {code: EINVALID, text: "answer {{.ID}} is not a published answer"},
+	KeySelectNone:     {code: EINVALID, text: "select at least one question"},
+	KeySelectMany:     {code: EINVALID, text: "select at most {{.Max}} questions at once"},
 
 	KeyCodeInvalid:  {code: EINVALID, text: "this code is not valid"},
 	KeyCodeLimited:  {code: ERATELIMITED, text: "too many wrong codes; try again in {{.Minutes}} minutes"},

@@ -352,6 +352,45 @@ func (s *Store) DeclineQuestion(ctx context.Context, actor Actor, id int64, reas
 	})
 }
 
+// MaxBulkDecline bounds how many questions DeclineQuestions declines in
+// one call.
+const MaxBulkDecline = 50
+
+// DeclineQuestions declines several pending questions with one reason, each
+// through DeclineQuestion (so each asker is notified and each webhook
+// fires), in the order given, ids repeated only once. It stops at the
+// first error and returns how many were declined before it. Expert only;
+// EINVALID when ids is empty or longer than MaxBulkDecline, or the reason
+// is empty (then none is declined).
+func (s *Store) DeclineQuestions(ctx context.Context, actor Actor, ids []int64, reason string) (int, error) {
+	if err := actor.requireExpert(true); err != nil {
+		return 0, err
+	}
+	seen := make(map[int64]bool, len(ids))
+	uniq := ids[:0:0]
+	for _, id := range ids {
+		if !seen[id] {
+			seen[id] = true
+			uniq = append(uniq, id)
+		}
+	}
+	switch {
+	case len(uniq) == 0:
+		return 0, E(KeySelectNone, nil)
+	case len(uniq) > MaxBulkDecline:
+		return 0, E(KeySelectMany, Args{"Max": MaxBulkDecline})
+	}
+	if _, err := normalizeReason(reason); err != nil {
+		return 0, err
+	}
+	for i, id := range uniq {
+		if _, err := s.DeclineQuestion(ctx, actor, id, reason); err != nil {
+			return i, err
+		}
+	}
+	return len(uniq), nil
+}
+
 // MarkDuplicate closes a pending question as a duplicate of a published
 // answer, to which the asker is pointed. Expert only.
 func (s *Store) MarkDuplicate(ctx context.Context, actor Actor, id, answerID int64) (*Question, error) {

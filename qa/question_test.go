@@ -196,6 +196,47 @@ func TestStore_QuestionRules(t *testing.T) {
 				t.Fatalf("the asker sees the reason: %+v %v", seen, err)
 			}
 		})
+		t.Run("DeclineMany", func(t *testing.T) {
+			q1 := e.ask(t, asker, "Bulk one", "")
+			q2 := e.ask(t, asker, "Bulk two", "")
+			q3 := e.ask(t, asker, "Bulk three", "")
+			before := notices(t, e, asker).Total
+			_, err := e.DeclineQuestions(e.ctx, as(asker), []int64{q1.ID}, "no")
+			wantCode(t, err, qa.EFORBIDDEN)
+			_, err = e.DeclineQuestions(e.ctx, as(expert), nil, "Out of scope.")
+			wantCode(t, err, qa.EINVALID)
+			many := make([]int64, qa.MaxBulkDecline+1)
+			for i := range many {
+				many[i] = int64(i + 1)
+			}
+			_, err = e.DeclineQuestions(e.ctx, as(expert), many, "Out of scope.")
+			wantCode(t, err, qa.EINVALID)
+			n, err := e.DeclineQuestions(e.ctx, as(expert), []int64{q1.ID, q2.ID}, "  ")
+			wantCode(t, err, qa.EINVALID)
+			if n != 0 {
+				t.Fatalf("declined %d without a reason", n)
+			}
+			n, err = e.DeclineQuestions(e.ctx, as(expert), []int64{q1.ID, q2.ID, q1.ID}, "Out of scope.")
+			if err != nil || n != 2 {
+				t.Fatalf("declined %d, %v; want 2", n, err)
+			}
+			for _, q := range []*qa.Question{q1, q2} {
+				got, _ := e.FindQuestionByID(e.ctx, as(expert), q.ID)
+				if got.Status != qa.StatusDeclined || got.DeclineReason != "Out of scope." {
+					t.Errorf("%s: %s %q", q.Title, got.Status, got.DeclineReason)
+				}
+			}
+			// Each went through DeclineQuestion: one notice per question.
+			if after := notices(t, e, asker).Total; after != before+2 {
+				t.Errorf("asker's notifications %d → %d, want +2", before, after)
+			}
+			// A closed one stops the run; those before it stay declined.
+			n, err = e.DeclineQuestions(e.ctx, as(expert), []int64{q3.ID, q1.ID}, "Out of scope.")
+			wantCode(t, err, qa.ECONFLICT)
+			if got, _ := e.FindQuestionByID(e.ctx, as(expert), q3.ID); n != 1 || got.Status != qa.StatusDeclined {
+				t.Fatalf("declined %d, q3 %s", n, got.Status)
+			}
+		})
 		t.Run("DuplicateNeedsPublishedAnswer", func(t *testing.T) {
 			q := e.ask(t, asker, "Dup of nothing", "")
 			_, err := e.MarkDuplicate(e.ctx, as(expert), q.ID, 999999)
