@@ -41,6 +41,10 @@ type queueData struct {
 	Newest  bool
 	Pager   pager
 	AllTags []qa.TagCount
+	// Reasons are the canned reasons offered to decline the selected
+	// questions; Reason is the expert's own one (shown again on an error).
+	Reasons []string
+	Reason  string
 }
 
 // queue is the expert's list of pending questions, oldest first (or
@@ -50,30 +54,41 @@ func (w *Web) queue(c *gin.Context) {
 	if !ok {
 		return
 	}
-	page, err := pageParam(c)
+	d, err := w.loadQueue(c, a)
 	if err != nil {
 		w.fail(c, err)
 		return
 	}
+	w.render(c, "queue", http.StatusOK, d)
+}
+
+// loadQueue loads the queue page the request's query asks for.
+func (w *Web) loadQueue(c *gin.Context, a qa.Actor) (*queueData, error) {
+	page, err := pageParam(c)
+	if err != nil {
+		return nil, err
+	}
 	ctx := c.Request.Context()
-	d := queueData{Tag: strings.TrimSpace(c.Query("tag")), Newest: c.Query("sort") == "newest"}
+	d := &queueData{Tag: strings.TrimSpace(c.Query("tag")), Newest: c.Query("sort") == "newest"}
 	f := qa.QueueFilter{Newest: d.Newest, Page: qa.Page{Page: page, PerPage: queuePerPage}}
 	if d.Tag != "" {
 		f.Tag = &d.Tag
 	}
 	qs, total, err := w.store.FindQueue(ctx, a, f)
 	if err != nil {
-		w.fail(c, err)
-		return
+		return nil, err
 	}
 	drafts, err := w.store.FindDrafts(ctx, a)
 	if err != nil {
-		w.fail(c, err)
-		return
+		return nil, err
 	}
 	if d.AllTags, err = w.store.FindTags(ctx, a); err != nil {
-		w.fail(c, err)
-		return
+		return nil, err
+	}
+	if len(qs) > 0 {
+		if d.Reasons, err = w.declineReasons(ctx, a, requestOf(c).l); err != nil {
+			return nil, err
+		}
 	}
 	// The similar answers of every question on the page: one search each,
 	// then one query for all the answers.
@@ -81,15 +96,13 @@ func (w *Web) queue(c *gin.Context) {
 	var all []search.Hit
 	for i, q := range qs {
 		if hits[i], err = w.similarHits(ctx, a, q.Title, q.Body, queueSimilar, 0); err != nil {
-			w.fail(c, err)
-			return
+			return nil, err
 		}
 		all = append(all, hits[i]...)
 	}
 	byID, err := w.answersByID(ctx, a, all)
 	if err != nil {
-		w.fail(c, err)
-		return
+		return nil, err
 	}
 	for i, q := range qs {
 		e := queueEntry{Question: q, Excerpt: questionExcerpt(q.Body, queueExcerpt), Draft: drafts[q.ID]}
@@ -102,7 +115,70 @@ func (w *Web) queue(c *gin.Context) {
 	}
 	d.Total = total
 	d.Pager = newPager("/queue", c.Request.URL.Query(), page, queuePerPage, total)
-	w.render(c, "queue", http.StatusOK, d)
+	return d, nil
+}
+
+// declineSelected declines the questions ticked on the queue page with one
+// reason (the canned one picked, or the expert's own words); each goes
+// through the store's DeclineQuestion. On an error the queue is shown again
+// with it (those declined before the error stay declined).
+func (w *Web) declineSelected(c *gin.Context) {
+	a, ok := w.expert(c)
+	if !ok {
+		return
+	}
+	raw := c.PostFormArray("id")
+	if len(raw) > qa.MaxBulkDecline {
+		raw = raw[:qa.MaxBulkDecline+1] // enough for qa to refuse; bounds the parsing
+	}
+	ids := make([]int64, 0, len(raw))
+	for _, v := range raw {
+		// A malformed id is no question: qa refuses it as not found.
+		id, _ := strconv.ParseInt(v, 10, 64)
+		ids = append(ids, id)
+	}
+	reason := strings.TrimSpace(c.PostForm("reason_text"))
+	if reason == "" {
+		reason = c.PostForm("reason")
+	}
+	n, err := w.store.DeclineQuestions(c.Request.Context(), a, ids, reason)
+	// The first n distinct ids are declined: their drafts go.
+	seen := make(map[int64]bool, len(ids))
+	for _, id := range ids {
+		if len(seen) == n {
+			break
+		}
+		if !seen[id] {
+			seen[id] = true
+			w.dropDraft(c, a, id)
+		}
+	}
+	if err == nil {
+		w.redirect(c, "/queue", "declined_many")
+		return
+	}
+	d, lerr := w.loadQueue(c, a)
+	if lerr != nil {
+		w.fail(c, lerr)
+		return
+	}
+	d.Reason = c.PostForm("reason_text")
+	w.formError(c, "queue", d, err)
+}
+
+// nextInQueue is where the expert goes after closing a question: the next
+// pending question (the oldest), or fallback when the queue is empty.
+func (w *Web) nextInQueue(c *gin.Context, a qa.Actor, fallback string) string {
+	qs, _, err := w.store.FindQueue(c.Request.Context(), a, qa.QueueFilter{Page: qa.Page{Page: 1, PerPage: 1}})
+	if err != nil {
+		// The question is closed either way; only the next step is lost.
+		w.log.Warn("next in queue", "err", err)
+		return fallback
+	}
+	if len(qs) == 0 {
+		return fallback
+	}
+	return fmt.Sprintf("/queue/%d", qs[0].ID)
 }
 
 // answersByID loads the answers of hits in one query.
@@ -250,7 +326,8 @@ func (w *Web) queueItemError(c *gin.Context, a qa.Actor, id int64, e editor, rea
 }
 
 // publish answers the question: the answer enters the archive, the draft
-// goes, and the expert lands on the published answer once search holds it.
+// goes, and once search holds it the expert lands on the next pending
+// question (or, with none left, on the published answer).
 func (w *Web) publish(c *gin.Context) {
 	a, id, ok := w.expertAnd(c)
 	if !ok {
@@ -278,7 +355,7 @@ func (w *Web) publish(c *gin.Context) {
 	w.dropDraft(c, a, id)
 	// Saved either way: a slow index only delays finding it.
 	_ = w.index.WaitVisible(c.Request.Context(), ans.ChangeSeq)
-	w.redirect(c, qa.AnswerPath(ans.ID), "published")
+	w.redirect(c, w.nextInQueue(c, a, qa.AnswerPath(ans.ID)), "published")
 }
 
 // dropDraft deletes the draft of a question that is closed now; a failure
@@ -305,7 +382,7 @@ func (w *Web) decline(c *gin.Context) {
 		return
 	}
 	w.dropDraft(c, a, id)
-	w.redirect(c, "/queue", "declined")
+	w.redirect(c, w.nextInQueue(c, a, "/queue"), "declined")
 }
 
 // duplicate closes the question as a duplicate of a published answer.
@@ -321,7 +398,7 @@ func (w *Web) duplicate(c *gin.Context) {
 		return
 	}
 	w.dropDraft(c, a, id)
-	w.redirect(c, "/queue", "duplicate")
+	w.redirect(c, w.nextInQueue(c, a, "/queue"), "duplicate")
 }
 
 type reasonsData struct {

@@ -122,7 +122,7 @@ func (w *Web) setCookie(c *gin.Context, name, value string, maxAge int) {
 // flashes are the messages a redirect may leave for the next page; each is
 // the id of a catalog message "flash.<id>".
 var flashes = map[string]bool{
-	"asked": true, "withdrawn": true, "published": true, "declined": true, "duplicate": true,
+	"asked": true, "withdrawn": true, "published": true, "declined": true, "declined_many": true, "duplicate": true,
 	"draft_saved": true, "saved": true, "reasons_saved": true, "settings_saved": true, "time_zone_saved": true, "member_added": true, "member_saved": true,
 	"password_changed": true, "token_revoked": true, "signed_out": true, "welcome": true,
 	"webhook_removed": true, "feed_revoked": true, "code_revoked": true, "joined": true, "renewed": true,

@@ -267,6 +267,7 @@ func (w *Web) Register(r gin.IRouter) {
 	g.GET("/queue/reasons", w.reasonsForm)
 	g.POST("/queue/reasons", w.saveReasons)
 	g.POST("/queue/settings", w.saveSettings)
+	g.POST("/queue/decline", w.declineSelected)
 	g.GET("/queue/:id", w.queueItem)
 	g.POST("/queue/:id/draft", w.saveDraft)
 	g.POST("/queue/:id/answer", w.publish)

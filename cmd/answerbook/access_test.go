@@ -762,6 +762,7 @@ func accRules() map[string][]accProbe {
 		"GET /queue/reasons":              {{path: "/queue/reasons", want: expertWeb(lg, ok)}},
 		"POST /queue/reasons":             {{path: "/queue/reasons", form: true, body: form(url.Values{"reason": {strings.Repeat("x", 1001)}}), want: expertWeb(u, bd)}},
 		"POST /queue/settings":            {{path: "/queue/settings", form: true, body: form(url.Values{"anonymous_asking": {"on"}}), want: expertWeb(u, so)}},
+		"POST /queue/decline":             {{path: "/queue/decline", form: true, body: "reason=", want: expertWeb(u, bd), q: accOf(accExpert), teaserMay: accOf(accExpert)}}, // nothing selected: the queue again, with the error
 		"GET /queue/:id":                  {{path: "/queue/{pending}", want: expertWeb(lg, ok), q: accOf(accExpert), teaserMay: accOf(accExpert)}, {path: "/queue/{missing}", want: expertWeb(lg, nf)}},
 		"POST /queue/:id/draft":           {{path: "/queue/{pending}/draft", form: true, body: "body=", want: expertWeb(u, so)}},
 		"POST /queue/:id/answer":          {{path: "/queue/{pending}/answer", form: true, body: "action=preview", want: expertWeb(u, ok), q: accOf(accExpert), teaserMay: accOf(accExpert)}},
