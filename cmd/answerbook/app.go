@@ -55,6 +55,10 @@ type Config struct {
 	MetricsAddr string
 	// SecurityContact is the Contact of /.well-known/security.txt.
 	SecurityContact string
+	// DBMaxConns and DBConnLifetime size the Postgres pool (0: the
+	// store's defaults); see qa.Config.
+	DBMaxConns     int
+	DBConnLifetime time.Duration
 }
 
 // Main is the running program: a test starts it on 127.0.0.1:0 with a temp
@@ -107,7 +111,8 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	var err error
-	m.Store, err = qa.Open(ctx, qa.Config{DSN: m.Config.DSN, DataDir: m.Config.DataDir, Logger: m.Logger, ExpireAfter: m.Config.ExpireAfter})
+	m.Store, err = qa.Open(ctx, qa.Config{DSN: m.Config.DSN, DataDir: m.Config.DataDir, Logger: m.Logger, ExpireAfter: m.Config.ExpireAfter,
+		MaxConns: m.Config.DBMaxConns, ConnMaxLifetime: m.Config.DBConnLifetime})
 	if err != nil {
 		return err
 	}

@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/alecthomas/kong"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
@@ -334,5 +335,24 @@ func TestMain_SetupLinkSeveralServers(t *testing.T) {
 	}
 	if _, link := start(); link != "" {
 		t.Fatalf("with an expert, no setup link is printed: %q", link)
+	}
+}
+
+// TestServe_PoolFlags: --db-max-conns and ANSWERBOOK_DB_CONN_LIFETIME
+// reach the server's configuration (and from there qa.Config: see
+// TestStore_PoolSize).
+func TestServe_PoolFlags(t *testing.T) {
+	t.Setenv("ANSWERBOOK_DB_CONN_LIFETIME", "30m")
+	var c CLI
+	parser, err := kong.New(&c, kong.Vars{"version": "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parser.Parse([]string{"serve", "--db-max-conns", "12"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := c.Serve.config(&c.Globals)
+	if cfg.DBMaxConns != 12 || cfg.DBConnLifetime != 30*time.Minute {
+		t.Fatalf("pool config = %d %v", cfg.DBMaxConns, cfg.DBConnLifetime)
 	}
 }
