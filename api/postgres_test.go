@@ -24,7 +24,7 @@ var onPostgres = []func(*testing.T){
 	TestAPI_Notifications, TestWebhooks_OutcomeAndMemberEvents, TestAPI_Stats,
 	// security
 	TestSecurity_UnpublishedAnswerNotPublicCache, TestSecurity_IfModifiedSinceAloneIgnoresViewer,
-	TestWebhooks_StandardWebhooks, TestWebhooks_Redeliver, TestSecurity_ReadOnlyTokenNoWebhookSecrets, TestSecurity_WebhookSSRF,
+	TestWebhooks_StandardWebhooks, TestWebhooks_Redeliver, TestWebhooks_CleanStopHandsBackLeases, TestSecurity_ReadOnlyTokenNoWebhookSecrets, TestSecurity_WebhookSSRF,
 }
 
 // TestAPI_OnPostgres runs every API test that starts a server again with

@@ -131,7 +131,11 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		if err != nil && ctx.Err() == nil {
 			d.Logger.Error("webhooks: claim deliveries", "err", err)
 		}
-		for _, del := range ds {
+		for i, del := range ds {
+			if ctx.Err() != nil {
+				d.release(ds[i:])
+				break
+			}
 			if w := hooks[del.WebhookID]; w != nil {
 				d.deliver(ctx, w, del)
 			}
@@ -143,6 +147,20 @@ func (d *Dispatcher) Run(ctx context.Context) {
 			}
 		}
 	}
+}
+
+// release hands back the leases of deliveries not tried when the
+// dispatcher stops, so that the next server to look sends them at once.
+// The stop has cancelled Run's context: the release has its own few
+// seconds.
+func (d *Dispatcher) release(ds []*qa.Delivery) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := d.Store.ReleaseDeliveries(ctx, ds); err != nil {
+		d.Logger.Error("webhooks: hand back deliveries not tried", "count", len(ds), "err", err)
+		return
+	}
+	d.Logger.Info("webhooks: handed back deliveries not tried", "count", len(ds))
 }
 
 // deliver makes one attempt.

@@ -309,3 +309,54 @@ func TestWebhooks_OutcomeAndMemberEvents(t *testing.T) {
 		t.Errorf("%d events delivered: %v", len(got), got)
 	}
 }
+
+// TestWebhooks_CleanStopHandsBackLeases: a dispatcher stopped while a
+// delivery is in flight hands back the deliveries of its batch it did not
+// try, so another server (here, the next claim) sends them at once rather
+// than after the lease.
+func TestWebhooks_CleanStopHandsBackLeases(t *testing.T) {
+	s := newServer(t)
+	x := s.person(t, "Expert", qa.RoleExpert, qa.ScopeWrite, nil)
+	m := s.person(t, "Member", qa.RoleMember, qa.ScopeWrite, nil)
+
+	arrived := make(chan struct{}, 10)
+	receiver := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.ReadAll(r.Body) // then the server notices the client leaving
+		arrived <- struct{}{}
+		select { // hangs until the dispatcher gives up
+		case <-r.Context().Done():
+		case <-time.After(10 * time.Second):
+		}
+	}))
+	defer receiver.Close()
+	want(t, s.call(t, "POST", "/api/v1/webhooks", x.token, map[string]any{"url": receiver.URL, "events": []string{"answer.published"}}, nil), 201, "register")
+	for i := range 3 {
+		var q question
+		want(t, s.call(t, "POST", "/api/v1/questions", m.token, map[string]any{"title": fmt.Sprintf("Clean stop %d", i)}, &q), 201, "ask")
+		want(t, s.call(t, "POST", fmt.Sprintf("/api/v1/questions/%d/answer", q.ID), x.token, map[string]any{"body": "回答 answer"}, nil), 201, "answer")
+	}
+
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	d := &api.Dispatcher{Store: s.store, BaseURL: "http://answers.test", AllowPrivate: true, Poll: 20 * time.Millisecond}
+	go func() { d.Run(ctx); close(done) }()
+	select {
+	case <-arrived:
+	case <-time.After(10 * time.Second):
+		t.Fatal("no delivery arrived")
+	}
+	cancel()
+	<-done
+	if len(arrived) != 0 {
+		t.Fatalf("%d more deliveries sent after the stop", len(arrived))
+	}
+	ds, _, err := s.store.ClaimDeliveries(s.ctx, 10, time.Minute)
+	if err != nil || len(ds) != 2 {
+		t.Fatalf("the two deliveries not tried are due at once: %d %v", len(ds), err)
+	}
+	for _, del := range ds {
+		if del.Attempts != 0 {
+			t.Fatalf("handed back after a try: %+v", del)
+		}
+	}
+}

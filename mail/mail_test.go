@@ -532,3 +532,25 @@ func TestRender_Dates(t *testing.T) {
 		}
 	}
 }
+
+// TestSender_HandsBackUntried: mail claimed but not tried in a round (the
+// lease too short for it, or a stop) is handed back, due at once for any
+// sender, instead of waiting for the lease to end.
+func TestSender_HandsBackUntried(t *testing.T) {
+	e := newEnv(t)
+	e.answered(t, e.en, "First")
+	e.answered(t, e.zh, "Second")
+	addr := fakeSMTP(t, "refuse")
+	s := e.sender(t, "smtp://"+addr+"?starttls=off", func(c *mail.Config) {
+		// No time is left in the lease for any send: the round tries none.
+		c.SendTimeout, c.Lease = time.Second, 2*time.Second
+	})
+	if n, err := s.SendDue(e.ctx); err != nil || n != 0 {
+		t.Fatalf("send: %d %v", n, err)
+	}
+	ms, err := e.store.ClaimMail(e.ctx, 10, time.Minute)
+	if err != nil || len(ms) != 2 || ms[0].Attempts != 0 || ms[1].Attempts != 0 {
+		t.Fatalf("handed back untried and due at once: %+v %v", ms, err)
+	}
+
+}

@@ -196,6 +196,7 @@ func (s *Sender) SendDue(ctx context.Context) (int, error) {
 		// (the mail falls due again when the lease ends), so that no other
 		// sender can take it while this one still might send it.
 		if time.Since(leased)+2*s.cfg.SendTimeout > s.cfg.Lease || ctx.Err() != nil {
+			s.release(ms[tried:])
 			break
 		}
 		tried++
@@ -235,6 +236,18 @@ func (s *Sender) SendDue(ctx context.Context) (int, error) {
 		}
 	}
 	return tried, nil
+}
+
+// release hands back the leases of mail not tried in this round (a stop,
+// or a lease too short for the batch), so that the next round here or on
+// another server sends it at once. It runs when Run's context may be
+// cancelled already: the release has its own few seconds.
+func (s *Sender) release(ms []*qa.Mail) {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if err := s.cfg.Store.ReleaseMail(ctx, ms); err != nil {
+		s.log.Error("hand back mail not tried", "count", len(ms), "err", err)
+	}
 }
 
 // storeError is a failure of the store in the middle of a delivery: the

@@ -37,6 +37,9 @@ const (
 	// lockChangeLog makes the change log's seq commit in order
 	// (lockChangeLog).
 	lockChangeLog int64 = 7160002
+	// lockSetup keeps two servers starting at once from each making a
+	// setup link (SetupToken).
+	lockSetup int64 = 7160003
 )
 
 // advisoryLock takes a transaction-scoped advisory lock on Postgres; SQLite

@@ -41,6 +41,7 @@ type env struct {
 	*qa.Store
 	clock *clock
 	ctx   context.Context
+	dsn   string // the Postgres DSN, for a second handle on one database
 }
 
 // eachStore runs fn against a fresh SQLite store, and against a fresh
@@ -98,7 +99,9 @@ func openPostgres(t *testing.T, cfg qa.Config) *env {
 		sep = "&"
 	}
 	cfg.DSN = base + sep + "search_path=" + schema
-	return open(t, cfg)
+	e := open(t, cfg)
+	e.dsn = cfg.DSN
+	return e
 }
 
 // member creates a member (or the expert) through the system actor.

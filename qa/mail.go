@@ -436,9 +436,34 @@ func (s *Store) ClaimMail(ctx context.Context, n int, lease time.Duration) ([]*M
 		for i, m := range ms {
 			ids[i] = m.ID
 		}
+		for _, m := range ms {
+			m.NextAttemptAt = now.Add(lease) // the lease's end, as ReleaseMail knows it
+		}
 		return tx.Model(&Mail{}).Where("id IN ?", ids).Update("next_attempt_at", now.Add(lease)).Error
 	})
 	return ms, err
+}
+
+// ReleaseMail hands back the leases of mail claimed with ClaimMail and not
+// tried (a clean stop, or a batch the lease was too short for): it is due
+// again at once, for this server or another, instead of when the lease
+// ends. Mail whose lease has ended meanwhile (and that may be another's
+// now) is left as it is. Hand back only what was not tried.
+func (s *Store) ReleaseMail(ctx context.Context, ms []*Mail) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		now := s.clock()
+		for _, m := range ms {
+			err := tx.Model(&Mail{}).Where("id = ? AND status = ? AND next_attempt_at = ? AND attempts = ?", m.ID, OutboxPending, m.NextAttemptAt, m.Attempts).
+				Update("next_attempt_at", now).Error
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // RecordMailAttempt records one try at sending m: sent, or due again after

@@ -64,3 +64,76 @@ func TestStore_MailSending(t *testing.T) {
 		}
 	})
 }
+
+// TestStore_ReleaseLeases: deliveries and mail claimed and handed back
+// untried (a clean stop) are due again at once, for anyone, while the one
+// tried waits for its backoff; a lease that ended and was taken by another
+// is left alone.
+func TestStore_ReleaseLeases(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		x := e.member(t, "Expert", qa.RoleExpert)
+		asker := e.member(t, "Asker", qa.RoleMember)
+		if err := e.SetMailPref(e.ctx, as(x), qa.TopicQueue, qa.MailNever); err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.CreateWebhook(e.ctx, as(x), qa.WebhookCreate{URL: "https://hooks.example/a", Events: []string{qa.EventAnswerPublished}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, title := range []string{"One", "Two", "Three"} {
+			e.answer(t, x, e.ask(t, asker, title, ""), "body")
+		}
+		ds, _, err := e.ClaimDeliveries(e.ctx, 10, 2*time.Minute)
+		if err != nil || len(ds) != 3 {
+			t.Fatalf("claim deliveries: %d %v", len(ds), err)
+		}
+		ms, err := e.ClaimMail(e.ctx, 10, 2*time.Minute)
+		if err != nil || len(ms) != 3 {
+			t.Fatalf("claim mail: %d %v", len(ms), err)
+		}
+		// The first of each was tried (and failed); the others were not.
+		if err := e.RecordAttempt(e.ctx, ds[0], 500, "down", time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.RecordMailAttempt(e.ctx, ms[0], "554 no", time.Hour); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.ReleaseDeliveries(e.ctx, ds[1:]); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.ReleaseMail(e.ctx, ms[1:]); err != nil {
+			t.Fatal(err)
+		}
+		again, _, err := e.ClaimDeliveries(e.ctx, 10, 2*time.Minute)
+		if err != nil || len(again) != 2 || again[0].ID != ds[1].ID || again[1].ID != ds[2].ID {
+			t.Fatalf("deliveries due again at once: %+v %v", again, err)
+		}
+		mailAgain, err := e.ClaimMail(e.ctx, 10, 2*time.Minute)
+		if err != nil || len(mailAgain) != 2 || mailAgain[0].ID != ms[1].ID || mailAgain[1].ID != ms[2].ID {
+			t.Fatalf("mail due again at once: %+v %v", mailAgain, err)
+		}
+
+		// A lease that ended and was taken by another is not the first
+		// claimer's to hand back.
+		e.clock.Add(3 * time.Minute)
+		other, _, err := e.ClaimDeliveries(e.ctx, 10, 2*time.Minute)
+		if err != nil || len(other) != 2 {
+			t.Fatalf("claimed by another: %d %v", len(other), err)
+		}
+		otherMail, err := e.ClaimMail(e.ctx, 10, 2*time.Minute)
+		if err != nil || len(otherMail) != 2 {
+			t.Fatalf("mail claimed by another: %d %v", len(otherMail), err)
+		}
+		if err := e.ReleaseDeliveries(e.ctx, again); err != nil {
+			t.Fatal(err)
+		}
+		if err := e.ReleaseMail(e.ctx, mailAgain); err != nil {
+			t.Fatal(err)
+		}
+		if ds, _, err := e.ClaimDeliveries(e.ctx, 10, 2*time.Minute); err != nil || len(ds) != 0 {
+			t.Fatalf("another's leases were handed back: %d %v", len(ds), err)
+		}
+		if ms, err := e.ClaimMail(e.ctx, 10, 2*time.Minute); err != nil || len(ms) != 0 {
+			t.Fatalf("another's mail leases were handed back: %d %v", len(ms), err)
+		}
+	})
+}

@@ -2,6 +2,7 @@ package qa_test
 
 import (
 	"fmt"
+	"os"
 	"strings"
 	"testing"
 	"time"
@@ -184,5 +185,66 @@ func TestStore_Setup(t *testing.T) {
 			_, err := e2.CompleteSetup(e2.ctx, tok, mc, "")
 			wantCode(t, err, qa.EUNAUTHORIZED)
 		})
+	})
+}
+
+// TestStore_SetupToken opens two handles on one database, as two servers
+// do: both get the same link, it works once, and none is made after.
+func TestStore_SetupToken(t *testing.T) {
+	cases := map[string]func(t *testing.T) (*env, *env){
+		"sqlite": func(t *testing.T) (*env, *env) {
+			dir := t.TempDir()
+			return open(t, qa.Config{DataDir: dir}), open(t, qa.Config{DataDir: dir})
+		},
+	}
+	if os.Getenv("ANSWERBOOK_TEST_POSTGRES") != "" {
+		cases["postgres"] = func(t *testing.T) (*env, *env) {
+			a := openPostgres(t, qa.Config{})
+			return a, open(t, qa.Config{DSN: a.dsn})
+		}
+	}
+	for name, pair := range cases {
+		t.Run(name, func(t *testing.T) {
+			a, b := pair(t)
+			toks := make([]string, 4)
+			errs := atOnce(4, func(i int) error {
+				e := a
+				if i%2 == 1 {
+					e = b
+				}
+				tok, _, err := e.SetupToken(e.ctx)
+				toks[i] = tok
+				return err
+			})
+			for i, err := range errs {
+				if err != nil || toks[i] == "" || toks[i] != toks[0] {
+					t.Fatalf("setup links at once: %q %v", toks, errs)
+				}
+			}
+			again, expires, err := b.SetupToken(b.ctx)
+			if err != nil || again != toks[0] || !expires.Equal(b.Now().Add(qa.SetupTokenLifetime)) {
+				t.Fatalf("later: %q %v %v", again, expires, err)
+			}
+			mc := qa.MemberCreate{Email: "expert@example.com", Name: "张老师", Password: "expert password"}
+			if _, err := a.CompleteSetup(a.ctx, again, mc, ""); err != nil {
+				t.Fatal(err)
+			}
+			if tok, _, err := b.SetupToken(b.ctx); err != nil || tok != "" {
+				t.Fatalf("after setup no link: %q %v", tok, err)
+			}
+		})
+	}
+
+	t.Run("Expired", func(t *testing.T) {
+		e := openSQLite(t, qa.Config{})
+		first, _, _ := e.SetupToken(e.ctx)
+		e.clock.Add(qa.SetupTokenLifetime + time.Second)
+		second, _, err := e.SetupToken(e.ctx)
+		if err != nil || second == "" || second == first {
+			t.Fatalf("an expired link is replaced: %q %q %v", first, second, err)
+		}
+		if err := e.CheckSetupToken(e.ctx, second, ""); err != nil {
+			t.Fatal(err)
+		}
 	})
 }

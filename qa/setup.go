@@ -25,31 +25,95 @@ type oneTimeToken struct {
 
 func (oneTimeToken) TableName() string { return "one_time_tokens" }
 
+// settingSetupToken names the settings row that holds the site's setup
+// link in the clear, so that every server prints the same one. Storing the
+// raw secret is acceptable here: whoever reads the database owns the site
+// anyway, and the secret is worthless once an expert exists (setup is then
+// refused, and the row is deleted with every unused link: voidSetupLinks).
+const settingSetupToken = "setup_token"
+
 // NewSetupToken returns a fresh one-time secret for the first-run setup link,
 // or "" when an expert already exists (setup is over). Older unused setup
-// secrets stop working, so only the newest printed link is valid.
+// secrets stop working, so only the newest link is valid; it becomes the
+// site's link that SetupToken returns.
 func (s *Store) NewSetupToken(ctx context.Context) (string, error) {
-	raw := newSecret("")
-	created := false
+	var raw string
 	err := s.tx(ctx, func(tx *gorm.DB) error {
-		var experts int64
-		if err := tx.Model(&Member{}).Where("role = ?", RoleExpert).Count(&experts).Error; err != nil {
+		if err := s.advisoryLock(tx, lockSetup); err != nil {
 			return err
 		}
-		if experts > 0 {
-			return nil
-		}
-		now := s.clock()
-		if err := tx.Where("purpose = ? AND used_at IS NULL", purposeSetup).Delete(&oneTimeToken{}).Error; err != nil {
-			return err
-		}
-		created = true
-		return tx.Create(&oneTimeToken{Hash: hashSecret(raw), Purpose: purposeSetup, CreatedAt: now, ExpiresAt: now.Add(SetupTokenLifetime)}).Error
+		var err error
+		raw, _, err = s.newSetupToken(tx)
+		return err
 	})
-	if err != nil || !created {
-		return "", err
+	return raw, err
+}
+
+// SetupToken returns the site's setup secret and when it stops working,
+// making it when there is none still valid, or "" when an expert already
+// exists. Every server of one database gets the same secret while it is
+// valid (servers starting at once included), so every printed link works.
+func (s *Store) SetupToken(ctx context.Context) (string, time.Time, error) {
+	var (
+		raw     string
+		expires time.Time
+	)
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		if err := s.advisoryLock(tx, lockSetup); err != nil {
+			return err
+		}
+		var st setting
+		err := tx.Where("key = ?", settingSetupToken).Limit(1).Find(&st).Error
+		if err != nil {
+			return err
+		}
+		if st.Value != "" {
+			var t oneTimeToken
+			err := tx.Where("hash = ? AND purpose = ? AND used_at IS NULL AND expires_at > ?", hashSecret(st.Value), purposeSetup, s.clock()).
+				Limit(1).Find(&t).Error
+			if err != nil {
+				return err
+			}
+			if t.Hash != "" {
+				if n, err := countExperts(tx); err != nil || n > 0 {
+					return err
+				}
+				raw, expires = st.Value, t.ExpiresAt
+				return nil
+			}
+		}
+		raw, expires, err = s.newSetupToken(tx)
+		return err
+	})
+	return raw, expires, err
+}
+
+// newSetupToken makes a setup secret inside tx, voiding the older ones and
+// keeping it as the site's (settingSetupToken); "" when an expert exists.
+func (s *Store) newSetupToken(tx *gorm.DB) (string, time.Time, error) {
+	if n, err := countExperts(tx); err != nil || n > 0 {
+		return "", time.Time{}, err
 	}
-	return raw, nil
+	if err := voidSetupLinks(tx); err != nil {
+		return "", time.Time{}, err
+	}
+	raw := newSecret("")
+	now := s.clock()
+	t := oneTimeToken{Hash: hashSecret(raw), Purpose: purposeSetup, CreatedAt: now, ExpiresAt: now.Add(SetupTokenLifetime)}
+	if err := tx.Create(&t).Error; err != nil {
+		return "", time.Time{}, err
+	}
+	if err := tx.Create(&setting{Key: settingSetupToken, Value: raw, UpdatedAt: now}).Error; err != nil {
+		return "", time.Time{}, err
+	}
+	return raw, t.ExpiresAt, nil
+}
+
+// countExperts counts the experts inside tx.
+func countExperts(tx *gorm.DB) (int64, error) {
+	var n int64
+	err := tx.Model(&Member{}).Where("role = ?", RoleExpert).Count(&n).Error
+	return n, err
 }
 
 // MaxSetupAttempts is how many setup requests with a wrong link one client
@@ -111,10 +175,13 @@ func (s *Store) checkSetupToken(ctx context.Context, raw string) error {
 	return nil
 }
 
-// voidSetupLinks deletes every unused setup link, inside tx: once an expert
-// exists, setup is over.
+// voidSetupLinks deletes every unused setup link and the site's link in the
+// clear, inside tx: once an expert exists, setup is over.
 func voidSetupLinks(tx *gorm.DB) error {
-	return tx.Where("purpose = ? AND used_at IS NULL", purposeSetup).Delete(&oneTimeToken{}).Error
+	if err := tx.Where("purpose = ? AND used_at IS NULL", purposeSetup).Delete(&oneTimeToken{}).Error; err != nil {
+		return err
+	}
+	return tx.Where("key = ?", settingSetupToken).Delete(&setting{}).Error
 }
 
 // CompleteSetup spends the setup secret and creates the expert, in one

@@ -2,6 +2,7 @@ package qa
 
 import (
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -47,6 +48,15 @@ type Config struct {
 	// each) computed at once by the whole server; 0 means max(2,
 	// GOMAXPROCS).
 	MaxConcurrentHashes int
+	// MaxConns bounds the Postgres connections this server opens (serve
+	// --db-max-conns); 0 means 32. Several servers share one Postgres's
+	// max_connections: size it so that their sum fits. SQLite ignores it
+	// (its pool is sized to the CPUs and its writer is serialised).
+	MaxConns int
+	// ConnMaxLifetime closes a Postgres connection after this long, so
+	// that a pooler or failover sees connections move (serve
+	// --db-conn-lifetime); 0 keeps them. SQLite ignores it.
+	ConnMaxLifetime time.Duration
 }
 
 // Store is the domain's entry point: the database and the rules around it.
@@ -110,9 +120,16 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		if err != nil {
 			return nil, err
 		}
-		sqlDB.SetMaxOpenConns(32)
-		sqlDB.SetMaxIdleConns(8)
+		maxConns := cfg.MaxConns
+		if maxConns <= 0 {
+			maxConns = 32
+		}
+		sqlDB.SetMaxOpenConns(maxConns)
+		sqlDB.SetMaxIdleConns(min(8, maxConns))
 		sqlDB.SetConnMaxIdleTime(5 * time.Minute)
+		if cfg.ConnMaxLifetime > 0 {
+			sqlDB.SetConnMaxLifetime(cfg.ConnMaxLifetime)
+		}
 	} else {
 		s.dialect = DialectSQLite
 		path := cfg.DSN
@@ -167,6 +184,16 @@ func sqliteDSN(path string) string {
 	q.Set("_txlock", "immediate")
 	q.Set("_synchronous", "NORMAL")
 	return "file:" + path + "?" + q.Encode()
+}
+
+// PoolStats returns the connection pool's statistics (its size, what is in
+// use and waited for), for metrics and tests.
+func (s *Store) PoolStats() sql.DBStats {
+	sqlDB, err := s.db.DB()
+	if err != nil {
+		return sql.DBStats{}
+	}
+	return sqlDB.Stats()
 }
 
 // Dialect returns DialectSQLite or DialectPostgres.

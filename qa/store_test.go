@@ -1,6 +1,7 @@
 package qa_test
 
 import (
+	"os"
 	"testing"
 	"time"
 
@@ -55,4 +56,20 @@ func TestStore_PublicOnly(t *testing.T) {
 			t.Error("a membership past its last day by the store's clock still reads the archive")
 		}
 	})
+}
+
+// TestStore_PoolSize: the pool flags reach Postgres's connection pool;
+// without them the pool keeps its default of 32.
+func TestStore_PoolSize(t *testing.T) {
+	if os.Getenv("ANSWERBOOK_TEST_POSTGRES") == "" {
+		t.Skip("ANSWERBOOK_TEST_POSTGRES is not set: the pool flags are for Postgres")
+	}
+	e := openPostgres(t, qa.Config{MaxConns: 5, ConnMaxLifetime: time.Minute})
+	if got := e.PoolStats().MaxOpenConnections; got != 5 {
+		t.Fatalf("MaxOpenConnections = %d, want 5", got)
+	}
+	def := openPostgres(t, qa.Config{})
+	if got := def.PoolStats().MaxOpenConnections; got != 32 {
+		t.Fatalf("default MaxOpenConnections = %d, want 32", got)
+	}
 }

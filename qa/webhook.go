@@ -399,6 +399,9 @@ func (s *Store) ClaimDeliveries(ctx context.Context, n int, lease time.Duration)
 		for i, d := range ds {
 			ids[i] = d.ID
 		}
+		for _, d := range ds {
+			d.NextAttemptAt = now.Add(lease) // the lease's end, as ReleaseDeliveries knows it
+		}
 		return tx.Model(&Delivery{}).Where("id IN ?", ids).Update("next_attempt_at", now.Add(lease)).Error
 	})
 	if err != nil || len(ds) == 0 {
@@ -417,6 +420,28 @@ func (s *Store) ClaimDeliveries(ctx context.Context, n int, lease time.Duration)
 		byID[w.ID] = w
 	}
 	return ds, byID, nil
+}
+
+// ReleaseDeliveries hands back the leases of deliveries claimed with
+// ClaimDeliveries and not tried (a clean stop): they are due again at once,
+// for this server or another, instead of when the lease ends. A delivery
+// whose lease has ended meanwhile (and that may be another's now) is left
+// as it is. Hand back only what was not tried.
+func (s *Store) ReleaseDeliveries(ctx context.Context, ds []*Delivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	return s.tx(ctx, func(tx *gorm.DB) error {
+		now := s.clock()
+		for _, d := range ds {
+			err := tx.Model(&Delivery{}).Where("id = ? AND status = ? AND next_attempt_at = ? AND attempts = ?", d.ID, DeliveryPending, d.NextAttemptAt, d.Attempts).
+				Update("next_attempt_at", now).Error
+			if err != nil {
+				return err
+			}
+		}
+		return nil
+	})
 }
 
 // SetDeliveryPayload stores the body a delivery sends (made at its first

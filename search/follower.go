@@ -2,10 +2,13 @@ package search
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"io/fs"
 	"os"
 	"path/filepath"
 	"strconv"
+	"strings"
 	"time"
 
 	"github.com/blevesearch/bleve/v2"
@@ -28,7 +31,18 @@ func (ix *Index) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	checked := time.Now()
 	for {
+		// The index directory deleted under the running server (an
+		// operator's mistake, a cleaned disk): found when a batch fails or
+		// at the periodic check, and rebuilt; searches keep the open index
+		// meanwhile.
+		if time.Since(checked) >= ix.check {
+			checked = time.Now()
+			if err := ix.rebuildIfGone(ctx); err != nil {
+				return err
+			}
+		}
 		for {
 			n, err := ix.applyBatch(ctx)
 			if err != nil {
@@ -37,6 +51,7 @@ func (ix *Index) Run(ctx context.Context) error {
 				}
 				ix.errors.Add(1)
 				ix.log.Error("search follower: apply changes", "err", err)
+				checked = time.Time{} // check the directory at once
 				break
 			}
 			if n < ix.batch {
@@ -56,9 +71,38 @@ func (ix *Index) Run(ctx context.Context) error {
 		case <-ctx.Done():
 			return nil
 		case <-ix.wake:
-		case <-time.After(ix.poll):
+		case <-time.After(min(ix.poll, ix.check)):
 		}
 	}
+}
+
+// rebuildIfGone rebuilds the index when its live generation is no longer
+// on disk (CURRENT, or the directory it names, is gone), with a log line.
+func (ix *Index) rebuildIfGone(ctx context.Context) error {
+	gone, why := ix.goneFromDisk()
+	if !gone {
+		return nil
+	}
+	ix.log.Warn("search index directory is gone from disk; rebuilding it from the database", "dir", ix.dir, "reason", why)
+	return ix.rebuildWithRetry(ctx)
+}
+
+// goneFromDisk reports whether the live generation has disappeared; only a
+// file that does not exist counts (another error may pass, and the index
+// in memory still answers).
+func (ix *Index) goneFromDisk() (bool, string) {
+	cur, err := os.ReadFile(filepath.Join(ix.dir, currentFile))
+	if errors.Is(err, fs.ErrNotExist) {
+		return true, currentFile + " is missing"
+	}
+	if err != nil {
+		return false, ""
+	}
+	gen := strings.TrimSpace(string(cur))
+	if _, err := os.Stat(filepath.Join(ix.dir, gen)); errors.Is(err, fs.ErrNotExist) {
+		return true, gen + " is missing"
+	}
+	return false, ""
 }
 
 // rebuildWithRetry rebuilds until it succeeds or ctx ends, backing off

@@ -59,6 +59,10 @@ type Config struct {
 	// Poll is how often the follower looks for changes made by other
 	// processes or servers (default 500 ms); local publishes wake it at once.
 	Poll time.Duration
+	// CheckEvery is how often the follower checks that the index is still
+	// on disk (default 10 s); a directory deleted under the running server
+	// is rebuilt.
+	CheckEvery time.Duration
 }
 
 // Index is the search index and its follower.
@@ -68,6 +72,7 @@ type Index struct {
 	log   *slog.Logger
 	batch int
 	poll  time.Duration
+	check time.Duration
 
 	mu       sync.RWMutex
 	idx      bleve.Index // nil while missing or rebuilding
@@ -102,7 +107,7 @@ func Open(cfg Config) (*Index, error) {
 		return nil, errors.New("search: Open needs a store and a directory")
 	}
 	ix := &Index{
-		dir: cfg.Dir, store: cfg.Store, log: cfg.Logger, batch: cfg.BatchSize, poll: cfg.Poll,
+		dir: cfg.Dir, store: cfg.Store, log: cfg.Logger, batch: cfg.BatchSize, poll: cfg.Poll, check: cfg.CheckEvery,
 		advanced: make(chan struct{}), wake: make(chan struct{}, 1),
 	}
 	if ix.log == nil {
@@ -113,6 +118,9 @@ func Open(cfg Config) (*Index, error) {
 	}
 	if ix.poll <= 0 {
 		ix.poll = 500 * time.Millisecond
+	}
+	if ix.check <= 0 {
+		ix.check = 10 * time.Second
 	}
 	idx, seq, err := openIndex(cfg.Dir)
 	if err != nil {

@@ -55,6 +55,10 @@ type Config struct {
 	MetricsAddr string
 	// SecurityContact is the Contact of /.well-known/security.txt.
 	SecurityContact string
+	// DBMaxConns and DBConnLifetime size the Postgres pool (0: the
+	// store's defaults); see qa.Config.
+	DBMaxConns     int
+	DBConnLifetime time.Duration
 }
 
 // Main is the running program: a test starts it on 127.0.0.1:0 with a temp
@@ -107,7 +111,8 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	var err error
-	m.Store, err = qa.Open(ctx, qa.Config{DSN: m.Config.DSN, DataDir: m.Config.DataDir, Logger: m.Logger, ExpireAfter: m.Config.ExpireAfter})
+	m.Store, err = qa.Open(ctx, qa.Config{DSN: m.Config.DSN, DataDir: m.Config.DataDir, Logger: m.Logger, ExpireAfter: m.Config.ExpireAfter,
+		MaxConns: m.Config.DBMaxConns, ConnMaxLifetime: m.Config.DBConnLifetime})
 	if err != nil {
 		return err
 	}
@@ -220,10 +225,11 @@ func (m *Main) URL() string { return m.Config.BaseURL }
 // pattern, as gin registered them), so a test can hold a rule for each.
 func (m *Main) Routes() gin.RoutesInfo { return m.router.Routes() }
 
-// printSetupLink prints the one-time link that creates the expert, when no
-// expert exists yet.
+// printSetupLink prints the site's one-time link that creates the expert,
+// when no expert exists yet. Every server of one database prints the same
+// link while it is valid (qa.Store.SetupToken), so any of them works.
 func (m *Main) printSetupLink(ctx context.Context) error {
-	tok, err := m.Store.NewSetupToken(ctx)
+	tok, expires, err := m.Store.SetupToken(ctx)
 	if err != nil {
 		return err
 	}
@@ -235,7 +241,8 @@ func (m *Main) printSetupLink(ctx context.Context) error {
 		m.SetupLink(link)
 		return nil
 	}
-	m.Logger.Warn("no expert account yet: open the setup link to create it (valid 24 hours, once)", "link", link)
+	m.Logger.Warn("no expert account yet: open the setup link to create it (once; the same link on every server)",
+		"link", link, "valid_until", expires.Format(time.RFC3339))
 	return nil
 }
 

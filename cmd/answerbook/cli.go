@@ -209,26 +209,34 @@ type ServeCmd struct {
 	MailPoll       time.Duration `name:"mail-poll" hidden:"" default:"1s" help:"How often the e-mail sender looks for due mail."`
 	MailLease      time.Duration `name:"mail-lease" hidden:"" default:"2m" help:"How long the e-mail sender holds a claimed mail."`
 	MailTimeout    time.Duration `name:"mail-timeout" hidden:"" default:"30s" help:"Bound of connecting to the SMTP server and of each message's exchange."`
+	DBMaxConns     int           `name:"db-max-conns" env:"ANSWERBOOK_DB_MAX_CONNS" default:"32" help:"Most Postgres connections this server opens; the servers' sum must fit the database's max_connections."`
+	DBConnLifetime time.Duration `name:"db-conn-lifetime" env:"ANSWERBOOK_DB_CONN_LIFETIME" default:"0" help:"Close a Postgres connection after this long (0: keep it)."`
 	// security
 	WebhooksAllowPrivate bool   `name:"webhooks-allow-private" env:"ANSWERBOOK_WEBHOOKS_ALLOW_PRIVATE" help:"Let webhooks reach private, loopback and link-local addresses (refused by default)."`
 	MetricsAddr          string `name:"metrics-addr" env:"ANSWERBOOK_METRICS_ADDR" help:"Serve /metrics on this address only (e.g. 127.0.0.1:9090); default: on the main listener."`
 	SecurityContact      string `name:"security-contact" env:"ANSWERBOOK_SECURITY_CONTACT" help:"Contact (mailto: or https: URI) in /.well-known/security.txt; default: the site's home page."`
 }
 
-// Run serves until the context ends (SIGINT/SIGTERM), then shuts down
-// cleanly: in-flight requests finish.
-func (c *ServeCmd) Run(g *Globals, e *env) error {
-	m := NewMain()
-	m.Config = Config{
+// config is the server's configuration from the flags and variables.
+func (c *ServeCmd) config(g *Globals) Config {
+	return Config{
 		DataDir: g.Data, DSN: g.DB, Addr: c.Addr, BaseURL: c.BaseURL, TrustedProxies: c.TrustedProxies,
 		ExpireAfter: c.ExpireAfter, CORSOrigins: c.CORSOrigins, SiteName: c.SiteName,
 		SMTP: c.SMTP, MailFrom: c.MailFrom, MailPoll: c.MailPoll, MailLease: c.MailLease, MailTimeout: c.MailTimeout,
 		WebhooksAllowPrivate: c.WebhooksAllowPrivate,
 		MetricsAddr:          c.MetricsAddr, SecurityContact: c.SecurityContact,
+		DBMaxConns: c.DBMaxConns, DBConnLifetime: c.DBConnLifetime,
 	}
+}
+
+// Run serves until the context ends (SIGINT/SIGTERM), then shuts down
+// cleanly: in-flight requests finish.
+func (c *ServeCmd) Run(g *Globals, e *env) error {
+	m := NewMain()
+	m.Config = c.config(g)
 	m.Logger = newLogger(e.stderr, c.LogLevel)
 	m.SetupLink = func(link string) {
-		fmt.Fprintf(e.stderr, "\nNo expert account yet. Open this one-time link to create it (valid 24 hours):\n\n    %s\n\n", link)
+		fmt.Fprintf(e.stderr, "\nNo expert account yet. Open this one-time link to create it (once; every server on this database prints the same link until it expires):\n\n    %s\n\n", link)
 	}
 	if err := m.Run(e.ctx); err != nil {
 		m.Close()

@@ -4,10 +4,12 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"github.com/alecthomas/kong"
 	"io"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
+	"path/filepath"
 	"regexp"
 	"strings"
 	"testing"
@@ -297,5 +299,60 @@ func TestCLI_MemberPasswd(t *testing.T) {
 	}
 	if res := newClient(t, m.URL(), "").form("/login", url.Values{"email": {"expert@example.com"}, "password": {"expert password 1"}}); res.StatusCode != 401 {
 		t.Fatalf("the old password still works: %d", res.StatusCode)
+	}
+}
+
+// TestMain_SetupLinkSeveralServers starts two servers on one database: both
+// print the same setup link, and the one printed by the first works on the
+// second.
+func TestMain_SetupLinkSeveralServers(t *testing.T) {
+	db := filepath.Join(t.TempDir(), "shared.db")
+	start := func() (*Main, string) {
+		t.Helper()
+		m := NewMain()
+		m.Config.DataDir = t.TempDir() // an index of its own, as on another machine
+		m.Config.DSN = db
+		m.Config.Addr = "127.0.0.1:0"
+		var link string
+		m.SetupLink = func(l string) { link = l }
+		if err := m.Run(context.Background()); err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { m.Close() })
+		return m, link
+	}
+	_, link1 := start()
+	m2, link2 := start()
+	tok1 := link1[strings.Index(link1, "token=")+6:]
+	tok2 := link2[strings.Index(link2, "token=")+6:]
+	if tok1 == "" || tok1 != tok2 {
+		t.Fatalf("two servers, two links: %q %q", link1, link2)
+	}
+	web := newClient(t, m2.URL(), "")
+	res := web.form("/setup", url.Values{"token": {tok1}, "email": {"expert@example.com"}, "name": {"张老师"}, "password": {"expert-secret-1"}, "password2": {"expert-secret-1"}})
+	if res.StatusCode != http.StatusSeeOther {
+		t.Fatalf("the first server's link on the second: status %d", res.StatusCode)
+	}
+	if _, link := start(); link != "" {
+		t.Fatalf("with an expert, no setup link is printed: %q", link)
+	}
+}
+
+// TestServe_PoolFlags: --db-max-conns and ANSWERBOOK_DB_CONN_LIFETIME
+// reach the server's configuration (and from there qa.Config: see
+// TestStore_PoolSize).
+func TestServe_PoolFlags(t *testing.T) {
+	t.Setenv("ANSWERBOOK_DB_CONN_LIFETIME", "30m")
+	var c CLI
+	parser, err := kong.New(&c, kong.Vars{"version": "test"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := parser.Parse([]string{"serve", "--db-max-conns", "12"}); err != nil {
+		t.Fatal(err)
+	}
+	cfg := c.Serve.config(&c.Globals)
+	if cfg.DBMaxConns != 12 || cfg.DBConnLifetime != 30*time.Minute {
+		t.Fatalf("pool config = %d %v", cfg.DBMaxConns, cfg.DBConnLifetime)
 	}
 }
