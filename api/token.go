@@ -80,6 +80,16 @@ type meJSON struct {
 	CreatedAt   time.Time `json:"created_at"`
 	// UnreadNotifications is the bell's count.
 	UnreadNotifications int `json:"unread_notifications"`
+	// Quota is where the member stands with the question quota.
+	Quota quotaJSON `json:"quota"`
+}
+
+// quotaJSON is qa.Quota; limit and remaining are null when unlimited.
+type quotaJSON struct {
+	Limit     *int       `json:"limit"`
+	Used      int        `json:"used"`
+	Remaining *int       `json:"remaining"`
+	ResetsAt  *time.Time `json:"resets_at"`
 }
 
 // me tells a client who its credentials stand for.
@@ -100,6 +110,12 @@ func (a *API) me(c *gin.Context) {
 		a.fail(c, err)
 		return
 	}
+	q, err := a.store.FindQuota(c.Request.Context(), act)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	out.Quota = quotaJSON{Limit: q.Limit, Used: q.Used, Remaining: q.Remaining, ResetsAt: q.ResetsAt}
 	c.JSON(http.StatusOK, out)
 }
 

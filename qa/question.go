@@ -131,12 +131,7 @@ func (s *Store) CreateQuestion(ctx context.Context, actor Actor, qc QuestionCrea
 			if err := s.lockRow(tx, "members", actor.Member.ID); err != nil {
 				return err
 			}
-			// The statuses that give credit back are a property of the
-			// status (lifecycle.go); every other question counts.
-			var n int64
-			err := tx.Model(&Question{}).
-				Where("asker_id = ? AND created_at > ? AND status NOT IN ?", actor.Member.ID, now.Add(-quotaWindow), creditStatuses()).
-				Count(&n).Error
+			n, err := quotaUsed(tx, actor.Member.ID, now)
 			if err != nil {
 				return err
 			}
@@ -498,4 +493,60 @@ func (s *Store) ExpirePending(ctx context.Context, actor Actor, before time.Time
 			return n, nil
 		}
 	}
+}
+
+// quotaCounted selects a member's questions that count against the quota:
+// asked within quotaWindow and in a status that does not give credit back
+// (a property of the status, lifecycle.go).
+func quotaCounted(db *gorm.DB, memberID int64, now time.Time) *gorm.DB {
+	return db.Model(&Question{}).
+		Where("asker_id = ? AND created_at > ? AND status NOT IN ?", memberID, now.Add(-quotaWindow), creditStatuses())
+}
+
+// quotaUsed counts a member's questions that count against the quota.
+func quotaUsed(db *gorm.DB, memberID int64, now time.Time) (int64, error) {
+	var n int64
+	err := quotaCounted(db, memberID, now).Count(&n).Error
+	return n, err
+}
+
+// Quota is where a member stands with the question quota.
+type Quota struct {
+	// Limit is how many questions count at once; nil means unlimited (the
+	// expert, or a site without a quota).
+	Limit *int
+	// Used is how many of the member's questions count now.
+	Used int
+	// Remaining is Limit − Used (never below 0); nil when unlimited.
+	Remaining *int
+	// ResetsAt is when the oldest counted question leaves the window and
+	// gives its credit back; nil when none counts.
+	ResetsAt *time.Time
+}
+
+// FindQuota returns the actor's own standing with the question quota.
+func (s *Store) FindQuota(ctx context.Context, actor Actor) (*Quota, error) {
+	if err := requireOwnMember(actor); err != nil {
+		return nil, err
+	}
+	now := s.clock()
+	db := s.read(ctx)
+	n, err := quotaUsed(db, actor.Member.ID, now)
+	if err != nil {
+		return nil, translate(err)
+	}
+	q := &Quota{Used: int(n)}
+	if actor.Member.Role != RoleExpert && s.quota > 0 {
+		limit, left := s.quota, max(0, s.quota-int(n))
+		q.Limit, q.Remaining = &limit, &left
+	}
+	if n > 0 {
+		var oldest Question
+		if err := quotaCounted(db, actor.Member.ID, now).Select("created_at").Order("created_at").First(&oldest).Error; err != nil {
+			return nil, translate(err)
+		}
+		at := oldest.CreatedAt.Add(quotaWindow)
+		q.ResetsAt = &at
+	}
+	return q, nil
 }
