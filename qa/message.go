@@ -167,6 +167,7 @@ const (
 	KeyConfirmLimited   Key = "err.confirm_limited"
 	KeyEmailUnconfirmed Key = "err.email_unconfirmed"
 	KeyFollowsMany      Key = "err.follows_many"
+	KeyCodeCount        Key = "err.code_count"
 	KeySMTPURL          Key = "err.smtp_url"
 	KeyMailFrom         Key = "err.mail_from"
 
@@ -346,6 +347,7 @@ var messages = map[Key]message{
 	KeyConfirmLimited:   {code: ERATELIMITED, text: "too many confirmation links asked for; try again in {{.Minutes}} minutes"},
 	KeyEmailUnconfirmed: {code: EFORBIDDEN, text: "confirm your e-mail address first: follow the link we sent to it"},
 	KeyFollowsMany:      {code: EINVALID, text: "you can follow at most {{.Max}} tags"},
+	KeyCodeCount:        {code: EINVALID, text: "count must be between 1 and {{.Max}}"},
 	KeySMTPURL:          {code: EINVALID, text: "--smtp {{q .URL}} must look like smtp://user:password@host:587 (STARTTLS; ?starttls=off to send in the clear) or smtps://user:password@host:465 ({{.Reason}})"},
 	KeyMailFrom:         {code: EINVALID, text: "--mail-from {{q .From}} must be an address such as \"Name <answers@example.com>\""},
 

@@ -147,12 +147,18 @@ func (w *Web) revokeCode(c *gin.Context) {
 
 type joinData struct {
 	Email, Name string
+	// Code fills the code field from a join link (/join?code=…).
+	Code string
 }
 
 // joinForm is the visitor's form to join with a membership code; a
 // signed-in member is pointed to the renewal on the account page.
 func (w *Web) joinForm(c *gin.Context) {
-	w.render(c, "join", http.StatusOK, joinData{})
+	d := joinData{}
+	if code := c.Query("code"); len(code) <= 100 {
+		d.Code = code
+	}
+	w.render(c, "join", http.StatusOK, d)
 }
 
 // join makes a member from a membership code and signs them in with a

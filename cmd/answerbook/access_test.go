@@ -683,6 +683,9 @@ func accRules() map[string][]accProbe {
 		// question (new questions), nobody else's do.
 		"GET /api/v1/notifications":           {{path: "/api/v1/notifications", want: accAPI(u, ok, ok, ok, ok, ok, ok), q: accOf(accExpert)}},
 		"POST /api/v1/notifications/read":     {{path: "/api/v1/notifications/read", body: `{"ids":[987654321]}`, want: accAPI(u, ok, ok, ok, ok, ok, ok)}},
+		"GET /api/v1/codes":                   {{path: "/api/v1/codes", want: expertAPI(ok)}},
+		"POST /api/v1/codes":                  {{path: "/api/v1/codes", body: `{"days":0,"max_uses":1}`, want: expertAPI(bd)}},
+		"DELETE /api/v1/codes/:id":            {{path: "/api/v1/codes/{missing}", want: expertAPI(nf)}},
 		"GET /api/v1/webhooks":                {{path: "/api/v1/webhooks", want: expertAPI(ok)}},
 		"POST /api/v1/webhooks":               {{path: "/api/v1/webhooks", body: `{"url":"ftp://example.com/x"}`, want: expertAPI(bd)}},
 		"DELETE /api/v1/webhooks/:id":         {{path: "/api/v1/webhooks/{newhook}", want: expertAPI(nc)}},

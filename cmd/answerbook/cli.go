@@ -33,6 +33,7 @@ type CLI struct {
 	Reindex ReindexCmd `cmd:"" help:"Rebuild the search index from the database."`
 	Backup  BackupCmd  `cmd:"" help:"Write a consistent copy of the SQLite database while the server runs."`
 	Webhook WebhookCmd `cmd:"" help:"Manage webhooks (answer, question and membership events; see the README)."`
+	Code    CodeCmd    `cmd:"" help:"Make membership codes (sold by transfer, handed to invitees)."`
 	Migrate MigrateCmd `cmd:"" help:"Apply pending schema migrations."`
 	Version VersionCmd `cmd:"" help:"Print the version."`
 }
@@ -355,5 +356,41 @@ func (c *BackupCmd) Run(g *Globals, e *env) error {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "backed up the database to %s (%d bytes) in %v\n", c.Out, fi.Size(), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// CodeCmd groups the membership code commands.
+type CodeCmd struct {
+	Create CodeCreateCmd `cmd:"" help:"Make membership codes; prints one code a line (shown this once)."`
+}
+
+// CodeCreateCmd is "code create".
+type CodeCreateCmd struct {
+	Days  int    `required:"" help:"Membership days each use gives (1-3650)."`
+	Uses  int    `required:"" help:"How many people may use each code (1-10000)."`
+	Count int    `default:"1" help:"How many codes to make (1-1000)."`
+	Label string `help:"A name for the expert's list (e.g. the course or the buyer)."`
+}
+
+// maxCLICodes bounds one "code create".
+const maxCLICodes = 1000
+
+// Run makes the codes and prints them, one a line.
+func (c *CodeCreateCmd) Run(g *Globals, e *env) error {
+	if c.Count < 1 || c.Count > maxCLICodes {
+		return qa.Errorf(qa.EINVALID, "--count must be between 1 and %d", maxCLICodes)
+	}
+	s, err := g.openStore(e)
+	if err != nil {
+		return err
+	}
+	defer s.Close()
+	for range c.Count {
+		raw, _, err := s.CreateMembershipCode(e.ctx, qa.System(), qa.CodeCreate{Label: c.Label, Days: c.Days, MaxUses: c.Uses})
+		if err != nil {
+			return err
+		}
+		fmt.Fprintln(e.stdout, raw)
+	}
 	return nil
 }

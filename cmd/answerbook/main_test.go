@@ -241,6 +241,10 @@ func TestCLI(t *testing.T) {
 		{"passwd too long", strings.Repeat("p", 2000) + "\n", []string{"member", "passwd", "--data", dir, "--email", "wang@example.com", "--password-stdin"}, 1, "", "too long"},
 		{"passwd unknown", "a long password\n", []string{"member", "passwd", "--data", dir, "--email", "ghost@example.com", "--password-stdin"}, 1, "", "no member"},
 		{"passwd without stdin", "", []string{"member", "passwd", "--data", dir, "--email", "wang@example.com"}, 2, "", "--password-stdin"},
+		{"code create", "", []string{"code", "create", "--data", dir, "--days", "30", "--uses", "2", "--count", "3", "--label", "春季 spring"}, 0, "-", ""},
+		{"code bad days", "", []string{"code", "create", "--data", dir, "--days", "0", "--uses", "2"}, 1, "", "days must be between 1 and 3650"},
+		{"code bad count", "", []string{"code", "create", "--data", dir, "--days", "1", "--uses", "1", "--count", "5000"}, 1, "", "--count must be between 1 and 1000"},
+		{"code without days", "", []string{"code", "create", "--data", dir, "--uses", "1"}, 2, "", "--days"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -250,6 +254,22 @@ func TestCLI(t *testing.T) {
 			}
 		})
 	}
+	t.Run("code create prints one working code a line", func(t *testing.T) {
+		code, out, _ := cli(t, "", "code", "create", "--data", dir, "--days", "7", "--uses", "1", "--count", "2")
+		lines := strings.Fields(out)
+		if code != 0 || len(lines) != 2 || lines[0] == lines[1] {
+			t.Fatalf("exit %d, stdout %q", code, out)
+		}
+		s, err := qa.Open(context.Background(), qa.Config{DataDir: dir})
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s.Close()
+		m, err := s.RedeemCode(context.Background(), qa.Visitor(), qa.CodeRedeem{Code: lines[1], Email: "join@example.com", Name: "韩梅梅", Password: "a good password"}, "")
+		if err != nil || m.ActiveUntil == nil {
+			t.Fatalf("redeem %q: %v", lines[1], err)
+		}
+	})
 	t.Run("env", func(t *testing.T) {
 		t.Setenv("ANSWERBOOK_DATA", dir)
 		code, out, _ := cli(t, "", "token", "create", "--email", "wang@example.com")
