@@ -39,7 +39,7 @@ func (a *API) answerJSON(x *qa.Answer) answerJSON {
 	out := answerJSON{
 		ID: x.ID, Title: x.Title(), Excerpt: x.Excerpt, Tags: x.Tags, Public: x.Public, Full: x.Full,
 		PublishedAt: x.PublishedAt, UpdatedAt: x.UpdatedAt, ReviewedAt: x.ReviewedAt,
-		URL: a.answerURL(x.ID), SourceID: x.SourceID,
+		URL: qa.AnswerURL(a.baseURL, x.ID), SourceID: x.SourceID,
 	}
 	if out.Tags == nil {
 		out.Tags = []string{}

@@ -49,7 +49,7 @@ func (a *API) listCodes(c *gin.Context) {
 	for i, mc := range cs {
 		items[i] = a.codeOut(mc, "")
 	}
-	c.JSON(http.StatusOK, gin.H{"total": len(items), "items": items})
+	c.JSON(http.StatusOK, list[codeJSON]{Total: len(items), Items: items})
 }
 
 // createCodes serves POST /api/v1/codes: count codes (default 1) for days
@@ -84,7 +84,7 @@ func (a *API) createCodes(c *gin.Context) {
 		}
 		items = append(items, a.codeOut(mc, raw))
 	}
-	c.JSON(http.StatusCreated, gin.H{"total": len(items), "items": items})
+	c.JSON(http.StatusCreated, list[codeJSON]{Total: len(items), Items: items})
 }
 
 // revokeCode serves DELETE /api/v1/codes/{id} (expert).

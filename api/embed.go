@@ -90,7 +90,7 @@ func (a *API) embedAnswer(c *gin.Context) {
 	l := a.localizer(lang, "")
 	d := embedData{
 		Lang: l.Code(), Theme: theme, Title: x.Title(), Site: a.site,
-		SiteURL: a.baseURL, URL: a.answerURL(x.ID), Teaser: x.Excerpt, Tags: x.Tags, Full: x.Full,
+		SiteURL: a.baseURL, URL: qa.AnswerURL(a.baseURL, x.ID), Teaser: x.Excerpt, Tags: x.Tags, Full: x.Full,
 		ReadOn:    l.T("embed.read_on", "Site", a.site),
 		Published: l.Date(x.PublishedAt), PublishedISO: x.PublishedAt.UTC().Format("2006-01-02T15:04:05Z"),
 		Style: template.CSS(embedCSS),

@@ -144,7 +144,7 @@ func (a *API) feed(c *gin.Context) {
 		langs[lang]++
 		e := atomEntry{
 			Lang: lang, ID: prefix + "answer/" + strconv.FormatInt(x.ID, 10), Title: x.Title(),
-			Links:     []atomLink{{Rel: "alternate", Type: "text/html", Href: a.answerURL(x.ID)}},
+			Links:     []atomLink{{Rel: "alternate", Type: "text/html", Href: qa.AnswerURL(a.baseURL, x.ID)}},
 			Published: x.PublishedAt.UTC().Format(time.RFC3339), Updated: x.UpdatedAt.UTC().Format(time.RFC3339),
 			Summary: &atomText{Type: "text", Body: x.Excerpt},
 		}

@@ -48,10 +48,10 @@ func (a *API) questionJSON(q *qa.Question) questionJSON {
 		out.Tags = []string{}
 	}
 	if q.DuplicateOfID != nil {
-		out.DuplicateOf = &answerRef{ID: *q.DuplicateOfID, URL: a.answerURL(*q.DuplicateOfID)}
+		out.DuplicateOf = &answerRef{ID: *q.DuplicateOfID, URL: qa.AnswerURL(a.baseURL, *q.DuplicateOfID)}
 	}
 	if q.AnswerID != nil {
-		out.Answer = &answerRef{ID: *q.AnswerID, URL: a.answerURL(*q.AnswerID)}
+		out.Answer = &answerRef{ID: *q.AnswerID, URL: qa.AnswerURL(a.baseURL, *q.AnswerID)}
 	}
 	if q.Asker != nil {
 		out.Asker = &personRef{ID: q.Asker.ID, Name: q.Asker.Name}

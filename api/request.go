@@ -115,5 +115,3 @@ type list[T any] struct {
 	Items []T `json:"items"`
 }
 
-// answerURL is the absolute URL of an answer on this site (qa.AnswerURL).
-func (a *API) answerURL(id int64) string { return qa.AnswerURL(a.baseURL, id) }

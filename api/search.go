@@ -113,7 +113,7 @@ func (a *API) writeHits(c *gin.Context, act qa.Actor, res *search.Result) {
 		x := f.Answer
 		out.Hits = append(out.Hits, hitJSON{
 			ID: x.ID, Title: x.Title(), Snippet: f.Snippet, Tags: x.Tags, PublishedAt: x.PublishedAt,
-			URL: a.answerURL(x.ID), Score: f.Score, SourceID: x.SourceID, Public: x.Public,
+			URL: qa.AnswerURL(a.baseURL, x.ID), Score: f.Score, SourceID: x.SourceID, Public: x.Public,
 		})
 	}
 	c.JSON(http.StatusOK, out)
