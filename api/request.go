@@ -114,4 +114,3 @@ type list[T any] struct {
 	Total int `json:"total"`
 	Items []T `json:"items"`
 }
-
