@@ -271,12 +271,19 @@ func (s *Store) MailPrefs(ctx context.Context, actor Actor) (map[Topic]MailMode,
 	if err := requireOwnMember(actor); err != nil {
 		return nil, err
 	}
+	out, err := mailModes(s.read(ctx), actor.Member)
+	return out, translate(err)
+}
+
+// mailModes is a member's mode for every topic they can hear of, defaults
+// filled in.
+func mailModes(db *gorm.DB, m *Member) (map[Topic]MailMode, error) {
 	var ps []mailPref
-	if err := s.read(ctx).Where("member_id = ?", actor.Member.ID).Find(&ps).Error; err != nil {
-		return nil, translate(err)
+	if err := db.Where("member_id = ?", m.ID).Find(&ps).Error; err != nil {
+		return nil, err
 	}
 	out := map[Topic]MailMode{}
-	for _, t := range TopicsFor(actor.Member) {
+	for _, t := range TopicsFor(m) {
 		out[t] = DefaultMailMode(t)
 	}
 	for _, p := range ps {
@@ -662,18 +669,9 @@ func (s *Store) queueDigest(ctx context.Context, m *Member, mode MailMode, from,
 	if err := db.Model(&Mail{}).Where("message_id = ?", msgID).Count(&exists).Error; err != nil || exists > 0 {
 		return false, translate(err)
 	}
-	var prefs []mailPref
-	if err := db.Where("member_id = ?", m.ID).Find(&prefs).Error; err != nil {
+	modes, err := mailModes(db, m)
+	if err != nil {
 		return false, translate(err)
-	}
-	modes := map[Topic]MailMode{}
-	for _, t := range TopicsFor(m) {
-		modes[t] = DefaultMailMode(t)
-	}
-	for _, p := range prefs {
-		if _, ok := modes[p.Kind]; ok {
-			modes[p.Kind] = p.Mode
-		}
 	}
 	var kinds []Kind
 	for _, k := range Kinds {
@@ -717,7 +715,7 @@ func (s *Store) queueDigest(ctx context.Context, m *Member, mode MailMode, from,
 	now := s.clock()
 	mail := &Mail{MessageID: msgID, MemberID: &m.ID, ToAddr: m.Email, Kind: MailDigest, Args: args, Lang: m.Lang,
 		Status: OutboxPending, NextAttemptAt: now, CreatedAt: now}
-	err := s.tx(ctx, func(tx *gorm.DB) error { markMailQueued(tx); return tx.Create(mail).Error })
+	err = s.tx(ctx, func(tx *gorm.DB) error { markMailQueued(tx); return tx.Create(mail).Error })
 	if isConflict(err) {
 		return false, nil
 	}
