@@ -44,6 +44,8 @@ type MembershipCode struct {
 	Uses      int
 	ExpiresAt *time.Time
 	RevokedAt *time.Time
+	// PlanID is the plan a member who redeems the code holds; nil for none.
+	PlanID    *int64
 	CreatedAt time.Time
 }
 

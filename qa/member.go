@@ -55,7 +55,10 @@ type Member struct {
 	EmailConfirmedAt *time.Time
 	// TimeZone is the IANA zone the member reads times in ("Asia/Shanghai");
 	// "" until set, which means UTC. See Location.
-	TimeZone  string
+	TimeZone string
+	// PlanID is the plan the member holds (see plan.go); nil for members
+	// without one, whose quota is the site's default.
+	PlanID    *int64
 	CreatedAt time.Time
 	UpdatedAt time.Time
 }

@@ -168,6 +168,13 @@ const (
 	KeyEmailUnconfirmed Key = "err.email_unconfirmed"
 	KeyFollowsMany      Key = "err.follows_many"
 	KeyCodeCount        Key = "err.code_count"
+	KeyPlanName         Key = "err.plan_name"
+	KeyPlanAmount       Key = "err.plan_amount"
+	KeyPlanCurrency     Key = "err.plan_currency"
+	KeyPlanPeriod       Key = "err.plan_period"
+	KeyPlanQuestions    Key = "err.plan_questions"
+	KeyPlanTrial        Key = "err.plan_trial"
+	KeyPlansMany        Key = "err.plans_many"
 	KeySMTPURL          Key = "err.smtp_url"
 	KeyMailFrom         Key = "err.mail_from"
 
@@ -348,6 +355,13 @@ var messages = map[Key]message{
 	KeyEmailUnconfirmed: {code: EFORBIDDEN, text: "confirm your e-mail address first: follow the link we sent to it"},
 	KeyFollowsMany:      {code: EINVALID, text: "you can follow at most {{.Max}} tags"},
 	KeyCodeCount:        {code: EINVALID, text: "count must be between 1 and {{.Max}}"},
+	KeyPlanName:         {code: EINVALID, text: "a plan needs a name, in English or in Chinese"},
+	KeyPlanAmount:       {code: EINVALID, text: "the price must be between 0 and {{.Max}} in the currency's smallest unit (cents, fen)"},
+	KeyPlanCurrency:     {code: EINVALID, text: "the currency must be a three-letter ISO 4217 code such as usd or cny"},
+	KeyPlanPeriod:       {code: EINVALID, text: "the period must be between 1 and {{.Max}} days"},
+	KeyPlanQuestions:    {code: EINVALID, text: "questions per period must be empty (unlimited) or between 0 and {{.Max}}"},
+	KeyPlanTrial:        {code: EINVALID, text: "trial days must be between 0 and {{.Max}}"},
+	KeyPlansMany:        {code: EINVALID, text: "at most {{.Max}} plans"},
 	KeySMTPURL:          {code: EINVALID, text: "--smtp {{q .URL}} must look like smtp://user:password@host:587 (STARTTLS; ?starttls=off to send in the clear) or smtps://user:password@host:465 ({{.Reason}})"},
 	KeyMailFrom:         {code: EINVALID, text: "--mail-from {{q .From}} must be an address such as \"Name <answers@example.com>\""},
 

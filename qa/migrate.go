@@ -298,6 +298,24 @@ INSERT INTO search_misses (query_text, searches, last_day)
   SELECT query_text, SUM(searches), MAX(day) FROM search_log WHERE matched = FALSE GROUP BY query_text;
 CREATE INDEX search_misses_rank ON search_misses(searches DESC, last_day DESC, query_text);
 CREATE INDEX questions_status_closed_created ON questions(status, closed_at, created_at)`},
+	// plans are what the owner sells: a member (and a code) may carry
+	// one; a retired plan keeps its members until their period ends.
+	{13, "membership plans", `
+CREATE TABLE plans (
+  id {{pk}},
+  name_en TEXT NOT NULL,
+  name_zh TEXT NOT NULL,
+  amount BIGINT NOT NULL CHECK (amount >= 0),
+  currency TEXT NOT NULL,
+  period_days INTEGER NOT NULL CHECK (period_days > 0),
+  questions INTEGER CHECK (questions IS NULL OR questions >= 0),
+  trial_days INTEGER NOT NULL DEFAULT 0 CHECK (trial_days >= 0),
+  retired_at {{ts}},
+  created_at {{ts}} NOT NULL,
+  updated_at {{ts}} NOT NULL
+);
+ALTER TABLE members ADD COLUMN plan_id BIGINT REFERENCES plans(id);
+ALTER TABLE membership_codes ADD COLUMN plan_id BIGINT REFERENCES plans(id)`},
 }
 
 // checkMigrations fails when versions are not strictly increasing: two
