@@ -175,6 +175,9 @@ const (
 	KeyPlanQuestions    Key = "err.plan_questions"
 	KeyPlanTrial        Key = "err.plan_trial"
 	KeyPlansMany        Key = "err.plans_many"
+	KeyReferralPercent  Key = "err.referral_percent"
+	KeyReferralDays     Key = "err.referral_days"
+	KeyReferralWindow   Key = "err.referral_window"
 	KeySMTPURL          Key = "err.smtp_url"
 	KeyMailFrom         Key = "err.mail_from"
 
@@ -362,6 +365,9 @@ var messages = map[Key]message{
 	KeyPlanQuestions:    {code: EINVALID, text: "questions per period must be empty (unlimited) or between 0 and {{.Max}}"},
 	KeyPlanTrial:        {code: EINVALID, text: "trial days must be between 0 and {{.Max}}"},
 	KeyPlansMany:        {code: EINVALID, text: "at most {{.Max}} plans"},
+	KeyReferralPercent:  {code: EINVALID, text: "the referral share must be between 0 and {{.Max}} percent"},
+	KeyReferralDays:     {code: EINVALID, text: "referral days must be between 0 and {{.Max}}"},
+	KeyReferralWindow:   {code: EINVALID, text: "the refund window must be between 0 and {{.Max}} days"},
 	KeySMTPURL:          {code: EINVALID, text: "--smtp {{q .URL}} must look like smtp://user:password@host:587 (STARTTLS; ?starttls=off to send in the clear) or smtps://user:password@host:465 ({{.Reason}})"},
 	KeyMailFrom:         {code: EINVALID, text: "--mail-from {{q .From}} must be an address such as \"Name <answers@example.com>\""},
 

@@ -120,3 +120,29 @@ func (s *Store) SetDeclineReasons(ctx context.Context, actor Actor, reasons []st
 	}
 	return out, nil
 }
+
+// readSetting decodes the setting key into v; found is false (and v
+// untouched) when the setting was never stored.
+func (s *Store) readSetting(ctx context.Context, key string, v any) (found bool, err error) {
+	var st setting
+	if err := s.read(ctx).Where("key = ?", key).First(&st).Error; err != nil {
+		if ErrorCode(translate(err)) == ENOTFOUND {
+			return false, nil
+		}
+		return false, translate(err)
+	}
+	if err := json.Unmarshal([]byte(st.Value), v); err != nil {
+		return false, Internal(err, "decode setting "+key)
+	}
+	return true, nil
+}
+
+// writeSetting stores v as the setting key, in the transaction tx.
+func (s *Store) writeSetting(tx *gorm.DB, key string, v any) error {
+	raw, err := json.Marshal(v)
+	if err != nil {
+		return Internal(err, "encode setting "+key)
+	}
+	return tx.Clauses(clause.OnConflict{UpdateAll: true}).
+		Create(&setting{Key: key, Value: string(raw), UpdatedAt: s.clock()}).Error
+}
