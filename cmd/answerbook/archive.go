@@ -18,8 +18,9 @@ import (
 
 // ImportCmd is "import".
 type ImportCmd struct {
-	Format string   `enum:"auto,stackexchange,jsonl" default:"auto" help:"stackexchange (a dump directory), jsonl, or auto (a directory is a Stack Exchange dump, a file is JSONL)."`
-	Paths  []string `arg:"" name:"path" help:"Stack Exchange dump directories or JSONL files." type:"path"`
+	Format string   `enum:"auto,stackexchange,jsonl,csv" default:"auto" help:"stackexchange (a dump directory), jsonl, csv (a spreadsheet with a header row), or auto (a directory is a Stack Exchange dump, a .csv file CSV, any other file JSONL)."`
+	Map    string   `name:"map" help:"For CSV: which column holds each field, field=column,… (fields: id, title, body, answer, tags, asked_at, published_at, public); unmapped fields take the column of their own name. Without an id column a row's id is a hash of its text, so importing again adds nothing twice."`
+	Paths  []string `arg:"" name:"path" help:"Stack Exchange dump directories, JSONL or CSV files." type:"path"`
 }
 
 // Run imports every path, then brings the search index up to date when no
@@ -30,11 +31,15 @@ func (c *ImportCmd) Run(g *Globals, e *env) error {
 		return err
 	}
 	defer s.Close()
+	csvMap, err := archive.ParseCSVMap(c.Map)
+	if err != nil {
+		return qa.Errorf(qa.EINVALID, "--map: %v", err)
+	}
 	start := time.Now()
 	var total archive.Summary
 	total.Reasons = map[string]int{}
 	for i, p := range c.Paths {
-		sum, err := importPath(e, s, c.Format, p)
+		sum, err := importPath(e, s, c.Format, csvMap, p)
 		addSummary(&total, sum)
 		if err != nil && e.ctx.Err() != nil {
 			// Ctrl-C (or SIGTERM): every batch is its own transaction, so
@@ -53,15 +58,19 @@ func (c *ImportCmd) Run(g *Globals, e *env) error {
 	return catchUpIndex(e, g, s)
 }
 
-func importPath(e *env, s *qa.Store, format, path string) (archive.Summary, error) {
+func importPath(e *env, s *qa.Store, format string, csvMap archive.CSVMap, path string) (archive.Summary, error) {
 	fi, err := os.Stat(path)
 	if err != nil {
 		return archive.Summary{}, qa.Errorf(qa.EINVALID, "cannot read %s: %v", path, errors.Unwrap(err))
 	}
 	if format == "auto" {
-		format = "jsonl"
-		if fi.IsDir() {
+		switch {
+		case fi.IsDir():
 			format = "stackexchange"
+		case strings.EqualFold(filepath.Ext(path), ".csv"):
+			format = "csv"
+		default:
+			format = "jsonl"
 		}
 	}
 	bar := newProgress(e.stderr, filepath.Base(path))
@@ -75,7 +84,7 @@ func importPath(e *env, s *qa.Store, format, path string) (archive.Summary, erro
 		_, err = archive.ReadStackExchange(e.ctx, path, l, archive.SEOptions{Progress: bar.bytes})
 	default:
 		if fi.IsDir() {
-			return archive.Summary{}, qa.Errorf(qa.EINVALID, "%s is a directory, not a JSONL file", path)
+			return archive.Summary{}, qa.Errorf(qa.EINVALID, "%s is a directory, not a %s file", path, strings.ToUpper(format))
 		}
 		var f *os.File
 		f, err = os.Open(path)
@@ -84,7 +93,11 @@ func importPath(e *env, s *qa.Store, format, path string) (archive.Summary, erro
 		}
 		defer f.Close()
 		cr := &countingReader{r: bufio.NewReaderSize(f, 1<<20), total: fi.Size(), progress: bar.bytes}
-		err = archive.ReadJSONL(e.ctx, cr, l)
+		if format == "csv" {
+			err = archive.ReadCSV(e.ctx, cr, csvMap, l)
+		} else {
+			err = archive.ReadJSONL(e.ctx, cr, l)
+		}
 	}
 	if err != nil {
 		if e.ctx.Err() != nil {

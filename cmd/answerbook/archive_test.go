@@ -86,3 +86,44 @@ func lines(t *testing.T, path string) []string {
 	sort.Strings(ls)
 	return ls
 }
+
+// TestImportCSV: a spreadsheet in the medical archive's shape imports with
+// one command, is searchable, and importing it again adds nothing.
+func TestImportCSV(t *testing.T) {
+	dir := t.TempDir()
+	file := filepath.Join(t.TempDir(), "qa.csv")
+	csv := "department,title,ask,answer\n" +
+		"心血管科,高血压患者能吃党参吗？,我有高血压，可以吃党参吗？,高血压病人可以适量服用党参。\n" +
+		"心血管科,高血压患者能吃党参吗？,我有高血压，可以吃党参吗？,高血压病人可以适量服用党参。\n" + // a repeated row
+		"Staking,How are staking rewards calculated?,,Rewards are paid every epoch in proportion to stake.\n" +
+		"儿科,小孩发烧怎么办？,三岁，38.5 度,\n"
+	if err := os.WriteFile(file, []byte(csv), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	code, _, e := cli(t, "", "import", "--data", dir, "--map", "title=title,body=ask,answer=answer,tags=department", file)
+	if code != 0 || !strings.Contains(e, "imported 3 questions and 2 answers") || !strings.Contains(e, "0 failed") {
+		t.Fatalf("import: %d %s", code, e)
+	}
+	code, _, e = cli(t, "", "import", "--data", dir, "--format", "csv", "--map", "title=title,body=ask,answer=answer,tags=department", file)
+	if code != 0 || !strings.Contains(e, "imported 0 questions and 0 answers") {
+		t.Fatalf("second import: %d %s", code, e)
+	}
+	s, err := qa.Open(context.Background(), qa.Config{DataDir: dir})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	n, err := s.CountPublishedAnswers(context.Background())
+	if err != nil || n != 2 {
+		t.Fatalf("answers in the archive: %d, %v", n, err)
+	}
+	for _, bad := range [][]string{
+		{"--map", "titel=title"},                       // unknown field
+		{"--map", "title=headline", "--format", "csv"}, // no such column
+	} {
+		args := append([]string{"import", "--data", dir}, bad...)
+		if code, _, e := cli(t, "", append(args, file)...); code == 0 || e == "" {
+			t.Errorf("import %v: exit %d, %q", bad, code, e)
+		}
+	}
+}
