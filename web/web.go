@@ -15,6 +15,7 @@ import (
 	"net/http"
 	"net/url"
 	"path"
+	"regexp"
 	"strings"
 	"sync"
 	"time"
@@ -114,23 +115,70 @@ func New(cfg Config) (*Web, error) {
 	return w, nil
 }
 
-// loadStatic reads the static files and names each by its content's hash.
+// loadStatic reads the static files and names each by its content's hash,
+// flat under /static/ ("katex/katex.min.css" is served as
+// "/static/katex-katex.min.<hash>.css"). A stylesheet's url(fonts/…) and
+// url(…) references to files beside it are rewritten to their hashed
+// URLs, and only WOFF2 is offered (every browser the site supports reads
+// it), so the stylesheets are hashed after the files they name.
 func (w *Web) loadStatic() error {
-	return fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
+	var sheets []string
+	err := fs.WalkDir(staticFS, "static", func(p string, d fs.DirEntry, err error) error {
 		if err != nil || d.IsDir() {
 			return err
+		}
+		if path.Ext(p) == ".css" {
+			sheets = append(sheets, p)
+			return nil
 		}
 		b, err := staticFS.ReadFile(p)
 		if err != nil {
 			return err
 		}
-		sum := sha256.Sum256(b)
-		name := strings.TrimPrefix(p, "static/")
-		ext := path.Ext(name)
-		hashed := strings.TrimSuffix(name, ext) + "." + hex.EncodeToString(sum[:6]) + ext
-		w.static[name] = "/static/" + hashed
-		w.files[hashed] = b
+		w.addStatic(strings.TrimPrefix(p, "static/"), b)
 		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for _, p := range sheets {
+		b, err := staticFS.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		name := strings.TrimPrefix(p, "static/")
+		b = w.linkSheet(path.Dir(name), b)
+		w.addStatic(name, b)
+	}
+	return nil
+}
+
+func (w *Web) addStatic(name string, b []byte) {
+	sum := sha256.Sum256(b)
+	ext := path.Ext(name)
+	hashed := strings.ReplaceAll(strings.TrimSuffix(name, ext), "/", "-") + "." + hex.EncodeToString(sum[:6]) + ext
+	w.static[name] = "/static/" + hashed
+	w.files[hashed] = b
+}
+
+var (
+	// sheetFallbacks are the WOFF and TrueType copies a stylesheet offers
+	// after WOFF2; they are not shipped.
+	sheetFallbacks = regexp.MustCompile(`,url\([^)]+\.(?:woff|ttf)\) format\("(?:woff|truetype)"\)`)
+	sheetURL       = regexp.MustCompile(`url\(([A-Za-z0-9_./-]+)\)`)
+)
+
+// linkSheet rewrites the relative url(…)s of a stylesheet in dir to the
+// hashed URLs of the static files they name.
+func (w *Web) linkSheet(dir string, b []byte) []byte {
+	b = sheetFallbacks.ReplaceAll(b, nil)
+	return sheetURL.ReplaceAllFunc(b, func(m []byte) []byte {
+		ref := string(sheetURL.FindSubmatch(m)[1])
+		name := path.Join(dir, path.Base(ref)) // fonts/X.woff2 is shipped beside the sheet
+		if u, ok := w.static[name]; ok {
+			return []byte("url(" + u + ")")
+		}
+		return m
 	})
 }
 
@@ -350,6 +398,8 @@ func (w *Web) serveStatic(c *gin.Context) {
 		ct = "text/javascript; charset=utf-8"
 	case ".svg":
 		ct = "image/svg+xml"
+	case ".woff2":
+		ct = "font/woff2"
 	}
 	c.Data(http.StatusOK, ct, b)
 }

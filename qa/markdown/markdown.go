@@ -52,7 +52,7 @@ func newMarkdown() goldmark.Markdown {
 			util.Prioritized(parser.NewParagraphParser(), 1000),
 		),
 		parser.WithInlineParsers(
-			append(parser.DefaultInlineParsers(), util.Prioritized(inlineGuard{}, -1000))...,
+			append(parser.DefaultInlineParsers(), util.Prioritized(inlineGuard{}, -1000), util.Prioritized(mathParser{}, 150))...,
 		),
 		parser.WithParagraphTransformers(
 			util.Prioritized(referenceGuard{parser.LinkReferenceParagraphTransformer}, 100),
@@ -84,6 +84,7 @@ func newMarkdown() goldmark.Markdown {
 		util.Prioritized(extension.NewTableHTMLRenderer(
 			extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute),
 		), 500),
+		util.Prioritized(mathRenderer{}, 500),
 	))
 	return m
 }
@@ -95,6 +96,7 @@ func newPolicy() *bluemonday.Policy {
 	p.AllowAttrs("rel").Matching(regexp.MustCompile(`^` + linkRel + `$`)).OnElements("a")
 	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
 	p.AllowAttrs("checked", "disabled").Matching(regexp.MustCompile(`^$`)).OnElements("input")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^math math-(inline|display)$`)).OnElements("span")
 	p.AllowAttrs("align").Matching(regexp.MustCompile(`^(left|center|right)$`)).OnElements("th", "td")
 	return p
 }

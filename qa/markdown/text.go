@@ -172,6 +172,11 @@ func (w *plainWriter) walk(doc ast.Node, source []byte) {
 				w.write(n.Label(source))
 			}
 			return ast.WalkSkipChildren, nil
+		case *Math:
+			if entering {
+				w.write(mathText(n))
+			}
+			return ast.WalkSkipChildren, nil
 		case *ast.RawHTML, *ast.HTMLBlock, *east.TaskCheckBox:
 			return ast.WalkSkipChildren, nil
 		case *east.Table:

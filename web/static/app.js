@@ -109,6 +109,7 @@
         if (mine !== seq) return;
         if (res.ok) {
           out.innerHTML = res.text; // sanitised HTML from the server's renderer
+          if (window.answerbookTypeset) window.answerbookTypeset(out);
         } else {
           out.textContent = "";
           var p = document.createElement("p");
