@@ -37,6 +37,10 @@ type Config struct {
 	// SearchObserver, when set, is told how long each search and similar
 	// took ("search", "similar") and whether it failed (for metrics).
 	SearchObserver func(op string, took time.Duration, err error)
+	// Asset, when set, returns the URL path of one of the site's static
+	// files ("math.js"): embed cards with formulas load the site's TeX
+	// typesetting through it.
+	Asset func(name string) (string, error)
 }
 
 // API is the JSON API.
@@ -51,13 +55,14 @@ type API struct {
 	embed   *embedRenderer
 	cat     *i18n.Catalog
 	observe func(op string, took time.Duration, err error)
+	asset   func(name string) (string, error)
 }
 
 // New returns the API for the config.
 func New(cfg Config) *API {
 	a := &API{store: cfg.Store, index: cfg.Index, baseURL: strings.TrimRight(cfg.BaseURL, "/"), cookie: cfg.SessionCookie,
 		origins: cfg.CORSOrigins, site: cfg.SiteName, log: cfg.Logger, cat: cfg.Catalog,
-		observe: cfg.SearchObserver}
+		observe: cfg.SearchObserver, asset: cfg.Asset}
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
@@ -87,6 +92,7 @@ func (a *API) Register(r gin.IRouter) error {
 	}
 	r.GET("/embed/answers/:id", a.authenticate, a.embedAnswer)
 	r.GET("/oembed", a.authenticate, a.oembed)
+	r.GET("/embed.js", a.embedHost)
 	r.GET("/feeds/answers.atom", a.feed)
 	r.GET("/feeds/tags/:file", a.feed)
 	g := r.Group("/api/v1", a.cors, a.noStore, a.authenticate)
@@ -122,6 +128,7 @@ func (a *API) Register(r gin.IRouter) error {
 	g.DELETE("/tokens/:id", a.revokeToken)
 	g.GET("/codes", a.listCodes)
 	g.POST("/codes", a.createCodes)
+	g.POST("/embeds", a.createEmbed)
 	g.DELETE("/codes/:id", a.revokeCode)
 	g.GET("/webhooks", a.listWebhooks)
 	g.POST("/webhooks", a.createWebhook)

@@ -12,6 +12,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 	"unicode"
 
 	"github.com/gin-gonic/gin"
@@ -26,8 +27,19 @@ var embedHTML string
 //go:embed embed.css
 var embedCSS string
 
-// embedRenderer renders the embed card. The card is self-contained: one
-// request, no script, its style inline and allowed by hash in its CSP.
+// embedCardJS tells the framing page the card's height (postMessage), so
+// that the iframe fits its content; embedHostJS, served as /embed.js, is
+// the framing page's half.
+var (
+	//go:embed embed-card.js
+	embedCardJS string
+	//go:embed embed-host.js
+	embedHostJS []byte
+)
+
+// embedRenderer renders the embed card: one request, its style and its
+// one small script inline and allowed by hash in its CSP. A card with a
+// formula also loads the site's own KaTeX ('self').
 type embedRenderer struct {
 	tmpl *template.Template
 	csp  string
@@ -38,10 +50,10 @@ func newEmbedRenderer() (*embedRenderer, error) {
 	if err != nil {
 		return nil, fmt.Errorf("parse embed.html: %w", err)
 	}
-	sum := sha256.Sum256([]byte(embedCSS))
+	css, js := sha256.Sum256([]byte(embedCSS)), sha256.Sum256([]byte(embedCardJS))
 	// The card is the one page made to be framed by any site.
-	csp := fmt.Sprintf("default-src 'none'; style-src 'sha256-%s'; img-src https: data:; base-uri 'none'; form-action 'none'; frame-ancestors *",
-		base64.StdEncoding.EncodeToString(sum[:]))
+	csp := fmt.Sprintf("default-src 'none'; script-src 'sha256-%s' 'self'; style-src 'sha256-%s' 'self'; font-src 'self'; img-src https: data:; base-uri 'none'; form-action 'none'; frame-ancestors *",
+		base64.StdEncoding.EncodeToString(js[:]), base64.StdEncoding.EncodeToString(css[:]))
 	return &embedRenderer{tmpl: t, csp: csp}, nil
 }
 
@@ -50,14 +62,43 @@ type embedData struct {
 	Published, PublishedISO                                string
 	Tags                                                   []string
 	Full                                                   bool
+	ID                                                     int64
 	Body                                                   template.HTML
 	Style                                                  template.CSS
+	Script                                                 template.JS
+	// Math, when set, loads the site's KaTeX to typeset the formulas.
+	Math *embedMath
+}
+
+// embedMath are the URLs of the site's TeX typesetting (web/static).
+type embedMath struct{ Script, KaTeX, Style string }
+
+// mathAssets returns the URLs of the site's TeX typesetting, or nil when
+// the API was not given the site's static files (Config.Asset).
+func (a *API) mathAssets() *embedMath {
+	if a.asset == nil {
+		return nil
+	}
+	m := &embedMath{}
+	for _, f := range []struct {
+		dst  *string
+		name string
+	}{{&m.Script, "math.js"}, {&m.KaTeX, "katex/katex.min.js"}, {&m.Style, "katex/katex.min.css"}} {
+		u, err := a.asset(f.name)
+		if err != nil {
+			return nil
+		}
+		*f.dst = a.baseURL + u
+	}
+	return m
 }
 
 // embedAnswer serves GET /embed/answers/{id}: a small card of one answer for
 // an iframe on any site. Public answers show in full; member-only answers
-// show their teaser and a link back. ?theme=light|dark, ?lang=zh|en (default:
-// the answer's own language).
+// show their teaser and a link back, unless the URL is signed (?exp=&sig=,
+// minted by POST /api/v1/embeds), which shows them in full until it
+// expires. ?theme=light|dark, ?lang=zh|en (default: the answer's own
+// language).
 func (a *API) embedAnswer(c *gin.Context) {
 	id, err := pathID(c, "answer")
 	if err != nil {
@@ -68,20 +109,31 @@ func (a *API) embedAnswer(c *gin.Context) {
 	if c.Query("theme") == "dark" {
 		theme = "dark"
 	}
+	ctx := c.Request.Context()
+	signed, err := a.store.EmbedSigned(ctx, id, c.Query("exp"), c.Query("sig"))
+	if err != nil {
+		a.embedFail(c, err)
+		return
+	}
 	h := c.Writer.Header()
 	h.Set("Content-Security-Policy", a.embed.csp)
 	h.Set("X-Content-Type-Options", "nosniff")
 	h.Set("Referrer-Policy", "strict-origin-when-cross-origin")
 	lang := c.Query("lang")
-	if a.conditional(c, qa.Visitor(), id, "embed", theme+lang) {
+	if signed {
+		// The URL is the credential: kept by no shared cache, and sent on
+		// as nobody's Referer.
+		h.Set("Cache-Control", "private, max-age=300")
+		h.Set("Referrer-Policy", "no-referrer")
+	} else if a.conditional(c, qa.Visitor(), id, "embed", theme+lang) {
 		return
 	}
-	x, err := a.store.FindAnswerByID(c.Request.Context(), qa.Visitor(), id)
+	x, err := a.store.FindEmbeddedAnswer(ctx, id, signed)
 	if err != nil {
 		a.embedFail(c, err)
 		return
 	}
-	if cacheAnswer(c, x.Version(), "embed", theme+lang) {
+	if !signed && cacheAnswer(c, x.Version(), "embed", theme+lang) {
 		return
 	}
 	if lang != "zh" && lang != "en" {
@@ -93,10 +145,13 @@ func (a *API) embedAnswer(c *gin.Context) {
 		SiteURL: a.baseURL, URL: qa.AnswerURL(a.baseURL, x.ID), Teaser: x.Excerpt, Tags: x.Tags, Full: x.Full,
 		ReadOn:    l.T("embed.read_on", "Site", a.site),
 		Published: l.Date(x.PublishedAt), PublishedISO: x.PublishedAt.UTC().Format("2006-01-02T15:04:05Z"),
-		Style: template.CSS(embedCSS),
+		Style: template.CSS(embedCSS), Script: template.JS(embedCardJS), ID: x.ID,
 	}
 	if x.Full {
 		d.Body = template.HTML(x.BodyHTML) // sanitised when written
+		if strings.Contains(x.BodyHTML, `<span class="math `) {
+			d.Math = a.mathAssets()
+		}
 	}
 	var buf bytes.Buffer
 	if err := a.embed.tmpl.Execute(&buf, d); err != nil {
@@ -152,6 +207,8 @@ const (
 	oembedHeight    = 360
 	oembedMinSide   = 120
 	oembedCacheSecs = 3600
+	// maxEmbedHeight bounds the height a signed embed's iframe starts at.
+	maxEmbedHeight = 1200
 )
 
 // oembedJSON is an oEmbed 1.0 "rich" response.
@@ -203,13 +260,54 @@ func (a *API) oembed(c *gin.Context) {
 	if cacheAnswer(c, x.Version(), "oembed", fmt.Sprintf("%dx%d", w, h)) {
 		return
 	}
+	h = estimateHeight(x, w, h)
 	src := fmt.Sprintf("%s/embed/answers/%d", a.baseURL, x.ID)
-	iframe := fmt.Sprintf(`<iframe src="%s" width="%d" height="%d" title="%s" loading="lazy" style="border:0;max-width:100%%" sandbox="allow-popups allow-popups-to-escape-sandbox"></iframe>`,
-		template.HTMLEscapeString(src), w, h, template.HTMLEscapeString(x.Title()))
 	c.JSON(http.StatusOK, oembedJSON{
 		Type: "rich", Version: "1.0", Title: x.Title(), ProviderName: a.site, ProviderURL: a.baseURL + "/",
-		CacheAge: oembedCacheSecs, HTML: iframe, Width: w, Height: h,
+		CacheAge: oembedCacheSecs, HTML: a.iframe(src, x.Title(), w, h), Width: w, Height: h,
 	})
+}
+
+// iframe is the HTML that frames a card: sized w × h to start with, then
+// fitted to the card's content by /embed.js (loaded once per page).
+func (a *API) iframe(src, title string, w, h int) string {
+	return fmt.Sprintf(`<iframe src="%s" width="%d" height="%d" title="%s" loading="lazy" style="border:0;max-width:100%%" sandbox="allow-scripts allow-popups allow-popups-to-escape-sandbox"></iframe><script async src="%s/embed.js"></script>`,
+		template.HTMLEscapeString(src), w, h, template.HTMLEscapeString(title), template.HTMLEscapeString(a.baseURL))
+}
+
+// estimateHeight guesses the height in pixels of an answer's card at
+// width w, at most most: the card's frame (site, title, tags and date)
+// plus its text's lines at the card's type size (15 px on 1.55 lines,
+// about 7.5 px a Latin character and 15 a Han one), paragraphs apart.
+// The card itself reports its exact height once shown (/embed.js); this
+// is the oEmbed "height" a consumer lays out with before that.
+func estimateHeight(x *qa.Answer, w, most int) int {
+	const frame, line, gap = 110, 23, 15
+	text := x.Excerpt
+	paragraphs := 1
+	if x.Full {
+		text = x.BodyMarkdown
+		paragraphs = strings.Count(strings.TrimSpace(x.BodyMarkdown), "\n\n") + 1
+	}
+	inner := float64(max(w-34, 100))
+	lines := 0
+	for _, p := range strings.Split(text, "\n") {
+		px := 0.0
+		for _, r := range p {
+			if unicode.Is(unicode.Han, r) || r > 0x2E80 {
+				px += 15
+			} else {
+				px += 7.5
+			}
+		}
+		lines += max(1, int(px/inner)+1)
+	}
+	if !x.Full {
+		lines++ // the "read on" link
+	}
+	titleLines := int(float64(len([]rune(x.Title())))*9/inner) + 1
+	h := frame + titleLines*line + lines*line + paragraphs*gap
+	return min(max(h, oembedMinSide), most)
 }
 
 // dimension reads maxwidth/maxheight: the default unless a smaller maximum
@@ -247,4 +345,57 @@ func (a *API) answerIDFromURL(raw string) (int64, bool) {
 	}
 	id, err := strconv.ParseInt(m[1], 10, 64)
 	return id, err == nil && id > 0
+}
+
+// embedHost serves GET /embed.js, the framing page's half of fitting a
+// card's iframe to its content.
+func (a *API) embedHost(c *gin.Context) {
+	c.Header("Cache-Control", "public, max-age=86400")
+	c.Header("X-Content-Type-Options", "nosniff")
+	c.Data(http.StatusOK, "text/javascript; charset=utf-8", embedHostJS)
+}
+
+// embedRequest is the body of POST /api/v1/embeds.
+type embedRequest struct {
+	AnswerID int64 `json:"answer_id"`
+	// ExpiresIn is the grant's life in seconds (0: 30 days).
+	ExpiresIn int64 `json:"expires_in"`
+}
+
+// embedGrantJSON is a signed embed.
+type embedGrantJSON struct {
+	AnswerID  int64  `json:"answer_id"`
+	URL       string `json:"url"`
+	ExpiresAt string `json:"expires_at"`
+	HTML      string `json:"html"`
+}
+
+// createEmbed serves POST /api/v1/embeds: the expert mints a signed,
+// expiring embed URL that shows an answer in full, member-only or not, to
+// whoever frames it (a partner's course page).
+func (a *API) createEmbed(c *gin.Context) {
+	var req embedRequest
+	if err := decode(c, &req); err != nil {
+		a.fail(c, err)
+		return
+	}
+	ttl := time.Duration(req.ExpiresIn) * time.Second
+	if req.ExpiresIn < 0 || req.ExpiresIn > int64(qa.MaxEmbedTTL/time.Second) {
+		ttl = -1 // out of bounds, said so by SignEmbed once rights are checked
+	}
+	g, err := a.store.SignEmbed(c.Request.Context(), actor(c), req.AnswerID, ttl)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	x, err := a.store.FindAnswerByID(c.Request.Context(), actor(c), req.AnswerID)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	src := fmt.Sprintf("%s/embed/answers/%d?%s", a.baseURL, g.AnswerID, g.Query())
+	c.JSON(http.StatusCreated, embedGrantJSON{
+		AnswerID: g.AnswerID, URL: src, ExpiresAt: g.ExpiresAt.Format(time.RFC3339),
+		HTML: a.iframe(src, x.Title(), oembedWidth, estimateHeight(x, oembedWidth, maxEmbedHeight)),
+	})
 }

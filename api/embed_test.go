@@ -81,7 +81,7 @@ func TestAPI_Embed(t *testing.T) {
 	if res.StatusCode != 200 || !strings.Contains(csp, "frame-ancestors *") || strings.Contains(csp, "unsafe-inline") || res.Header.Get("X-Frame-Options") != "" {
 		t.Fatalf("embed headers: %d csp=%q xfo=%q", res.StatusCode, csp, res.Header.Get("X-Frame-Options"))
 	}
-	if !strings.Contains(body, `class="dark"`) || !strings.Contains(body, "带上护照去移民局") || strings.Contains(body, "<script") || !strings.Contains(body, `lang="zh-Hans"`) {
+	if !strings.Contains(body, `class="dark"`) || !strings.Contains(body, "带上护照去移民局") || strings.Contains(body, "<script>alert") || !strings.Contains(body, `lang="zh-Hans"`) {
 		t.Fatalf("public embed: %s", body)
 	}
 	if res.Header.Get("ETag") == "" {
@@ -181,5 +181,109 @@ func TestAPI_CORS(t *testing.T) {
 	_, body = s.get(t, fmt.Sprintf("/api/v1/answers/%d", priv.ID), map[string]string{"Origin": "https://blog.example", "Authorization": "Bearer " + m.token})
 	if !strings.Contains(body, "42 and 43") {
 		t.Fatal("cross-origin request with a token cannot read")
+	}
+}
+
+// TestAPI_SignedEmbed: the expert mints a signed, expiring embed URL; it
+// shows a member-only answer in full to whoever frames it (no cookie); a
+// forged, altered or borrowed signature shows the teaser; the card tells
+// its height to the framing page, whose /embed.js fits the iframe; a card
+// with TeX loads the site's own KaTeX.
+func TestAPI_SignedEmbed(t *testing.T) {
+	s := newServer(t)
+	x, pub, priv := publishTwo(t, s)
+	var grant struct {
+		AnswerID  int64  `json:"answer_id"`
+		URL       string `json:"url"`
+		ExpiresAt string `json:"expires_at"`
+		HTML      string `json:"html"`
+	}
+	want(t, s.call(t, "POST", "/api/v1/embeds", x.token, map[string]any{"answer_id": priv.ID, "expires_in": 3600}, &grant), 201, "mint")
+	u, err := url.Parse(grant.URL)
+	if err != nil || u.Query().Get("sig") == "" || u.Query().Get("exp") == "" || !strings.Contains(grant.HTML, "/embed.js") || !strings.Contains(grant.HTML, "allow-scripts") {
+		t.Fatalf("grant: %+v", grant)
+	}
+	res, body := s.get(t, u.RequestURI(), nil)
+	if res.StatusCode != 200 || !strings.Contains(body, "42 and 43") || res.Header.Get("Referrer-Policy") != "no-referrer" || strings.HasPrefix(res.Header.Get("Cache-Control"), "public") {
+		t.Fatalf("signed embed: %d rp=%q cc=%q\n%s", res.StatusCode, res.Header.Get("Referrer-Policy"), res.Header.Get("Cache-Control"), body)
+	}
+	if !strings.Contains(body, `postMessage`) || !strings.Contains(res.Header.Get("Content-Security-Policy"), "script-src 'sha256-") {
+		t.Fatalf("the card does not report its height under a hashed script: %s", res.Header.Get("Content-Security-Policy"))
+	}
+	q := u.Query()
+	for name, path := range map[string]string{
+		"altered expiry":     fmt.Sprintf("/embed/answers/%d?exp=%d&sig=%s", priv.ID, 9999999999, q.Get("sig")),
+		"another answer":     fmt.Sprintf("/embed/answers/%d?exp=%s&sig=%s", pub.ID+priv.ID+1, q.Get("exp"), q.Get("sig")),
+		"forged signature":   fmt.Sprintf("/embed/answers/%d?exp=%s&sig=%s", priv.ID, q.Get("exp"), "AAAAAAAAAAAAAAAAAAAAAAAA"),
+		"overlong signature": fmt.Sprintf("/embed/answers/%d?exp=%s&sig=%s", priv.ID, q.Get("exp"), strings.Repeat("A", 5000)),
+		"no signature":       fmt.Sprintf("/embed/answers/%d?exp=%s", priv.ID, q.Get("exp")),
+	} {
+		if _, body := s.get(t, path, nil); strings.Contains(body, "42 and 43") {
+			t.Errorf("%s: the member-only text shows", name)
+		}
+	}
+	// Bad requests, in both languages; members cannot mint.
+	m := s.person(t, "Member 会员", qa.RoleMember, qa.ScopeWrite, nil)
+	want(t, s.call(t, "POST", "/api/v1/embeds", m.token, map[string]any{"answer_id": priv.ID}, nil), 403, "member mints")
+	want(t, s.call(t, "POST", "/api/v1/embeds", x.token, map[string]any{"answer_id": priv.ID, "expires_in": 10}, nil), 400, "too short")
+	want(t, s.call(t, "POST", "/api/v1/embeds", x.token, map[string]any{"answer_id": priv.ID, "expires_in": 400 * 86400}, nil), 400, "too long")
+	want(t, s.call(t, "POST", "/api/v1/embeds", x.token, map[string]any{"answer_id": 999999}, nil), 404, "missing answer")
+	req, _ := http.NewRequest("POST", s.URL+"/api/v1/embeds", strings.NewReader(`{"answer_id":0}`))
+	req.Header.Set("Authorization", "Bearer "+x.token)
+	req.Header.Set("Accept-Language", "zh-CN")
+	res, err = s.Client().Do(req)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, _ := io.ReadAll(res.Body)
+	res.Body.Close()
+	if res.StatusCode != 400 || !strings.Contains(string(b), "answer_id") {
+		t.Fatalf("answer_id 0: %d %s", res.StatusCode, b)
+	}
+
+	// /embed.js, and a card with TeX loads the site's KaTeX.
+	res, body = s.get(t, "/embed.js", nil)
+	if res.StatusCode != 200 || !strings.Contains(res.Header.Get("Content-Type"), "javascript") || !strings.Contains(body, "answerbook:embed-height") {
+		t.Fatalf("/embed.js: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	var math answer
+	want(t, s.call(t, "POST", "/api/v1/answers", x.token, map[string]any{"title": "质能方程", "body": "能量 $E = mc^2$。", "public": true}, &math), 201, "math")
+	_, body = s.get(t, fmt.Sprintf("/embed/answers/%d", math.ID), nil)
+	if !strings.Contains(body, `<span class="math math-inline">E = mc^2</span>`) || !strings.Contains(body, "katex") || !strings.Contains(body, "math.") {
+		t.Fatalf("a card with TeX does not load KaTeX: %s", body)
+	}
+	if _, body = s.get(t, fmt.Sprintf("/embed/answers/%d", pub.ID), nil); strings.Contains(body, "katex") {
+		t.Fatal("a card without TeX loads KaTeX")
+	}
+}
+
+// TestAPI_OEmbedHeight: the oEmbed height follows the content: a short
+// answer's card is lower than a long one's, within the consumer's maximum.
+func TestAPI_OEmbedHeight(t *testing.T) {
+	s := newServer(t)
+	x := s.person(t, "Expert", qa.RoleExpert, qa.ScopeWrite, nil)
+	var short, long answer
+	want(t, s.call(t, "POST", "/api/v1/answers", x.token, map[string]any{"title": "短", "body": "是的。", "public": true}, &short), 201, "short")
+	want(t, s.call(t, "POST", "/api/v1/answers", x.token, map[string]any{"title": "How to renew a residence permit", "body": strings.Repeat("Bring your passport and the form to the office. 带上护照和表格。\n\n", 12), "public": true}, &long), 201, "long")
+	height := func(id int64, max string) int {
+		var o struct {
+			Height int    `json:"height"`
+			HTML   string `json:"html"`
+		}
+		_, body := s.get(t, fmt.Sprintf("/oembed?url=%s&maxheight=%s", url.QueryEscape(fmt.Sprintf("http://answers.test/answers/%d", id)), max), nil)
+		if err := json.Unmarshal([]byte(body), &o); err != nil {
+			t.Fatalf("oembed: %v %s", err, body)
+		}
+		if !strings.Contains(o.HTML, fmt.Sprintf(`height="%d"`, o.Height)) {
+			t.Fatalf("the iframe's height is not the oEmbed height: %+v", o)
+		}
+		return o.Height
+	}
+	hs, hl := height(short.ID, "2000"), height(long.ID, "2000")
+	if hs >= hl || hs < 120 || hs > 250 || hl > 360 {
+		t.Fatalf("short %d px, long %d px: want short < long, short in [120, 250], long at most the default 360", hs, hl)
+	}
+	if h := height(long.ID, "200"); h != 200 {
+		t.Fatalf("maxheight 200 gave %d", h)
 	}
 }

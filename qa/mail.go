@@ -337,11 +337,14 @@ func (s *Store) setMailPref(ctx context.Context, memberID int64, t Topic, mode M
 // settingMailKey names the site's secret for unsubscribe links.
 const settingMailKey = "mail_link_key"
 
-// mailKey returns the site's secret for signing unsubscribe links, made on
-// first use and kept in the database, so that every server signs alike.
-func (s *Store) mailKey(ctx context.Context) ([]byte, error) {
+// mailKey returns the site's secret for signing unsubscribe links.
+func (s *Store) mailKey(ctx context.Context) ([]byte, error) { return s.siteKey(ctx, settingMailKey) }
+
+// siteKey returns the site's secret kept as the setting name, made on first
+// use and kept in the database, so that every server signs alike.
+func (s *Store) siteKey(ctx context.Context, name string) ([]byte, error) {
 	var st setting
-	err := s.read(ctx).Where("key = ?", settingMailKey).First(&st).Error
+	err := s.read(ctx).Where("key = ?", name).First(&st).Error
 	if err == nil {
 		return base64.RawURLEncoding.DecodeString(strings.Trim(st.Value, `"`))
 	}
@@ -350,17 +353,17 @@ func (s *Store) mailKey(ctx context.Context) ([]byte, error) {
 	}
 	key := make([]byte, 32)
 	if _, err := rand.Read(key); err != nil {
-		return nil, Internal(err, "mail link key")
+		return nil, Internal(err, name)
 	}
 	val := `"` + base64.RawURLEncoding.EncodeToString(key) + `"`
 	err = s.tx(ctx, func(tx *gorm.DB) error {
-		return tx.Create(&setting{Key: settingMailKey, Value: val, UpdatedAt: s.clock()}).Error
+		return tx.Create(&setting{Key: name, Value: val, UpdatedAt: s.clock()}).Error
 	})
 	if err != nil && !isConflict(err) {
 		return nil, err
 	}
 	// Another server may have made it at the same moment: read the one kept.
-	if err := s.read(ctx).Where("key = ?", settingMailKey).First(&st).Error; err != nil {
+	if err := s.read(ctx).Where("key = ?", name).First(&st).Error; err != nil {
 		return nil, translate(err)
 	}
 	return base64.RawURLEncoding.DecodeString(strings.Trim(st.Value, `"`))
@@ -377,12 +380,14 @@ func (s *Store) UnsubscribeToken(ctx context.Context, memberID int64, t Topic) (
 		return "", err
 	}
 	payload := strconv.FormatInt(memberID, 10) + "." + string(t)
-	return payload + "." + sign(key, payload), nil
+	return payload + "." + sign(key, "unsubscribe", payload), nil
 }
 
-func sign(key []byte, payload string) string {
+// sign returns the MAC of payload for one purpose ("unsubscribe", "embed"),
+// so that a signature made for one never passes for another.
+func sign(key []byte, purpose, payload string) string {
 	mac := hmac.New(sha256.New, key)
-	mac.Write([]byte("unsubscribe:" + payload))
+	mac.Write([]byte(purpose + ":" + payload))
 	return base64.RawURLEncoding.EncodeToString(mac.Sum(nil)[:18])
 }
 
@@ -410,7 +415,7 @@ func (s *Store) Unsubscribe(ctx context.Context, token string) (Topic, error) {
 	if err != nil {
 		return "", err
 	}
-	if !hmac.Equal([]byte(sign(key, parts[0]+"."+parts[1])), []byte(parts[2])) {
+	if !hmac.Equal([]byte(sign(key, "unsubscribe", parts[0]+"."+parts[1])), []byte(parts[2])) {
 		return "", bad
 	}
 	var m Member

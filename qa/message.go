@@ -178,6 +178,7 @@ const (
 	KeyReferralPercent  Key = "err.referral_percent"
 	KeyReferralDays     Key = "err.referral_days"
 	KeyReferralWindow   Key = "err.referral_window"
+	KeyEmbedTTL         Key = "err.embed_ttl"
 	KeySMTPURL          Key = "err.smtp_url"
 	KeyMailFrom         Key = "err.mail_from"
 
@@ -368,6 +369,7 @@ var messages = map[Key]message{
 	KeyReferralPercent:  {code: EINVALID, text: "the referral share must be between 0 and {{.Max}} percent"},
 	KeyReferralDays:     {code: EINVALID, text: "referral days must be between 0 and {{.Max}}"},
 	KeyReferralWindow:   {code: EINVALID, text: "the refund window must be between 0 and {{.Max}} days"},
+	KeyEmbedTTL:         {code: EINVALID, text: "expires_in must be between {{.Min}} and {{.Max}} seconds"},
 	KeySMTPURL:          {code: EINVALID, text: "--smtp {{q .URL}} must look like smtp://user:password@host:587 (STARTTLS; ?starttls=off to send in the clear) or smtps://user:password@host:465 ({{.Reason}})"},
 	KeyMailFrom:         {code: EINVALID, text: "--mail-from {{q .From}} must be an address such as \"Name <answers@example.com>\""},
 

@@ -276,6 +276,10 @@ func navClass(current, prefix string) string {
 	return ""
 }
 
+// StaticURL returns the content-hashed URL path of a static file
+// ("math.js"), for the other adapters that link to the site's files.
+func (w *Web) StaticURL(name string) (string, error) { return w.staticURL(name) }
+
 // staticURL returns the content-hashed URL of a static file; an unknown name
 // fails template execution (and so the tests), never silently.
 func (w *Web) staticURL(name string) (string, error) {

@@ -686,6 +686,7 @@ func accRules() map[string][]accProbe {
 		"GET /api/v1/codes":                   {{path: "/api/v1/codes", want: expertAPI(ok)}},
 		"POST /api/v1/codes":                  {{path: "/api/v1/codes", body: `{"days":0,"max_uses":1}`, want: expertAPI(bd)}},
 		"DELETE /api/v1/codes/:id":            {{path: "/api/v1/codes/{missing}", want: expertAPI(nf)}},
+		"POST /api/v1/embeds":                 {{path: "/api/v1/embeds", body: `{"answer_id":0}`, want: expertAPI(bd)}},
 		"GET /api/v1/webhooks":                {{path: "/api/v1/webhooks", want: expertAPI(ok)}},
 		"POST /api/v1/webhooks":               {{path: "/api/v1/webhooks", body: `{"url":"ftp://example.com/x"}`, want: expertAPI(bd)}},
 		"DELETE /api/v1/webhooks/:id":         {{path: "/api/v1/webhooks/{newhook}", want: expertAPI(nc)}},
@@ -720,6 +721,7 @@ func accRules() map[string][]accProbe {
 		},
 
 		// The pages.
+		"GET /embed.js":     {{path: "/embed.js", want: accAll(ok)}},
 		"GET /static/:file": {{path: "/static/{static}", want: accAll(ok)}, {path: "/static/nothing.css", want: accAll(nf)}},
 		"GET /":             {{path: "/", want: accAll(ok), teaser: accWebReaders, checks: []accCheck{accLinksPriv(accWebReaders)}}},
 		"GET /search": {

@@ -96,13 +96,14 @@ func New(cfg Config) (*Router, error) {
 	if cfg.Metrics == nil {
 		cfg.Metrics = NewMetrics(cfg.Store, cfg.Index)
 	}
-	a := api.New(api.Config{Store: cfg.Store, Index: cfg.Index, BaseURL: cfg.BaseURL, SessionCookie: cfg.SessionCookie,
-		CORSOrigins: cfg.CORSOrigins, SiteName: cfg.SiteName, Logger: cfg.Logger, SearchObserver: cfg.Metrics.ObserveSearch})
 	w, err := web.New(web.Config{Store: cfg.Store, Index: cfg.Index, BaseURL: cfg.BaseURL, SessionCookie: cfg.SessionCookie,
 		SiteName: cfg.SiteName, Logger: cfg.Logger, MailEnabled: cfg.MailEnabled, SearchObserver: cfg.Metrics.ObserveSearch, SecurityContact: cfg.SecurityContact})
 	if err != nil {
 		return nil, err
 	}
+	a := api.New(api.Config{Store: cfg.Store, Index: cfg.Index, BaseURL: cfg.BaseURL, SessionCookie: cfg.SessionCookie,
+		CORSOrigins: cfg.CORSOrigins, SiteName: cfg.SiteName, Logger: cfg.Logger, SearchObserver: cfg.Metrics.ObserveSearch,
+		Asset: w.StaticURL})
 	rt := &Router{engine: r, api: a, web: w, metrics: cfg.Metrics, store: cfg.Store, index: cfg.Index, log: cfg.Logger}
 	r.Use(cfg.Metrics.middleware, rt.recover, rt.accessLog, limitBodies(a, w))
 
