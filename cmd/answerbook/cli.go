@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
@@ -32,6 +33,7 @@ type CLI struct {
 	Export  ExportCmd  `cmd:"" help:"Write the whole archive as JSONL."`
 	Reindex ReindexCmd `cmd:"" help:"Rebuild the search index from the database."`
 	Backup  BackupCmd  `cmd:"" help:"Write a consistent copy of the SQLite database while the server runs."`
+	Copy    CopyCmd    `cmd:"" help:"Copy the whole site (every table) into a new, empty database: SQLite to Postgres or back."`
 	Webhook WebhookCmd `cmd:"" help:"Manage webhooks (answer, question and membership events; see the README)."`
 	Code    CodeCmd    `cmd:"" help:"Make membership codes (sold by transfer, handed to invitees)."`
 	Migrate MigrateCmd `cmd:"" help:"Apply pending schema migrations."`
@@ -356,6 +358,59 @@ func (c *BackupCmd) Run(g *Globals, e *env) error {
 		return err
 	}
 	fmt.Fprintf(e.stderr, "backed up the database to %s (%d bytes) in %v\n", c.Out, fi.Size(), time.Since(start).Round(time.Millisecond))
+	return nil
+}
+
+// CopyCmd is "copy".
+type CopyCmd struct {
+	From string `help:"The database to copy (a DSN as --db takes; default: --db, else the SQLite file in --data)."`
+	To   string `required:"" help:"The new, empty database: postgres://… or the path of a SQLite file."`
+}
+
+// Run copies every table, then prints each table's counts in both.
+func (c *CopyCmd) Run(g *Globals, e *env) error {
+	from := c.From
+	if from == "" {
+		from = g.DB
+	}
+	if from == c.To || from == "" && c.To == filepath.Join(g.Data, "answerbook.db") {
+		return qa.Errorf(qa.EINVALID, "--to is the database being copied")
+	}
+	src, err := qa.Open(e.ctx, qa.Config{DSN: from, DataDir: g.Data, Logger: newLogger(e.stderr, "warn")})
+	if err != nil {
+		return err
+	}
+	defer src.Close()
+	dst, err := qa.Open(e.ctx, qa.Config{DSN: c.To, DataDir: g.Data, Logger: newLogger(e.stderr, "warn")})
+	if err != nil {
+		return err
+	}
+	defer dst.Close()
+	start := time.Now()
+	last := ""
+	counts, err := src.CopyTo(e.ctx, dst, func(table string, n int64) {
+		if table != last {
+			last = table
+			fmt.Fprintf(e.stderr, "copying %s…\n", table)
+		}
+	})
+	for _, tc := range counts {
+		mark := "ok"
+		if tc.Source != tc.Target {
+			mark = "DIFFERS"
+		}
+		fmt.Fprintf(e.stdout, "%-24s %10d %10d  %s\n", tc.Table, tc.Source, tc.Target, mark)
+	}
+	if err != nil {
+		return err
+	}
+	var rows int64
+	for _, tc := range counts {
+		rows += tc.Target
+	}
+	fmt.Fprintf(e.stderr, "copied %d rows of %d tables from %s to %s in %v; every count checked. "+
+		"The target's search index is built by the first server that starts on it.\n",
+		rows, len(counts), src.Dialect(), dst.Dialect(), time.Since(start).Round(time.Millisecond))
 	return nil
 }
 

@@ -142,6 +142,20 @@ func onPostgres(t testing.TB) bool {
 	return found
 }
 
+// PostgresSchema returns the DSN of a fresh Postgres schema of the test's
+// own (dropped when it ends); it skips the test when PostgresEnv is not
+// set, and fails it in CI, where Postgres must be there.
+func PostgresSchema(t testing.TB) string {
+	t.Helper()
+	if os.Getenv(PostgresEnv) == "" {
+		if os.Getenv("CI") == "true" {
+			t.Fatalf("%s is not set: CI runs the Postgres suite", PostgresEnv)
+		}
+		t.Skipf("%s is not set: no Postgres to run on", PostgresEnv)
+	}
+	return postgresSchema(t)
+}
+
 // postgresSchema makes a schema of its own for the test, so that runs never
 // collide, drops it when the test ends, and returns the DSN that uses it.
 func postgresSchema(t testing.TB) string {
