@@ -107,7 +107,7 @@ func (s *Store) CopyTo(ctx context.Context, dst *Store, progress func(table stri
 			return nil, fmt.Errorf("count %s in the target: %w", t, err)
 		}
 		if n > 0 {
-			return nil, Errorf(ECONFLICT, "the target database is not empty (%s has %d rows): copy into a new, empty database", t, n)
+			return nil, E(KeyCopyTarget, Args{"Table": t, "N": n})
 		}
 	}
 	bools, err := dst.booleanColumns(ctx)

@@ -99,6 +99,11 @@ func Internal(err error, what string) error {
 	if errors.As(err, &e) {
 		return err
 	}
+	if IsUnreachable(err) {
+		// Not our failure but the database's absence: 503 and "try
+		// again", while the pool keeps trying to reconnect.
+		return E(KeyDBUnavailable, nil).Wrap(fmt.Errorf("%s: %w", what, err))
+	}
 	return &Error{Code: EINTERNAL, Key: KeyInternal, Message: "internal error", Err: fmt.Errorf("%s: %w", what, err)}
 }
 

@@ -189,6 +189,8 @@ const (
 
 	// security
 	KeyBusy            Key = "err.busy"
+	KeyDBUnavailable   Key = "err.db_unavailable"
+	KeyCopyTarget      Key = "err.copy_target"
 	KeyPasswordLimited Key = "err.password_limited"
 	KeySetupLimited    Key = "err.setup_limited"
 	KeyJoinRefused     Key = "err.join_refused"
@@ -380,6 +382,8 @@ var messages = map[Key]message{
 
 	// security
 	KeyBusy:            {code: ERATELIMITED, text: "the server is busy; try again in a moment"},
+	KeyDBUnavailable:   {code: EUNAVAILABLE, text: "the database cannot be reached right now; try again in a moment"},
+	KeyCopyTarget:      {code: ECONFLICT, text: "the target database is not empty ({{.Table}} has {{.N}} rows): copy into a new, empty database"},
 	KeyPasswordLimited: {code: ERATELIMITED, text: "too many wrong passwords; try again in {{.Minutes}} minutes"},
 	KeySetupLimited:    {code: ERATELIMITED, text: "too many setup attempts; try again in {{.Minutes}} minutes"},
 	KeyJoinRefused:     {code: EINVALID, text: "this code is not valid for this email (a member renews on the account page)"},

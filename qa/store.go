@@ -3,9 +3,12 @@ package qa
 import (
 	"context"
 	"database/sql"
+	"database/sql/driver"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
 	"net/url"
 	"os"
 	"path/filepath"
@@ -284,6 +287,28 @@ func markMailQueued(tx *gorm.DB) {
 // so that a sender in this process sends at once instead of at its next
 // poll. Senders of other servers find the mail when they poll.
 func (s *Store) MailQueued() <-chan struct{} { return s.mailQueued }
+
+// IsUnreachable reports whether err says that the database cannot be
+// reached right now (refused or dropped connections, a server shutting
+// down or starting up, too many connections), as opposed to a failure of
+// the request itself.
+func IsUnreachable(err error) bool {
+	if err == nil {
+		return false
+	}
+	var pe *pgconn.PgError
+	if errors.As(err, &pe) {
+		return strings.HasPrefix(pe.Code, "08") || strings.HasPrefix(pe.Code, "57P") || pe.Code == "53300"
+	}
+	var ce *pgconn.ConnectError
+	var oe *net.OpError
+	if errors.As(err, &ce) || errors.As(err, &oe) {
+		return true
+	}
+	return errors.Is(err, driver.ErrBadConn) || errors.Is(err, io.ErrUnexpectedEOF) ||
+		errors.Is(err, syscall.ECONNREFUSED) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, syscall.EPIPE) ||
+		strings.Contains(err.Error(), "conn closed")
+}
 
 // translate turns driver errors into domain errors: the one place that knows
 // each driver's codes.

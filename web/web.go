@@ -468,6 +468,9 @@ func (w *Web) fail(c *gin.Context, err error) {
 		return
 	}
 	status := w.statusFor(c, err)
+	if status == http.StatusServiceUnavailable {
+		c.Header("Retry-After", "5")
+	}
 	r := requestOf(c)
 	l := w.cat.Localizers()[0]
 	if r != nil {

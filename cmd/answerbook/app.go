@@ -59,6 +59,9 @@ type Config struct {
 	// store's defaults); see qa.Config.
 	DBMaxConns     int
 	DBConnLifetime time.Duration
+	// DBWait is how long the start waits for a database that cannot be
+	// reached (Postgres restarting) before it gives up; 0 gives up at once.
+	DBWait time.Duration
 }
 
 // Main is the running program: a test starts it on 127.0.0.1:0 with a temp
@@ -111,8 +114,8 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	var err error
-	m.Store, err = qa.Open(ctx, qa.Config{DSN: m.Config.DSN, DataDir: m.Config.DataDir, Logger: m.Logger, ExpireAfter: m.Config.ExpireAfter,
-		MaxConns: m.Config.DBMaxConns, ConnMaxLifetime: m.Config.DBConnLifetime})
+	m.Store, err = openWaiting(ctx, qa.Config{DSN: m.Config.DSN, DataDir: m.Config.DataDir, Logger: m.Logger, ExpireAfter: m.Config.ExpireAfter,
+		MaxConns: m.Config.DBMaxConns, ConnMaxLifetime: m.Config.DBConnLifetime}, m.Config.DBWait, m.Logger)
 	if err != nil {
 		return err
 	}
@@ -360,4 +363,31 @@ func newLogger(w io.Writer, level string) *slog.Logger {
 		l = slog.LevelInfo
 	}
 	return slog.New(slog.NewTextHandler(w, &slog.HandlerOptions{Level: l}))
+}
+
+// openWaiting opens the store; while the database cannot be reached (a
+// Postgres restarting beside us) it says so in the log and tries again,
+// backing off to every 5 s, for at most wait, instead of exiting.
+func openWaiting(ctx context.Context, cfg qa.Config, wait time.Duration, log *slog.Logger) (*qa.Store, error) {
+	start := time.Now()
+	pause := 250 * time.Millisecond
+	for attempt := 1; ; attempt++ {
+		s, err := qa.Open(ctx, cfg)
+		if err == nil || !qa.IsUnreachable(err) {
+			if err == nil && attempt > 1 {
+				log.Info("the database is reachable; starting", "waited", time.Since(start).Round(time.Millisecond))
+			}
+			return s, err
+		}
+		if time.Since(start)+pause > wait {
+			return nil, fmt.Errorf("the database stayed unreachable for %v (--db-wait): %w", time.Since(start).Round(time.Second), err)
+		}
+		log.Warn("the database cannot be reached; waiting for it", "attempt", attempt, "retry_in", pause, "gives_up_after", wait, "err", err)
+		select {
+		case <-ctx.Done():
+			return nil, ctx.Err()
+		case <-time.After(pause):
+		}
+		pause = min(2*pause, 5*time.Second)
+	}
 }

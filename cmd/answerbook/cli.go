@@ -214,6 +214,7 @@ type ServeCmd struct {
 	MailTimeout    time.Duration `name:"mail-timeout" hidden:"" default:"30s" help:"Bound of connecting to the SMTP server and of each message's exchange."`
 	DBMaxConns     int           `name:"db-max-conns" env:"ANSWERBOOK_DB_MAX_CONNS" default:"32" help:"Most Postgres connections this server opens; the servers' sum must fit the database's max_connections."`
 	DBConnLifetime time.Duration `name:"db-conn-lifetime" env:"ANSWERBOOK_DB_CONN_LIFETIME" default:"0" help:"Close a Postgres connection after this long (0: keep it)."`
+	DBWait         time.Duration `name:"db-wait" env:"ANSWERBOOK_DB_WAIT" default:"2m" help:"At start, wait this long for a database that cannot be reached (retrying, with a log line) before giving up."`
 	// security
 	WebhooksAllowPrivate bool   `name:"webhooks-allow-private" env:"ANSWERBOOK_WEBHOOKS_ALLOW_PRIVATE" help:"Let webhooks reach private, loopback and link-local addresses (refused by default)."`
 	MetricsAddr          string `name:"metrics-addr" env:"ANSWERBOOK_METRICS_ADDR" help:"Serve /metrics on this address only (e.g. 127.0.0.1:9090); default: on the main listener."`
@@ -228,7 +229,7 @@ func (c *ServeCmd) config(g *Globals) Config {
 		SMTP: c.SMTP, MailFrom: c.MailFrom, MailPoll: c.MailPoll, MailLease: c.MailLease, MailTimeout: c.MailTimeout,
 		WebhooksAllowPrivate: c.WebhooksAllowPrivate,
 		MetricsAddr:          c.MetricsAddr, SecurityContact: c.SecurityContact,
-		DBMaxConns: c.DBMaxConns, DBConnLifetime: c.DBConnLifetime,
+		DBMaxConns: c.DBMaxConns, DBConnLifetime: c.DBConnLifetime, DBWait: c.DBWait,
 	}
 }
 
