@@ -59,6 +59,8 @@ type Config struct {
 	// store's defaults); see qa.Config.
 	DBMaxConns     int
 	DBConnLifetime time.Duration
+	// ExpireEvery is how often pending questions are expired (0: hourly).
+	ExpireEvery time.Duration
 	// DBWait is how long the start waits for a database that cannot be
 	// reached (Postgres restarting) before it gives up; 0 gives up at once.
 	DBWait time.Duration
@@ -254,7 +256,11 @@ func (m *Main) expireLoop(ctx context.Context) {
 	if m.Config.ExpireAfter <= 0 {
 		return
 	}
-	t := time.NewTicker(time.Hour)
+	every := m.Config.ExpireEvery
+	if every <= 0 {
+		every = time.Hour
+	}
+	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
 		n, err := m.Store.ExpirePending(ctx, qa.System(), m.Store.Now().Add(-m.Config.ExpireAfter))

@@ -209,6 +209,7 @@ type ServeCmd struct {
 	SiteName       string        `name:"site-name" env:"ANSWERBOOK_SITE_NAME" default:"answerbook" help:"The site's name in embeds, oEmbed and feeds."`
 	SMTP           string        `name:"smtp" env:"ANSWERBOOK_SMTP" help:"SMTP server for e-mail: smtp://user:pass@host:587 (STARTTLS required; ?starttls=off for none) or smtps://user:pass@host:465. Without it no e-mail is sent."`
 	MailFrom       string        `name:"mail-from" env:"ANSWERBOOK_MAIL_FROM" help:"From of every e-mail, \"Name <addr@example.com>\" (required with --smtp)."`
+	ExpireEvery    time.Duration `name:"expire-every" hidden:"" default:"1h" help:"How often pending questions are expired."`
 	MailPoll       time.Duration `name:"mail-poll" hidden:"" default:"1s" help:"How often the e-mail sender looks for due mail."`
 	MailLease      time.Duration `name:"mail-lease" hidden:"" default:"2m" help:"How long the e-mail sender holds a claimed mail."`
 	MailTimeout    time.Duration `name:"mail-timeout" hidden:"" default:"30s" help:"Bound of connecting to the SMTP server and of each message's exchange."`
@@ -229,7 +230,7 @@ func (c *ServeCmd) config(g *Globals) Config {
 		SMTP: c.SMTP, MailFrom: c.MailFrom, MailPoll: c.MailPoll, MailLease: c.MailLease, MailTimeout: c.MailTimeout,
 		WebhooksAllowPrivate: c.WebhooksAllowPrivate,
 		MetricsAddr:          c.MetricsAddr, SecurityContact: c.SecurityContact,
-		DBMaxConns: c.DBMaxConns, DBConnLifetime: c.DBConnLifetime, DBWait: c.DBWait,
+		DBMaxConns: c.DBMaxConns, DBConnLifetime: c.DBConnLifetime, DBWait: c.DBWait, ExpireEvery: c.ExpireEvery,
 	}
 }
 
