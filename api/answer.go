@@ -138,7 +138,7 @@ func (a *API) createAnswer(c *gin.Context) {
 		return
 	}
 	// Saved either way: a slow index only delays finding it.
-	_ = a.index.WaitVisible(c.Request.Context(), x.ChangeSeq)
+	_ = a.index.WaitVisibleAnswer(c.Request.Context(), x.ChangeSeq, x.ID)
 	c.JSON(http.StatusCreated, a.answerJSON(x))
 }
 
@@ -159,7 +159,7 @@ func (a *API) answerQuestion(c *gin.Context) {
 		return
 	}
 	// Saved either way: a slow index only delays finding it.
-	_ = a.index.WaitVisible(c.Request.Context(), x.ChangeSeq)
+	_ = a.index.WaitVisibleAnswer(c.Request.Context(), x.ChangeSeq, x.ID)
 	c.JSON(http.StatusCreated, a.answerJSON(x))
 }
 
@@ -183,7 +183,7 @@ func (a *API) updateAnswer(c *gin.Context) {
 		return
 	}
 	// Saved either way: a slow index only delays finding it.
-	_ = a.index.WaitVisible(c.Request.Context(), x.ChangeSeq)
+	_ = a.index.WaitVisibleAnswer(c.Request.Context(), x.ChangeSeq, x.ID)
 	c.JSON(http.StatusOK, a.answerJSON(x))
 }
 

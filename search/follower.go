@@ -131,6 +131,8 @@ func (ix *Index) rebuildWithRetry(ctx context.Context) error {
 // applyBatch applies up to one batch of pending change-log rows and returns
 // how many rows it applied.
 func (ix *Index) applyBatch(ctx context.Context) (int, error) {
+	ix.applyMu.Lock()
+	defer ix.applyMu.Unlock()
 	after := ix.applied.Load()
 	changes, err := ix.store.FindChanges(ctx, after, ix.batch)
 	if err != nil || len(changes) == 0 {
@@ -230,16 +232,68 @@ const VisibleWait = 2 * time.Second
 // succeeded may ignore. A nil index and seq 0 (a write that changed nothing
 // searchable) wait for nothing.
 func (ix *Index) WaitVisible(ctx context.Context, seq int64) error {
+	return ix.WaitVisibleAnswer(ctx, seq, 0)
+}
+
+// DirectAfter is how long WaitVisibleAnswer waits for the follower before
+// it writes the answer to the index itself.
+const DirectAfter = 100 * time.Millisecond
+
+// WaitVisibleAnswer is WaitVisible for a change to one answer: when the
+// follower has not reached seq within DirectAfter (it is working through
+// a bulk import, say), the answer is read from the database and written to
+// this index directly, so that the one who published finds it on this
+// server at once however far behind the follower is. The follower writes
+// it again when it gets there (reading what the database holds then): a
+// direct write is idempotent and never newer than the database.
+func (ix *Index) WaitVisibleAnswer(ctx context.Context, seq, answerID int64) error {
 	if ix == nil || seq == 0 {
 		return nil
 	}
 	ctx, cancel := context.WithTimeout(ctx, VisibleWait)
 	defer cancel()
+	if answerID > 0 {
+		short, stop := context.WithTimeout(ctx, DirectAfter)
+		err := ix.WaitFor(short, seq)
+		stop()
+		if err == nil {
+			return nil
+		}
+		if err := ix.applyAnswer(ctx, seq, answerID); err == nil {
+			return nil
+		} else {
+			ix.log.Warn("could not index a published answer directly; waiting for the follower", "answer", answerID, "err", err)
+		}
+	}
 	if err := ix.WaitFor(ctx, seq); err != nil {
 		ix.log.Warn("published answer not yet searchable", "seq", seq, "err", err)
 		return err
 	}
 	return nil
+}
+
+// applyAnswer writes one answer to the index as the database holds it now
+// (or removes it, unpublished or gone), unless the follower has reached seq
+// meanwhile.
+func (ix *Index) applyAnswer(ctx context.Context, seq, id int64) error {
+	ix.applyMu.Lock()
+	defer ix.applyMu.Unlock()
+	if ix.applied.Load() >= seq {
+		return nil
+	}
+	as, err := ix.store.FindAnswersForIndex(ctx, []int64{id})
+	if err != nil {
+		return err
+	}
+	ix.mu.RLock()
+	defer ix.mu.RUnlock()
+	if ix.idx == nil {
+		return fmt.Errorf("search index is not open")
+	}
+	if len(as) == 1 && as[0].Published {
+		return ix.idx.Index(docID(id), document(as[0]))
+	}
+	return ix.idx.Delete(docID(id))
 }
 
 // Rebuild builds a new index from the database beside the old one and then

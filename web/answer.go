@@ -175,7 +175,7 @@ func (w *Web) editAnswer(c *gin.Context) {
 		return
 	}
 	// Saved either way: a slow index only delays finding it.
-	_ = w.index.WaitVisible(c.Request.Context(), ans.ChangeSeq)
+	_ = w.index.WaitVisibleAnswer(c.Request.Context(), ans.ChangeSeq, ans.ID)
 	w.redirect(c, qa.AnswerPath(ans.ID), "saved")
 }
 
@@ -218,6 +218,6 @@ func (w *Web) newAnswer(c *gin.Context) {
 		return
 	}
 	// Saved either way: a slow index only delays finding it.
-	_ = w.index.WaitVisible(c.Request.Context(), ans.ChangeSeq)
+	_ = w.index.WaitVisibleAnswer(c.Request.Context(), ans.ChangeSeq, ans.ID)
 	w.redirect(c, qa.AnswerPath(ans.ID), "published")
 }

@@ -354,7 +354,7 @@ func (w *Web) publish(c *gin.Context) {
 	}
 	w.dropDraft(c, a, id)
 	// Saved either way: a slow index only delays finding it.
-	_ = w.index.WaitVisible(c.Request.Context(), ans.ChangeSeq)
+	_ = w.index.WaitVisibleAnswer(c.Request.Context(), ans.ChangeSeq, ans.ID)
 	w.redirect(c, w.nextInQueue(c, a, qa.AnswerPath(ans.ID)), "published")
 }
 
