@@ -40,6 +40,9 @@ func (ix *Index) synonyms(ctx context.Context) map[string]string {
 // ReloadSynonyms makes the next search read the synonyms again: after the
 // expert changed them, or renamed or merged a tag.
 func (ix *Index) ReloadSynonyms() {
+	if ix == nil {
+		return
+	}
 	ix.syn.mu.Lock()
 	ix.syn.m = nil
 	ix.syn.mu.Unlock()

@@ -157,4 +157,17 @@
       });
     });
   });
+  // The tag filter: the list narrows as one types (the form's ?q= does the
+  // same without this file).
+  document.querySelectorAll("form[data-tag-filter]").forEach(function (form) {
+    var list = document.getElementById(form.dataset.tagFilter);
+    var input = form.querySelector("input[name=q]");
+    if (!list || !input) return;
+    input.addEventListener("input", function () {
+      var q = input.value.trim().toLowerCase();
+      list.querySelectorAll("li[data-tag]").forEach(function (li) {
+        li.hidden = q !== "" && li.dataset.tag.indexOf(q) < 0;
+      });
+    });
+  });
 })();
