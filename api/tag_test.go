@@ -1,6 +1,7 @@
 package api_test
 
 import (
+	"net/http"
 	"net/url"
 	"strings"
 	"testing"
@@ -80,6 +81,16 @@ func TestAPI_TagCare(t *testing.T) {
 	want(t, s.call(t, "GET", "/api/v1/tags/stake", m.token, nil, &info), 200, "old name (redirected)")
 	if info.Tag != "staking" || info.Description != desc {
 		t.Fatalf("old name led to %+v", info)
+	}
+	// The old name's feed moves too.
+	noFollow := &http.Client{CheckRedirect: func(*http.Request, []*http.Request) error { return http.ErrUseLastResponse }}
+	res, err := noFollow.Get(s.URL + "/feeds/tags/stake.atom?token=x")
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusMovedPermanently || res.Header.Get("Location") != "/feeds/tags/staking.atom?token=x" {
+		t.Errorf("old feed: %d → %q", res.StatusCode, res.Header.Get("Location"))
 	}
 	want(t, s.call(t, "GET", "/api/v1/tags/"+url.PathEscape("不存在"), "", nil, &info), 200, "no such tag")
 	if info.Tag != "不存在" || info.Description != "" || len(info.Synonyms) != 0 {
