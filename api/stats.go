@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"answerbook/qa"
 )
 
 // statsJSON is the expert's dashboard as the API shows it (GET
@@ -15,6 +17,20 @@ type statsJSON struct {
 	TimeToAnswer []answerTimesJSON `json:"time_to_answer"`
 	Weeks        []weekJSON        `json:"weeks"`
 	Unanswered   []searchMissJSON  `json:"unanswered_searches"`
+	Reads        readsJSON         `json:"reads"`
+}
+
+type readsJSON struct {
+	ThisMonth int               `json:"this_month"`
+	TopDays   int               `json:"top_days"`
+	Top       []answerReadsJSON `json:"top"`
+}
+
+type answerReadsJSON struct {
+	ID    int64  `json:"id"`
+	Title string `json:"title"`
+	Reads int    `json:"reads"`
+	URL   string `json:"url"`
 }
 
 type pendingJSON struct {
@@ -67,6 +83,10 @@ func (a *API) stats(c *gin.Context) {
 	}
 	for i, m := range st.Unanswered {
 		out.Unanswered[i] = searchMissJSON{Text: m.Text, Count: m.Count, LastSeen: m.LastSeen}
+	}
+	out.Reads = readsJSON{ThisMonth: st.Reads.ThisMonth, TopDays: qa.ReadsTopDays, Top: make([]answerReadsJSON, len(st.Reads.Top))}
+	for i, r := range st.Reads.Top {
+		out.Reads.Top[i] = answerReadsJSON{ID: r.ID, Title: r.Title, Reads: r.Reads, URL: qa.AnswerURL(a.baseURL, r.ID)}
 	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, out)

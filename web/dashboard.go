@@ -17,6 +17,8 @@ type dashboardData struct {
 	Stats *qa.Stats
 	// Max is the largest weekly count of questions or answers.
 	Max int
+	// TopDays is the window of the most-read answers.
+	TopDays int
 }
 
 // dashboard shows the expert the queue's health, time to answer, the
@@ -31,7 +33,7 @@ func (w *Web) dashboard(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
-	w.render(c, "dashboard", http.StatusOK, dashboardData{Stats: st, Max: weeksMax(st.Weeks)})
+	w.render(c, "dashboard", http.StatusOK, dashboardData{Stats: st, Max: weeksMax(st.Weeks), TopDays: qa.ReadsTopDays})
 }
 
 // clearSearches empties the search log.
