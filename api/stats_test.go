@@ -32,6 +32,10 @@ type statsResult struct {
 			Reads int    `json:"reads"`
 		} `json:"top"`
 	} `json:"reads"`
+	NeedsReview struct {
+		Months int `json:"months"`
+		Count  int `json:"count"`
+	} `json:"needs_review"`
 }
 
 // TestAPI_Stats: the dashboard's figures, expert only; an empty site
@@ -88,5 +92,24 @@ func TestAPI_Stats(t *testing.T) {
 	want(t, s.call(t, "GET", "/api/v1/stats", x.token, nil, &st), 200, "stats with reads")
 	if st.Reads.ThisMonth != 1 || len(st.Reads.Top) != 1 || st.Reads.Top[0].ID != a.ID || st.Reads.Top[0].Title != "质押收益怎么算" || st.Reads.Top[0].Reads != 1 {
 		t.Fatalf("reads = %+v", st.Reads)
+	}
+
+	// Still valid: the expert's alone; the answer shows the new date.
+	if st.NeedsReview.Months != qa.DefaultReviewMonths || st.NeedsReview.Count != 0 {
+		t.Fatalf("needs review = %+v", st.NeedsReview)
+	}
+	want(t, s.call(t, "POST", "/api/v1/answers/"+itoa(a.ID)+"/reviewed", m.token, nil, nil), 403, "member marks reviewed")
+	want(t, s.call(t, "POST", "/api/v1/answers/987654/reviewed", x.token, nil, nil), 404, "missing answer")
+	var rv struct {
+		ID         int64  `json:"id"`
+		ReviewedAt string `json:"reviewed_at"`
+	}
+	want(t, s.call(t, "POST", "/api/v1/answers/"+itoa(a.ID)+"/reviewed", x.token, nil, &rv), 200, "mark reviewed")
+	var got struct {
+		ReviewedAt string `json:"reviewed_at"`
+	}
+	want(t, s.call(t, "GET", "/api/v1/answers/"+itoa(a.ID), m.token, nil, &got), 200, "read again")
+	if rv.ID != a.ID || rv.ReviewedAt == "" || got.ReviewedAt != rv.ReviewedAt {
+		t.Fatalf("reviewed %+v, the answer says %q", rv, got.ReviewedAt)
 	}
 }

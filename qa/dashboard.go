@@ -53,6 +53,8 @@ type Stats struct {
 	Unanswered []SearchMiss
 	// Reads are the members' reads of answers (reads.go).
 	Reads ReadStats
+	// Review lists the answers due for review (freshness.go).
+	Review ReviewStats
 }
 
 // PendingStats is the queue's health.
@@ -117,6 +119,9 @@ func (s *Store) Stats(ctx context.Context, actor Actor) (*Stats, error) {
 		return nil, translate(err)
 	}
 	if st.Reads, err = readStats(db, now); err != nil {
+		return nil, translate(err)
+	}
+	if st.Review, err = s.reviewStats(ctx, db, now); err != nil {
 		return nil, translate(err)
 	}
 	return st, nil

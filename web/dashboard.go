@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -153,4 +154,40 @@ func (v view) Duration(d time.Duration) string {
 		return v.T("dashboard.hours", "Count", hours)
 	}
 	return v.T("dashboard.minutes", "Count", mins)
+}
+
+// markReviewed records that the expert found an answer still valid (its
+// review date becomes today), then back to the page they were on.
+func (w *Web) markReviewed(c *gin.Context) {
+	a, id, ok := w.expertAnd(c)
+	if !ok {
+		return
+	}
+	if _, err := w.store.MarkReviewed(c.Request.Context(), a, id); err != nil {
+		w.fail(c, err)
+		return
+	}
+	next := c.PostForm("next")
+	if next == "" {
+		next = qa.AnswerPath(id)
+	}
+	w.redirect(c, safeNext(next), "marked_reviewed")
+}
+
+// saveReviewMonths sets how often answers are to be reviewed.
+func (w *Web) saveReviewMonths(c *gin.Context) {
+	a, ok := w.expert(c)
+	if !ok {
+		return
+	}
+	months, err := strconv.Atoi(strings.TrimSpace(c.PostForm("months")))
+	if err != nil {
+		w.fail(c, qa.E(qa.KeyWholeNumber, qa.Args{"Name": "months"}))
+		return
+	}
+	if err := w.store.SetReviewMonths(c.Request.Context(), a, months); err != nil {
+		w.fail(c, err)
+		return
+	}
+	w.redirect(c, "/dashboard#review-h", "settings_saved")
 }

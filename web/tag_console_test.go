@@ -87,7 +87,8 @@ func TestPages_TagCare(t *testing.T) {
 		t.Errorf("the name typed is lost: %q", got)
 	}
 	res, p = x.post(t, "/tags/stake/merge", url.Values{"into": {"staking"}})
-	if res.Request.URL.Path != "/tags/staking" || !strings.Contains(p.body, "How are staking rewards paid?") || !strings.Contains(p.body, "质押收益怎么算") {
+	if res.Request.URL.Path != "/tags/staking" || !strings.Contains(p.body, "How are staking rewards paid?") || !strings.Contains(p.body, "质押收益怎么算") ||
+		!strings.Contains(p.body, "标签已合并，旧名字的页面会跳转到这里。") {
 		t.Fatalf("after the merge: %s", res.Request.URL.Path)
 	}
 

@@ -624,6 +624,7 @@ func accRules() map[string][]accProbe {
 			{path: "/api/v1/answers/{missing}", want: accAPIAll(nf)},
 		},
 		"PUT /api/v1/answers/:id":           {{path: "/api/v1/answers/{priv}", body: `{"body":""}`, want: expertAPI(bd)}},
+		"POST /api/v1/answers/:id/reviewed": {{path: "/api/v1/answers/{missing}/reviewed", want: expertAPI(nf)}},
 		"GET /api/v1/answers/:id/revisions": {{path: "/api/v1/answers/{priv}/revisions", want: expertAPI(ok), ans: accOf(accExpert), teaser: accOf(accExpert)}},
 		"GET /api/v1/tags":                  {{path: "/api/v1/tags", want: accAPIAll(ok), teaser: accAPIReaders}},
 		// The expert's care of tags: descriptions and synonyms anyone may
@@ -788,6 +789,8 @@ func accRules() map[string][]accProbe {
 		"GET /dashboard":                  {{path: "/dashboard", want: expertWeb(lg, ok), qMay: accOf(accExpert), ansMay: accOf(accExpert), teaserMay: accOf(accExpert)}},
 		"GET /dashboard/chart.svg":        {{path: "/dashboard/chart.svg", want: expertWeb(lg, ok)}},
 		"POST /dashboard/searches/clear":  {{path: "/dashboard/searches/clear", want: expertWeb(u, so)}},
+		"POST /dashboard/review-months":   {{path: "/dashboard/review-months", form: true, body: "months=61", want: expertWeb(u, bd)}},
+		"POST /answers/:id/reviewed":      {{path: "/answers/{missing}/reviewed", form: true, body: "next=/dashboard", want: expertWeb(u, nf)}},
 		"GET /members":                    {{path: "/members", want: expertWeb(lg, ok)}},
 		"POST /members":                   {{path: "/members", form: true, body: "email=", want: expertWeb(u, bd)}},
 		"POST /members/:id":               {{path: "/members/{expired}", form: true, body: "active_until=someday", want: expertWeb(u, bd)}},
