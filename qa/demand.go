@@ -250,4 +250,3 @@ func (s *Store) findQueueByDemand(ctx context.Context, actor Actor, f QueueFilte
 	}
 	return out, total, nil
 }
-
