@@ -35,14 +35,14 @@ type queueEntry struct {
 }
 
 type queueData struct {
-	Items   []queueEntry
-	Total   int
-	Tag     string
-	Newest  bool
+	Items  []queueEntry
+	Total  int
+	Tag    string
+	Newest bool
 	// ByDemand: most asked for first.
 	ByDemand bool
 	Pager    pager
-	AllTags []qa.TagCount
+	AllTags  []qa.TagCount
 	// Reasons are the canned reasons offered to decline the selected
 	// questions; Reason is the expert's own one (shown again on an error).
 	Reasons []string
