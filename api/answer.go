@@ -95,6 +95,9 @@ func (a *API) getAnswer(c *gin.Context) {
 	if cacheAnswer(c, x.Version(), "json", "") {
 		return
 	}
+	if err := a.store.RecordRead(c.Request.Context(), actor(c), x); err != nil {
+		a.log.Warn("record answer read", "answer", x.ID, "err", err)
+	}
 	c.JSON(http.StatusOK, a.answerJSON(x))
 }
 

@@ -107,8 +107,15 @@ func (a *API) Register(r gin.IRouter) error {
 	g.GET("/answers/:id", a.getAnswer)
 	g.PUT("/answers/:id", a.updateAnswer)
 	g.GET("/answers/:id/revisions", a.listRevisions)
+	g.POST("/answers/:id/reviewed", a.markReviewed)
 
 	g.GET("/tags", a.listTags)
+	g.GET("/tags/:tag", a.getTag)
+	g.PUT("/tags/:tag", a.updateTag)
+	g.GET("/tags/:tag/synonyms", a.tagSynonyms)
+	g.PUT("/tags/:tag/synonyms", a.setTagSynonyms)
+	g.POST("/tags/:tag/rename", a.renameTag)
+	g.POST("/tags/:tag/merge", a.mergeTag)
 	g.GET("/search", a.search)
 	g.GET("/similar", a.similar)
 

@@ -86,6 +86,18 @@ func (a *API) feed(c *gin.Context) {
 			return
 		}
 		tag = &t
+		// A renamed or merged tag's feed moves with it: readers follow.
+		if to, err := a.store.TagRedirect(c.Request.Context(), t); err != nil {
+			a.fail(c, err)
+			return
+		} else if to != "" {
+			target := "/feeds/tags/" + url.PathEscape(to) + ".atom"
+			if q := c.Request.URL.RawQuery; q != "" {
+				target += "?" + q
+			}
+			c.Redirect(http.StatusMovedPermanently, target)
+			return
+		}
 	}
 	act := qa.Visitor()
 	if tok := c.Query("token"); tok != "" {

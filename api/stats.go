@@ -5,6 +5,8 @@ import (
 	"time"
 
 	"github.com/gin-gonic/gin"
+
+	"answerbook/qa"
 )
 
 // statsJSON is the expert's dashboard as the API shows it (GET
@@ -15,6 +17,34 @@ type statsJSON struct {
 	TimeToAnswer []answerTimesJSON `json:"time_to_answer"`
 	Weeks        []weekJSON        `json:"weeks"`
 	Unanswered   []searchMissJSON  `json:"unanswered_searches"`
+	Reads        readsJSON         `json:"reads"`
+	NeedsReview  needsReviewJSON   `json:"needs_review"`
+}
+
+type needsReviewJSON struct {
+	Months  int             `json:"months"`
+	Count   int             `json:"count"`
+	Answers []reviewDueJSON `json:"answers"`
+}
+
+type reviewDueJSON struct {
+	ID    int64     `json:"id"`
+	Title string    `json:"title"`
+	Since time.Time `json:"since"`
+	URL   string    `json:"url"`
+}
+
+type readsJSON struct {
+	ThisMonth int               `json:"this_month"`
+	TopDays   int               `json:"top_days"`
+	Top       []answerReadsJSON `json:"top"`
+}
+
+type answerReadsJSON struct {
+	ID    int64  `json:"id"`
+	Title string `json:"title"`
+	Reads int    `json:"reads"`
+	URL   string `json:"url"`
 }
 
 type pendingJSON struct {
@@ -68,8 +98,32 @@ func (a *API) stats(c *gin.Context) {
 	for i, m := range st.Unanswered {
 		out.Unanswered[i] = searchMissJSON{Text: m.Text, Count: m.Count, LastSeen: m.LastSeen}
 	}
+	out.Reads = readsJSON{ThisMonth: st.Reads.ThisMonth, TopDays: qa.ReadsTopDays, Top: make([]answerReadsJSON, len(st.Reads.Top))}
+	for i, r := range st.Reads.Top {
+		out.Reads.Top[i] = answerReadsJSON{ID: r.ID, Title: r.Title, Reads: r.Reads, URL: qa.AnswerURL(a.baseURL, r.ID)}
+	}
+	out.NeedsReview = needsReviewJSON{Months: st.Review.Months, Count: st.Review.Count, Answers: make([]reviewDueJSON, len(st.Review.Due))}
+	for i, d := range st.Review.Due {
+		out.NeedsReview.Answers[i] = reviewDueJSON{ID: d.ID, Title: d.Title, Since: d.Since, URL: qa.AnswerURL(a.baseURL, d.ID)}
+	}
 	c.Header("Cache-Control", "no-store")
 	c.JSON(http.StatusOK, out)
+}
+
+// markReviewed records that an answer is still valid (POST
+// /api/v1/answers/{id}/reviewed): its review date becomes now.
+func (a *API) markReviewed(c *gin.Context) {
+	id, err := pathID(c, "answer")
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	at, err := a.store.MarkReviewed(c.Request.Context(), actor(c), id)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	c.JSON(http.StatusOK, gin.H{"id": id, "reviewed_at": at})
 }
 
 // clearSearchLog empties the search log (DELETE /api/v1/stats/searches).

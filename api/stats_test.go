@@ -24,6 +24,18 @@ type statsResult struct {
 		Text  string `json:"text"`
 		Count int    `json:"count"`
 	} `json:"unanswered_searches"`
+	Reads struct {
+		ThisMonth int `json:"this_month"`
+		Top       []struct {
+			ID    int64  `json:"id"`
+			Title string `json:"title"`
+			Reads int    `json:"reads"`
+		} `json:"top"`
+	} `json:"reads"`
+	NeedsReview struct {
+		Months int `json:"months"`
+		Count  int `json:"count"`
+	} `json:"needs_review"`
 }
 
 // TestAPI_Stats: the dashboard's figures, expert only; an empty site
@@ -69,5 +81,35 @@ func TestAPI_Stats(t *testing.T) {
 	want(t, s.call(t, "GET", "/api/v1/stats", x.token, nil, &st), 200, "after clearing")
 	if cleared.Deleted != 1 || len(st.Unanswered) != 0 {
 		t.Fatalf("cleared %d, unanswered %+v", cleared.Deleted, st.Unanswered)
+	}
+
+	// Reads: a member's count once a day, the expert's not at all.
+	var a answer
+	want(t, s.call(t, "POST", "/api/v1/answers", x.token, map[string]any{"title": "质押收益怎么算", "body": "按周期计算。"}, &a), 201, "publish")
+	for _, tok := range []string{m.token, m.token, x.token} {
+		want(t, s.call(t, "GET", "/api/v1/answers/"+itoa(a.ID), tok, nil, nil), 200, "read")
+	}
+	want(t, s.call(t, "GET", "/api/v1/stats", x.token, nil, &st), 200, "stats with reads")
+	if st.Reads.ThisMonth != 1 || len(st.Reads.Top) != 1 || st.Reads.Top[0].ID != a.ID || st.Reads.Top[0].Title != "质押收益怎么算" || st.Reads.Top[0].Reads != 1 {
+		t.Fatalf("reads = %+v", st.Reads)
+	}
+
+	// Still valid: the expert's alone; the answer shows the new date.
+	if st.NeedsReview.Months != qa.DefaultReviewMonths || st.NeedsReview.Count != 0 {
+		t.Fatalf("needs review = %+v", st.NeedsReview)
+	}
+	want(t, s.call(t, "POST", "/api/v1/answers/"+itoa(a.ID)+"/reviewed", m.token, nil, nil), 403, "member marks reviewed")
+	want(t, s.call(t, "POST", "/api/v1/answers/987654/reviewed", x.token, nil, nil), 404, "missing answer")
+	var rv struct {
+		ID         int64  `json:"id"`
+		ReviewedAt string `json:"reviewed_at"`
+	}
+	want(t, s.call(t, "POST", "/api/v1/answers/"+itoa(a.ID)+"/reviewed", x.token, nil, &rv), 200, "mark reviewed")
+	var got struct {
+		ReviewedAt string `json:"reviewed_at"`
+	}
+	want(t, s.call(t, "GET", "/api/v1/answers/"+itoa(a.ID), m.token, nil, &got), 200, "read again")
+	if rv.ID != a.ID || rv.ReviewedAt == "" || got.ReviewedAt != rv.ReviewedAt {
+		t.Fatalf("reviewed %+v, the answer says %q", rv, got.ReviewedAt)
 	}
 }

@@ -501,24 +501,34 @@ func (v *AnswerVersion) Shared() bool { return v.Public && v.Published }
 // from it. Unpublished answers are ENOTFOUND except for the expert.
 func (s *Store) FindAnswerVersion(ctx context.Context, actor Actor, id int64) (*AnswerVersion, error) {
 	var row struct {
-		ID        int64
-		UpdatedAt time.Time
-		Public    bool
-		Published bool
+		ID         int64
+		UpdatedAt  time.Time
+		ReviewedAt *time.Time
+		Public     bool
+		Published  bool
 	}
-	err := s.read(ctx).Table("answers").Select("id, updated_at, public, published").Where("id = ?", id).Take(&row).Error
+	err := s.read(ctx).Table("answers").Select("id, updated_at, reviewed_at, public, published").Where("id = ?", id).Take(&row).Error
 	if err != nil {
 		return nil, NotFound(err, "answer")
 	}
 	if !row.Published && !actor.IsExpert() {
 		return nil, E(KeyNotFound, Args{"What": "answer"})
 	}
-	return &AnswerVersion{ID: row.ID, UpdatedAt: row.UpdatedAt, Public: row.Public, Published: row.Published, Full: row.Public || actor.CanReadArchive(s.clock())}, nil
+	return &AnswerVersion{ID: row.ID, UpdatedAt: versionTime(row.UpdatedAt, row.ReviewedAt), Public: row.Public, Published: row.Published, Full: row.Public || actor.CanReadArchive(s.clock())}, nil
 }
 
 // Version returns the answer's version as shown (after limitView).
 func (a *Answer) Version() *AnswerVersion {
-	return &AnswerVersion{ID: a.ID, UpdatedAt: a.UpdatedAt, Public: a.Public, Published: a.Published, Full: a.Full}
+	return &AnswerVersion{ID: a.ID, UpdatedAt: versionTime(a.UpdatedAt, a.ReviewedAt), Public: a.Public, Published: a.Published, Full: a.Full}
+}
+
+// versionTime is when an answer as shown last changed: its last edit, or a
+// later "still valid" (which changes the review date shown, not the text).
+func versionTime(updated time.Time, reviewed *time.Time) time.Time {
+	if reviewed != nil && reviewed.After(updated) {
+		return *reviewed
+	}
+	return updated
 }
 
 // limitView leaves the full text only to those who may read it.

@@ -51,6 +51,10 @@ type Stats struct {
 	// SearchLogDays days, grouped by their normalised text, most searched
 	// first.
 	Unanswered []SearchMiss
+	// Reads are the members' reads of answers (reads.go).
+	Reads ReadStats
+	// Review lists the answers due for review (freshness.go).
+	Review ReviewStats
 }
 
 // PendingStats is the queue's health.
@@ -112,6 +116,12 @@ func (s *Store) Stats(ctx context.Context, actor Actor) (*Stats, error) {
 		return nil, translate(err)
 	}
 	if st.Unanswered, err = searchMisses(db, now); err != nil {
+		return nil, translate(err)
+	}
+	if st.Reads, err = readStats(db, now); err != nil {
+		return nil, translate(err)
+	}
+	if st.Review, err = s.reviewStats(ctx, db, now); err != nil {
 		return nil, translate(err)
 	}
 	return st, nil

@@ -195,6 +195,13 @@ const (
 	KeySetupLimited    Key = "err.setup_limited"
 	KeyJoinRefused     Key = "err.join_refused"
 	KeyWebhookOverlap  Key = "err.webhook_overlap"
+
+	// The expert's console.
+	KeyTagSame      Key = "err.tag_same"
+	KeyTagExists    Key = "err.tag_exists"
+	KeySynonymTaken Key = "err.synonym_taken"
+	KeySynonymsMany Key = "err.synonyms_many"
+	KeyReviewMonths Key = "err.review_months"
 )
 
 // message is a key's code and English text, a text/template over its Args
@@ -388,6 +395,12 @@ var messages = map[Key]message{
 	KeySetupLimited:    {code: ERATELIMITED, text: "too many setup attempts; try again in {{.Minutes}} minutes"},
 	KeyJoinRefused:     {code: EINVALID, text: "this code is not valid for this email (a member renews on the account page)"},
 	KeyWebhookOverlap:  {code: EINVALID, text: "the overlap must be between 0 and {{.Max}} hours"},
+
+	KeyTagSame:      {code: EINVALID, text: "tag {{q .Tag}} cannot be renamed or merged into itself"},
+	KeyTagExists:    {code: ECONFLICT, text: "tag {{q .Tag}} exists already; merge into it instead"},
+	KeySynonymTaken: {code: ECONFLICT, text: "{{q .Synonym}} is already a synonym of the tag {{q .Tag}}"},
+	KeySynonymsMany: {code: EINVALID, text: "at most {{.Max}} synonyms per tag"},
+	KeyReviewMonths: {code: EINVALID, text: "review months must be between 0 (never) and {{.Max}}"},
 }
 
 func init() {

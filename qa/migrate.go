@@ -316,6 +316,37 @@ CREATE TABLE plans (
 );
 ALTER TABLE members ADD COLUMN plan_id BIGINT REFERENCES plans(id);
 ALTER TABLE membership_codes ADD COLUMN plan_id BIGINT REFERENCES plans(id)`},
+	// The expert's console: a tag's description, the redirects renamed
+	// and merged tags leave behind, synonyms search uses; reads of answers
+	// by members as daily counts, with a per-day set of who read what
+	// (pruned once the day is over) so a member counts once a day.
+	{16, "console: tag descriptions, redirects, synonyms; answer reads", `
+ALTER TABLE tags ADD COLUMN description TEXT NOT NULL DEFAULT '';
+CREATE TABLE tag_redirects (
+  from_tag TEXT PRIMARY KEY,
+  to_tag TEXT NOT NULL,
+  created_at {{ts}} NOT NULL
+);
+CREATE INDEX tag_redirects_to ON tag_redirects(to_tag);
+CREATE TABLE tag_synonyms (
+  synonym TEXT PRIMARY KEY,
+  tag TEXT NOT NULL REFERENCES tags(name) ON DELETE CASCADE,
+  created_at {{ts}} NOT NULL
+);
+CREATE INDEX tag_synonyms_tag ON tag_synonyms(tag);
+CREATE TABLE answer_reads (
+  day TEXT NOT NULL,
+  answer_id BIGINT NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
+  reads BIGINT NOT NULL,
+  PRIMARY KEY (day, answer_id)
+);
+CREATE TABLE answer_reads_seen (
+  day TEXT NOT NULL,
+  answer_id BIGINT NOT NULL,
+  member_id BIGINT NOT NULL,
+  PRIMARY KEY (day, answer_id, member_id)
+);
+CREATE INDEX answers_reviewed ON answers(published, reviewed_at)`},
 }
 
 // checkMigrations fails when versions are not strictly increasing: two

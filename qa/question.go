@@ -34,6 +34,8 @@ type Question struct {
 	// otherwise. Anonymity hides the asker from everyone but the asker
 	// (quotas, notifications and the asker's own pages go by AskerID).
 	Asker *Member `gorm:"-"`
+	// Demand is filled on the queue sorted by demand (demand.go).
+	Demand Demand `gorm:"-"`
 }
 
 // AnonymousAsker is how machine-readable output (webhooks, exports) names
@@ -256,6 +258,8 @@ func (s *Store) FindQuestions(ctx context.Context, actor Actor, f QuestionFilter
 type QueueFilter struct {
 	Tag    *string
 	Newest bool
+	// ByDemand sorts by demand, most asked for first (demand.go).
+	ByDemand bool
 	Page
 }
 
@@ -263,6 +267,9 @@ type QueueFilter struct {
 func (s *Store) FindQueue(ctx context.Context, actor Actor, f QueueFilter) ([]*Question, int, error) {
 	if err := actor.requireExpert(false); err != nil {
 		return nil, 0, err
+	}
+	if f.ByDemand {
+		return s.findQueueByDemand(ctx, actor, f)
 	}
 	st := StatusPending
 	return s.FindQuestions(ctx, actor, QuestionFilter{Status: &st, Tag: f.Tag, Newest: f.Newest, Page: f.Page})

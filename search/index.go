@@ -102,6 +102,8 @@ type Index struct {
 	wake      chan struct{}
 	// tags is the tag table of the current snapshot, for facets.
 	tags tagTables
+	// syn are the expert's synonyms, for queries.
+	syn synonymCache
 }
 
 // Open opens the index in cfg.Dir. A missing, unreadable or outdated index

@@ -1,6 +1,7 @@
 package search
 
 import (
+	"sort"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -26,6 +27,12 @@ type Parsed struct {
 	Phrases  []string
 	Excluded []string
 	Tags     []string
+	// Also are the tags the query's words name through synonyms
+	// (expandSynonyms): their answers are found too.
+	Also []string
+	// TagAlso maps a tag: filter that is a synonym to its tag, which the
+	// filter accepts too.
+	TagAlso map[string]string
 }
 
 // Empty reports whether the query has nothing to match (it may still filter
@@ -108,4 +115,53 @@ func ParseQuery(s string) (Parsed, error) {
 		return p, qa.E(qa.KeyQueryTags, qa.Args{"Max": maxQueryTags})
 	}
 	return p, nil
+}
+
+// maxAlso bounds the tags a query's synonyms add.
+const maxAlso = 8
+
+// expandSynonyms applies the expert's synonyms (synonym → tag) to a parsed
+// query: a word equal to a synonym ("Stake" for stake), or a Chinese word
+// holding a Chinese synonym ("质押怎么算" holds 质押), also finds the
+// synonym's tag, as a tag and as a word; a tag: filter naming a synonym
+// accepts its tag too. Nothing is taken away: the query still matches what
+// it matched before.
+func (p *Parsed) expandSynonyms(syn map[string]string) {
+	if len(syn) == 0 {
+		return
+	}
+	seen := map[string]bool{}
+	add := func(tag string) {
+		if !seen[tag] && len(p.Also) < maxAlso {
+			seen[tag] = true
+			p.Also = append(p.Also, tag)
+		}
+	}
+	var han []string // the Chinese synonyms, found inside words
+	for s := range syn {
+		if strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0 {
+			han = append(han, s)
+		}
+	}
+	sort.Strings(han)
+	for _, w := range p.Words {
+		lw := strings.ToLower(strings.TrimFunc(w, func(r rune) bool { return !unicode.IsLetter(r) && !unicode.IsDigit(r) }))
+		if t, ok := syn[lw]; ok {
+			add(t)
+			continue
+		}
+		for _, s := range han {
+			if strings.Contains(lw, s) {
+				add(syn[s])
+			}
+		}
+	}
+	for _, t := range p.Tags {
+		if c, ok := syn[t]; ok {
+			if p.TagAlso == nil {
+				p.TagAlso = map[string]string{}
+			}
+			p.TagAlso[t] = c
+		}
+	}
 }

@@ -114,7 +114,8 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		return nil, err
 	}
 	page, perPage := pg.Page, pg.PerPage
-	terms := analyzeTerms(strings.Join(p.Words, " "), maxTerms)
+	p.expandSynonyms(ix.synonyms(ctx))
+	terms := analyzeTerms(strings.Join(append(p.Words, p.Also...), " "), maxTerms)
 	st := ix.termStats(ctx, terms)
 	if pruned := st.pruneCommonChars(terms); len(pruned) > 0 {
 		terms = pruned
@@ -264,6 +265,9 @@ type plan struct {
 func (ix *Index) textQuery(st termStats, p Parsed, terms, fuzzy []string, publicOnly bool) plan {
 	var c clauses
 	st.termClauses(&c, terms, fieldBoost, 1)
+	for _, t := range p.Also {
+		c.select_ = append(c.select_, termQuery(fieldTags, t, fieldBoost[inTitle]))
+	}
 	for _, w := range fuzzy {
 		for _, f := range []int{inTitle, inBody} {
 			fq := bleve.NewFuzzyQuery(strings.ToLower(w))
@@ -297,6 +301,12 @@ func (ix *Index) textQuery(st termStats, p Parsed, terms, fuzzy []string, public
 		for _, t := range p.Tags {
 			tq := bleve.NewTermQuery(t)
 			tq.SetField(fieldTags)
+			if alt, ok := p.TagAlso[t]; ok {
+				aq := bleve.NewTermQuery(alt)
+				aq.SetField(fieldTags)
+				b.AddMust(bleve.NewDisjunctionQuery(tq, aq))
+				continue
+			}
 			b.AddMust(tq)
 		}
 		if publicOnly {

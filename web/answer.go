@@ -24,7 +24,7 @@ type answerData struct {
 	Body     template.HTML
 	Related  []listItem
 	// Updated is true when the answer changed after it was published;
-	// Reviewed when it was reviewed on a later day than published.
+	// Reviewed when it has a review date (imports may have none).
 	Updated  bool
 	Reviewed bool
 	// OEmbed and Canonical are the oEmbed discovery link and the answer's
@@ -46,12 +46,15 @@ func (w *Web) answer(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
+	// A read counts whether or not the count could be written: the page
+	// matters more than the figure.
+	if err := w.store.RecordRead(c.Request.Context(), a, ans); err != nil {
+		w.log.Warn("record answer read", "answer", ans.ID, "err", err)
+	}
 	d := answerData{Answer: ans, Body: template.HTML(ans.BodyHTML), Updated: ans.UpdatedAt.Sub(ans.PublishedAt) > time.Minute}
 	d.Canonical = qa.AnswerURL(w.baseURL, ans.ID)
 	d.OEmbed = w.baseURL + "/oembed?format=json&url=" + url.QueryEscape(d.Canonical)
-	if r := ans.ReviewedAt; r != nil {
-		d.Reviewed = r.UTC().Format(time.DateOnly) != ans.PublishedAt.UTC().Format(time.DateOnly)
-	}
+	d.Reviewed = ans.ReviewedAt != nil
 	body := ""
 	if ans.Question != nil {
 		d.Question = template.HTML(ans.Question.BodyHTML)

@@ -3,6 +3,7 @@ package web
 import (
 	"fmt"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -17,6 +18,8 @@ type dashboardData struct {
 	Stats *qa.Stats
 	// Max is the largest weekly count of questions or answers.
 	Max int
+	// TopDays is the window of the most-read answers.
+	TopDays int
 }
 
 // dashboard shows the expert the queue's health, time to answer, the
@@ -31,7 +34,7 @@ func (w *Web) dashboard(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
-	w.render(c, "dashboard", http.StatusOK, dashboardData{Stats: st, Max: weeksMax(st.Weeks)})
+	w.render(c, "dashboard", http.StatusOK, dashboardData{Stats: st, Max: weeksMax(st.Weeks), TopDays: qa.ReadsTopDays})
 }
 
 // clearSearches empties the search log.
@@ -151,4 +154,40 @@ func (v view) Duration(d time.Duration) string {
 		return v.T("dashboard.hours", "Count", hours)
 	}
 	return v.T("dashboard.minutes", "Count", mins)
+}
+
+// markReviewed records that the expert found an answer still valid (its
+// review date becomes today), then back to the page they were on.
+func (w *Web) markReviewed(c *gin.Context) {
+	a, id, ok := w.expertAnd(c)
+	if !ok {
+		return
+	}
+	if _, err := w.store.MarkReviewed(c.Request.Context(), a, id); err != nil {
+		w.fail(c, err)
+		return
+	}
+	next := c.PostForm("next")
+	if next == "" {
+		next = qa.AnswerPath(id)
+	}
+	w.redirect(c, safeNext(next), "marked_reviewed")
+}
+
+// saveReviewMonths sets how often answers are to be reviewed.
+func (w *Web) saveReviewMonths(c *gin.Context) {
+	a, ok := w.expert(c)
+	if !ok {
+		return
+	}
+	months, err := strconv.Atoi(strings.TrimSpace(c.PostForm("months")))
+	if err != nil {
+		w.fail(c, qa.E(qa.KeyWholeNumber, qa.Args{"Name": "months"}))
+		return
+	}
+	if err := w.store.SetReviewMonths(c.Request.Context(), a, months); err != nil {
+		w.fail(c, err)
+		return
+	}
+	w.redirect(c, "/dashboard#review-h", "settings_saved")
 }

@@ -35,12 +35,14 @@ type queueEntry struct {
 }
 
 type queueData struct {
-	Items   []queueEntry
-	Total   int
-	Tag     string
-	Newest  bool
-	Pager   pager
-	AllTags []qa.TagCount
+	Items  []queueEntry
+	Total  int
+	Tag    string
+	Newest bool
+	// ByDemand: most asked for first.
+	ByDemand bool
+	Pager    pager
+	AllTags  []qa.TagCount
 	// Reasons are the canned reasons offered to decline the selected
 	// questions; Reason is the expert's own one (shown again on an error).
 	Reasons []string
@@ -69,8 +71,8 @@ func (w *Web) loadQueue(c *gin.Context, a qa.Actor) (*queueData, error) {
 		return nil, err
 	}
 	ctx := c.Request.Context()
-	d := &queueData{Tag: strings.TrimSpace(c.Query("tag")), Newest: c.Query("sort") == "newest"}
-	f := qa.QueueFilter{Newest: d.Newest, Page: qa.Page{Page: page, PerPage: queuePerPage}}
+	d := &queueData{Tag: strings.TrimSpace(c.Query("tag")), Newest: c.Query("sort") == "newest", ByDemand: c.Query("sort") == "demand"}
+	f := qa.QueueFilter{Newest: d.Newest, ByDemand: d.ByDemand, Page: qa.Page{Page: page, PerPage: queuePerPage}}
 	if d.Tag != "" {
 		f.Tag = &d.Tag
 	}

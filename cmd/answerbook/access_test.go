@@ -624,8 +624,18 @@ func accRules() map[string][]accProbe {
 			{path: "/api/v1/answers/{missing}", want: accAPIAll(nf)},
 		},
 		"PUT /api/v1/answers/:id":           {{path: "/api/v1/answers/{priv}", body: `{"body":""}`, want: expertAPI(bd)}},
+		"POST /api/v1/answers/:id/reviewed": {{path: "/api/v1/answers/{missing}/reviewed", want: expertAPI(nf)}},
 		"GET /api/v1/answers/:id/revisions": {{path: "/api/v1/answers/{priv}/revisions", want: expertAPI(ok), ans: accOf(accExpert), teaser: accOf(accExpert)}},
 		"GET /api/v1/tags":                  {{path: "/api/v1/tags", want: accAPIAll(ok), teaser: accAPIReaders}},
+		// The expert's care of tags: descriptions and synonyms anyone may
+		// read (for any name, so nothing tells a member-only tag exists);
+		// only the expert's write changes them.
+		"GET /api/v1/tags/:tag":          {{path: "/api/v1/tags/" + url.PathEscape("港口"), want: accAPIAll(ok)}, {path: "/api/v1/tags/" + accTeaser, want: accAPIAll(ok), echo: accTeaser}, {path: "/api/v1/tags/nosuchtag", want: accAPIAll(ok)}},
+		"PUT /api/v1/tags/:tag":          {{path: "/api/v1/tags/" + url.PathEscape("港口"), body: `{"description":"` + strings.Repeat("x", qa.MaxTagDescription+1) + `"}`, want: expertAPI(bd)}},
+		"GET /api/v1/tags/:tag/synonyms": {{path: "/api/v1/tags/" + url.PathEscape("港口") + "/synonyms", want: accAPIAll(ok)}},
+		"PUT /api/v1/tags/:tag/synonyms": {{path: "/api/v1/tags/" + url.PathEscape("港口") + "/synonyms", body: `{"synonyms":["a/b"]}`, want: expertAPI(bd)}},
+		"POST /api/v1/tags/:tag/rename":  {{path: "/api/v1/tags/" + url.PathEscape("港口") + "/rename", body: `{"to":"港口"}`, want: expertAPI(bd)}},
+		"POST /api/v1/tags/:tag/merge":   {{path: "/api/v1/tags/" + url.PathEscape("港口") + "/merge", body: `{"into":"港口"}`, want: expertAPI(bd)}},
 		"GET /api/v1/search": {
 			{path: "/api/v1/search?q=" + accAnsEN, want: accAPIAll(ok), ansMay: accAPIReaders, teaserMay: accAPIReaders,
 				checks: []accCheck{accTotal(accAPIReaders, 1, 0), accListsPriv(accAPIReaders, "hits"), accSnippet(accAPIReaders, accAnsEN)}},
@@ -737,7 +747,12 @@ func accRules() map[string][]accProbe {
 			{path: "/search?sort=newest", want: accAll(ok), teaser: accWebReaders, ansMay: accWebReaders,
 				checks: []accCheck{accLinksPriv(accWebReaders), accPageCount(accWebReaders, "", 2, 1)}},
 		},
-		"GET /tags": {{path: "/tags", want: accAll(ok), teaser: accWebReaders}},
+		"GET /tags":           {{path: "/tags", want: accAll(ok), teaser: accWebReaders}, {path: "/tags?q=" + url.QueryEscape("港"), want: accAll(ok)}},
+		"GET /tags/:tag/edit": {{path: "/tags/" + url.PathEscape("港口") + "/edit", want: expertWeb(lg, ok), teaserMay: accOf(accExpert)}, {path: "/tags/nosuchtag/edit", want: expertWeb(lg, nf)}},
+		"POST /tags/:tag/edit": {{path: "/tags/" + url.PathEscape("港口") + "/edit", form: true, body: form(url.Values{"description": {strings.Repeat("x", qa.MaxTagDescription+1)}}),
+			want: expertWeb(u, bd), teaserMay: accOf(accExpert)}},
+		"POST /tags/:tag/rename": {{path: "/tags/" + url.PathEscape("港口") + "/rename", form: true, body: form(url.Values{"to": {"港口"}}), want: expertWeb(u, bd), teaserMay: accOf(accExpert)}},
+		"POST /tags/:tag/merge":  {{path: "/tags/" + url.PathEscape("港口") + "/merge", form: true, body: form(url.Values{"into": {"港口"}}), want: expertWeb(u, bd), teaserMay: accOf(accExpert)}},
 		"GET /tags/:tag": {
 			{path: "/tags/" + url.PathEscape("港口"), want: accAll(ok), teaser: accWebReaders, checks: []accCheck{accLinksPriv(accWebReaders)}},
 			{path: "/tags/" + accTeaser, want: accAll(ok), echo: accTeaser, checks: []accCheck{accLinksPriv(accWebReaders)}},
@@ -776,6 +791,8 @@ func accRules() map[string][]accProbe {
 		"GET /dashboard":                  {{path: "/dashboard", want: expertWeb(lg, ok), qMay: accOf(accExpert), ansMay: accOf(accExpert), teaserMay: accOf(accExpert)}},
 		"GET /dashboard/chart.svg":        {{path: "/dashboard/chart.svg", want: expertWeb(lg, ok)}},
 		"POST /dashboard/searches/clear":  {{path: "/dashboard/searches/clear", want: expertWeb(u, so)}},
+		"POST /dashboard/review-months":   {{path: "/dashboard/review-months", form: true, body: "months=61", want: expertWeb(u, bd)}},
+		"POST /answers/:id/reviewed":      {{path: "/answers/{missing}/reviewed", form: true, body: "next=/dashboard", want: expertWeb(u, nf)}},
 		"GET /members":                    {{path: "/members", want: expertWeb(lg, ok)}},
 		"POST /members":                   {{path: "/members", form: true, body: "email=", want: expertWeb(u, bd)}},
 		"POST /members/:id":               {{path: "/members/{expired}", form: true, body: "active_until=someday", want: expertWeb(u, bd)}},

@@ -302,7 +302,7 @@ func (m *Main) periodicNotices(ctx context.Context) {
 		run  func(context.Context) (int, error)
 	}
 	jobs := []job{{"membership notices", m.Store.NotifyMemberships}, {"queue summaries", m.Store.NotifyQueueSummary},
-		{"search log days past keeping", m.Store.PruneSearchLog}}
+		{"search log days past keeping", m.Store.PruneSearchLog}, {"answer reads of days past", m.Store.PruneReads}}
 	if m.Mail != nil {
 		jobs = append(jobs,
 			job{"daily digests", func(ctx context.Context) (int, error) { return m.Store.QueueDigests(ctx, qa.MailDaily) }},

@@ -158,4 +158,51 @@
       });
     });
   });
+  // The tag filter: the list narrows as one types (the form's ?q= does the
+  // same without this file).
+  document.querySelectorAll("form[data-tag-filter]").forEach(function (form) {
+    var list = document.getElementById(form.dataset.tagFilter);
+    var input = form.querySelector("input[name=q]");
+    if (!list || !input) return;
+    input.addEventListener("input", function () {
+      var q = input.value.trim().toLowerCase();
+      list.querySelectorAll("li[data-tag]").forEach(function (li) {
+        li.hidden = q !== "" && li.dataset.tag.indexOf(q) < 0;
+      });
+    });
+  });
+  // Queue shortcuts: j/k move, a answers, d ticks for declining (and
+  // opens the decline box), ? shows the list of keys. Not while typing.
+  document.querySelectorAll("ol[data-keys]").forEach(function (list) {
+    var items = Array.prototype.slice.call(list.querySelectorAll("li[data-answer]"));
+    var help = document.getElementById(list.dataset.keys);
+    if (!items.length) return;
+    var at = -1;
+    function select(i) {
+      if (at >= 0) items[at].classList.remove("selected");
+      at = Math.max(0, Math.min(items.length - 1, i));
+      items[at].classList.add("selected");
+      items[at].setAttribute("tabindex", "-1");
+      items[at].focus();
+    }
+    document.addEventListener("keydown", function (e) {
+      var t = e.target;
+      if (e.ctrlKey || e.metaKey || e.altKey || (t && (t.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(t.tagName)))) return;
+      switch (e.key) {
+        case "j": select(at + 1); break;
+        case "k": select(at < 0 ? 0 : at - 1); break;
+        case "a": if (at >= 0) location.href = items[at].dataset.answer; break;
+        case "d":
+          if (at < 0) return;
+          var box = items[at].querySelector("input[type=checkbox]");
+          if (box) box.checked = !box.checked;
+          var bulk = document.querySelector("details.bulk");
+          if (bulk) bulk.open = true;
+          break;
+        case "?": if (help) help.open = !help.open; break;
+        default: return;
+      }
+      e.preventDefault();
+    });
+  });
 })();
