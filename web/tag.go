@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"strconv"
 
 	"github.com/gin-gonic/gin"
 
@@ -18,10 +20,16 @@ type tagsData struct {
 }
 
 // tags lists every tag with its number of answers, most used first. The
-// counts are of what the reader may find. Members follow and unfollow
+// counts are of what the reader may find (in the storefront, the whole
+// archive's). Members follow and unfollow
 // tags here.
 func (w *Web) tags(c *gin.Context) {
-	tags, err := w.store.FindTags(c.Request.Context(), actor(c))
+	a, err := w.storefront(c)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	tags, err := w.store.FindTags(c.Request.Context(), a)
 	if err != nil {
 		w.fail(c, err)
 		return
@@ -31,7 +39,10 @@ func (w *Web) tags(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
-	w.render(c, "tags", http.StatusOK, tagsData{Tags: tags, Followed: followed})
+	l := requestOf(c).l
+	w.renderPublic(c, "tags", tagsData{Tags: tags, Followed: followed}, public{
+		Path: "/tags", Description: l.T("tags.description", "Count", len(tags), "Site", w.site),
+	})
 }
 
 // followed returns the tags the request's member follows, as a set.
@@ -106,7 +117,12 @@ func (w *Web) tag(c *gin.Context) {
 		c.Redirect(http.StatusMovedPermanently, tagURL(tag))
 		return
 	}
-	answers, total, err := w.store.FindAnswers(c.Request.Context(), actor(c), qa.AnswerFilter{Tag: &tag, Page: qa.Page{Page: page, PerPage: tagPerPage}})
+	a, err := w.storefront(c)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	answers, total, err := w.store.FindAnswers(c.Request.Context(), a, qa.AnswerFilter{Tag: &tag, Page: qa.Page{Page: page, PerPage: tagPerPage}})
 	if err != nil {
 		w.fail(c, err)
 		return
@@ -116,8 +132,12 @@ func (w *Web) tag(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
-	w.render(c, "tag", http.StatusOK, tagData{
+	p := public{Path: tagURL(tag), Description: requestOf(c).l.T("tags.answers_in", "Count", total, "Tag", tag)}
+	if page > 1 {
+		p.Query = url.Values{"page": {strconv.Itoa(page)}}
+	}
+	w.renderPublic(c, "tag", tagData{
 		Tag: tag, Following: followed[tag], Total: total, Answers: listItems(answers),
 		Pager: newPager(tagURL(tag), c.Request.URL.Query(), page, tagPerPage, total),
-	})
+	}, p)
 }
