@@ -84,7 +84,11 @@ func (w *Web) answerPublic(ctx context.Context, ans *qa.Answer, question string)
 		return p, false, nil
 	}
 	if ans.Public {
-		p.JSONLD = w.qaPage(ans, markdown.PlainText(question), markdown.PlainText(ans.BodyMarkdown))
+		// The whole text is the public's: its first sentence describes it
+		// (the excerpt may stop short of it).
+		body := markdown.PlainText(ans.BodyMarkdown)
+		p.Description = body
+		p.JSONLD = w.qaPage(ans, markdown.PlainText(question), body)
 		return p, true, nil
 	}
 	on, err := w.store.TeasersVisible(ctx)
