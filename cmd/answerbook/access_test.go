@@ -572,6 +572,15 @@ func accPageCount(readers accSet, echo string, in, out int) accCheck {
 	}
 }
 
+// accSitemapPriv checks that a sitemap lists the member-only answer's page
+// (its teaser, while teasers are on) beside the public one.
+func accSitemapPriv(w *accWorld, _ int, body string) error {
+	if !strings.Contains(body, fmt.Sprintf("/answers/%d</loc>", w.priv.ID)) || !strings.Contains(body, fmt.Sprintf("/answers/%d</loc>", w.pub.ID)) {
+		return fmt.Errorf("sitemap lacks an answer: %.300q", body)
+	}
+	return nil
+}
+
 // accEntries checks how many entries a feed holds.
 func accEntries(readers accSet, in, out int) accCheck {
 	return func(_ *accWorld, role int, body string) error {
@@ -721,24 +730,28 @@ func accRules() map[string][]accProbe {
 
 		// The pages.
 		"GET /static/:file": {{path: "/static/{static}", want: accAll(ok)}, {path: "/static/nothing.css", want: accAll(nf)}},
-		"GET /":             {{path: "/", want: accAll(ok), teaser: accWebReaders, checks: []accCheck{accLinksPriv(accWebReaders)}}},
+		// The storefront (teasers on, the default): everyone finds the
+		// member-only answer's title and tag, links to it and counts it in
+		// the pages' lists, never its text (no excerpt, no snippet).
+		"GET /": {{path: "/", want: accAll(ok), teaser: accEveryone, checks: []accCheck{accLinksPriv(accEveryone)}}},
 		"GET /search": {
-			{path: "/search", want: accAll(ok), teaser: accWebReaders},
-			{path: "/search?q=harbour", want: accAll(ok), echo: "harbour", teaser: accWebReaders, ansMay: accWebReaders,
-				checks: []accCheck{accLinksPriv(accWebReaders), accPageCount(accWebReaders, "harbour", 2, 1)}},
-			{path: "/search?q=" + url.QueryEscape(searchWords), want: accAll(ok), echo: searchWords, teaser: accWebReaders, ansMay: accWebReaders,
-				checks: []accCheck{accLinksPriv(accWebReaders), accPageCount(accWebReaders, searchWords, 1, 0)}},
-			{path: "/search?q=" + url.QueryEscape(accAnsZH), want: accAll(ok), echo: accAnsZH, teaser: accWebReaders, ansMay: accWebReaders,
-				checks: []accCheck{accLinksPriv(accWebReaders), accPageCount(accWebReaders, accAnsZH, 1, 0)}},
+			{path: "/search", want: accAll(ok), teaser: accEveryone},
+			{path: "/search?q=harbour", want: accAll(ok), echo: "harbour", teaser: accEveryone, ansMay: accWebReaders,
+				checks: []accCheck{accLinksPriv(accEveryone), accPageCount(accEveryone, "harbour", 2, 2)}},
+			{path: "/search?q=" + url.QueryEscape(searchWords), want: accAll(ok), echo: searchWords, teaser: accEveryone, ansMay: accWebReaders,
+				checks: []accCheck{accLinksPriv(accEveryone), accPageCount(accEveryone, searchWords, 1, 1)}},
+			// A word of the member-only body finds its teaser, without it.
+			{path: "/search?q=" + url.QueryEscape(accAnsZH), want: accAll(ok), echo: accAnsZH, teaser: accEveryone, ansMay: accWebReaders,
+				checks: []accCheck{accLinksPriv(accEveryone), accPageCount(accEveryone, accAnsZH, 1, 1)}},
 			{path: "/search?tag=" + accTeaser, want: accAll(ok), echo: accTeaser,
-				checks: []accCheck{accLinksPriv(accWebReaders), accPageCount(accWebReaders, accTeaser, 1, 0)}},
-			{path: "/search?sort=newest", want: accAll(ok), teaser: accWebReaders, ansMay: accWebReaders,
-				checks: []accCheck{accLinksPriv(accWebReaders), accPageCount(accWebReaders, "", 2, 1)}},
+				checks: []accCheck{accLinksPriv(accEveryone), accPageCount(accEveryone, accTeaser, 1, 1)}},
+			{path: "/search?sort=newest", want: accAll(ok), teaser: accEveryone, ansMay: accWebReaders,
+				checks: []accCheck{accLinksPriv(accEveryone), accPageCount(accEveryone, "", 2, 2)}},
 		},
-		"GET /tags": {{path: "/tags", want: accAll(ok), teaser: accWebReaders}},
+		"GET /tags": {{path: "/tags", want: accAll(ok), teaser: accEveryone}},
 		"GET /tags/:tag": {
-			{path: "/tags/" + url.PathEscape("港口"), want: accAll(ok), teaser: accWebReaders, checks: []accCheck{accLinksPriv(accWebReaders)}},
-			{path: "/tags/" + accTeaser, want: accAll(ok), echo: accTeaser, checks: []accCheck{accLinksPriv(accWebReaders)}},
+			{path: "/tags/" + url.PathEscape("港口"), want: accAll(ok), teaser: accEveryone, checks: []accCheck{accLinksPriv(accEveryone)}},
+			{path: "/tags/" + accTeaser, want: accAll(ok), echo: accTeaser, checks: []accCheck{accLinksPriv(accEveryone)}},
 		},
 		"GET /answers/:id": {
 			{path: "/answers/{pub}", want: accAll(ok), teaserMay: accWebReaders},
@@ -846,8 +859,12 @@ func accRules() map[string][]accProbe {
 		"GET /readyz":       {{path: "/readyz", want: accAll(ok)}},
 		// Counts and timings by route template only: open to everyone on
 		// the main listener (serve --metrics-addr moves it off).
-		"GET /metrics":                  {{path: "/metrics", want: accAll(ok)}},
-		"GET /robots.txt":               {{path: "/robots.txt", want: accAll(ok)}},
+		"GET /metrics":    {{path: "/metrics", want: accAll(ok)}},
+		"GET /robots.txt": {{path: "/robots.txt", want: accAll(ok)}},
+		// The sitemap lists the member-only answer's teaser page (teasers
+		// on), for everyone alike; its pages exist past one page only.
+		"GET /sitemap.xml":              {{path: "/sitemap.xml", want: accAll(ok), teaser: accEveryone, checks: []accCheck{accSitemapPriv}}},
+		"GET /sitemaps/:file":           {{path: "/sitemaps/1.xml", want: accAll(ok), teaser: accEveryone, checks: []accCheck{accSitemapPriv}}, {path: "/sitemaps/2.xml", want: accAll(nf)}},
 		"GET /favicon.ico":              {{path: "/favicon.ico", want: accAll(ok)}},
 		"GET /.well-known/security.txt": {{path: "/.well-known/security.txt", want: accAll(ok)}},
 	}
