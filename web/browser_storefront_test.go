@@ -20,13 +20,7 @@ func TestBrowser_Storefront(t *testing.T) {
 	s := newSite(t)
 	s.publish(t, "如何准备系统设计面试？", "先读 **DDIA**，再练习画架构图。", true, "面试")
 	for i, lang := range []string{"zh-CN,zh;q=0.9", "en"} {
-		zh := strings.HasPrefix(lang, "zh")
-		p := func(en, cn string) string {
-			if zh {
-				return cn
-			}
-			return en
-		}
+		p := func(en, zh string) string { return pickLang(lang, en, zh) }
 		t.Run(p("en", "zh"), func(t *testing.T) {
 			title := p("How do I negotiate a job offer?", "面试时怎样谈薪资才不吃亏")
 			priv := s.publish(t, title, p("Research the market rate first.", "先了解市场行情。")+"\n\n"+strings.Repeat(p("Then hold your number. ", "然后坚持你的报价。"), 12)+" STOREFRONTSECRET", false, p("offer", "薪资"))

@@ -17,7 +17,7 @@ import (
 	"answerbook/web"
 )
 
-// pick chooses the English or the Chinese text by the browser's language.
+// pickLang chooses the English or the Chinese text by the browser's language.
 func pickLang(lang, en, zh string) string {
 	if strings.HasPrefix(lang, "zh") {
 		return zh
@@ -319,13 +319,8 @@ func TestStorefront_SitemapIndex(t *testing.T) {
 		t.Errorf("the sitemap's pages list %d URLs, want %d", len(seen), total)
 	}
 	for _, path := range []string{fmt.Sprintf("/sitemaps/%d.xml", len(ix.Maps)+1), "/sitemaps/0.xml", "/sitemaps/x.xml", "/sitemaps/1.txt"} {
-		res, err := http.Get(s.URL + path)
-		if err != nil {
-			t.Fatal(err)
-		}
-		res.Body.Close()
-		if res.StatusCode != 404 {
-			t.Errorf("%s: %d", path, res.StatusCode)
+		if st := s.browser("en").get(t, path).status(); st != 404 {
+			t.Errorf("%s: %d", path, st)
 		}
 	}
 }
