@@ -36,6 +36,10 @@ type Actor struct {
 	TokenID int64
 	// System marks the command line acting for the operator.
 	System bool
+	// Teasers lets one who may not read the member-only answers find them
+	// in lists, counts and searches as teasers, never their text: the
+	// storefront's visitors when the owner allows it (Store.Storefront).
+	Teasers bool
 }
 
 // Visitor is the actor of a request that is not signed in.

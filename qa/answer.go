@@ -553,7 +553,9 @@ var listColumns = []string{"id", "question_id", "source_id", "author_id", "excer
 
 // FindAnswers lists published answers, newest first, with the total. Lists
 // carry teasers only (no bodies). Visitors and lapsed members list public
-// answers only, so neither the items nor the total reveal member-only ones.
+// answers only, so neither the items nor the total reveal member-only ones;
+// in the storefront (Actor.Teasers) they list member-only ones too, as
+// titles, tags and dates.
 func (s *Store) FindAnswers(ctx context.Context, actor Actor, f AnswerFilter) ([]*Answer, int, error) {
 	p, err := f.Page.normalize()
 	if err != nil {
@@ -561,7 +563,7 @@ func (s *Store) FindAnswers(ctx context.Context, actor Actor, f AnswerFilter) ([
 	}
 	db := s.read(ctx)
 	q := db.Model(&Answer{}).Where("published = ?", true)
-	if !actor.CanReadArchive(s.clock()) {
+	if !s.findsArchive(actor) {
 		q = q.Where("public = ?", true)
 	}
 	if f.Tag != nil {
@@ -590,6 +592,7 @@ func (s *Store) FindAnswers(ctx context.Context, actor Actor, f AnswerFilter) ([
 			s.limitView(actor, a)
 		} else {
 			a.Full = false
+			s.listView(actor, a)
 		}
 	}
 	return as, int(total), nil
@@ -604,7 +607,7 @@ func (s *Store) FindAnswersByIDs(ctx context.Context, actor Actor, ids []int64) 
 	}
 	db := s.read(ctx)
 	q := db.Select(listColumns).Where("id IN ? AND published = ?", ids, true)
-	if !actor.CanReadArchive(s.clock()) {
+	if !s.findsArchive(actor) {
 		q = q.Where("public = ?", true)
 	}
 	var as []*Answer
@@ -616,6 +619,7 @@ func (s *Store) FindAnswersByIDs(ctx context.Context, actor Actor, ids []int64) 
 	}
 	byID := make(map[int64]*Answer, len(as))
 	for _, a := range as {
+		s.listView(actor, a)
 		byID[a.ID] = a
 	}
 	out := make([]*Answer, 0, len(as))

@@ -242,7 +242,11 @@ func (s *Store) Now() time.Time { return s.clock() }
 // and members whose membership has lapsed, by the store's clock. Searches
 // filter by it as the store's lists do, so that nothing about member-only
 // answers (not even their number) reaches those who may not read them.
-func (s *Store) PublicOnly(actor Actor) bool { return !actor.CanReadArchive(s.clock()) }
+//
+// A storefront actor (Store.Storefront) finds the member-only answers too,
+// as teasers: whoever shows its hits shows those it may not read (MayRead)
+// without their text.
+func (s *Store) PublicOnly(actor Actor) bool { return !s.findsArchive(actor) }
 
 // read returns a session for a read-only query.
 func (s *Store) read(ctx context.Context) *gorm.DB {

@@ -69,13 +69,14 @@ func loadTags(db *gorm.DB, table, owner string, ids []int64) (map[int64][]string
 
 // FindTags returns every tag with its count of published answers the actor
 // may find, most used first. Visitors and lapsed members count public answers
-// only, so counts never reveal member-only answers.
+// only, so counts never reveal member-only answers, unless the storefront
+// shows them teasers (Actor.Teasers): then the counts are the archive's.
 func (s *Store) FindTags(ctx context.Context, actor Actor) ([]TagCount, error) {
 	q := s.read(ctx).Table("answer_tags").
 		Select("answer_tags.tag AS tag, COUNT(*) AS count").
 		Joins("JOIN answers ON answers.id = answer_tags.answer_id").
 		Where("answers.published = ?", true)
-	if !actor.CanReadArchive(s.clock()) {
+	if !s.findsArchive(actor) {
 		q = q.Where("answers.public = ?", true)
 	}
 	var out []TagCount

@@ -18,7 +18,8 @@ type Found struct {
 // finds, the database says what is shown (ARCHITECTURE.md, Reads). A hit
 // whose answer the store does not show the actor, because it was
 // unpublished or deleted after the index saw it or is member-only for a
-// visitor, is left out. No hits is an empty list, not an error.
+// visitor, is left out; a member-only hit the storefront shows a visitor
+// has no snippet. No hits is an empty list, not an error.
 func LoadHits(ctx context.Context, store *qa.Store, actor qa.Actor, hits []Hit) ([]Found, error) {
 	if len(hits) == 0 {
 		return []Found{}, nil
@@ -38,6 +39,11 @@ func LoadHits(ctx context.Context, store *qa.Store, actor qa.Actor, hits []Hit) 
 	out := make([]Found, 0, len(answers))
 	for _, h := range hits {
 		if a := byID[h.ID]; a != nil {
+			if !store.MayRead(actor, a) {
+				// A storefront teaser (qa.Actor.Teasers): its passage is
+				// text the actor may not read.
+				h.Snippet = ""
+			}
 			out = append(out, Found{Hit: h, Answer: a})
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"answerbook/qa"
+	"answerbook/qa/markdown"
 )
 
 // relatedAnswers is how many related answers an answer page shows.
@@ -64,7 +65,37 @@ func (w *Web) answer(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
-	w.render(c, "answer", http.StatusOK, d)
+	p, indexed, err := w.answerPublic(c.Request.Context(), ans, body)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	if !indexed {
+		w.render(c, "answer", http.StatusOK, d)
+		return
+	}
+	w.renderPublic(c, "answer", d, p)
+}
+
+// answerPublic is what an answer's page tells search engines, and whether
+// it is for them at all: a public answer (with its QAPage data), or a
+// member-only one's teaser when the storefront shows teasers. Unpublished
+// answers, and member-only ones while teasers are off, are not.
+func (w *Web) answerPublic(ctx context.Context, ans *qa.Answer, question string) (public, bool, error) {
+	p := public{Path: qa.AnswerPath(ans.ID), Description: ans.Excerpt, Article: true}
+	if !ans.Published {
+		return p, false, nil
+	}
+	if ans.Public {
+		// The whole text is the public's: its first sentence describes it
+		// (the excerpt may stop short of it).
+		body := markdown.PlainText(ans.BodyMarkdown)
+		p.Description = body
+		p.JSONLD = w.qaPage(ans, markdown.PlainText(question), body)
+		return p, true, nil
+	}
+	on, err := w.store.TeasersVisible(ctx)
+	return p, on, err
 }
 
 // editor is the state of the answer editor: on the queue (answering a

@@ -158,7 +158,8 @@ func (w *Web) joinForm(c *gin.Context) {
 	if code := c.Query("code"); len(code) <= 100 {
 		d.Code = code
 	}
-	w.render(c, "join", http.StatusOK, d)
+	// A public page: its address is /join, whatever code a link carries.
+	w.renderPublic(c, "join", d, public{Path: "/join", Description: requestOf(c).l.T("join.intro")})
 }
 
 // join makes a member from a membership code and signs them in with a

@@ -2,6 +2,7 @@ package web_test
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"io"
 	"net/http"
@@ -180,6 +181,13 @@ func checkPage(t testing.TB, p *page) {
 		return
 	}
 	p.doc.Find("script").Each(func(_ int, s *goquery.Selection) {
+		if s.AttrOr("type", "") == "application/ld+json" {
+			// Data, not a script (CSP does not apply): it must parse.
+			if !json.Valid([]byte(s.Text())) {
+				t.Errorf("%s: JSON-LD that is not JSON: %s", where, outer(s))
+			}
+			return
+		}
 		if src, ok := s.Attr("src"); !ok || !strings.HasPrefix(src, "/static/") {
 			t.Errorf("%s: inline or foreign script: %s", where, outer(s))
 		}
@@ -226,4 +234,13 @@ func checkPage(t testing.TB, p *page) {
 func outer(s *goquery.Selection) string {
 	h, _ := goquery.OuterHtml(s)
 	return h
+}
+
+// teasersOff hides the member-only archive's teasers from visitors (the
+// owner's setting; on by default) for the rest of the test.
+func teasersOff(t testing.TB, s *site) {
+	t.Helper()
+	if err := s.store.SetTeasersVisible(s.ctx, qa.System(), false); err != nil {
+		t.Fatal(err)
+	}
 }

@@ -58,8 +58,11 @@ func lacks(t testing.TB, p *page, what string, subs ...string) {
 	}
 }
 
+// TestPages_Visitor: with the storefront's teasers off, a visitor finds
+// the public answers only (TestStorefront_* has them on).
 func TestPages_Visitor(t *testing.T) {
 	f := newFixture(t)
+	teasersOff(t, f.site)
 	for _, lang := range []string{"en", "zh-CN"} {
 		t.Run(lang, func(t *testing.T) {
 			v := f.browser(lang)
@@ -370,6 +373,7 @@ func TestPages_MyQuestions(t *testing.T) {
 
 func TestPages_ExpiredMember(t *testing.T) {
 	f := newFixture(t)
+	teasersOff(t, f.site)
 	for _, lang := range []string{"en", "zh-CN"} {
 		b := f.signIn(t, f.lapsed, lang)
 		zh := lang != "en"

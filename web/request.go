@@ -48,6 +48,10 @@ func (w *Web) prepare(c *gin.Context) {
 // its cookie is dropped), a database failure is an error.
 func (w *Web) load(c *gin.Context) error {
 	lang, _ := c.Cookie(langCookie)
+	if l := w.pickLang(c); l != nil {
+		// A public page's address in one language (hreflang) wins.
+		lang = l.Code()
+	}
 	r := &request{actor: qa.Visitor(), l: w.cat.Pick(lang, c.GetHeader("Accept-Language"))}
 	c.Set(requestKey, r)
 	if raw, err := c.Cookie(w.cookie); err == nil && raw != "" {
@@ -161,6 +165,8 @@ type view struct {
 	// Site is the site's name.
 	Site string
 	Data any
+	// SEO is set on public pages (renderPublic); others are noindex.
+	SEO *seo
 }
 
 func (w *Web) view(c *gin.Context, data any) view {
@@ -336,5 +342,18 @@ func tagURL(tag string) string {
 func (w *Web) setLanguage(c *gin.Context) {
 	l := w.cat.Pick(c.PostForm("lang"), "")
 	w.setCookie(c, langCookie, l.Code(), 365*24*3600)
-	w.redirect(c, safeNext(c.PostForm("next")), "")
+	w.redirect(c, withoutLang(safeNext(c.PostForm("next"))), "")
+}
+
+// withoutLang drops ?lang= from a path of the site, so that the language
+// just chosen is not overruled by the address of the page left.
+func withoutLang(p string) string {
+	u, err := url.Parse(p)
+	if err != nil || !u.Query().Has(langParam) {
+		return p
+	}
+	q := u.Query()
+	q.Del(langParam)
+	u.RawQuery = q.Encode()
+	return u.String()
 }

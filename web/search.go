@@ -98,7 +98,9 @@ type searchData struct {
 
 // search runs a query over the archive: highlighted snippets, tag facets to
 // narrow, pages. Visitors and lapsed members search the public answers
-// only, so neither hits nor counts reveal member-only ones.
+// only, so neither hits nor counts reveal member-only ones, unless the
+// storefront shows them the member-only archive as teasers (titles, tags
+// and dates: no snippets).
 func (w *Web) search(c *gin.Context) {
 	page, err := pageParam(c)
 	if err != nil {
@@ -108,9 +110,16 @@ func (w *Web) search(c *gin.Context) {
 	d := searchData{Query: c.Query("q"), Tags: c.QueryArray("tag"), Newest: c.Query("sort") == "newest"}
 	// An empty query with sort=newest browses the whole archive.
 	d.Searched = d.Query != "" || len(d.Tags) > 0 || d.Newest
+	// Visitors search the member-only archive too when the storefront
+	// shows its teasers: hits without snippets (search.LoadHits).
+	a, err := w.storefront(c)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
 	if !d.Searched {
 		// The empty form offers the tags to browse instead.
-		tags, err := w.store.FindTags(c.Request.Context(), actor(c))
+		tags, err := w.store.FindTags(c.Request.Context(), a)
 		if err != nil {
 			w.fail(c, err)
 			return
@@ -123,7 +132,6 @@ func (w *Web) search(c *gin.Context) {
 		w.fail(c, qa.E(qa.KeySearchUnavailable, nil))
 		return
 	}
-	a := actor(c)
 	start := time.Now()
 	res, err := w.index.Search(c.Request.Context(), search.Query{
 		Text: d.Query, Tags: d.Tags, PublicOnly: w.store.PublicOnly(a), Newest: d.Newest,

@@ -2,6 +2,8 @@ package web
 
 import (
 	"net/http"
+	"net/url"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -26,16 +28,21 @@ type tagsData struct {
 const maxTagFilter = 100
 
 // tags lists every tag with its number of answers, most used first. The
-// counts are of what the reader may find. ?q= keeps the tags whose name
-// holds the text (the page's script filters as one types). Members follow
-// and unfollow tags here.
+// counts are of what the reader may find (in the storefront, the whole
+// archive's). ?q= keeps the tags whose name holds the text (the page's
+// script filters as one types). Members follow and unfollow tags here.
 func (w *Web) tags(c *gin.Context) {
 	q := strings.ToLower(strings.TrimSpace(c.Query("q")))
 	if n := utf8.RuneCountInString(q); n > maxTagFilter || !utf8.ValidString(q) {
 		w.fail(c, qa.E(qa.KeyTooLong, qa.Args{"Field": "tag", "Max": maxTagFilter, "Got": n}))
 		return
 	}
-	tags, err := w.store.FindTags(c.Request.Context(), actor(c))
+	a, err := w.storefront(c)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	tags, err := w.store.FindTags(c.Request.Context(), a)
 	if err != nil {
 		w.fail(c, err)
 		return
@@ -54,7 +61,10 @@ func (w *Web) tags(c *gin.Context) {
 			}
 		}
 	}
-	w.render(c, "tags", http.StatusOK, d)
+	l := requestOf(c).l
+	w.renderPublic(c, "tags", d, public{
+		Path: "/tags", Description: l.T("tags.description", "Count", len(tags), "Site", w.site),
+	})
 }
 
 // followed returns the tags the request's member follows, as a set.
@@ -135,7 +145,12 @@ func (w *Web) tag(c *gin.Context) {
 	if !ok {
 		return
 	}
-	answers, total, err := w.store.FindAnswers(c.Request.Context(), actor(c), qa.AnswerFilter{Tag: &tag, Page: qa.Page{Page: page, PerPage: tagPerPage}})
+	a, err := w.storefront(c)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	answers, total, err := w.store.FindAnswers(c.Request.Context(), a, qa.AnswerFilter{Tag: &tag, Page: qa.Page{Page: page, PerPage: tagPerPage}})
 	if err != nil {
 		w.fail(c, err)
 		return
@@ -145,10 +160,17 @@ func (w *Web) tag(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
-	w.render(c, "tag", http.StatusOK, tagData{
+	p := public{Path: tagURL(tag), Description: requestOf(c).l.T("tags.answers_in", "Count", total, "Tag", tag)}
+	if info != nil && info.Description != "" {
+		p.Description = info.Description + " · " + p.Description
+	}
+	if page > 1 {
+		p.Query = url.Values{"page": {strconv.Itoa(page)}}
+	}
+	w.renderPublic(c, "tag", tagData{
 		Tag: tag, Info: info, Following: followed[tag], Total: total, Answers: listItems(answers),
 		Pager: newPager(tagURL(tag), c.Request.URL.Query(), page, tagPerPage, total),
-	})
+	}, p)
 }
 
 // tagInfo loads a tag's description and synonyms; a renamed or merged

@@ -65,6 +65,71 @@ func TestPageWeight(t *testing.T) {
 	}
 }
 
+// storefrontBudget is the most bytes (HTML + CSS + JS, uncompressed) the
+// visitor's home and join pages may weigh, and storefrontWireBudget the
+// most they may cost on the wire, gzip-compressed.
+const (
+	storefrontBudget     = 40 << 10
+	storefrontWireBudget = 12 << 10
+)
+
+// weighWire returns what a page and the stylesheets and scripts it loads
+// cost on the wire with Accept-Encoding: enc (the bytes as sent,
+// compressed when the server compresses them).
+func weighWire(t testing.TB, b *browser, path, enc string) int {
+	t.Helper()
+	client := &http.Client{Jar: b.http.Jar, Timeout: 20 * time.Second, Transport: &http.Transport{DisableCompression: true}}
+	get := func(p string) []byte {
+		req, _ := http.NewRequest("GET", b.site.URL+p, nil)
+		req.Header.Set("Accept-Encoding", enc)
+		req.Header.Set("Accept-Language", b.lang)
+		res, err := client.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer res.Body.Close()
+		raw, _ := io.ReadAll(res.Body)
+		if res.StatusCode != 200 || res.Header.Get("Content-Encoding") != enc && len(raw) >= 1024 {
+			t.Fatalf("%s: %d, Content-Encoding %q", p, res.StatusCode, res.Header.Get("Content-Encoding"))
+		}
+		return raw
+	}
+	n := len(get(path))
+	p := b.get(t, path)
+	for _, sel := range []string{`link[rel=stylesheet]`, `script[src]`} {
+		for _, u := range p.doc.Find(sel).Map(func(_ int, s *goquery.Selection) string { return s.AttrOr("href", s.AttrOr("src", "")) }) {
+			n += len(get(u))
+		}
+	}
+	return n
+}
+
+// TestPageWeight_Storefront measures the pages a visitor comes to first,
+// the home page (with a full list of teasers and tags) and the join page,
+// in both languages, uncompressed and compressed on the wire (gzip, zstd),
+// and holds them to budgets.
+func TestPageWeight_Storefront(t *testing.T) {
+	f := newFixture(t)
+	for i := 0; i < 25; i++ {
+		f.publish(t, fmt.Sprintf("面试问题 %d：如何回答“你的缺点是什么” How to answer the weakness question", i), strings.Repeat("诚实地说出一个真实的缺点，并说明你如何改进。 ", 20), i%5 == 0, "面试", "沟通", fmt.Sprintf("tag%d", i))
+	}
+	for _, lang := range []string{"zh-CN", "en"} {
+		b := f.browser(lang)
+		for _, path := range []string{"/", "/join"} {
+			html, css, js := weigh(t, b, path)
+			total := html + css + js
+			wire, zstd := weighWire(t, b, path, "gzip"), weighWire(t, b, path, "zstd")
+			t.Logf("visitor page weight %-5s %-6s HTML %6d + CSS %5d + JS %5d = %6d bytes; on the wire: gzip %6d, zstd %6d bytes", lang, path, html, css, js, total, wire, zstd)
+			if total > storefrontBudget {
+				t.Errorf("%s %s weighs %d bytes, over the budget of %d", lang, path, total, storefrontBudget)
+			}
+			if wire > storefrontWireBudget {
+				t.Errorf("%s %s costs %d bytes gzip-compressed, over the budget of %d", lang, path, wire, storefrontWireBudget)
+			}
+		}
+	}
+}
+
 // BenchmarkSearchPage renders the search page, through the real router
 // and a real HTTP connection, for a member searching an archive of 10,000
 // answers: the session, the search, one query for the hits' answers, the

@@ -572,6 +572,15 @@ func accPageCount(readers accSet, echo string, in, out int) accCheck {
 	}
 }
 
+// accSitemapPriv checks that a sitemap lists the member-only answer's page
+// (its teaser, while teasers are on) beside the public one.
+func accSitemapPriv(w *accWorld, _ int, body string) error {
+	if !strings.Contains(body, fmt.Sprintf("/answers/%d</loc>", w.priv.ID)) || !strings.Contains(body, fmt.Sprintf("/answers/%d</loc>", w.pub.ID)) {
+		return fmt.Errorf("sitemap lacks an answer: %.300q", body)
+	}
+	return nil
+}
+
 // accEntries checks how many entries a feed holds.
 func accEntries(readers accSet, in, out int) accCheck {
 	return func(_ *accWorld, role int, body string) error {
@@ -733,29 +742,33 @@ func accRules() map[string][]accProbe {
 		// The pages.
 		"GET /embed.js":     {{path: "/embed.js", want: accAll(ok)}},
 		"GET /static/:file": {{path: "/static/{static}", want: accAll(ok)}, {path: "/static/nothing.css", want: accAll(nf)}},
-		"GET /":             {{path: "/", want: accAll(ok), teaser: accWebReaders, checks: []accCheck{accLinksPriv(accWebReaders)}}},
+		// The storefront (teasers on, the default): everyone finds the
+		// member-only answer's title and tag, links to it and counts it in
+		// the pages' lists, never its text (no excerpt, no snippet).
+		"GET /": {{path: "/", want: accAll(ok), teaser: accEveryone, checks: []accCheck{accLinksPriv(accEveryone)}}},
 		"GET /search": {
-			{path: "/search", want: accAll(ok), teaser: accWebReaders},
-			{path: "/search?q=harbour", want: accAll(ok), echo: "harbour", teaser: accWebReaders, ansMay: accWebReaders,
-				checks: []accCheck{accLinksPriv(accWebReaders), accPageCount(accWebReaders, "harbour", 2, 1)}},
-			{path: "/search?q=" + url.QueryEscape(searchWords), want: accAll(ok), echo: searchWords, teaser: accWebReaders, ansMay: accWebReaders,
-				checks: []accCheck{accLinksPriv(accWebReaders), accPageCount(accWebReaders, searchWords, 1, 0)}},
-			{path: "/search?q=" + url.QueryEscape(accAnsZH), want: accAll(ok), echo: accAnsZH, teaser: accWebReaders, ansMay: accWebReaders,
-				checks: []accCheck{accLinksPriv(accWebReaders), accPageCount(accWebReaders, accAnsZH, 1, 0)}},
+			{path: "/search", want: accAll(ok), teaser: accEveryone},
+			{path: "/search?q=harbour", want: accAll(ok), echo: "harbour", teaser: accEveryone, ansMay: accWebReaders,
+				checks: []accCheck{accLinksPriv(accEveryone), accPageCount(accEveryone, "harbour", 2, 2)}},
+			{path: "/search?q=" + url.QueryEscape(searchWords), want: accAll(ok), echo: searchWords, teaser: accEveryone, ansMay: accWebReaders,
+				checks: []accCheck{accLinksPriv(accEveryone), accPageCount(accEveryone, searchWords, 1, 1)}},
+			// A word of the member-only body finds its teaser, without it.
+			{path: "/search?q=" + url.QueryEscape(accAnsZH), want: accAll(ok), echo: accAnsZH, teaser: accEveryone, ansMay: accWebReaders,
+				checks: []accCheck{accLinksPriv(accEveryone), accPageCount(accEveryone, accAnsZH, 1, 1)}},
 			{path: "/search?tag=" + accTeaser, want: accAll(ok), echo: accTeaser,
-				checks: []accCheck{accLinksPriv(accWebReaders), accPageCount(accWebReaders, accTeaser, 1, 0)}},
-			{path: "/search?sort=newest", want: accAll(ok), teaser: accWebReaders, ansMay: accWebReaders,
-				checks: []accCheck{accLinksPriv(accWebReaders), accPageCount(accWebReaders, "", 2, 1)}},
+				checks: []accCheck{accLinksPriv(accEveryone), accPageCount(accEveryone, accTeaser, 1, 1)}},
+			{path: "/search?sort=newest", want: accAll(ok), teaser: accEveryone, ansMay: accWebReaders,
+				checks: []accCheck{accLinksPriv(accEveryone), accPageCount(accEveryone, "", 2, 2)}},
 		},
-		"GET /tags":           {{path: "/tags", want: accAll(ok), teaser: accWebReaders}, {path: "/tags?q=" + url.QueryEscape("港"), want: accAll(ok)}},
+		"GET /tags":           {{path: "/tags", want: accAll(ok), teaser: accEveryone}, {path: "/tags?q=" + url.QueryEscape("港"), want: accAll(ok)}},
 		"GET /tags/:tag/edit": {{path: "/tags/" + url.PathEscape("港口") + "/edit", want: expertWeb(lg, ok), teaserMay: accOf(accExpert)}, {path: "/tags/nosuchtag/edit", want: expertWeb(lg, nf)}},
 		"POST /tags/:tag/edit": {{path: "/tags/" + url.PathEscape("港口") + "/edit", form: true, body: form(url.Values{"description": {strings.Repeat("x", qa.MaxTagDescription+1)}}),
 			want: expertWeb(u, bd), teaserMay: accOf(accExpert)}},
 		"POST /tags/:tag/rename": {{path: "/tags/" + url.PathEscape("港口") + "/rename", form: true, body: form(url.Values{"to": {"港口"}}), want: expertWeb(u, bd), teaserMay: accOf(accExpert)}},
 		"POST /tags/:tag/merge":  {{path: "/tags/" + url.PathEscape("港口") + "/merge", form: true, body: form(url.Values{"into": {"港口"}}), want: expertWeb(u, bd), teaserMay: accOf(accExpert)}},
 		"GET /tags/:tag": {
-			{path: "/tags/" + url.PathEscape("港口"), want: accAll(ok), teaser: accWebReaders, checks: []accCheck{accLinksPriv(accWebReaders)}},
-			{path: "/tags/" + accTeaser, want: accAll(ok), echo: accTeaser, checks: []accCheck{accLinksPriv(accWebReaders)}},
+			{path: "/tags/" + url.PathEscape("港口"), want: accAll(ok), teaser: accEveryone, checks: []accCheck{accLinksPriv(accEveryone)}},
+			{path: "/tags/" + accTeaser, want: accAll(ok), echo: accTeaser, checks: []accCheck{accLinksPriv(accEveryone)}},
 		},
 		"GET /answers/:id": {
 			{path: "/answers/{pub}", want: accAll(ok), teaserMay: accWebReaders},
@@ -865,8 +878,12 @@ func accRules() map[string][]accProbe {
 		"GET /readyz":       {{path: "/readyz", want: accAll(ok)}},
 		// Counts and timings by route template only: open to everyone on
 		// the main listener (serve --metrics-addr moves it off).
-		"GET /metrics":                  {{path: "/metrics", want: accAll(ok)}},
-		"GET /robots.txt":               {{path: "/robots.txt", want: accAll(ok)}},
+		"GET /metrics":    {{path: "/metrics", want: accAll(ok)}},
+		"GET /robots.txt": {{path: "/robots.txt", want: accAll(ok)}},
+		// The sitemap lists the member-only answer's teaser page (teasers
+		// on), for everyone alike; its pages exist past one page only.
+		"GET /sitemap.xml":              {{path: "/sitemap.xml", want: accAll(ok), teaser: accEveryone, checks: []accCheck{accSitemapPriv}}},
+		"GET /sitemaps/:file":           {{path: "/sitemaps/1.xml", want: accAll(ok), teaser: accEveryone, checks: []accCheck{accSitemapPriv}}, {path: "/sitemaps/2.xml", want: accAll(nf)}},
 		"GET /favicon.ico":              {{path: "/favicon.ico", want: accAll(ok)}},
 		"GET /.well-known/security.txt": {{path: "/.well-known/security.txt", want: accAll(ok)}},
 	}

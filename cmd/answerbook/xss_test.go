@@ -23,6 +23,7 @@ import (
 
 	"answerbook/internal/server"
 	"answerbook/qa"
+	"answerbook/qa/markdown"
 )
 
 // xssPayloads is the corpus: every string goes through every field that
@@ -271,6 +272,14 @@ func xssInspect(doc *html.Node, kind xssKind, allow xssAllow) []string {
 			switch name {
 			case "script":
 				src, hasSrc := xssAttr(n, "src")
+				if typ, _ := xssAttr(n, "type"); typ == "application/ld+json" && kind == xssPage && !hasSrc && xssInHead(n) {
+					// schema.org data: JSON that no text of the page closed or
+					// opened (json escapes <, > and &).
+					if text := xssText(n); !json.Valid([]byte(text)) || strings.ContainsAny(text, "<>&") {
+						bad("JSON-LD %q", text)
+					}
+					break
+				}
 				if kind != xssPage || !hasSrc || !strings.HasPrefix(src, "/static/") || strings.TrimSpace(xssText(n)) != "" {
 					bad("<script> (src %q, text %q)", src, xssText(n))
 				}
@@ -1055,8 +1064,16 @@ func xssCheckItem(r *xssRun, it *xssItem, expertC, obsC, obsAPI, visitor *xssCli
 		v, _ := xssAttr(n, "name")
 		return n.DataAtom == atom.Meta && v == "description"
 	}); doc != nil && md != nil {
-		if c, _ := xssAttr(md, "content"); c != a.Excerpt {
-			r.fail("answer page meta description", res, "description %q, want the excerpt %q", c, a.Excerpt)
+		// The opening of the excerpt (a teaser's) or of the public
+		// answer's text, as text, never markup.
+		plain := strings.Join(strings.Fields(markdown.PlainText(a.BodyMarkdown)), " ")
+		c, _ := xssAttr(md, "content")
+		opens := func(full string) bool {
+			d := strings.TrimSuffix(c, "…")
+			return d != "" && strings.HasPrefix(full, d)
+		}
+		if !opens(a.Excerpt) && !(a.Public && opens(plain)) {
+			r.fail("answer page meta description", res, "description %q, want the excerpt %q or the opening of %q", c, a.Excerpt, plain)
 		}
 	}
 	r.count("answer page <title> and meta tags", 1)
