@@ -206,3 +206,39 @@ func (s *Store) FindPlan(ctx context.Context, id int64) (*Plan, error) {
 	}
 	return &p, nil
 }
+
+// FindPlansFor lists the plans for actor: the active ones for anyone, or
+// with all every plan, retired ones too, for the expert only.
+func (s *Store) FindPlansFor(ctx context.Context, actor Actor, all bool) ([]*Plan, error) {
+	if all {
+		if err := actor.requireExpert(false); err != nil {
+			return nil, err
+		}
+	}
+	return s.FindPlans(ctx, all)
+}
+
+// Input returns what the owner set of the plan, to change some of it.
+func (p *Plan) Input() PlanInput {
+	return PlanInput{NameEN: p.NameEN, NameZH: p.NameZH, Amount: p.Amount, Currency: p.Currency, PeriodDays: p.PeriodDays,
+		Questions: p.Questions, TrialDays: p.TrialDays, Active: p.Active()}
+}
+
+// PatchPlan changes some of a plan: patch receives the plan's input as it
+// is and changes what it will (the API lays a partial body over it), then
+// the whole is validated and saved as UpdatePlan does. The expert check
+// comes before the plan is looked at. Expert only.
+func (s *Store) PatchPlan(ctx context.Context, actor Actor, id int64, patch func(*PlanInput) error) (*Plan, error) {
+	if err := actor.requireExpert(true); err != nil {
+		return nil, err
+	}
+	p, err := s.FindPlan(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	in := p.Input()
+	if err := patch(&in); err != nil {
+		return nil, err
+	}
+	return s.UpdatePlan(ctx, actor, id, in)
+}

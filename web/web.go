@@ -95,9 +95,6 @@ func New(cfg Config) (*Web, error) {
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
 	}
-	if w.site == "" {
-		w.site = "answerbook"
-	}
 	if w.cookie == "" {
 		w.cookie = "answerbook_session"
 	}
