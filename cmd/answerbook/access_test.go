@@ -796,9 +796,13 @@ func accRules() map[string][]accProbe {
 		"POST /webhooks/:id/rotate":                         {{path: "/webhooks/{newhook}/rotate", form: true, body: "overlap_hours=999", want: expertWeb(u, bd)}},
 		"POST /webhooks/:id/deliveries/:delivery/redeliver": {{path: "/webhooks/{hook}/deliveries/{missing}/redeliver", want: expertWeb(u, nf)}},
 		// Membership codes: the list never shows a code, only its record.
-		"GET /codes":             {{path: "/codes", want: expertWeb(lg, ok)}},
-		"POST /codes":            {{path: "/codes", form: true, body: form(url.Values{"days": {"0"}, "max_uses": {"1"}}), want: expertWeb(u, bd)}},
-		"POST /codes/:id/revoke": {{path: "/codes/{missing}/revoke", want: expertWeb(u, nf)}},
+		"GET /codes":               {{path: "/codes", want: expertWeb(lg, ok)}},
+		"GET /settings":            {{path: "/settings", want: expertWeb(lg, ok)}},
+		"POST /settings":           {{path: "/settings", form: true, body: form(url.Values{"site_name": {"x"}, "default_lang": {"en"}, "quota": {"-1"}}), want: expertWeb(u, bd)}},
+		"POST /settings/plans":     {{path: "/settings/plans", form: true, body: form(url.Values{"name_en": {"x"}, "price": {"abc"}, "currency": {"usd"}, "period_days": {"30"}}), want: expertWeb(u, bd)}},
+		"POST /settings/plans/:id": {{path: "/settings/plans/{missing}", form: true, body: form(url.Values{"name_en": {"x"}, "price": {"1"}, "currency": {"usd"}, "period_days": {"30"}}), want: expertWeb(u, nf)}},
+		"POST /codes":              {{path: "/codes", form: true, body: form(url.Values{"days": {"0"}, "max_uses": {"1"}}), want: expertWeb(u, bd)}},
+		"POST /codes/:id/revoke":   {{path: "/codes/{missing}/revoke", want: expertWeb(u, nf)}},
 		// Joining is for visitors (a wrong code is the one generic 400);
 		// a signed-in member is sent to the account page to renew.
 		"GET /join": {{path: "/join", want: accAll(ok)}},
