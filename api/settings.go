@@ -76,26 +76,18 @@ func (a *API) putSettings(c *gin.Context) {
 // planJSON is a plan: amount in the currency's minor unit (cents, fen),
 // questions per 30 days null for unlimited, 0 for a read-only plan.
 type planJSON struct {
-	ID         int64     `json:"id"`
-	NameEN     string    `json:"name_en"`
-	NameZH     string    `json:"name_zh"`
-	Amount     int64     `json:"amount"`
-	Currency   string    `json:"currency"`
-	PeriodDays int       `json:"period_days"`
-	Questions  *int      `json:"questions"`
-	TrialDays  int       `json:"trial_days"`
-	Active     bool      `json:"active"`
-	CreatedAt  time.Time `json:"created_at"`
-	UpdatedAt  time.Time `json:"updated_at"`
+	ID int64 `json:"id"`
+	planBody
+	CreatedAt time.Time `json:"created_at"`
+	UpdatedAt time.Time `json:"updated_at"`
 }
 
 func planOut(p *qa.Plan) planJSON {
-	return planJSON{ID: p.ID, NameEN: p.NameEN, NameZH: p.NameZH, Amount: p.Amount, Currency: p.Currency, PeriodDays: p.PeriodDays,
-		Questions: p.Questions, TrialDays: p.TrialDays, Active: p.Active(), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
+	return planJSON{ID: p.ID, planBody: planBody(p.Input()), CreatedAt: p.CreatedAt, UpdatedAt: p.UpdatedAt}
 }
 
-// planBody is what POST and PUT take of a plan; a PUT lays it over the
-// plan as it is.
+// planBody is what POST and PUT take of a plan (and what a plan shows of
+// it); a PUT lays it over the plan as it is.
 type planBody struct {
 	NameEN     string `json:"name_en"`
 	NameZH     string `json:"name_zh"`

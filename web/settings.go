@@ -78,18 +78,26 @@ func (w *Web) loadSettings(c *gin.Context, a qa.Actor) (*settingsData, error) {
 	return d, nil
 }
 
-// settings shows the owner's settings page.
-func (w *Web) settings(c *gin.Context) {
+// expertSettings returns the expert and the settings page's data; on
+// false the response is written.
+func (w *Web) expertSettings(c *gin.Context) (qa.Actor, *settingsData, bool) {
 	a, ok := w.expert(c)
 	if !ok {
-		return
+		return a, nil, false
 	}
 	d, err := w.loadSettings(c, a)
 	if err != nil {
 		w.fail(c, err)
-		return
+		return a, nil, false
 	}
-	w.render(c, "settings", http.StatusOK, d)
+	return a, d, true
+}
+
+// settings shows the owner's settings page.
+func (w *Web) settings(c *gin.Context) {
+	if _, d, ok := w.expertSettings(c); ok {
+		w.render(c, "settings", http.StatusOK, d)
+	}
 }
 
 // optionalInt reads a number field that may be left empty (nil), with the
@@ -116,13 +124,8 @@ func keepShort(s string, n int) string {
 // saveSiteSettings changes the site settings. A setting a start flag fixes is
 // shown but not sent (its input is disabled), so it keeps its value.
 func (w *Web) saveSiteSettings(c *gin.Context) {
-	a, ok := w.expert(c)
+	a, d, ok := w.expertSettings(c)
 	if !ok {
-		return
-	}
-	d, err := w.loadSettings(c, a)
-	if err != nil {
-		w.fail(c, err)
 		return
 	}
 	cur := d.Form
@@ -140,6 +143,7 @@ func (w *Web) saveSiteSettings(c *gin.Context) {
 		f.ExpireDays = cur.ExpireDays
 	}
 	in := qa.Settings{SiteName: f.SiteName, Description: f.Description, DefaultLang: f.DefaultLang, Teasers: f.Teasers, AnonymousAsking: f.AnonymousAsking}
+	var err error
 	in.Quota, err = optionalInt(f.Quota, qa.KeySettingQuota, qa.MaxPlanQuestions)
 	if err == nil {
 		in.ExpireDays, err = formInt(f.ExpireDays, qa.KeySettingExpire, qa.MaxExpireDays)
