@@ -132,7 +132,7 @@ func TestStore_QuotaByPlan(t *testing.T) {
 		_, err := e.CreateQuestion(e.ctx, as(plain), qa.QuestionCreate{Title: "Third"})
 		wantSaid(t, err, qa.KeyQuota,
 			"You have asked 2 questions in the last 30 days, the most your membership allows. You can ask the next one on 2026-03-31 (declined and expired questions give their credit back), or choose a larger plan on /join.",
-			"你在最近 30 天内已提了 2 个问题，达到了会员的上限。2026-03-31 起可以再提问（被婉拒和过期的问题会返还次数），也可以在 /join 选择提问更多的套餐。")
+			"你在最近 30 天内已提了 2 个问题，达到了会员的上限。2026-03-31 起可以再提问（被婉拒和过期的问题会返还次数），也可以在“加入”页面选择提问更多的套餐。")
 		// A decline gives the credit back, and the count shows it.
 		if _, err := e.DeclineQuestion(e.ctx, as(x), q1.ID, "不在范围内"); err != nil {
 			t.Fatal(err)
@@ -209,7 +209,7 @@ func TestStore_QuotaByPlan(t *testing.T) {
 		_, err = e.CreateQuestion(e.ctx, as(m3), qa.QuestionCreate{Title: "may I?"})
 		wantSaid(t, err, qa.KeyQuotaReadOnly,
 			"Your plan is read-only: it includes no questions. Choose a plan with questions on /join, or renew with a code on /account.",
-			"你的套餐是只读套餐，不含提问次数。可以在 /join 选择含提问的套餐，或在 /account 用会员码续期。")
+			"你的套餐是只读套餐，不含提问次数。可以在“加入”页面选择含提问的套餐，或在“我的账户”页面用会员码续期。")
 		// A code without a plan keeps the member's plan.
 		if _, err := e.RedeemCode(e.ctx, as(m3), qa.CodeRedeem{Code: code(nil)}, "192.0.2.7"); err != nil {
 			t.Fatal(err)
