@@ -3,6 +3,7 @@
 package api
 
 import (
+	"context"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -66,10 +67,16 @@ func New(cfg Config) *API {
 	if a.log == nil {
 		a.log = slog.New(slog.DiscardHandler)
 	}
-	if a.site == "" {
-		a.site = "answerbook"
-	}
 	return a
+}
+
+// siteName is the site's name: the one configured (tests), else the one
+// in force in the store (the --site-name flag, else the setting).
+func (a *API) siteName(ctx context.Context) string {
+	if a.site != "" {
+		return a.site
+	}
+	return a.store.SiteName(ctx)
 }
 
 // Register adds the API's routes to r. It fails when the OpenAPI document
@@ -137,6 +144,11 @@ func (a *API) Register(r gin.IRouter) error {
 	g.POST("/codes", a.createCodes)
 	g.POST("/embeds", a.createEmbed)
 	g.DELETE("/codes/:id", a.revokeCode)
+	g.GET("/settings", a.getSettings)
+	g.PUT("/settings", a.putSettings)
+	g.GET("/plans", a.listPlans)
+	g.POST("/plans", a.createPlan)
+	g.PUT("/plans/:id", a.updatePlan)
 	g.GET("/webhooks", a.listWebhooks)
 	g.POST("/webhooks", a.createWebhook)
 	g.DELETE("/webhooks/:id", a.deleteWebhook)

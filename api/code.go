@@ -25,12 +25,13 @@ type codeJSON struct {
 	Uses      int        `json:"uses"`
 	ExpiresAt *time.Time `json:"expires_at"`
 	State     string     `json:"state"`
+	PlanID    *int64     `json:"plan_id"`
 	CreatedAt time.Time  `json:"created_at"`
 }
 
 func (a *API) codeOut(mc *qa.MembershipCode, raw string) codeJSON {
 	out := codeJSON{ID: mc.ID, Label: mc.Label, Days: mc.Days, MaxUses: mc.MaxUses, Uses: mc.Uses, ExpiresAt: mc.ExpiresAt,
-		State: mc.State(a.store.Now()), CreatedAt: mc.CreatedAt}
+		State: mc.State(a.store.Now()), PlanID: mc.PlanID, CreatedAt: mc.CreatedAt}
 	if raw != "" {
 		out.Code, out.JoinURL = raw, a.baseURL+"/join?code="+url.QueryEscape(raw)
 	}
@@ -61,6 +62,7 @@ func (a *API) createCodes(c *gin.Context) {
 		MaxUses   int        `json:"max_uses"`
 		ExpiresAt *time.Time `json:"expires_at"`
 		Count     *int       `json:"count"`
+		PlanID    *int64     `json:"plan_id"`
 	}
 	if err := decode(c, &req); err != nil {
 		a.fail(c, err)
@@ -77,7 +79,7 @@ func (a *API) createCodes(c *gin.Context) {
 	items := make([]codeJSON, 0, n)
 	for range n {
 		raw, mc, err := a.store.CreateMembershipCode(c.Request.Context(), actor(c),
-			qa.CodeCreate{Label: req.Label, Days: req.Days, MaxUses: req.MaxUses, ExpiresAt: req.ExpiresAt})
+			qa.CodeCreate{Label: req.Label, Days: req.Days, MaxUses: req.MaxUses, ExpiresAt: req.ExpiresAt, PlanID: req.PlanID})
 		if err != nil {
 			a.fail(c, err)
 			return

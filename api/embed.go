@@ -140,10 +140,11 @@ func (a *API) embedAnswer(c *gin.Context) {
 		lang = answerLang(x)
 	}
 	l := a.localizer(lang, "")
+	site := a.siteName(c.Request.Context())
 	d := embedData{
-		Lang: l.Code(), Theme: theme, Title: x.Title(), Site: a.site,
+		Lang: l.Code(), Theme: theme, Title: x.Title(), Site: site,
 		SiteURL: a.baseURL, URL: qa.AnswerURL(a.baseURL, x.ID), Teaser: x.Excerpt, Tags: x.Tags, Full: x.Full,
-		ReadOn:    l.T("embed.read_on", "Site", a.site),
+		ReadOn:    l.T("embed.read_on", "Site", site),
 		Published: l.Date(x.PublishedAt), PublishedISO: x.PublishedAt.UTC().Format("2006-01-02T15:04:05Z"),
 		Style: template.CSS(embedCSS), Script: template.JS(embedCardJS), ID: x.ID,
 	}
@@ -263,7 +264,7 @@ func (a *API) oembed(c *gin.Context) {
 	h = estimateHeight(x, w, h)
 	src := fmt.Sprintf("%s/embed/answers/%d", a.baseURL, x.ID)
 	c.JSON(http.StatusOK, oembedJSON{
-		Type: "rich", Version: "1.0", Title: x.Title(), ProviderName: a.site, ProviderURL: a.baseURL + "/",
+		Type: "rich", Version: "1.0", Title: x.Title(), ProviderName: a.siteName(c.Request.Context()), ProviderURL: a.baseURL + "/",
 		CacheAge: oembedCacheSecs, HTML: a.iframe(src, x.Title(), w, h), Width: w, Height: h,
 	})
 }

@@ -133,11 +133,12 @@ func (a *API) feed(c *gin.Context) {
 	if c.Query("token") != "" {
 		self += "?token=" + url.QueryEscape(c.Query("token"))
 	}
-	title := a.site
+	site := a.siteName(c.Request.Context())
+	title := site
 	alt := a.baseURL + "/"
 	feedID := prefix + "feed/answers"
 	if tag != nil {
-		title = a.site + " · " + *tag
+		title = site + " · " + *tag
 		alt = a.baseURL + "/tags/" + url.PathEscape(*tag)
 		feedID = prefix + "feed/tags/" + url.PathEscape(*tag)
 	}
@@ -146,10 +147,10 @@ func (a *API) feed(c *gin.Context) {
 	f := atomFeed{
 		ID: feedID, Title: title,
 		Links:  []atomLink{{Rel: "self", Type: "application/atom+xml", Href: self}, {Rel: "alternate", Type: "text/html", Href: alt}},
-		Author: atomPerson{Name: a.site},
+		Author: atomPerson{Name: site},
 	}
 	h := sha256.New()
-	fmt.Fprintf(h, "%s|%s|%s;", prefix, self, a.site)
+	fmt.Fprintf(h, "%s|%s|%s;", prefix, self, site)
 	langs := map[string]int{}
 	for _, x := range as {
 		lang := answerLang(x)

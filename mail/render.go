@@ -36,9 +36,11 @@ type TokenFunc func(ctx context.Context, memberID int64, t qa.Topic) (string, er
 
 // Renderer turns outbox rows into messages in their member's language.
 type Renderer struct {
-	cat     *i18n.Catalog
-	base    string
-	site    string
+	cat  *i18n.Catalog
+	base string
+	site string
+	// siteOf, when set, names the site for each mail instead of site.
+	siteOf  func(context.Context) string
 	token   TokenFunc
 	text    *texttemplate.Template
 	html    *htmltemplate.Template
@@ -129,7 +131,11 @@ type link struct {
 // escapes it.
 func (r *Renderer) Render(ctx context.Context, m *qa.Mail) (*Message, error) {
 	l := r.cat.Pick(m.Lang, m.Lang)
-	v := &view{Lang: l.Code(), SiteURL: r.base + "/", SentBy: l.T("mail.sent_by", "Site", r.site)}
+	site := r.site
+	if r.siteOf != nil {
+		site = r.siteOf(ctx)
+	}
+	v := &view{Lang: l.Code(), SiteURL: r.base + "/", SentBy: l.T("mail.sent_by", "Site", site)}
 	args := m.Args
 	if args == nil {
 		args = qa.Args{}
@@ -173,7 +179,7 @@ func (r *Renderer) Render(ctx context.Context, m *qa.Mail) (*Message, error) {
 		date := day(l, str(args["Date"]))
 		v.Subject, v.Lead = l.T(id+".subject", "Date", date), l.T(id+".lead", "Date", date)
 	case qa.MailReset, qa.MailConfirm:
-		v.Subject, v.Lead, v.Note = l.T(id+".subject", "Site", r.site), l.T(id+".lead", "Site", r.site), l.T(id+".note", "Site", r.site)
+		v.Subject, v.Lead, v.Note = l.T(id+".subject", "Site", site), l.T(id+".lead", "Site", site), l.T(id+".note", "Site", site)
 		v.Link = r.accountLink(str(args["URL"]), str(args["Token"]))
 	case qa.MailDigest:
 		if err := r.digest(l, v, args); err != nil {
@@ -181,9 +187,9 @@ func (r *Renderer) Render(ctx context.Context, m *qa.Mail) (*Message, error) {
 		}
 	}
 	if m.Kind == qa.MailDigest {
-		v.Action = l.T("mail.digest.action", "Site", r.site)
+		v.Action = l.T("mail.digest.action", "Site", site)
 	} else {
-		v.Action = l.T(id+".action", "Site", r.site)
+		v.Action = l.T(id+".action", "Site", site)
 	}
 	if v.Link == "" {
 		v.Link = v.SiteURL
@@ -195,7 +201,7 @@ func (r *Renderer) Render(ctx context.Context, m *qa.Mail) (*Message, error) {
 		if m.MemberID == nil || r.token == nil {
 			return nil, fmt.Errorf("mail: topic mail %d has no member to unsubscribe", m.ID)
 		}
-		v.Why = l.T("mail.why_topic", "Site", r.site)
+		v.Why = l.T("mail.why_topic", "Site", site)
 		v.Settings, v.SettingsURL = l.T("mail.settings"), r.abs("/account")
 		for _, t := range topics {
 			tok, err := r.token(ctx, *m.MemberID, t)
@@ -207,7 +213,7 @@ func (r *Renderer) Render(ctx context.Context, m *qa.Mail) (*Message, error) {
 		}
 		msg.Unsubscribe = v.Unsubscribe[0].URL
 	} else {
-		v.Why = l.T("mail.why_account", "Site", r.site)
+		v.Why = l.T("mail.why_account", "Site", site)
 	}
 	var buf bytes.Buffer
 	if err := r.text.Execute(&buf, v); err != nil {

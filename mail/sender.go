@@ -25,7 +25,8 @@ type Config struct {
 	From  *netmail.Address
 	// BaseURL is the site's public address: links in mail are built from
 	// it, and its host is the right-hand side of every Message-ID.
-	BaseURL  string
+	BaseURL string
+	// SiteName names the site in mail; "" takes the store's (Store.SiteName).
 	SiteName string
 	Logger   *slog.Logger
 
@@ -100,6 +101,11 @@ func New(cfg Config) (*Sender, error) {
 	s := &Sender{cfg: cfg, host: u.Hostname(), log: cfg.Logger}
 	if s.render, err = NewRenderer(cfg.BaseURL, cfg.SiteName, cfg.Store.UnsubscribeToken); err != nil {
 		return nil, err
+	}
+	if cfg.SiteName == "" {
+		// The name in force when each mail is written: --site-name, else
+		// the setting on /settings.
+		s.render.siteOf = cfg.Store.SiteName
 	}
 	if s.client, err = newClient(cfg.SMTP, cfg.SendTimeout, cfg.TLSInsecure); err != nil {
 		return nil, err

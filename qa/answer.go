@@ -476,7 +476,15 @@ func (s *Store) FindAnswerByID(ctx context.Context, actor Actor, id int64) (*Ans
 	if err := s.hydrateAnswers(db, []*Answer{&a}, true); err != nil {
 		return nil, err
 	}
-	s.limitView(actor, &a)
+	if !a.Public && !actor.CanReadArchive(s.clock()) {
+		st, err := s.Settings(ctx)
+		if err != nil {
+			return nil, err
+		}
+		s.limitView(actor, &a, st.Teasers)
+		return &a, nil
+	}
+	s.limitView(actor, &a, true)
 	return &a, nil
 }
 
@@ -531,11 +539,16 @@ func versionTime(updated time.Time, reviewed *time.Time) time.Time {
 	return updated
 }
 
-// limitView leaves the full text only to those who may read it.
-func (s *Store) limitView(actor Actor, a *Answer) {
+// limitView leaves the full text only to those who may read it; the
+// others see the teaser, or with teasers off (the site setting) not even
+// its opening: the title, tags and dates only.
+func (s *Store) limitView(actor Actor, a *Answer, teasers bool) {
 	a.Full = true
 	if !a.Public && !actor.CanReadArchive(s.clock()) {
 		a.teaser()
+		if !teasers {
+			a.Excerpt = ""
+		}
 	}
 }
 
@@ -589,7 +602,7 @@ func (s *Store) FindAnswers(ctx context.Context, actor Actor, f AnswerFilter) ([
 	}
 	for _, a := range as {
 		if f.Bodies {
-			s.limitView(actor, a)
+			s.limitView(actor, a, true) // lists show visitors public answers only
 		} else {
 			a.Full = false
 			s.listView(actor, a)

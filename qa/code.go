@@ -73,6 +73,9 @@ type CodeCreate struct {
 	MaxUses int
 	// ExpiresAt, when set, is the instant the code stops working.
 	ExpiresAt *time.Time
+	// PlanID, when set, is the plan (an active one) a member who redeems
+	// the code holds from then on.
+	PlanID *int64
 }
 
 // errCodeInvalid is the one answer to a wrong, used-up, expired or revoked
@@ -144,8 +147,20 @@ func (s *Store) CreateMembershipCode(ctx context.Context, actor Actor, cc CodeCr
 		exp = &e
 	}
 	raw := rand.Text()
-	c := &MembershipCode{Hash: hashSecret(raw), Label: label, Days: cc.Days, MaxUses: cc.MaxUses, ExpiresAt: exp, CreatedAt: now}
-	if err := s.tx(ctx, func(tx *gorm.DB) error { return tx.Create(c).Error }); err != nil {
+	c := &MembershipCode{Hash: hashSecret(raw), Label: label, Days: cc.Days, MaxUses: cc.MaxUses, ExpiresAt: exp, PlanID: cc.PlanID, CreatedAt: now}
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		if cc.PlanID != nil {
+			var n int64
+			if err := tx.Model(&Plan{}).Where("id = ? AND retired_at IS NULL", *cc.PlanID).Count(&n).Error; err != nil {
+				return err
+			}
+			if n == 0 {
+				return E(KeyCodePlan, Args{"ID": *cc.PlanID})
+			}
+		}
+		return tx.Create(c).Error
+	})
+	if err != nil {
 		return "", nil, err
 	}
 	return formatCode(raw), c, nil
@@ -212,26 +227,74 @@ func codeBuckets(account, addr string) []bucketLimit {
 	return out
 }
 
-// spendCode takes one use of the code inside tx and returns its days. The
-// conditional update is one statement, so of two redemptions of the last
-// use exactly one succeeds (SQLite: the write lock; Postgres: the row lock,
-// and the second re-checks the condition after the first commits).
-func (s *Store) spendCode(tx *gorm.DB, code string) (int, error) {
+// spendCode takes one use of the code inside tx and returns it (its id,
+// days and plan). The conditional update is one statement, so of two
+// redemptions of the last use exactly one succeeds (SQLite: the write
+// lock; Postgres: the row lock, and the second re-checks the condition
+// after the first commits).
+func (s *Store) spendCode(tx *gorm.DB, code string) (*MembershipCode, error) {
 	hash := hashSecret(code)
 	res := tx.Model(&MembershipCode{}).
 		Where("hash = ? AND revoked_at IS NULL AND uses < max_uses AND (expires_at IS NULL OR expires_at > ?)", hash, s.clock()).
 		Update("uses", gorm.Expr("uses + 1"))
 	if res.Error != nil {
-		return 0, res.Error
+		return nil, res.Error
 	}
 	if res.RowsAffected == 0 {
-		return 0, errCodeInvalid()
+		return nil, errCodeInvalid()
 	}
-	var days int
-	if err := tx.Model(&MembershipCode{}).Select("days").Where("hash = ?", hash).Scan(&days).Error; err != nil {
-		return 0, err
+	var mc MembershipCode
+	if err := tx.Select("id", "days", "plan_id").Where("hash = ?", hash).Take(&mc).Error; err != nil {
+		return nil, err
 	}
-	return days, nil
+	return &mc, nil
+}
+
+// CodeRedemption is one use of a membership code: who, when, joining or
+// renewing, for how many days and which plan.
+type CodeRedemption struct {
+	ID         int64 `gorm:"primaryKey"`
+	CodeID     int64
+	MemberID   int64
+	Renewal    bool
+	Days       int
+	PlanID     *int64
+	RedeemedAt time.Time
+	// MemberName, MemberEmail and CodeLabel are filled by
+	// FindCodeRedemptions.
+	MemberName  string `gorm:"->"`
+	MemberEmail string `gorm:"->"`
+	CodeLabel   string `gorm:"->"`
+}
+
+// TableName implements gorm's Tabler.
+func (CodeRedemption) TableName() string { return "code_redemptions" }
+
+// redeemed records a use of the code mc by the member.
+func (s *Store) redeemed(tx *gorm.DB, mc *MembershipCode, memberID int64, renewal bool) error {
+	return tx.Omit("MemberName", "MemberEmail", "CodeLabel").Create(&CodeRedemption{CodeID: mc.ID, MemberID: memberID, Renewal: renewal,
+		Days: mc.Days, PlanID: mc.PlanID, RedeemedAt: s.clock()}).Error
+}
+
+// MaxRedemptionsListed is how many redemptions FindCodeRedemptions lists.
+const MaxRedemptionsListed = 500
+
+// FindCodeRedemptions lists who redeemed codes, newest first (at most
+// MaxRedemptionsListed): of the code codeID, or of every code when it is
+// 0. Expert only.
+func (s *Store) FindCodeRedemptions(ctx context.Context, actor Actor, codeID int64) ([]*CodeRedemption, error) {
+	if err := actor.requireExpert(false); err != nil {
+		return nil, err
+	}
+	q := s.read(ctx).Table("code_redemptions r").
+		Select("r.*, m.name AS member_name, m.email AS member_email, c.label AS code_label").
+		Joins("JOIN members m ON m.id = r.member_id").Joins("JOIN membership_codes c ON c.id = r.code_id")
+	if codeID != 0 {
+		q = q.Where("r.code_id = ?", codeID)
+	}
+	var out []*CodeRedemption
+	err := q.Order("r.redeemed_at DESC, r.id DESC").Limit(MaxRedemptionsListed).Scan(&out).Error
+	return out, translate(err)
 }
 
 // today is the current day, UTC midnight.
@@ -281,16 +344,20 @@ func (s *Store) joinWithCode(ctx context.Context, r CodeRedeem, addr string) (*M
 	// A visitor's address is theirs only once they follow the confirmation
 	// link, which createMember sends with the new member.
 	mc := MemberCreate{Email: r.Email, Name: r.Name, Role: RoleMember, Password: r.Password, Unconfirmed: true, Lang: r.Lang}
+	var spent *MembershipCode
 	m, err := s.createMember(ctx, mc,
 		func(tx *gorm.DB, m *Member) error {
-			days, err := s.spendCode(tx, code)
-			if err != nil {
+			var err error
+			if spent, err = s.spendCode(tx, code); err != nil {
 				return err
 			}
-			until := s.today().AddDate(0, 0, days)
-			m.ActiveUntil = &until
+			until := s.today().AddDate(0, 0, spent.Days)
+			m.ActiveUntil, m.PlanID = &until, spent.PlanID
 			return nil
 		}, func(tx *gorm.DB, m *Member) error {
+			if err := s.redeemed(tx, spent, m.ID, false); err != nil {
+				return err
+			}
 			return s.enqueueEvent(tx, EventMemberJoined, m.ID)
 		})
 	// A taken email is answered like a wrong code, and counts like one:
@@ -337,7 +404,7 @@ func (s *Store) renewWithCode(ctx context.Context, actor Actor, raw, addr string
 		if err := m.mayRenew(s.clock()); err != nil {
 			return err
 		}
-		days, err := s.spendCode(tx, code)
+		spent, err := s.spendCode(tx, code)
 		if err != nil {
 			return err
 		}
@@ -345,10 +412,20 @@ func (s *Store) renewWithCode(ctx context.Context, actor Actor, raw, addr string
 		if m.ActiveUntil.After(from) {
 			from = m.ActiveUntil.UTC()
 		}
-		until := from.AddDate(0, 0, days)
+		until := from.AddDate(0, 0, spent.Days)
 		m.ActiveUntil = &until
 		m.UpdatedAt = s.clock()
-		if err := tx.Model(&Member{}).Where("id = ?", id).Updates(map[string]any{"active_until": until, "updated_at": m.UpdatedAt}).Error; err != nil {
+		set := map[string]any{"active_until": until, "updated_at": m.UpdatedAt}
+		if spent.PlanID != nil {
+			// A code with a plan moves the member to it; one without
+			// keeps the plan they hold.
+			m.PlanID = spent.PlanID
+			set["plan_id"] = *spent.PlanID
+		}
+		if err := tx.Model(&Member{}).Where("id = ?", id).Updates(set).Error; err != nil {
+			return err
+		}
+		if err := s.redeemed(tx, spent, id, true); err != nil {
 			return err
 		}
 		return s.enqueueEvent(tx, EventMembershipRenewed, id)

@@ -64,7 +64,7 @@ type PendingStats struct {
 	// empty queue. OldestAge is how long ago that was (0 for none).
 	Oldest    *time.Time
 	OldestAge time.Duration
-	// ExpireAfter is the store's Config.ExpireAfter (0: questions never
+	// ExpireAfter is Store.ExpireAfter, the flag's or the setting's (0: questions never
 	// expire); ExpiringThisWeek counts the pending questions that expire
 	// within the next 7 days at that setting.
 	ExpireAfter      time.Duration
@@ -105,8 +105,11 @@ func (s *Store) Stats(ctx context.Context, actor Actor) (*Stats, error) {
 	now := s.clock()
 	st := &Stats{At: now}
 	db := s.read(ctx)
-	var err error
-	if st.Pending, err = s.pendingStats(db, now); err != nil {
+	expire, err := s.ExpireAfter(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if st.Pending, err = pendingStats(db, now, expire); err != nil {
 		return nil, translate(err)
 	}
 	if st.TimeToAnswer, err = s.answerTimes(db, now); err != nil {
@@ -127,8 +130,8 @@ func (s *Store) Stats(ctx context.Context, actor Actor) (*Stats, error) {
 	return st, nil
 }
 
-func (s *Store) pendingStats(db *gorm.DB, now time.Time) (PendingStats, error) {
-	p := PendingStats{ExpireAfter: s.expire}
+func pendingStats(db *gorm.DB, now time.Time, expire time.Duration) (PendingStats, error) {
+	p := PendingStats{ExpireAfter: expire}
 	var n int64
 	if err := db.Model(&Question{}).Where("status = ?", StatusPending).Count(&n).Error; err != nil {
 		return p, err
@@ -149,11 +152,11 @@ func (s *Store) pendingStats(db *gorm.DB, now time.Time) (PendingStats, error) {
 		p.Oldest = &t
 		p.OldestAge = max(now.Sub(t), 0)
 	}
-	if s.expire > 0 {
+	if expire > 0 {
 		// The hourly job expires what was asked before now-ExpireAfter; in
 		// a week it will have expired what was asked before now+7d-ExpireAfter
 		// (the overdue ones it has not reached yet included).
-		cut := now.Add(7*24*time.Hour - s.expire)
+		cut := now.Add(7*24*time.Hour - expire)
 		if err := db.Model(&Question{}).Where("status = ? AND created_at < ?", StatusPending, cut).Count(&n).Error; err != nil {
 			return p, err
 		}

@@ -118,6 +118,12 @@ func TestStore_Stats(t *testing.T) {
 	t.Run("NoExpiry", func(t *testing.T) {
 		eachStore(t, func(t *testing.T, e *env) {
 			expert := e.member(t, "Expert", qa.RoleExpert)
+			// Expiry off: the setting's 0 days (no flag fixes it).
+			st0, _ := e.Settings(e.ctx)
+			st0.ExpireDays = 0
+			if _, err := e.UpdateSettings(e.ctx, as(expert), st0); err != nil {
+				t.Fatal(err)
+			}
 			e.ask(t, e.member(t, "Ann", qa.RoleMember), "A question that never expires", "")
 			e.clock.Add(365 * 24 * time.Hour)
 			st, err := e.Stats(e.ctx, as(expert))

@@ -175,6 +175,12 @@ const (
 	KeyPlanQuestions    Key = "err.plan_questions"
 	KeyPlanTrial        Key = "err.plan_trial"
 	KeyPlansMany        Key = "err.plans_many"
+	KeySettingLang      Key = "err.setting_lang"
+	KeySettingQuota     Key = "err.setting_quota"
+	KeySettingExpire    Key = "err.setting_expire"
+	KeySettingFixed     Key = "err.setting_fixed"
+	KeyQuotaReadOnly    Key = "err.quota_read_only"
+	KeyCodePlan         Key = "err.code_plan"
 	KeyReferralPercent  Key = "err.referral_percent"
 	KeyReferralDays     Key = "err.referral_days"
 	KeyReferralWindow   Key = "err.referral_window"
@@ -274,7 +280,7 @@ var messages = map[Key]message{
 	KeyReadOnly:         {code: EFORBIDDEN, text: "this token is read-only; use a token with the write scope"},
 	KeyMembersAsk:       {code: EFORBIDDEN, text: "only members ask questions"},
 	KeyExpired:          {code: EFORBIDDEN, text: "your membership has expired; renew it to ask questions"},
-	KeyQuota:            {code: ERATELIMITED, text: "you have asked {{.N}} questions in the last 30 days, the most your membership allows; declined and expired questions give their credit back"},
+	KeyQuota:            {code: ERATELIMITED, text: "you have asked {{.N}} questions in the last 30 days, the most your membership allows; the next one can be asked on {{.Date}} (declined and expired questions give their credit back), or choose a larger plan on /join"},
 	KeyWithdrawAsker:    {code: EFORBIDDEN, text: "only the asker may withdraw a question"},
 	KeyAnonymousOff:     {code: EINVALID, text: "the expert has turned anonymous asking off; ask without it"},
 	KeyDraftsExpert:     {code: EFORBIDDEN, text: "only the expert's own account keeps drafts"},
@@ -375,6 +381,12 @@ var messages = map[Key]message{
 	KeyPlanQuestions:    {code: EINVALID, text: "questions per period must be empty (unlimited) or between 0 and {{.Max}}"},
 	KeyPlanTrial:        {code: EINVALID, text: "trial days must be between 0 and {{.Max}}"},
 	KeyPlansMany:        {code: EINVALID, text: "at most {{.Max}} plans"},
+	KeySettingLang:      {code: EINVALID, text: "the default language must be en or zh-Hans"},
+	KeySettingQuota:     {code: EINVALID, text: "the question quota of members without a plan must be empty (unlimited) or between 0 (read-only) and {{.Max}}"},
+	KeySettingExpire:    {code: EINVALID, text: "pending questions expire after 0 (never) to {{.Max}} days"},
+	KeySettingFixed:     {code: EINVALID, text: "{{.Field}} is fixed by {{.Flag}} when the server starts; start it without the flag to change it here"},
+	KeyQuotaReadOnly:    {code: EFORBIDDEN, text: "your plan is read-only: it includes no questions; choose a plan with questions on /join or renew with a code on /account"},
+	KeyCodePlan:         {code: EINVALID, text: "plan {{.ID}} is not on sale: a code can only give an active plan"},
 	KeyReferralPercent:  {code: EINVALID, text: "the referral share must be between 0 and {{.Max}} percent"},
 	KeyReferralDays:     {code: EINVALID, text: "referral days must be between 0 and {{.Max}}"},
 	KeyReferralWindow:   {code: EINVALID, text: "the refund window must be between 0 and {{.Max}} days"},

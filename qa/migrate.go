@@ -316,6 +316,21 @@ CREATE TABLE plans (
 );
 ALTER TABLE members ADD COLUMN plan_id BIGINT REFERENCES plans(id);
 ALTER TABLE membership_codes ADD COLUMN plan_id BIGINT REFERENCES plans(id)`},
+	// code_redemptions: who redeemed which code, when (the owner's list
+	// of codes shows them); one row a use.
+	{14, "code redemptions", `
+CREATE TABLE code_redemptions (
+  id {{pk}},
+  code_id BIGINT NOT NULL REFERENCES membership_codes(id) ON DELETE CASCADE,
+  member_id BIGINT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+  renewal BOOLEAN NOT NULL DEFAULT FALSE,
+  days INTEGER NOT NULL,
+  plan_id BIGINT REFERENCES plans(id),
+  redeemed_at {{ts}} NOT NULL
+);
+CREATE INDEX code_redemptions_code ON code_redemptions(code_id, redeemed_at);
+CREATE INDEX code_redemptions_member ON code_redemptions(member_id);
+CREATE INDEX code_redemptions_at ON code_redemptions(redeemed_at)`},
 	// The expert's console: a tag's description, the redirects renamed
 	// and merged tags leave behind, synonyms search uses; reads of answers
 	// by members as daily counts, with a per-day set of who read what

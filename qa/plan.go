@@ -206,3 +206,82 @@ func (s *Store) FindPlan(ctx context.Context, id int64) (*Plan, error) {
 	}
 	return &p, nil
 }
+
+// FindPlansFor lists the plans for actor: the active ones for anyone, or
+// with all every plan, retired ones too, for the expert only.
+func (s *Store) FindPlansFor(ctx context.Context, actor Actor, all bool) ([]*Plan, error) {
+	if all {
+		if err := actor.requireExpert(false); err != nil {
+			return nil, err
+		}
+	}
+	return s.FindPlans(ctx, all)
+}
+
+// Input returns what the owner set of the plan, to change some of it.
+func (p *Plan) Input() PlanInput {
+	return PlanInput{NameEN: p.NameEN, NameZH: p.NameZH, Amount: p.Amount, Currency: p.Currency, PeriodDays: p.PeriodDays,
+		Questions: p.Questions, TrialDays: p.TrialDays, Active: p.Active()}
+}
+
+// PatchPlan changes some of a plan: patch receives the plan's input as it
+// is and changes what it will (the API lays a partial body over it), then
+// the whole is validated and saved as UpdatePlan does. The expert check
+// comes before the plan is looked at. Expert only.
+func (s *Store) PatchPlan(ctx context.Context, actor Actor, id int64, patch func(*PlanInput) error) (*Plan, error) {
+	if err := actor.requireExpert(true); err != nil {
+		return nil, err
+	}
+	p, err := s.FindPlan(ctx, id)
+	if err != nil {
+		return nil, err
+	}
+	in := p.Input()
+	if err := patch(&in); err != nil {
+		return nil, err
+	}
+	return s.UpdatePlan(ctx, actor, id, in)
+}
+
+// zeroDecimal are the currencies without a minor unit (Stripe's list of
+// zero-decimal currencies): their amounts count whole units.
+var zeroDecimal = map[string]bool{"bif": true, "clp": true, "djf": true, "gnf": true, "jpy": true, "kmf": true, "krw": true,
+	"mga": true, "pyg": true, "rwf": true, "ugx": true, "vnd": true, "vuv": true, "xaf": true, "xof": true, "xpf": true}
+
+// CurrencyDigits is how many decimal digits the currency's minor unit has:
+// 0 for the zero-decimal currencies (jpy, krw…), else 2.
+func CurrencyDigits(currency string) int {
+	if zeroDecimal[strings.ToLower(currency)] {
+		return 0
+	}
+	return 2
+}
+
+// ParseAmount reads a price as a person types it in the currency's major
+// unit ("299", "29.9", "1,299.00") and returns it in the minor unit
+// (29.9 cny is 2990); junk, too many decimals or a price over
+// MaxPlanAmount is KeyPlanAmount.
+func ParseAmount(s, currency string) (int64, error) {
+	bad := E(KeyPlanAmount, Args{"Max": MaxPlanAmount})
+	s = strings.ReplaceAll(strings.TrimSpace(s), ",", "")
+	if s == "" || len(s) > 20 {
+		return 0, bad
+	}
+	whole, frac, _ := strings.Cut(s, ".")
+	digits := CurrencyDigits(currency)
+	if whole == "" || len(frac) > digits {
+		return 0, bad
+	}
+	frac += strings.Repeat("0", digits-len(frac))
+	var n int64
+	for _, r := range whole + frac {
+		if r < '0' || r > '9' {
+			return 0, bad
+		}
+		n = n*10 + int64(r-'0')
+		if n > MaxPlanAmount {
+			return 0, bad
+		}
+	}
+	return n, nil
+}

@@ -116,6 +116,10 @@ func (s *Store) CreateQuestion(ctx context.Context, actor Actor, qc QuestionCrea
 		}
 		q.ClientToken = &qc.ClientToken
 	}
+	def, err := s.defaultQuota(ctx)
+	if err != nil {
+		return nil, err
+	}
 	var asked int64 // the question this token already asked
 	err = s.tx(ctx, func(tx *gorm.DB) error {
 		if q.ClientToken != nil {
@@ -129,17 +133,8 @@ func (s *Store) CreateQuestion(ctx context.Context, actor Actor, qc QuestionCrea
 				return err
 			}
 		}
-		if actor.Member.Role != RoleExpert && s.quota > 0 {
-			if err := s.lockRow(tx, "members", actor.Member.ID); err != nil {
-				return err
-			}
-			n, err := quotaUsed(tx, actor.Member.ID, now)
-			if err != nil {
-				return err
-			}
-			if n >= int64(s.quota) {
-				return E(KeyQuota, Args{"N": int(n)})
-			}
+		if err := s.checkQuota(tx, actor.Member, def, now); err != nil {
+			return err
 		}
 		if err := tx.Omit("Tags", "Asker").Create(q).Error; err != nil {
 			return err
@@ -517,10 +512,92 @@ func quotaUsed(db *gorm.DB, memberID int64, now time.Time) (int64, error) {
 	return n, err
 }
 
-// Quota is where a member stands with the question quota.
+// defaultQuota is the quota of members without a plan: a start flag's
+// (Config.QuestionQuota) when given, else the site setting's.
+func (s *Store) defaultQuota(ctx context.Context) (*int, error) {
+	st, err := s.Settings(ctx)
+	if err != nil {
+		return nil, err
+	}
+	return st.Quota, nil
+}
+
+// quotaLimit is the one rule of a member's question quota per quotaWindow
+// (nil: unlimited; 0: read-only): the expert has none; a member with a
+// plan has the plan's (a retired plan's too, until their period ends);
+// a member without one has def, the site's (defaultQuota).
+func quotaLimit(db *gorm.DB, m *Member, def *int) (*int, error) {
+	if m.Role == RoleExpert {
+		return nil, nil
+	}
+	var row struct {
+		PlanID    *int64
+		Questions *int
+	}
+	err := db.Table("members").Select("members.plan_id, plans.questions").
+		Joins("LEFT JOIN plans ON plans.id = members.plan_id").Where("members.id = ?", m.ID).Take(&row).Error
+	if err != nil {
+		return nil, err
+	}
+	if row.PlanID != nil {
+		return row.Questions, nil
+	}
+	return def, nil
+}
+
+// checkQuota refuses a question over the member's quota, inside the
+// asking transaction: the member's row is locked first, so two questions
+// sent at once cannot both take the last one.
+func (s *Store) checkQuota(tx *gorm.DB, m *Member, def *int, now time.Time) error {
+	limit, err := quotaLimit(tx, m, def)
+	if err != nil || limit == nil {
+		return err
+	}
+	if *limit == 0 {
+		return E(KeyQuotaReadOnly, nil)
+	}
+	if err := s.lockRow(tx, "members", m.ID); err != nil {
+		return err
+	}
+	n, err := quotaUsed(tx, m.ID, now)
+	if err != nil {
+		return err
+	}
+	if n < int64(*limit) {
+		return nil
+	}
+	at, err := quotaResets(tx, m.ID, now)
+	if err != nil {
+		return err
+	}
+	date := now.Format(time.DateOnly)
+	if at != nil {
+		date = at.UTC().Format(time.DateOnly)
+	}
+	return E(KeyQuota, Args{"N": int(n), "Date": date})
+}
+
+// quotaResets is when the member's oldest counted question leaves the
+// window and gives its credit back; nil when none counts.
+func quotaResets(db *gorm.DB, memberID int64, now time.Time) (*time.Time, error) {
+	var oldest []time.Time
+	if err := quotaCounted(db, memberID, now).Order("created_at").Limit(1).Pluck("created_at", &oldest).Error; err != nil {
+		return nil, err
+	}
+	if len(oldest) == 0 {
+		return nil, nil
+	}
+	at := oldest[0].Add(quotaWindow)
+	return &at, nil
+}
+
+// Quota is where a member stands with the question quota. The period is a
+// rolling window of 30 days (quotaWindow), whatever the plan's period: a
+// question counts for 30 days from when it was asked, unless it gives its
+// credit back (declined, withdrawn, expired).
 type Quota struct {
 	// Limit is how many questions count at once; nil means unlimited (the
-	// expert, or a site without a quota).
+	// expert, or a plan or site without a quota); 0 a read-only plan.
 	Limit *int
 	// Used is how many of the member's questions count now.
 	Used int
@@ -531,29 +608,35 @@ type Quota struct {
 	ResetsAt *time.Time
 }
 
-// FindQuota returns the actor's own standing with the question quota.
+// FindQuota returns the actor's own standing with the question quota, by
+// the same rule the asking follows (quotaLimit).
 func (s *Store) FindQuota(ctx context.Context, actor Actor) (*Quota, error) {
 	if err := requireOwnMember(actor); err != nil {
 		return nil, err
 	}
+	def, err := s.defaultQuota(ctx)
+	if err != nil {
+		return nil, err
+	}
 	now := s.clock()
 	db := s.read(ctx)
+	limit, err := quotaLimit(db, actor.Member, def)
+	if err != nil {
+		return nil, translate(err)
+	}
 	n, err := quotaUsed(db, actor.Member.ID, now)
 	if err != nil {
 		return nil, translate(err)
 	}
-	q := &Quota{Used: int(n)}
-	if actor.Member.Role != RoleExpert && s.quota > 0 {
-		limit, left := s.quota, max(0, s.quota-int(n))
-		q.Limit, q.Remaining = &limit, &left
+	q := &Quota{Used: int(n), Limit: limit}
+	if limit != nil {
+		left := max(0, *limit-int(n))
+		q.Remaining = &left
 	}
 	if n > 0 {
-		var oldest Question
-		if err := quotaCounted(db, actor.Member.ID, now).Select("created_at").Order("created_at").First(&oldest).Error; err != nil {
+		if q.ResetsAt, err = quotaResets(db, actor.Member.ID, now); err != nil {
 			return nil, translate(err)
 		}
-		at := oldest.CreatedAt.Add(quotaWindow)
-		q.ResetsAt = &at
 	}
 	return q, nil
 }

@@ -2,8 +2,6 @@ package qa
 
 import (
 	"context"
-
-	"gorm.io/gorm"
 )
 
 // This file holds the referral terms (分销): what a member earns when a
@@ -62,5 +60,5 @@ func (s *Store) SetReferralTerms(ctx context.Context, actor Actor, t ReferralTer
 	if err := t.Validate(); err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *gorm.DB) error { return s.writeSetting(tx, settingReferralTerms, t) })
+	return s.putSetting(ctx, settingReferralTerms, t)
 }

@@ -28,15 +28,9 @@ const (
 // AnonymousAsking reports whether members may ask anonymously: true until
 // the expert turns it off. Anyone may ask (the ask form shows the box or not).
 func (s *Store) AnonymousAsking(ctx context.Context) (bool, error) {
-	var st setting
-	err := s.read(ctx).Where("key = ?", settingAnonymousAsking).First(&st).Error
-	if err != nil {
-		if ErrorCode(translate(err)) == ENOTFOUND {
-			return true, nil
-		}
-		return false, translate(err)
-	}
-	return st.Value != "false", nil
+	on := true
+	_, err := s.readSetting(ctx, settingAnonymousAsking, &on)
+	return on, err
 }
 
 // SetAnonymousAsking lets members ask anonymously, or not; questions
@@ -45,11 +39,7 @@ func (s *Store) SetAnonymousAsking(ctx context.Context, actor Actor, on bool) er
 	if err := actor.requireExpert(true); err != nil {
 		return err
 	}
-	raw, _ := json.Marshal(on)
-	return s.tx(ctx, func(tx *gorm.DB) error {
-		return tx.Clauses(clause.OnConflict{UpdateAll: true}).
-			Create(&setting{Key: settingAnonymousAsking, Value: string(raw), UpdatedAt: s.clock()}).Error
-	})
+	return s.putSetting(ctx, settingAnonymousAsking, on)
 }
 
 // MaxDeclineReasons is how many canned decline reasons the expert may keep.
@@ -63,17 +53,13 @@ func (s *Store) DeclineReasons(ctx context.Context, actor Actor) ([]string, erro
 	if err := actor.requireExpert(false); err != nil {
 		return nil, err
 	}
-	var st setting
-	err := s.read(ctx).Where("key = ?", settingDeclineReasons).First(&st).Error
-	if err != nil {
-		if ErrorCode(translate(err)) == ENOTFOUND {
-			return nil, nil
-		}
-		return nil, translate(err)
+	var out []string
+	found, err := s.readSetting(ctx, settingDeclineReasons, &out)
+	if err != nil || !found {
+		return nil, err
 	}
-	out := []string{}
-	if err := json.Unmarshal([]byte(st.Value), &out); err != nil {
-		return nil, Internal(err, "decode decline reasons")
+	if out == nil {
+		out = []string{}
 	}
 	return out, nil
 }
@@ -107,15 +93,7 @@ func (s *Store) SetDeclineReasons(ctx context.Context, actor Actor, reasons []st
 	if len(out) > MaxDeclineReasons {
 		return nil, E(KeyReasonsMany, Args{"Max": MaxDeclineReasons, "Got": len(out)})
 	}
-	raw, err := json.Marshal(out)
-	if err != nil {
-		return nil, Internal(err, "encode decline reasons")
-	}
-	err = s.tx(ctx, func(tx *gorm.DB) error {
-		return tx.Clauses(clause.OnConflict{UpdateAll: true}).
-			Create(&setting{Key: settingDeclineReasons, Value: string(raw), UpdatedAt: s.clock()}).Error
-	})
-	if err != nil {
+	if err := s.putSetting(ctx, settingDeclineReasons, out); err != nil {
 		return nil, err
 	}
 	return out, nil
@@ -145,4 +123,12 @@ func (s *Store) writeSetting(tx *gorm.DB, key string, v any) error {
 	}
 	return tx.Clauses(clause.OnConflict{UpdateAll: true}).
 		Create(&setting{Key: key, Value: string(raw), UpdatedAt: s.clock()}).Error
+}
+
+// putSetting stores v as the setting key in a transaction of its own, and
+// forgets the cached site settings once it has committed.
+func (s *Store) putSetting(ctx context.Context, key string, v any) error {
+	err := s.tx(ctx, func(tx *gorm.DB) error { return s.writeSetting(tx, key, v) })
+	s.forgetSettings()
+	return err
 }

@@ -14,6 +14,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"syscall"
 	"time"
 
@@ -38,15 +39,19 @@ type Config struct {
 	Logger *slog.Logger
 	// Now is the clock; nil means time.Now. Tests move it.
 	Now func() time.Time
-	// QuestionQuota is how many questions a member may ask per 30 days
-	// (declined, withdrawn and expired questions give their credit back).
-	// 0 means the default of 20; a negative value means no quota.
+	// QuestionQuota, when not 0, fixes how many questions a member without
+	// a plan may ask per 30 days (serve --question-quota; declined,
+	// withdrawn and expired questions give their credit back); negative
+	// is no quota. 0 leaves it to the site setting (default 20).
 	QuestionQuota int
-	// ExpireAfter is how long a question may stay pending before the
-	// hourly job expires it (serve --expire-after); 0 means never. The
-	// store only reports with it (the dashboard's "expire this week"); the
-	// job passes its own cut-off to ExpirePending.
+	// ExpireAfter, when not 0, fixes how long a question may stay pending
+	// before the hourly job expires it (serve --expire-after); negative is
+	// never. 0 leaves it to the site setting (default 30 days). See
+	// Store.ExpireAfter.
 	ExpireAfter time.Duration
+	// SiteName, when not "", fixes the site's name (serve --site-name);
+	// "" leaves it to the site setting. See Store.SiteName.
+	SiteName string
 	// MaxConcurrentHashes bounds the password hashes (argon2id, 19 MiB
 	// each) computed at once by the whole server; 0 means max(2,
 	// GOMAXPROCS).
@@ -70,8 +75,12 @@ type Store struct {
 	writeSem chan struct{}
 	log      *slog.Logger
 	now      func() time.Time
-	quota    int
-	expire   time.Duration
+	quota    int           // Config.QuestionQuota: 0 is the setting's
+	expire   time.Duration // Config.ExpireAfter: 0 is the setting's
+	// fixedSite is Config.SiteName ("": the setting's).
+	fixedSite string
+	// settings caches the stored settings (settings.go).
+	settings atomic.Pointer[settingsSnap]
 	hashes   *hashGate
 	// mailQueued wakes this process's mail sender when a transaction that
 	// queued mail has committed (MailQueued); other servers poll.
@@ -92,16 +101,13 @@ func IsPostgresDSN(dsn string) bool {
 // Open connects to the database the config names and applies pending
 // migrations. The caller must Close the store.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
-	s := &Store{log: cfg.Logger, now: cfg.Now, quota: cfg.QuestionQuota, expire: cfg.ExpireAfter, hashes: newHashGate(cfg.MaxConcurrentHashes),
+	s := &Store{log: cfg.Logger, now: cfg.Now, quota: cfg.QuestionQuota, expire: cfg.ExpireAfter, fixedSite: cfg.SiteName, hashes: newHashGate(cfg.MaxConcurrentHashes),
 		mailQueued: make(chan struct{}, 1)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)
 	}
 	if s.now == nil {
 		s.now = time.Now
-	}
-	if s.quota == 0 {
-		s.quota = 20
 	}
 	gcfg := &gorm.Config{
 		Logger:                 logger.Discard,

@@ -7,33 +7,31 @@ import (
 	"gorm.io/gorm"
 )
 
-// settingTeasers holds whether the storefront shows the member-only archive
-// to those who may not read it (a JSON boolean; absent is DefaultTeasers).
-const settingTeasers = "teasers_visible"
-
-// DefaultTeasers is whether visitors see teasers of member-only answers
-// before the owner says otherwise: on, so the archive sells the membership.
-const DefaultTeasers = true
-
 // TeasersVisible reports whether visitors (and lapsed members) see the
 // member-only archive as teasers in the storefront's lists, counts, search
-// and sitemap. It is the one reading of the setting: the settings page and
-// API write it (SetTeasersVisible); anyone may ask.
+// and sitemap: the Teasers of the site settings (on until the owner turns
+// it off, so the archive sells the membership). Anyone may ask.
 func (s *Store) TeasersVisible(ctx context.Context) (bool, error) {
-	on := DefaultTeasers
-	if _, err := s.readSetting(ctx, settingTeasers, &on); err != nil {
+	st, err := s.Settings(ctx)
+	if err != nil {
 		return false, err
 	}
-	return on, nil
+	return st.Teasers, nil
 }
 
 // SetTeasersVisible shows, or hides, the member-only archive's teasers to
-// visitors. Expert only.
+// visitors: the one setting changed, the rest kept. Expert only.
 func (s *Store) SetTeasersVisible(ctx context.Context, actor Actor, on bool) error {
 	if err := actor.requireExpert(true); err != nil {
 		return err
 	}
-	return s.tx(ctx, func(tx *gorm.DB) error { return s.writeSetting(tx, settingTeasers, on) })
+	st, err := s.Settings(ctx)
+	if err != nil {
+		return err
+	}
+	st.Teasers = on
+	_, err = s.UpdateSettings(ctx, actor, st)
+	return err
 }
 
 // Storefront returns the actor as the storefront shows the archive to it:

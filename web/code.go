@@ -1,7 +1,9 @@
 package web
 
 import (
+	"html/template"
 	"net/http"
+	"net/url"
 	"strconv"
 	"strings"
 	"time"
@@ -14,16 +16,27 @@ import (
 type codesData struct {
 	Codes []codeView
 	// Created is the code just made: shown this once (the database keeps
-	// only its hash), with its record.
+	// only its hash), with its record, its join link and the link's QR
+	// code (an SVG data: URI, made for this response only).
 	Created     string
 	CreatedCode *qa.MembershipCode
+	JoinURL     string
+	QR          template.URL
 	// Form is the "new code" form as last submitted (on an error).
 	Form codeForm
+	// Plans are the plans a code may give (those on sale); PlanNames
+	// names every plan by id, retired ones too.
+	Plans     []*qa.Plan
+	PlanNames map[int64]*qa.Plan
+	// Redemptions are who redeemed which code, newest first: of the code
+	// RedemptionsOf, or of all.
+	Redemptions   []*qa.CodeRedemption
+	RedemptionsOf int64
 }
 
 type codeForm struct {
-	Label, Days, MaxUses, Expires string
-	Sent                          bool
+	Label, Days, MaxUses, Expires, Plan string
+	Sent                                bool
 }
 
 // codeView is one code in the list: never its secret.
@@ -54,7 +67,24 @@ func (w *Web) loadCodes(c *gin.Context, a qa.Actor) (*codesData, error) {
 		return nil, err
 	}
 	now := w.store.Now()
-	d := &codesData{Codes: make([]codeView, 0, len(cs)), Form: codeForm{Days: "365", MaxUses: "1"}}
+	d := &codesData{Codes: make([]codeView, 0, len(cs)), Form: codeForm{Days: "365", MaxUses: "1"}, PlanNames: map[int64]*qa.Plan{}}
+	ctx := c.Request.Context()
+	all, err := w.store.FindPlansFor(ctx, a, true)
+	if err != nil {
+		return nil, err
+	}
+	for _, p := range all {
+		d.PlanNames[p.ID] = p
+		if p.Active() {
+			d.Plans = append(d.Plans, p)
+		}
+	}
+	if id, err := strconv.ParseInt(c.Query("code"), 10, 64); err == nil && id > 0 {
+		d.RedemptionsOf = id
+	}
+	if d.Redemptions, err = w.store.FindCodeRedemptions(ctx, a, d.RedemptionsOf); err != nil {
+		return nil, err
+	}
 	for _, mc := range cs {
 		v := codeView{MembershipCode: mc, State: mc.State(now)}
 		if mc.ExpiresAt != nil {
@@ -83,7 +113,8 @@ func (w *Web) addCode(c *gin.Context) {
 	if !ok {
 		return
 	}
-	f := codeForm{Label: c.PostForm("label"), Days: c.PostForm("days"), MaxUses: c.PostForm("max_uses"), Expires: c.PostForm("expires"), Sent: true}
+	f := codeForm{Label: c.PostForm("label"), Days: c.PostForm("days"), MaxUses: c.PostForm("max_uses"), Expires: c.PostForm("expires"),
+		Plan: c.PostForm("plan"), Sent: true}
 	var (
 		secret string
 		mc     *qa.MembershipCode
@@ -101,6 +132,13 @@ func (w *Web) addCode(c *gin.Context) {
 			end := last.AddDate(0, 0, 1)
 			cc.ExpiresAt = &end
 		}
+	}
+	if err == nil && f.Plan != "" {
+		id, perr := strconv.ParseInt(f.Plan, 10, 64)
+		if perr != nil || len(f.Plan) > 20 {
+			err = qa.E(qa.KeyCodePlan, qa.Args{"ID": keepShort(f.Plan, 20)})
+		}
+		cc.PlanID = &id
 	}
 	if err == nil {
 		secret, mc, err = w.store.CreateMembershipCode(c.Request.Context(), a, cc)
@@ -123,11 +161,17 @@ func (w *Web) addCode(c *gin.Context) {
 		if len(f.Expires) > 10 {
 			f.Expires = ""
 		}
+		f.Plan = keepShort(f.Plan, 20)
 		d.Form = f
 		w.formError(c, "codes", d, err)
 		return
 	}
 	d.Created, d.CreatedCode = secret, mc
+	d.JoinURL = w.baseURL + "/join?code=" + url.QueryEscape(secret)
+	if d.QR, err = qrDataURI(d.JoinURL); err != nil {
+		w.fail(c, qa.Internal(err, "QR code"))
+		return
+	}
 	c.Header("Cache-Control", "no-store")
 	w.render(c, "codes", http.StatusOK, d)
 }
@@ -149,6 +193,8 @@ type joinData struct {
 	Email, Name string
 	// Code fills the code field from a join link (/join?code=…).
 	Code string
+	// Plans are the plans on sale, shown above the code field.
+	Plans []*qa.Plan
 }
 
 // joinForm is the visitor's form to join with a membership code; a
@@ -157,6 +203,11 @@ func (w *Web) joinForm(c *gin.Context) {
 	d := joinData{}
 	if code := c.Query("code"); len(code) <= 100 {
 		d.Code = code
+	}
+	var err error
+	if d.Plans, err = w.store.FindPlans(c.Request.Context(), false); err != nil {
+		w.fail(c, err)
+		return
 	}
 	// A public page: its address is /join, whatever code a link carries.
 	w.renderPublic(c, "join", d, public{Path: "/join", Description: requestOf(c).l.T("join.intro")})
@@ -181,6 +232,9 @@ func (w *Web) join(c *gin.Context) {
 		}, clientAddr(c))
 	}
 	if err != nil {
+		if ps, perr := w.store.FindPlans(c.Request.Context(), false); perr == nil {
+			d.Plans = ps
+		}
 		if len(d.Email) > 4*qa.MaxEmailLen {
 			d.Email = ""
 		}

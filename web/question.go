@@ -31,7 +31,20 @@ type askData struct {
 	AllTags []qa.TagCount
 	// AnonymousOff: the owner turned anonymous asking off; no box.
 	AnonymousOff bool
+	// Quota is where the member stands with the question quota, shown
+	// before they write anything.
+	Quota *qa.Quota
 }
+
+// QuotaOut reports that the member cannot ask now: a read-only plan, or
+// none of the period's questions left.
+func (d askData) QuotaOut() bool {
+	return d.Quota != nil && d.Quota.Remaining != nil && *d.Quota.Remaining == 0
+}
+
+// ShowForm: the form is left out when the member cannot ask, unless it
+// comes back with what they wrote (nothing typed is ever lost).
+func (d askData) ShowForm() bool { return !d.QuotaOut() || d.Title != "" || d.Body != "" }
 
 // askForm is the form to ask the expert. A member whose membership ended
 // sees why they cannot ask instead.
@@ -55,7 +68,11 @@ func (w *Web) fillAsk(c *gin.Context, a qa.Actor, d *askData) error {
 	}
 	d.AllTags = tags
 	on, err := w.store.AnonymousAsking(c.Request.Context())
+	if err != nil {
+		return err
+	}
 	d.AnonymousOff = !on
+	d.Quota, err = w.store.FindQuota(c.Request.Context(), a)
 	return err
 }
 

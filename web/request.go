@@ -32,6 +32,8 @@ type request struct {
 	pending int
 	// unread is the member's count of unread notifications, for the bell.
 	unread int
+	// site is the site's name in force.
+	site string
 }
 
 // prepare resolves the actor from the session cookie, the language, and a
@@ -52,7 +54,14 @@ func (w *Web) load(c *gin.Context) error {
 		// A public page's address in one language (hreflang) wins.
 		lang = l.Code()
 	}
-	r := &request{actor: qa.Visitor(), l: w.cat.Pick(lang, c.GetHeader("Accept-Language"))}
+	st, err := w.store.Settings(c.Request.Context())
+	if err != nil {
+		return err
+	}
+	r := &request{actor: qa.Visitor(), l: w.cat.PickOr(lang, c.GetHeader("Accept-Language"), st.DefaultLang), site: st.SiteName}
+	if w.site != "" {
+		r.site = w.site
+	}
 	c.Set(requestKey, r)
 	if raw, err := c.Cookie(w.cookie); err == nil && raw != "" {
 		a, err := w.store.ActorForSession(c.Request.Context(), raw)
@@ -135,6 +144,7 @@ var flashes = map[string]bool{
 	"notifications_read": true, "followed": true, "unfollowed": true, "mail_saved": true, "redelivered": true,
 	"searches_cleared": true, "member_disabled": true, "member_enabled": true,
 	"tag_saved": true, "tag_renamed": true, "tag_merged": true, "marked_reviewed": true,
+	"plan_saved": true,
 }
 
 // redirect answers a form with 303 See Other to target, leaving a flash
@@ -172,9 +182,12 @@ type view struct {
 func (w *Web) view(c *gin.Context, data any) view {
 	r := requestOf(c)
 	if r == nil {
-		r = &request{actor: qa.Visitor(), l: w.cat.Localizers()[0]}
+		r = &request{actor: qa.Visitor(), l: w.cat.Localizers()[0], site: w.site}
+		if r.site == "" {
+			r.site = w.store.SiteName(c.Request.Context())
+		}
 	}
-	v := view{L: r.l, Actor: r.actor, Now: w.store.Now(), Path: c.Request.URL.RequestURI(), Pending: r.pending, Unread: r.unread, Site: w.site, Data: data}
+	v := view{L: r.l, Actor: r.actor, Now: w.store.Now(), Path: c.Request.URL.RequestURI(), Pending: r.pending, Unread: r.unread, Site: r.site, Data: data}
 	if r.flash != "" {
 		v.Flash = r.l.T("flash." + r.flash)
 	}

@@ -96,9 +96,6 @@ func New(cfg Config) (*Web, error) {
 	if w.log == nil {
 		w.log = slog.New(slog.DiscardHandler)
 	}
-	if w.site == "" {
-		w.site = "answerbook"
-	}
 	if w.cookie == "" {
 		w.cookie = "answerbook_session"
 	}
@@ -228,6 +225,8 @@ func (w *Web) funcs() template.FuncMap {
 		"dict":       dict,
 		"join":       strings.Join,
 		"deref":      func(p *int64) int64 { return *p },
+		"deref32":    func(p *int) int { return *p },
+		"derefTime":  func(p *time.Time) time.Time { return *p },
 		"seq":        func(n int) []int { return make([]int, n) },
 		"add":        func(a, b int) int { return a + b },
 		"hasTag":     hasTag,
@@ -349,6 +348,10 @@ func (w *Web) Register(r gin.IRouter) {
 	g.GET("/codes", w.codes)
 	g.POST("/codes", w.addCode)
 	g.POST("/codes/:id/revoke", w.revokeCode)
+	g.GET("/settings", w.settings)
+	g.POST("/settings", w.saveSiteSettings)
+	g.POST("/settings/plans", w.savePlan)
+	g.POST("/settings/plans/:id", w.savePlan)
 	g.GET("/account", w.account)
 	g.POST("/account/password", w.changePassword)
 	g.POST("/account/mail", w.saveMailPrefs)

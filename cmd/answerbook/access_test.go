@@ -706,6 +706,11 @@ func accRules() map[string][]accProbe {
 		"POST /api/v1/codes":                  {{path: "/api/v1/codes", body: `{"days":0,"max_uses":1}`, want: expertAPI(bd)}},
 		"DELETE /api/v1/codes/:id":            {{path: "/api/v1/codes/{missing}", want: expertAPI(nf)}},
 		"POST /api/v1/embeds":                 {{path: "/api/v1/embeds", body: `{"answer_id":0}`, want: expertAPI(bd)}},
+		"GET /api/v1/settings":                {{path: "/api/v1/settings", want: expertAPI(ok)}},
+		"PUT /api/v1/settings":                {{path: "/api/v1/settings", body: `{"default_lang":"fr"}`, want: expertAPI(bd)}},
+		"GET /api/v1/plans":                   {{path: "/api/v1/plans", want: accAPIAll(ok)}, {path: "/api/v1/plans?all=1", want: expertAPI(ok)}},
+		"POST /api/v1/plans":                  {{path: "/api/v1/plans", body: `{"name_en":"x","amount":-1,"currency":"usd","period_days":30}`, want: expertAPI(bd)}},
+		"PUT /api/v1/plans/:id":               {{path: "/api/v1/plans/{missing}", body: `{"active":false}`, want: expertAPI(nf)}},
 		"GET /api/v1/webhooks":                {{path: "/api/v1/webhooks", want: expertAPI(ok)}},
 		"POST /api/v1/webhooks":               {{path: "/api/v1/webhooks", body: `{"url":"ftp://example.com/x"}`, want: expertAPI(bd)}},
 		"DELETE /api/v1/webhooks/:id":         {{path: "/api/v1/webhooks/{newhook}", want: expertAPI(nc)}},
@@ -823,9 +828,13 @@ func accRules() map[string][]accProbe {
 		"POST /webhooks/:id/rotate":                         {{path: "/webhooks/{newhook}/rotate", form: true, body: "overlap_hours=999", want: expertWeb(u, bd)}},
 		"POST /webhooks/:id/deliveries/:delivery/redeliver": {{path: "/webhooks/{hook}/deliveries/{missing}/redeliver", want: expertWeb(u, nf)}},
 		// Membership codes: the list never shows a code, only its record.
-		"GET /codes":             {{path: "/codes", want: expertWeb(lg, ok)}},
-		"POST /codes":            {{path: "/codes", form: true, body: form(url.Values{"days": {"0"}, "max_uses": {"1"}}), want: expertWeb(u, bd)}},
-		"POST /codes/:id/revoke": {{path: "/codes/{missing}/revoke", want: expertWeb(u, nf)}},
+		"GET /codes":               {{path: "/codes", want: expertWeb(lg, ok)}},
+		"GET /settings":            {{path: "/settings", want: expertWeb(lg, ok)}},
+		"POST /settings":           {{path: "/settings", form: true, body: form(url.Values{"site_name": {"x"}, "default_lang": {"en"}, "quota": {"-1"}}), want: expertWeb(u, bd)}},
+		"POST /settings/plans":     {{path: "/settings/plans", form: true, body: form(url.Values{"name_en": {"x"}, "price": {"abc"}, "currency": {"usd"}, "period_days": {"30"}}), want: expertWeb(u, bd)}},
+		"POST /settings/plans/:id": {{path: "/settings/plans/{missing}", form: true, body: form(url.Values{"name_en": {"x"}, "price": {"1"}, "currency": {"usd"}, "period_days": {"30"}}), want: expertWeb(u, nf)}},
+		"POST /codes":              {{path: "/codes", form: true, body: form(url.Values{"days": {"0"}, "max_uses": {"1"}}), want: expertWeb(u, bd)}},
+		"POST /codes/:id/revoke":   {{path: "/codes/{missing}/revoke", want: expertWeb(u, nf)}},
 		// Joining is for visitors (a wrong code is the one generic 400);
 		// a signed-in member is sent to the account page to renew.
 		"GET /join": {{path: "/join", want: accAll(ok)}},

@@ -31,10 +31,13 @@ type Config struct {
 	Addr           string
 	BaseURL        string
 	TrustedProxies []string
-	ExpireAfter    time.Duration
+	// ExpireAfter, when not 0, fixes how long questions stay pending
+	// (--expire-after; negative: never); 0 leaves it to the site setting.
+	ExpireAfter time.Duration
 	// CORSOrigins may call the API's read routes from their pages.
 	CORSOrigins []string
-	// SiteName names the site in embeds, oEmbed and feeds.
+	// SiteName, when not "", fixes the site's name (--site-name); ""
+	// leaves it to the site setting.
 	SiteName string
 	// SMTP is the --smtp URL; "" turns e-mail off (the outbox keeps its
 	// rows, in-app notifications work as ever).
@@ -95,7 +98,7 @@ type Main struct {
 // NewMain returns a Main with defaults.
 func NewMain() *Main {
 	return &Main{
-		Config: Config{DataDir: "./data", Addr: "127.0.0.1:8080", ExpireAfter: 30 * 24 * time.Hour},
+		Config: Config{DataDir: "./data", Addr: "127.0.0.1:8080"},
 		Logger: slog.New(slog.DiscardHandler),
 	}
 }
@@ -116,7 +119,7 @@ func (m *Main) Run(ctx context.Context) error {
 		}
 	}
 	var err error
-	m.Store, err = openWaiting(ctx, qa.Config{DSN: m.Config.DSN, DataDir: m.Config.DataDir, Logger: m.Logger, ExpireAfter: m.Config.ExpireAfter,
+	m.Store, err = openWaiting(ctx, qa.Config{DSN: m.Config.DSN, DataDir: m.Config.DataDir, Logger: m.Logger, ExpireAfter: m.Config.ExpireAfter, SiteName: m.Config.SiteName,
 		MaxConns: m.Config.DBMaxConns, ConnMaxLifetime: m.Config.DBConnLifetime}, m.Config.DBWait, m.Logger)
 	if err != nil {
 		return err
@@ -251,11 +254,9 @@ func (m *Main) printSetupLink(ctx context.Context) error {
 	return nil
 }
 
-// expireLoop expires questions left pending too long, hourly.
+// expireLoop expires questions left pending too long, hourly: as long as
+// the flag or, without it, the setting says (never when that is 0).
 func (m *Main) expireLoop(ctx context.Context) {
-	if m.Config.ExpireAfter <= 0 {
-		return
-	}
 	every := m.Config.ExpireEvery
 	if every <= 0 {
 		every = time.Hour
@@ -263,7 +264,11 @@ func (m *Main) expireLoop(ctx context.Context) {
 	t := time.NewTicker(every)
 	defer t.Stop()
 	for {
-		n, err := m.Store.ExpirePending(ctx, qa.System(), m.Store.Now().Add(-m.Config.ExpireAfter))
+		var n int
+		after, err := m.Store.ExpireAfter(ctx)
+		if err == nil && after > 0 {
+			n, err = m.Store.ExpirePending(ctx, qa.System(), m.Store.Now().Add(-after))
+		}
 		if err != nil && ctx.Err() == nil {
 			m.Logger.Error("expire pending questions", "err", err)
 		} else if n > 0 {

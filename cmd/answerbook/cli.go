@@ -200,22 +200,22 @@ func (c *VersionCmd) Run(e *env) error {
 
 // ServeCmd is "serve".
 type ServeCmd struct {
-	Addr           string        `env:"ANSWERBOOK_ADDR" default:"127.0.0.1:8080" help:"Address to listen on."`
-	BaseURL        string        `name:"base-url" env:"ANSWERBOOK_BASE_URL" help:"Public address of the site (default http://ADDR)."`
-	TrustedProxies []string      `name:"trusted-proxies" env:"ANSWERBOOK_TRUSTED_PROXIES" help:"Proxies (IPs or CIDRs) whose X-Forwarded-For is believed; none by default."`
-	ExpireAfter    time.Duration `name:"expire-after" env:"ANSWERBOOK_EXPIRE_AFTER" default:"720h" help:"Pending questions expire after this long without action (0 disables)."`
-	LogLevel       string        `name:"log-level" env:"ANSWERBOOK_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"debug, info, warn or error."`
-	CORSOrigins    []string      `name:"cors-origins" env:"ANSWERBOOK_CORS_ORIGINS" help:"Origins (https://blog.example) whose pages may call the API's read routes with a token; * for any."`
-	SiteName       string        `name:"site-name" env:"ANSWERBOOK_SITE_NAME" default:"answerbook" help:"The site's name in embeds, oEmbed and feeds."`
-	SMTP           string        `name:"smtp" env:"ANSWERBOOK_SMTP" help:"SMTP server for e-mail: smtp://user:pass@host:587 (STARTTLS required; ?starttls=off for none) or smtps://user:pass@host:465. Without it no e-mail is sent."`
-	MailFrom       string        `name:"mail-from" env:"ANSWERBOOK_MAIL_FROM" help:"From of every e-mail, \"Name <addr@example.com>\" (required with --smtp)."`
-	ExpireEvery    time.Duration `name:"expire-every" hidden:"" default:"1h" help:"How often pending questions are expired."`
-	MailPoll       time.Duration `name:"mail-poll" hidden:"" default:"1s" help:"How often the e-mail sender looks for due mail."`
-	MailLease      time.Duration `name:"mail-lease" hidden:"" default:"2m" help:"How long the e-mail sender holds a claimed mail."`
-	MailTimeout    time.Duration `name:"mail-timeout" hidden:"" default:"30s" help:"Bound of connecting to the SMTP server and of each message's exchange."`
-	DBMaxConns     int           `name:"db-max-conns" env:"ANSWERBOOK_DB_MAX_CONNS" default:"32" help:"Most Postgres connections this server opens; the servers' sum must fit the database's max_connections."`
-	DBConnLifetime time.Duration `name:"db-conn-lifetime" env:"ANSWERBOOK_DB_CONN_LIFETIME" default:"0" help:"Close a Postgres connection after this long (0: keep it)."`
-	DBWait         time.Duration `name:"db-wait" env:"ANSWERBOOK_DB_WAIT" default:"2m" help:"At start, wait this long for a database that cannot be reached (retrying, with a log line) before giving up."`
+	Addr           string         `env:"ANSWERBOOK_ADDR" default:"127.0.0.1:8080" help:"Address to listen on."`
+	BaseURL        string         `name:"base-url" env:"ANSWERBOOK_BASE_URL" help:"Public address of the site (default http://ADDR)."`
+	TrustedProxies []string       `name:"trusted-proxies" env:"ANSWERBOOK_TRUSTED_PROXIES" help:"Proxies (IPs or CIDRs) whose X-Forwarded-For is believed; none by default."`
+	ExpireAfter    *time.Duration `name:"expire-after" env:"ANSWERBOOK_EXPIRE_AFTER" help:"Pending questions expire after this long without action (0 disables); given, it wins over the setting on /settings (default 30 days)."`
+	LogLevel       string         `name:"log-level" env:"ANSWERBOOK_LOG_LEVEL" default:"info" enum:"debug,info,warn,error" help:"debug, info, warn or error."`
+	CORSOrigins    []string       `name:"cors-origins" env:"ANSWERBOOK_CORS_ORIGINS" help:"Origins (https://blog.example) whose pages may call the API's read routes with a token; * for any."`
+	SiteName       string         `name:"site-name" env:"ANSWERBOOK_SITE_NAME" help:"The site's name in pages, embeds, oEmbed, feeds and e-mail; given, it wins over the setting on /settings (default answerbook)."`
+	SMTP           string         `name:"smtp" env:"ANSWERBOOK_SMTP" help:"SMTP server for e-mail: smtp://user:pass@host:587 (STARTTLS required; ?starttls=off for none) or smtps://user:pass@host:465. Without it no e-mail is sent."`
+	MailFrom       string         `name:"mail-from" env:"ANSWERBOOK_MAIL_FROM" help:"From of every e-mail, \"Name <addr@example.com>\" (required with --smtp)."`
+	ExpireEvery    time.Duration  `name:"expire-every" hidden:"" default:"1h" help:"How often pending questions are expired."`
+	MailPoll       time.Duration  `name:"mail-poll" hidden:"" default:"1s" help:"How often the e-mail sender looks for due mail."`
+	MailLease      time.Duration  `name:"mail-lease" hidden:"" default:"2m" help:"How long the e-mail sender holds a claimed mail."`
+	MailTimeout    time.Duration  `name:"mail-timeout" hidden:"" default:"30s" help:"Bound of connecting to the SMTP server and of each message's exchange."`
+	DBMaxConns     int            `name:"db-max-conns" env:"ANSWERBOOK_DB_MAX_CONNS" default:"32" help:"Most Postgres connections this server opens; the servers' sum must fit the database's max_connections."`
+	DBConnLifetime time.Duration  `name:"db-conn-lifetime" env:"ANSWERBOOK_DB_CONN_LIFETIME" default:"0" help:"Close a Postgres connection after this long (0: keep it)."`
+	DBWait         time.Duration  `name:"db-wait" env:"ANSWERBOOK_DB_WAIT" default:"2m" help:"At start, wait this long for a database that cannot be reached (retrying, with a log line) before giving up."`
 	// security
 	WebhooksAllowPrivate bool   `name:"webhooks-allow-private" env:"ANSWERBOOK_WEBHOOKS_ALLOW_PRIVATE" help:"Let webhooks reach private, loopback and link-local addresses (refused by default)."`
 	MetricsAddr          string `name:"metrics-addr" env:"ANSWERBOOK_METRICS_ADDR" help:"Serve /metrics on this address only (e.g. 127.0.0.1:9090); default: on the main listener."`
@@ -226,12 +226,24 @@ type ServeCmd struct {
 func (c *ServeCmd) config(g *Globals) Config {
 	return Config{
 		DataDir: g.Data, DSN: g.DB, Addr: c.Addr, BaseURL: c.BaseURL, TrustedProxies: c.TrustedProxies,
-		ExpireAfter: c.ExpireAfter, CORSOrigins: c.CORSOrigins, SiteName: c.SiteName,
+		ExpireAfter: flagExpiry(c.ExpireAfter), CORSOrigins: c.CORSOrigins, SiteName: c.SiteName,
 		SMTP: c.SMTP, MailFrom: c.MailFrom, MailPoll: c.MailPoll, MailLease: c.MailLease, MailTimeout: c.MailTimeout,
 		WebhooksAllowPrivate: c.WebhooksAllowPrivate,
 		MetricsAddr:          c.MetricsAddr, SecurityContact: c.SecurityContact,
 		DBMaxConns: c.DBMaxConns, DBConnLifetime: c.DBConnLifetime, DBWait: c.DBWait, ExpireEvery: c.ExpireEvery,
 	}
+}
+
+// flagExpiry is Config.ExpireAfter from --expire-after: 0 (the setting)
+// when not given, negative (never) when given as 0 or less.
+func flagExpiry(d *time.Duration) time.Duration {
+	switch {
+	case d == nil:
+		return 0
+	case *d <= 0:
+		return -1
+	}
+	return *d
 }
 
 // Run serves until the context ends (SIGINT/SIGTERM), then shuts down
@@ -427,6 +439,7 @@ type CodeCreateCmd struct {
 	Uses  int    `required:"" help:"How many people may use each code (1-10000)."`
 	Count int    `default:"1" help:"How many codes to make (1-1000)."`
 	Label string `help:"A name for the expert's list (e.g. the course or the buyer)."`
+	Plan  int64  `help:"The id of an active plan: who redeems a code holds it, with its question quota (default: none)."`
 }
 
 // maxCLICodes bounds one "code create".
@@ -442,8 +455,12 @@ func (c *CodeCreateCmd) Run(g *Globals, e *env) error {
 		return err
 	}
 	defer s.Close()
+	cc := qa.CodeCreate{Label: c.Label, Days: c.Days, MaxUses: c.Uses}
+	if c.Plan != 0 {
+		cc.PlanID = &c.Plan
+	}
 	for range c.Count {
-		raw, _, err := s.CreateMembershipCode(e.ctx, qa.System(), qa.CodeCreate{Label: c.Label, Days: c.Days, MaxUses: c.Uses})
+		raw, _, err := s.CreateMembershipCode(e.ctx, qa.System(), cc)
 		if err != nil {
 			return err
 		}

@@ -128,6 +128,12 @@ func (c *Catalog) Localizers() []*Localizer { return c.locs }
 // names one of ours, else the best match for the Accept-Language header,
 // else English.
 func (c *Catalog) Pick(choice, acceptLanguage string) *Localizer {
+	return c.PickOr(choice, acceptLanguage, "")
+}
+
+// PickOr is Pick with another last resort: the language fallback (a code,
+// the site's default language) when the header matches none of ours.
+func (c *Catalog) PickOr(choice, acceptLanguage, fallback string) *Localizer {
 	if choice != "" {
 		for _, l := range c.locs {
 			if l.Code() == choice {
@@ -135,13 +141,19 @@ func (c *Catalog) Pick(choice, acceptLanguage string) *Localizer {
 			}
 		}
 	}
+	last := c.locs[0]
+	for _, l := range c.locs {
+		if fallback != "" && l.Code() == fallback {
+			last = l
+		}
+	}
 	tags, _, err := language.ParseAcceptLanguage(acceptLanguage)
 	if err != nil || len(tags) == 0 {
-		return c.locs[0]
+		return last
 	}
 	_, i, conf := c.matcher.Match(tags...)
 	if conf == language.No {
-		return c.locs[0]
+		return last
 	}
 	return c.locs[i]
 }
