@@ -89,6 +89,7 @@ func (a *API) Register(r gin.IRouter) error {
 	r.GET("/oembed", a.authenticate, a.oembed)
 	r.GET("/feeds/answers.atom", a.feed)
 	r.GET("/feeds/tags/:file", a.feed)
+	r.POST("/payments/stripe", a.stripeEvent)
 	g := r.Group("/api/v1", a.cors, a.noStore, a.authenticate)
 	g.OPTIONS("/*path", func(c *gin.Context) { c.Status(http.StatusNoContent) })
 
@@ -123,6 +124,8 @@ func (a *API) Register(r gin.IRouter) error {
 	g.GET("/codes", a.listCodes)
 	g.POST("/codes", a.createCodes)
 	g.DELETE("/codes/:id", a.revokeCode)
+	g.GET("/referrals", a.listReferrals)
+	g.POST("/referrals/payouts", a.payReferrals)
 	g.GET("/webhooks", a.listWebhooks)
 	g.POST("/webhooks", a.createWebhook)
 	g.DELETE("/webhooks/:id", a.deleteWebhook)

@@ -203,6 +203,7 @@ const (
 	KeyPayMismatch  Key = "err.pay_mismatch"
 	KeyPayPending   Key = "err.pay_pending"
 	KeyPayoutMember Key = "err.payout_member"
+	KeyExportFormat Key = "err.export_format"
 )
 
 // message is a key's code and English text, a text/template over its Args
@@ -404,6 +405,7 @@ var messages = map[Key]message{
 	KeyPayMismatch:  {code: EINVALID, text: "the payment event's amount or currency does not match the payment"},
 	KeyPayPending:   {code: ECONFLICT, text: "the payment is not confirmed yet; this page will know once the payment provider confirms it"},
 	KeyPayoutMember: {code: EINVALID, text: "choose the member (member_id) whose payable referral credits are paid"},
+	KeyExportFormat: {code: EINVALID, text: "format must be one of {{.Allowed}}"},
 }
 
 func init() {

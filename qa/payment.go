@@ -323,7 +323,9 @@ func (s *Store) ConfirmCheckout(ctx context.Context, sessionID, token string) (*
 		if err != nil {
 			return nil, E(KeyPayProvider, nil).Wrap(err)
 		}
-		if _, err := s.ApplyPaymentEvent(ctx, ev); err != nil {
+		// A session the provider does not show paid (or that does not
+		// match, refused and logged) leaves the payment pending.
+		if _, err := s.ApplyPaymentEvent(ctx, ev); err != nil && ErrorCode(err) != EINVALID {
 			return nil, err
 		}
 	}
@@ -471,6 +473,10 @@ func (s *Store) applyCompleted(tx *gorm.DB, ev *PaymentEvent) (*int64, string, e
 	if err != nil {
 		return nil, "", err
 	}
+	if !ev.Paid {
+		// Nothing to apply (an unpaid or still processing checkout).
+		return &p.ID, OutcomeUnpaid, nil
+	}
 	if ev.Amount != p.Amount || ev.Currency != p.Currency {
 		return nil, "", E(KeyPayMismatch, nil)
 	}
@@ -480,8 +486,6 @@ func (s *Store) applyCompleted(tx *gorm.DB, ev *PaymentEvent) (*int64, string, e
 		}
 	}
 	switch {
-	case !ev.Paid:
-		return &p.ID, OutcomeUnpaid, nil
 	case p.Status == PaymentPaid:
 		return &p.ID, OutcomeAlready, nil
 	case p.Status == PaymentRefunded:

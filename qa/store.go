@@ -94,7 +94,7 @@ func IsPostgresDSN(dsn string) bool {
 // migrations. The caller must Close the store.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{log: cfg.Logger, now: cfg.Now, quota: cfg.QuestionQuota, expire: cfg.ExpireAfter, hashes: newHashGate(cfg.MaxConcurrentHashes),
-		payments: cfg.Payments,
+		payments:   cfg.Payments,
 		mailQueued: make(chan struct{}, 1)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

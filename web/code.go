@@ -149,6 +149,8 @@ type joinData struct {
 	Email, Name string
 	// Code fills the code field from a join link (/join?code=…).
 	Code string
+	// Plans are the plans to buy (none when payments are off).
+	Plans []planView
 }
 
 // joinForm is the visitor's form to join with a membership code; a
@@ -157,6 +159,11 @@ func (w *Web) joinForm(c *gin.Context) {
 	d := joinData{}
 	if code := c.Query("code"); len(code) <= 100 {
 		d.Code = code
+	}
+	var err error
+	if d.Plans, err = w.plansFor(c, 0); err != nil {
+		w.fail(c, err)
+		return
 	}
 	w.render(c, "join", http.StatusOK, d)
 }
@@ -176,7 +183,7 @@ func (w *Web) join(c *gin.Context) {
 	if c.PostForm("password") == c.PostForm("password2") {
 		m, err = w.store.RedeemCode(c.Request.Context(), qa.Visitor(), qa.CodeRedeem{
 			Code: c.PostForm("code"), Email: d.Email, Name: d.Name, Password: c.PostForm("password"),
-			Lang: requestOf(c).l.Code(),
+			Lang: requestOf(c).l.Code(), Referral: referralOf(c),
 		}, clientAddr(c))
 	}
 	if err != nil {
@@ -185,6 +192,11 @@ func (w *Web) join(c *gin.Context) {
 		}
 		if len(d.Name) > 4*qa.MaxNameLen {
 			d.Name = ""
+		}
+		var perr error
+		if d.Plans, perr = w.plansFor(c, 0); perr != nil {
+			w.fail(c, perr)
+			return
 		}
 		w.formError(c, "join", d, err)
 		return

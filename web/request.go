@@ -130,6 +130,7 @@ var flashes = map[string]bool{
 	"reset_link_sent": true, "joined_confirm": true,
 	"notifications_read": true, "followed": true, "unfollowed": true, "mail_saved": true, "redelivered": true,
 	"searches_cleared": true, "member_disabled": true, "member_enabled": true,
+	"paid": true, "paid_joined": true, "paid_login": true, "referrals_paid": true,
 }
 
 // redirect answers a form with 303 See Other to target, leaving a flash

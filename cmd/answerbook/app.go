@@ -19,6 +19,7 @@ import (
 	"answerbook/api"
 	"answerbook/internal/server"
 	"answerbook/mail"
+	"answerbook/payment"
 	"answerbook/qa"
 	"answerbook/search"
 )
@@ -59,6 +60,11 @@ type Config struct {
 	// store's defaults); see qa.Config.
 	DBMaxConns     int
 	DBConnLifetime time.Duration
+	// StripeKey and StripeWebhookSecret turn payments on (both, or
+	// neither); StripeAPI points the Stripe client elsewhere (stripe-mock).
+	StripeKey           string
+	StripeWebhookSecret string
+	StripeAPI           string
 }
 
 // Main is the running program: a test starts it on 127.0.0.1:0 with a temp
@@ -69,6 +75,9 @@ type Main struct {
 	// SetupLink receives the one-time setup link when one is made (the
 	// default logs it).
 	SetupLink func(link string)
+	// Clock is the store's clock (qa.Config.Now); nil is time.Now. Tests
+	// move it.
+	Clock func() time.Time
 
 	Store *qa.Store
 	Index *search.Index
@@ -110,9 +119,17 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	var payments qa.PaymentGateway
+	if m.Config.StripeKey != "" || m.Config.StripeWebhookSecret != "" {
+		gw, err := payment.New(payment.Config{Key: m.Config.StripeKey, WebhookSecret: m.Config.StripeWebhookSecret, API: m.Config.StripeAPI})
+		if err != nil {
+			return err
+		}
+		payments = gw
+	}
 	var err error
 	m.Store, err = qa.Open(ctx, qa.Config{DSN: m.Config.DSN, DataDir: m.Config.DataDir, Logger: m.Logger, ExpireAfter: m.Config.ExpireAfter,
-		MaxConns: m.Config.DBMaxConns, ConnMaxLifetime: m.Config.DBConnLifetime})
+		MaxConns: m.Config.DBMaxConns, ConnMaxLifetime: m.Config.DBConnLifetime, Payments: payments, Now: m.Clock})
 	if err != nil {
 		return err
 	}

@@ -212,6 +212,10 @@ type ServeCmd struct {
 	MailTimeout    time.Duration `name:"mail-timeout" hidden:"" default:"30s" help:"Bound of connecting to the SMTP server and of each message's exchange."`
 	DBMaxConns     int           `name:"db-max-conns" env:"ANSWERBOOK_DB_MAX_CONNS" default:"32" help:"Most Postgres connections this server opens; the servers' sum must fit the database's max_connections."`
 	DBConnLifetime time.Duration `name:"db-conn-lifetime" env:"ANSWERBOOK_DB_CONN_LIFETIME" default:"0" help:"Close a Postgres connection after this long (0: keep it)."`
+	// payments
+	StripeKey           string `name:"stripe-key" env:"ANSWERBOOK_STRIPE_KEY" help:"Stripe secret key (sk_…): plans can be bought on /join. Needs --stripe-webhook-secret."`
+	StripeWebhookSecret string `name:"stripe-webhook-secret" env:"ANSWERBOOK_STRIPE_WEBHOOK_SECRET" help:"Signing secret (whsec_…) of the Stripe webhook endpoint BASE_URL/payments/stripe."`
+	StripeAPI           string `name:"stripe-api" env:"ANSWERBOOK_STRIPE_API" help:"Stripe API base URL (default Stripe's own; tests point it at stripe-mock)."`
 	// security
 	WebhooksAllowPrivate bool   `name:"webhooks-allow-private" env:"ANSWERBOOK_WEBHOOKS_ALLOW_PRIVATE" help:"Let webhooks reach private, loopback and link-local addresses (refused by default)."`
 	MetricsAddr          string `name:"metrics-addr" env:"ANSWERBOOK_METRICS_ADDR" help:"Serve /metrics on this address only (e.g. 127.0.0.1:9090); default: on the main listener."`
@@ -227,6 +231,7 @@ func (c *ServeCmd) config(g *Globals) Config {
 		WebhooksAllowPrivate: c.WebhooksAllowPrivate,
 		MetricsAddr:          c.MetricsAddr, SecurityContact: c.SecurityContact,
 		DBMaxConns: c.DBMaxConns, DBConnLifetime: c.DBConnLifetime,
+		StripeKey: c.StripeKey, StripeWebhookSecret: c.StripeWebhookSecret, StripeAPI: c.StripeAPI,
 	}
 }
 
