@@ -382,7 +382,7 @@ func (s *Store) ReceivePaymentEvent(ctx context.Context, payload []byte, signatu
 // that completes makes the visitor a member (or renews the member) for
 // the plan's days and pays any referral credit; a refund or a lost dispute
 // takes the days back (in proportion, for a partial refund) and reverses
-// referral credits still pending. A refund that arrives before its
+// referral credits not yet paid out. A refund that arrives before its
 // checkout is kept, and the checkout then gives nothing. An event about
 // an unknown payment (KeyPayUnknown) or with another amount or currency
 // (KeyPayMismatch) is refused, logged, and changes nothing, so that the
@@ -632,6 +632,20 @@ func (s *Store) applyRefund(tx *gorm.DB, ev *PaymentEvent) (*int64, string, erro
 		return nil, "", err
 	}
 	return &p.ID, OutcomeApplied, s.reverseCredits(tx, p.ID)
+}
+
+// FindPayment returns one payment: to its member, or to the expert.
+func (s *Store) FindPayment(ctx context.Context, actor Actor, id int64) (*Payment, error) {
+	var p Payment
+	if err := s.read(ctx).Where("id = ?", id).First(&p).Error; err != nil {
+		return nil, NotFound(err, "payment")
+	}
+	if p.MemberID == nil || actor.MemberID() != *p.MemberID {
+		if err := actor.requireExpert(false); err != nil {
+			return nil, err
+		}
+	}
+	return &p, nil
 }
 
 // FindPayments lists the member's own payments (the expert: anyone's, with

@@ -74,7 +74,7 @@ func (s *Store) SetReferralTerms(ctx context.Context, actor Actor, t ReferralTer
 // its credit: Percent of the first payment (money the owner pays out) and
 // Days added to the referrer's membership at once. A credit is pending for
 // the refund window, then payable; the owner marks payable credits paid;
-// a refund in the window reverses it (its days too).
+// a refund reverses it until it is paid (its days too).
 
 // ReferralCookieDays is how long a referral link's attribution lasts.
 const ReferralCookieDays = 30
@@ -299,12 +299,12 @@ func (s *Store) moveEnd(tx *gorm.DB, m *Member, days int) error {
 }
 
 // reverseCredits takes back the credits a refunded payment earned that are
-// still pending (in the refund window), their days too. Payable and paid
-// credits stay: the window is the owner's promise to the referrer.
+// not paid out yet — pending (in the refund window) or payable — their
+// days too. A paid credit stays: the money has gone to the referrer.
 func (s *Store) reverseCredits(tx *gorm.DB, paymentID int64) error {
 	now := s.clock()
 	var cs []ReferralCredit
-	if err := tx.Where("payment_id = ? AND status = ? AND payable_at > ?", paymentID, creditEarned, now).Find(&cs).Error; err != nil {
+	if err := tx.Where("payment_id = ? AND status = ?", paymentID, creditEarned).Find(&cs).Error; err != nil {
 		return err
 	}
 	for _, c := range cs {
