@@ -437,3 +437,33 @@ func TestReferrals_CodeJoin(t *testing.T) {
 	}
 	want(t, s.call(t, "GET", "/api/v1/referrals", referrer.token, nil, nil), 403, "a member lists balances")
 }
+
+// BenchmarkPayments_Webhook measures Stripe events applied per second over
+// HTTP, the signature check included: each a checkout.session.completed
+// that renews a member (the pending payments are made before the clock
+// starts, through stripe-mock).
+func BenchmarkPayments_Webhook(b *testing.B) {
+	s := newPayServer(b)
+	until := time.Now().AddDate(0, 1, 0)
+	m := s.person(b, "Bench Member", qa.RoleMember, qa.ScopeWrite, &until)
+	bodies, sigs := make([][]byte, b.N), make([]string, b.N)
+	for i := range b.N {
+		sess, _, err := s.store.StartCheckout(s.ctx, qa.Actor{Member: m.Member, Scope: qa.ScopeWrite},
+			qa.CheckoutStart{PlanID: s.plan.ID, SuccessURL: s.URL + "/join/paid", CancelURL: s.URL + "/join"})
+		if err != nil {
+			b.Fatal(err)
+		}
+		p := s.lastPayment(b)
+		ref := strconv.FormatInt(p.ID, 10)
+		bodies[i] = stripetest.Event(b, "evt_bench_"+ref, "checkout.session.completed", stripetest.Session(sess.ID, ref, 9900, "cny", "pi_bench_"+ref, true))
+	}
+	b.ResetTimer()
+	for i := range b.N {
+		sigs[i] = stripetest.Sign(bodies[i], stripetest.WebhookSecret)
+		st, out := stripetest.Post(b, s.Client(), s.URL+"/payments/stripe", bodies[i], sigs[i])
+		if st != 200 || !strings.Contains(out, `"applied"`) {
+			b.Fatalf("%d %s", st, out)
+		}
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
