@@ -153,6 +153,17 @@ type joinData struct {
 	Plans []planView
 }
 
+// trim drops what was typed beyond all bounds, so that the form shown
+// again does not echo it.
+func (d *joinData) trim() {
+	if len(d.Email) > 4*qa.MaxEmailLen {
+		d.Email = ""
+	}
+	if len(d.Name) > 4*qa.MaxNameLen {
+		d.Name = ""
+	}
+}
+
 // joinForm is the visitor's form to join with a membership code; a
 // signed-in member is pointed to the renewal on the account page.
 func (w *Web) joinForm(c *gin.Context) {
@@ -187,12 +198,7 @@ func (w *Web) join(c *gin.Context) {
 		}, clientAddr(c))
 	}
 	if err != nil {
-		if len(d.Email) > 4*qa.MaxEmailLen {
-			d.Email = ""
-		}
-		if len(d.Name) > 4*qa.MaxNameLen {
-			d.Name = ""
-		}
+		d.trim()
 		var perr error
 		if d.Plans, perr = w.plansFor(c, 0); perr != nil {
 			w.fail(c, perr)

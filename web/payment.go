@@ -92,12 +92,7 @@ func (w *Web) checkout(c *gin.Context) {
 		sess, token, err = w.store.StartCheckout(c.Request.Context(), a, in)
 	}
 	if err != nil {
-		if len(d.Email) > 4*qa.MaxEmailLen {
-			d.Email = ""
-		}
-		if len(d.Name) > 4*qa.MaxNameLen {
-			d.Name = ""
-		}
+		d.trim()
 		var perr error
 		if d.Plans, perr = w.plansFor(c, planID); perr != nil {
 			w.fail(c, perr)

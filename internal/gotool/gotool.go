@@ -78,3 +78,20 @@ func FreePort(t testing.TB) int {
 	defer ln.Close()
 	return ln.Addr().(*net.TCPAddr).Port
 }
+
+// Start calls start up to three times (a free port may be taken between
+// finding it and binding it) and fails the test with the last error.
+func Start[T any](t testing.TB, name string, start func() (T, error)) T {
+	t.Helper()
+	var last error
+	for try := 0; try < 3; try++ {
+		v, err := start()
+		if err == nil {
+			return v
+		}
+		last = err
+	}
+	t.Fatalf("%s did not start: %v", name, last)
+	var zero T
+	return zero
+}

@@ -48,16 +48,7 @@ func Start(t testing.TB) *Mailpit {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var last error
-	for try := 0; try < 3; try++ {
-		p, err := start(t, bin)
-		if err == nil {
-			return p
-		}
-		last = err
-	}
-	t.Fatalf("mailpit did not start: %v", last)
-	return nil
+	return gotool.Start(t, "mailpit", func() (*Mailpit, error) { return start(t, bin) })
 }
 
 func start(t testing.TB, bin string) (*Mailpit, error) {

@@ -44,16 +44,7 @@ func Start(t testing.TB) string {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var last error
-	for try := 0; try < 3; try++ {
-		u, err := start(t, bin)
-		if err == nil {
-			return u
-		}
-		last = err
-	}
-	t.Fatalf("stripe-mock did not start: %v", last)
-	return ""
+	return gotool.Start(t, "stripe-mock", func() (string, error) { return start(t, bin) })
 }
 
 func start(t testing.TB, bin string) (string, error) {
