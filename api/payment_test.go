@@ -27,11 +27,6 @@ type testClock struct {
 }
 
 func (c *testClock) now() time.Time { c.mu.Lock(); defer c.mu.Unlock(); return c.t }
-func (c *testClock) add(d time.Duration) {
-	c.mu.Lock()
-	c.t = c.t.Add(d)
-	c.mu.Unlock()
-}
 
 // payServer is a site with payments on, its Stripe API a real stripe-mock.
 type payServer struct {

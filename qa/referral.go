@@ -52,7 +52,9 @@ func (t ReferralTerms) Validate() error {
 // ReferralTerms returns the owner's referral terms; until set, referrals
 // earn nothing and the window is DefaultReferralWindowDays.
 func (s *Store) ReferralTerms(ctx context.Context) (ReferralTerms, error) {
-	return s.referralTerms(s.read(ctx))
+	t := ReferralTerms{WindowDays: DefaultReferralWindowDays}
+	_, err := s.readSetting(ctx, settingReferralTerms, &t)
+	return t, err
 }
 
 // SetReferralTerms replaces the referral terms; credits already earned keep
