@@ -102,6 +102,7 @@ func (a *API) Register(r gin.IRouter) error {
 	r.GET("/embed.js", a.embedHost)
 	r.GET("/feeds/answers.atom", a.feed)
 	r.GET("/feeds/tags/:file", a.feed)
+	r.POST("/payments/stripe", a.stripeEvent)
 	g := r.Group("/api/v1", a.cors, a.noStore, a.authenticate)
 	g.OPTIONS("/*path", func(c *gin.Context) { c.Status(http.StatusNoContent) })
 
@@ -149,6 +150,8 @@ func (a *API) Register(r gin.IRouter) error {
 	g.GET("/plans", a.listPlans)
 	g.POST("/plans", a.createPlan)
 	g.PUT("/plans/:id", a.updatePlan)
+	g.GET("/referrals", a.listReferrals)
+	g.POST("/referrals/payouts", a.payReferrals)
 	g.GET("/webhooks", a.listWebhooks)
 	g.POST("/webhooks", a.createWebhook)
 	g.DELETE("/webhooks/:id", a.deleteWebhook)

@@ -13,32 +13,26 @@ import (
 // send any part of it: what is left out keeps its value; quota null is
 // unlimited; fixed is read-only (ignored when sent).
 type settingsJSON struct {
-	SiteName        string       `json:"site_name"`
-	Description     string       `json:"description"`
-	DefaultLang     string       `json:"default_lang"`
-	Quota           *int         `json:"quota"`
-	ExpireDays      int          `json:"expire_days"`
-	Teasers         bool         `json:"teasers"`
-	AnonymousAsking bool         `json:"anonymous_asking"`
-	Referral        referralJSON `json:"referral"`
-	Fixed           []string     `json:"fixed"`
-}
-
-type referralJSON struct {
-	Percent    int `json:"percent"`
-	Days       int `json:"days"`
-	WindowDays int `json:"window_days"`
+	SiteName        string           `json:"site_name"`
+	Description     string           `json:"description"`
+	DefaultLang     string           `json:"default_lang"`
+	Quota           *int             `json:"quota"`
+	ExpireDays      int              `json:"expire_days"`
+	Teasers         bool             `json:"teasers"`
+	AnonymousAsking bool             `json:"anonymous_asking"`
+	Referral        qa.ReferralTerms `json:"referral"`
+	Fixed           []string         `json:"fixed"`
 }
 
 func settingsOut(st qa.Settings) settingsJSON {
 	return settingsJSON{SiteName: st.SiteName, Description: st.Description, DefaultLang: st.DefaultLang, Quota: st.Quota,
 		ExpireDays: st.ExpireDays, Teasers: st.Teasers, AnonymousAsking: st.AnonymousAsking,
-		Referral: referralJSON(st.Referral), Fixed: st.Fixed}
+		Referral: st.Referral, Fixed: st.Fixed}
 }
 
 func (j settingsJSON) in() qa.Settings {
 	return qa.Settings{SiteName: j.SiteName, Description: j.Description, DefaultLang: j.DefaultLang, Quota: j.Quota,
-		ExpireDays: j.ExpireDays, Teasers: j.Teasers, AnonymousAsking: j.AnonymousAsking, Referral: qa.ReferralTerms(j.Referral)}
+		ExpireDays: j.ExpireDays, Teasers: j.Teasers, AnonymousAsking: j.AnonymousAsking, Referral: j.Referral}
 }
 
 // getSettings serves GET /api/v1/settings (expert).

@@ -82,6 +82,9 @@ type meJSON struct {
 	UnreadNotifications int `json:"unread_notifications"`
 	// Quota is where the member stands with the question quota.
 	Quota quotaJSON `json:"quota"`
+	// Referral is the member's referral link and balance; null for those
+	// without one (the expert, a lapsed membership).
+	Referral *referralJSON `json:"referral"`
 }
 
 // quotaJSON is qa.Quota; limit and remaining are null when unlimited.
@@ -116,6 +119,10 @@ func (a *API) me(c *gin.Context) {
 		return
 	}
 	out.Quota = quotaJSON{Limit: q.Limit, Used: q.Used, Remaining: q.Remaining, ResetsAt: q.ResetsAt}
+	if out.Referral, err = a.referralOut(c, act); err != nil {
+		a.fail(c, err)
+		return
+	}
 	c.JSON(http.StatusOK, out)
 }
 

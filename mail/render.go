@@ -65,7 +65,7 @@ func NewRenderer(baseURL, site string, token TokenFunc) (*Renderer, error) {
 			qa.KindExpired: "mail.expired", qa.KindNewQuestions: "mail.queue_new", qa.KindQueueSummary: "mail.queue_summary",
 			qa.KindMembershipEnding: "mail.membership_ending", qa.KindMembershipEnded: "mail.membership_ended",
 			qa.KindFollowedAnswers: "mail.followed", qa.MailReset: "mail.reset", qa.MailConfirm: "mail.confirm",
-			qa.MailDigest: "mail.digest",
+			qa.MailDigest: "mail.digest", qa.KindPaymentReceipt: "mail.payment_receipt", qa.KindPaymentRefunded: "mail.payment_refunded",
 		}}
 	for _, id := range r.ids() {
 		if !cat.Has(id) {
@@ -178,6 +178,9 @@ func (r *Renderer) Render(ctx context.Context, m *qa.Mail) (*Message, error) {
 	case qa.KindMembershipEnding, qa.KindMembershipEnded:
 		date := day(l, str(args["Date"]))
 		v.Subject, v.Lead = l.T(id+".subject", "Date", date), l.T(id+".lead", "Date", date)
+	case qa.KindPaymentReceipt, qa.KindPaymentRefunded:
+		a := []any{"Amount", oneLine(str(args["Amount"])), "Plan", oneLine(str(args["Plan"])), "Date", day(l, str(args["Date"]))}
+		v.Subject, v.Lead = l.T(id+".subject", a...), l.T(id+".lead", a...)
 	case qa.MailReset, qa.MailConfirm:
 		v.Subject, v.Lead, v.Note = l.T(id+".subject", "Site", site), l.T(id+".lead", "Site", site), l.T(id+".note", "Site", site)
 		v.Link = r.accountLink(str(args["URL"]), str(args["Token"]))
@@ -271,6 +274,8 @@ func (r *Renderer) digest(l *i18n.Localizer, v *view, args qa.Args) error {
 			ln.Text = l.T(id+".subject", "Count", c)
 		case qa.KindMembershipEnding, qa.KindMembershipEnded:
 			ln.Text = l.T(id+".subject", "Date", oneLine(str(iargs["Date"])))
+		case qa.KindPaymentReceipt, qa.KindPaymentRefunded:
+			ln.Text = l.T(id+".subject", "Amount", oneLine(str(iargs["Amount"])), "Plan", oneLine(str(iargs["Plan"])))
 		default:
 			ln.Text = l.T(id+".subject", "Title", title)
 			if kind == qa.KindDeclined {

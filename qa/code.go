@@ -215,6 +215,9 @@ type CodeRedeem struct {
 	// Lang is the joining visitor's language ("en", "zh-Hans"): their
 	// e-mail, the confirmation first, is written in it.
 	Lang string
+	// Referral is the referral code the joining visitor arrived by ("" for
+	// none): its member earns what the referral terms say (referral.go).
+	Referral string
 }
 
 // Code limits: wrong codes count like failed sign-ins, per address and per
@@ -356,6 +359,9 @@ func (s *Store) joinWithCode(ctx context.Context, r CodeRedeem, addr string) (*M
 			return nil
 		}, func(tx *gorm.DB, m *Member) error {
 			if err := s.redeemed(tx, spent, m.ID, false); err != nil {
+				return err
+			}
+			if err := s.earnReferral(tx, m, r.Referral, ReferralViaCode, nil); err != nil {
 				return err
 			}
 			return s.enqueueEvent(tx, EventMemberJoined, m.ID)

@@ -49,7 +49,7 @@ func TopicOf(k Kind) Topic {
 		return TopicQueue
 	case KindQueueSummary:
 		return TopicSummary
-	case KindMembershipEnding, KindMembershipEnded:
+	case KindMembershipEnding, KindMembershipEnded, KindPaymentReceipt, KindPaymentRefunded:
 		return TopicMembership
 	case KindFollowedAnswers:
 		return TopicFollowed

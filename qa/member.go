@@ -147,22 +147,13 @@ func (s *Store) createMember(ctx context.Context, mc MemberCreate, extra func(tx
 				return err
 			}
 		}
-		if err := tx.Create(m).Error; err != nil {
+		if err := s.insertMember(tx, m, mc.Unconfirmed); err != nil {
 			return err
-		}
-		if mc.Unconfirmed {
-			// The confirmation goes out with the member, or neither does.
-			if err := s.queueConfirmation(tx, m); err != nil {
-				return err
-			}
 		}
 		for _, fn := range after {
 			if err := fn(tx, m); err != nil {
 				return err
 			}
-		}
-		if m.Role == RoleExpert {
-			return voidSetupLinks(tx)
 		}
 		return nil
 	})
@@ -173,6 +164,24 @@ func (s *Store) createMember(ctx context.Context, mc MemberCreate, extra func(tx
 		return nil, err
 	}
 	return m, nil
+}
+
+// insertMember inserts a member made and checked by the caller, inside its
+// transaction: with an unconfirmed address the confirmation mail goes out
+// with the member, or neither does; a new expert voids the setup links.
+func (s *Store) insertMember(tx *gorm.DB, m *Member, unconfirmed bool) error {
+	if err := tx.Create(m).Error; err != nil {
+		return err
+	}
+	if unconfirmed {
+		if err := s.queueConfirmation(tx, m); err != nil {
+			return err
+		}
+	}
+	if m.Role == RoleExpert {
+		return voidSetupLinks(tx)
+	}
+	return nil
 }
 
 // FindMemberByID returns the member, or ENOTFOUND.

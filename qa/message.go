@@ -208,6 +208,17 @@ const (
 	KeySynonymTaken Key = "err.synonym_taken"
 	KeySynonymsMany Key = "err.synonyms_many"
 	KeyReviewMonths Key = "err.review_months"
+	// payments and referrals
+	KeyPayOff       Key = "err.pay_off"
+	KeyPayPlan      Key = "err.pay_plan"
+	KeyPayEmail     Key = "err.pay_email"
+	KeyPayProvider  Key = "err.pay_provider"
+	KeyPaySignature Key = "err.pay_signature"
+	KeyPayUnknown   Key = "err.pay_unknown"
+	KeyPayMismatch  Key = "err.pay_mismatch"
+	KeyPayPending   Key = "err.pay_pending"
+	KeyPayoutMember Key = "err.payout_member"
+	KeyExportFormat Key = "err.export_format"
 )
 
 // message is a key's code and English text, a text/template over its Args
@@ -413,6 +424,17 @@ var messages = map[Key]message{
 	KeySynonymTaken: {code: ECONFLICT, text: "{{q .Synonym}} is already a synonym of the tag {{q .Tag}}"},
 	KeySynonymsMany: {code: EINVALID, text: "at most {{.Max}} synonyms per tag"},
 	KeyReviewMonths: {code: EINVALID, text: "review months must be between 0 (never) and {{.Max}}"},
+	// payments and referrals
+	KeyPayOff:       {code: ENOTFOUND, text: "payments are not set up on this site; join with a membership code"},
+	KeyPayPlan:      {code: EINVALID, text: "this plan cannot be bought (it is retired, free or unknown)"},
+	KeyPayEmail:     {code: EINVALID, text: "this e-mail cannot join by payment; if you are a member, sign in and renew on your account page"},
+	KeyPayProvider:  {code: EUNAVAILABLE, text: "the payment provider could not be reached; nothing was charged, try again in a moment"},
+	KeyPaySignature: {code: EINVALID, text: "the payment event's signature does not verify"},
+	KeyPayUnknown:   {code: EINVALID, text: "the payment event is about a payment this site does not know"},
+	KeyPayMismatch:  {code: EINVALID, text: "the payment event's amount or currency does not match the payment"},
+	KeyPayPending:   {code: ECONFLICT, text: "the payment is not confirmed yet; this page will know once the payment provider confirms it"},
+	KeyPayoutMember: {code: EINVALID, text: "choose the member (member_id) whose payable referral credits are paid"},
+	KeyExportFormat: {code: EINVALID, text: "format must be one of {{.Allowed}}"},
 }
 
 func init() {

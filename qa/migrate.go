@@ -331,6 +331,75 @@ CREATE TABLE code_redemptions (
 CREATE INDEX code_redemptions_code ON code_redemptions(code_id, redeemed_at);
 CREATE INDEX code_redemptions_member ON code_redemptions(member_id);
 CREATE INDEX code_redemptions_at ON code_redemptions(redeemed_at)`},
+	// payments are checkouts with a provider (Stripe), pending until it
+	// confirms them; stripe_events records each provider event applied,
+	// in the transaction of its effect, so none applies twice. Referral
+	// codes (one per member), who brought whom (once per referred member)
+	// and the ledger of what referrals earned.
+	{15, "payments, provider events, referrals and their ledger", `
+CREATE TABLE payments (
+  id {{pk}},
+  provider TEXT NOT NULL,
+  session_id TEXT UNIQUE,
+  payment_intent TEXT NOT NULL DEFAULT '',
+  member_id BIGINT REFERENCES members(id) ON DELETE SET NULL,
+  plan_id BIGINT NOT NULL REFERENCES plans(id),
+  email TEXT NOT NULL,
+  name TEXT NOT NULL DEFAULT '',
+  password_hash TEXT NOT NULL DEFAULT '',
+  lang TEXT NOT NULL DEFAULT '',
+  referral_code TEXT NOT NULL DEFAULT '',
+  return_hash TEXT NOT NULL DEFAULT '',
+  amount BIGINT NOT NULL CHECK (amount > 0),
+  currency TEXT NOT NULL,
+  days INTEGER NOT NULL CHECK (days > 0),
+  status TEXT NOT NULL CHECK (status IN ('pending', 'paid', 'refunded')),
+  refunded_amount BIGINT NOT NULL DEFAULT 0,
+  previous_until {{ts}},
+  until_after {{ts}},
+  days_removed INTEGER NOT NULL DEFAULT 0,
+  created_at {{ts}} NOT NULL,
+  paid_at {{ts}},
+  refunded_at {{ts}}
+);
+CREATE INDEX payments_member ON payments(member_id, id);
+CREATE INDEX payments_intent ON payments(payment_intent);
+CREATE TABLE stripe_events (
+  id TEXT PRIMARY KEY,
+  type TEXT NOT NULL,
+  payment_id BIGINT REFERENCES payments(id) ON DELETE SET NULL,
+  outcome TEXT NOT NULL,
+  received_at {{ts}} NOT NULL
+);
+CREATE TABLE referral_codes (
+  member_id BIGINT PRIMARY KEY REFERENCES members(id) ON DELETE CASCADE,
+  code TEXT NOT NULL UNIQUE,
+  created_at {{ts}} NOT NULL
+);
+CREATE TABLE referrals (
+  referred_id BIGINT PRIMARY KEY REFERENCES members(id) ON DELETE CASCADE,
+  referrer_id BIGINT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+  via TEXT NOT NULL CHECK (via IN ('payment', 'code')),
+  payment_id BIGINT REFERENCES payments(id) ON DELETE SET NULL,
+  created_at {{ts}} NOT NULL
+);
+CREATE INDEX referrals_referrer ON referrals(referrer_id, created_at);
+CREATE TABLE referral_credits (
+  id {{pk}},
+  referrer_id BIGINT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+  referred_id BIGINT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+  payment_id BIGINT REFERENCES payments(id) ON DELETE SET NULL,
+  amount BIGINT NOT NULL DEFAULT 0 CHECK (amount >= 0),
+  currency TEXT NOT NULL DEFAULT '',
+  days INTEGER NOT NULL DEFAULT 0 CHECK (days >= 0),
+  status TEXT NOT NULL CHECK (status IN ('earned', 'paid', 'reversed')),
+  payable_at {{ts}} NOT NULL,
+  created_at {{ts}} NOT NULL,
+  paid_at {{ts}},
+  reversed_at {{ts}}
+);
+CREATE INDEX referral_credits_referrer ON referral_credits(referrer_id, status, payable_at);
+CREATE INDEX referral_credits_payment ON referral_credits(payment_id)`},
 	// The expert's console: a tag's description, the redirects renamed
 	// and merged tags leave behind, synonyms search uses; reads of answers
 	// by members as daily counts, with a per-day set of who read what

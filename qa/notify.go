@@ -30,11 +30,14 @@ const (
 	KindMembershipEnded  Kind = "membership.ended"
 	// To followers of a tag: new answers in it, grouped while unread.
 	KindFollowedAnswers Kind = "tags.new_answers"
+	// To the member who paid: the receipt; a refund and what it took back.
+	KindPaymentReceipt  Kind = "payment.receipt"
+	KindPaymentRefunded Kind = "payment.refunded"
 )
 
 // Kinds are every notification kind.
 var Kinds = []Kind{KindAnswered, KindDeclined, KindDuplicate, KindExpired, KindNewQuestions, KindQueueSummary,
-	KindMembershipEnding, KindMembershipEnded, KindFollowedAnswers}
+	KindMembershipEnding, KindMembershipEnded, KindFollowedAnswers, KindPaymentReceipt, KindPaymentRefunded}
 
 // Notification is one thing a member is told in the app (the bell).
 type Notification struct {

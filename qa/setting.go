@@ -102,8 +102,13 @@ func (s *Store) SetDeclineReasons(ctx context.Context, actor Actor, reasons []st
 // readSetting decodes the setting key into v; found is false (and v
 // untouched) when the setting was never stored.
 func (s *Store) readSetting(ctx context.Context, key string, v any) (found bool, err error) {
+	return readSettingFrom(s.read(ctx), key, v)
+}
+
+// readSettingFrom is readSetting on db (a transaction's view).
+func readSettingFrom(db *gorm.DB, key string, v any) (found bool, err error) {
 	var st setting
-	if err := s.read(ctx).Where("key = ?", key).First(&st).Error; err != nil {
+	if err := db.Where("key = ?", key).First(&st).Error; err != nil {
 		if ErrorCode(translate(err)) == ENOTFOUND {
 			return false, nil
 		}

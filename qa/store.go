@@ -65,6 +65,9 @@ type Config struct {
 	// that a pooler or failover sees connections move (serve
 	// --db-conn-lifetime); 0 keeps them. SQLite ignores it.
 	ConnMaxLifetime time.Duration
+	// Payments is the payment provider (serve --stripe-key); nil turns
+	// payments off: no plan can be bought, codes still work.
+	Payments PaymentGateway
 }
 
 // Store is the domain's entry point: the database and the rules around it.
@@ -82,6 +85,7 @@ type Store struct {
 	// settings caches the stored settings (settings.go).
 	settings atomic.Pointer[settingsSnap]
 	hashes   *hashGate
+	payments PaymentGateway
 	// mailQueued wakes this process's mail sender when a transaction that
 	// queued mail has committed (MailQueued); other servers poll.
 	mailQueued chan struct{}
@@ -102,6 +106,7 @@ func IsPostgresDSN(dsn string) bool {
 // migrations. The caller must Close the store.
 func Open(ctx context.Context, cfg Config) (*Store, error) {
 	s := &Store{log: cfg.Logger, now: cfg.Now, quota: cfg.QuestionQuota, expire: cfg.ExpireAfter, fixedSite: cfg.SiteName, hashes: newHashGate(cfg.MaxConcurrentHashes),
+		payments:   cfg.Payments,
 		mailQueued: make(chan struct{}, 1)}
 	if s.log == nil {
 		s.log = slog.New(slog.DiscardHandler)

@@ -38,6 +38,10 @@ type accountData struct {
 	// script then offers the browser's); TimeZoneError its form's error.
 	TimeZone      string
 	TimeZoneError string
+	// Referral is the member's referral link, balance and ledger (nil for
+	// those without a referral code); PayOn says plans can be bought.
+	Referral *referralView
+	PayOn    bool
 }
 
 // mailTopic is one topic of the e-mail preferences form.
@@ -104,6 +108,10 @@ func (w *Web) loadAccount(c *gin.Context, a qa.Actor) (*accountData, error) {
 		}
 		d.Mail = append(d.Mail, mt)
 	}
+	if d.Referral, err = w.loadReferrals(c, a); err != nil {
+		return nil, err
+	}
+	d.PayOn = w.store.PaymentsEnabled()
 	return d, nil
 }
 

@@ -195,6 +195,30 @@ type joinData struct {
 	Code string
 	// Plans are the plans on sale, shown above the code field.
 	Plans []*qa.Plan
+	// Buy are the plans to pay for here (none when payments are off).
+	Buy []planView
+}
+
+// trim drops what was typed beyond all bounds, so that the form shown
+// again does not echo it.
+func (d *joinData) trim() {
+	if len(d.Email) > 4*qa.MaxEmailLen {
+		d.Email = ""
+	}
+	if len(d.Name) > 4*qa.MaxNameLen {
+		d.Name = ""
+	}
+}
+
+// joinPlans fills the join page's plans: those on sale, and those to pay
+// for here (chosen ticked) when payments are on.
+func (w *Web) joinPlans(c *gin.Context, d *joinData, chosen int64) error {
+	var err error
+	if d.Plans, err = w.store.FindPlans(c.Request.Context(), false); err != nil {
+		return err
+	}
+	d.Buy, err = w.plansFor(c, chosen)
+	return err
 }
 
 // joinForm is the visitor's form to join with a membership code; a
@@ -205,7 +229,7 @@ func (w *Web) joinForm(c *gin.Context) {
 		d.Code = code
 	}
 	var err error
-	if d.Plans, err = w.store.FindPlans(c.Request.Context(), false); err != nil {
+	if err = w.joinPlans(c, &d, 0); err != nil {
 		w.fail(c, err)
 		return
 	}
@@ -228,18 +252,14 @@ func (w *Web) join(c *gin.Context) {
 	if c.PostForm("password") == c.PostForm("password2") {
 		m, err = w.store.RedeemCode(c.Request.Context(), qa.Visitor(), qa.CodeRedeem{
 			Code: c.PostForm("code"), Email: d.Email, Name: d.Name, Password: c.PostForm("password"),
-			Lang: requestOf(c).l.Code(),
+			Lang: requestOf(c).l.Code(), Referral: referralOf(c),
 		}, clientAddr(c))
 	}
 	if err != nil {
-		if ps, perr := w.store.FindPlans(c.Request.Context(), false); perr == nil {
-			d.Plans = ps
-		}
-		if len(d.Email) > 4*qa.MaxEmailLen {
-			d.Email = ""
-		}
-		if len(d.Name) > 4*qa.MaxNameLen {
-			d.Name = ""
+		d.trim()
+		if perr := w.joinPlans(c, &d, 0); perr != nil {
+			w.fail(c, perr)
+			return
 		}
 		w.formError(c, "join", d, err)
 		return

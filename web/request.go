@@ -145,6 +145,7 @@ var flashes = map[string]bool{
 	"searches_cleared": true, "member_disabled": true, "member_enabled": true,
 	"tag_saved": true, "tag_renamed": true, "tag_merged": true, "marked_reviewed": true,
 	"plan_saved": true,
+	"paid":       true, "paid_joined": true, "paid_login": true, "referrals_paid": true,
 }
 
 // redirect answers a form with 303 See Other to target, leaving a flash

@@ -224,6 +224,7 @@ func (w *Web) funcs() template.FuncMap {
 		"isoDate":    func(t time.Time) string { return t.UTC().Format(time.DateOnly) },
 		"dict":       dict,
 		"join":       strings.Join,
+		"amount":     qa.FormatAmount,
 		"deref":      func(p *int64) int64 { return *p },
 		"deref32":    func(p *int) int { return *p },
 		"derefTime":  func(p *time.Time) time.Time { return *p },
@@ -373,6 +374,11 @@ func (w *Web) Register(r gin.IRouter) {
 	g.GET("/confirm", w.confirmEmail)
 	g.GET("/join", w.joinForm)
 	g.POST("/join", w.join)
+	g.POST("/join/checkout", w.checkout)
+	g.GET("/join/paid", w.paid)
+	g.GET("/r/:code", w.referralLink)
+	g.GET("/referrals", w.referrals)
+	g.POST("/referrals/:id/paid", w.payReferrals)
 	g.POST("/logout", w.logout)
 	g.POST("/lang", w.setLanguage)
 	g.GET("/unsubscribe", w.unsubscribeForm)

@@ -838,6 +838,17 @@ func accRules() map[string][]accProbe {
 		// Joining is for visitors (a wrong code is the one generic 400);
 		// a signed-in member is sent to the account page to renew.
 		"GET /join": {{path: "/join", want: accAll(ok)}},
+		// Payments are off in the matrix (no --stripe-key): the routes say
+		// so to everyone. A referral link with an unknown code only leads
+		// to /join.
+		"POST /join/checkout":            {{path: "/join/checkout", form: true, body: "plan_id=1", want: accAll(nf)}},
+		"GET /join/paid":                 {{path: "/join/paid?session_id=cs_test_nothing", want: accAll(nf)}},
+		"POST /payments/stripe":          {{path: "/payments/stripe", body: `{}`, want: accAll(nf)}},
+		"GET /r/:code":                   {{path: "/r/nosuchcode", want: accAll(so)}},
+		"GET /referrals":                 {{path: "/referrals", want: expertWeb(lg, ok)}},
+		"POST /referrals/:id/paid":       {{path: "/referrals/{missing}/paid", want: expertWeb(u, so)}},
+		"GET /api/v1/referrals":          {{path: "/api/v1/referrals", want: expertAPI(ok)}},
+		"POST /api/v1/referrals/payouts": {{path: "/api/v1/referrals/payouts", body: `{}`, want: expertAPI(bd)}},
 		"POST /join": {{path: "/join", form: true, want: accWeb(bd, so, so, so, so), bodyFor: func(role int) string {
 			return form(url.Values{"code": {"AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GG"}, "email": {fmt.Sprintf("acc-join-%d@example.com", role)}, "name": {"Joiner"}, "password": {"join password"}, "password2": {"join password"}})
 		}}},

@@ -19,6 +19,7 @@ import (
 	"answerbook/api"
 	"answerbook/internal/server"
 	"answerbook/mail"
+	"answerbook/payment"
 	"answerbook/qa"
 	"answerbook/search"
 )
@@ -67,6 +68,11 @@ type Config struct {
 	// DBWait is how long the start waits for a database that cannot be
 	// reached (Postgres restarting) before it gives up; 0 gives up at once.
 	DBWait time.Duration
+	// StripeKey and StripeWebhookSecret turn payments on (both, or
+	// neither); StripeAPI points the Stripe client elsewhere (stripe-mock).
+	StripeKey           string
+	StripeWebhookSecret string
+	StripeAPI           string
 }
 
 // Main is the running program: a test starts it on 127.0.0.1:0 with a temp
@@ -77,6 +83,9 @@ type Main struct {
 	// SetupLink receives the one-time setup link when one is made (the
 	// default logs it).
 	SetupLink func(link string)
+	// Clock is the store's clock (qa.Config.Now); nil is time.Now. Tests
+	// move it.
+	Clock func() time.Time
 
 	Store *qa.Store
 	Index *search.Index
@@ -118,9 +127,17 @@ func (m *Main) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	var payments qa.PaymentGateway
+	if m.Config.StripeKey != "" || m.Config.StripeWebhookSecret != "" {
+		gw, err := payment.New(payment.Config{Key: m.Config.StripeKey, WebhookSecret: m.Config.StripeWebhookSecret, API: m.Config.StripeAPI})
+		if err != nil {
+			return err
+		}
+		payments = gw
+	}
 	var err error
 	m.Store, err = openWaiting(ctx, qa.Config{DSN: m.Config.DSN, DataDir: m.Config.DataDir, Logger: m.Logger, ExpireAfter: m.Config.ExpireAfter, SiteName: m.Config.SiteName,
-		MaxConns: m.Config.DBMaxConns, ConnMaxLifetime: m.Config.DBConnLifetime}, m.Config.DBWait, m.Logger)
+		MaxConns: m.Config.DBMaxConns, ConnMaxLifetime: m.Config.DBConnLifetime, Payments: payments, Now: m.Clock}, m.Config.DBWait, m.Logger)
 	if err != nil {
 		return err
 	}

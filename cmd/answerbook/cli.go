@@ -216,6 +216,10 @@ type ServeCmd struct {
 	DBMaxConns     int            `name:"db-max-conns" env:"ANSWERBOOK_DB_MAX_CONNS" default:"32" help:"Most Postgres connections this server opens; the servers' sum must fit the database's max_connections."`
 	DBConnLifetime time.Duration  `name:"db-conn-lifetime" env:"ANSWERBOOK_DB_CONN_LIFETIME" default:"0" help:"Close a Postgres connection after this long (0: keep it)."`
 	DBWait         time.Duration  `name:"db-wait" env:"ANSWERBOOK_DB_WAIT" default:"2m" help:"At start, wait this long for a database that cannot be reached (retrying, with a log line) before giving up."`
+	// payments
+	StripeKey           string `name:"stripe-key" env:"ANSWERBOOK_STRIPE_KEY" help:"Stripe secret key (sk_…): plans can be bought on /join. Needs --stripe-webhook-secret."`
+	StripeWebhookSecret string `name:"stripe-webhook-secret" env:"ANSWERBOOK_STRIPE_WEBHOOK_SECRET" help:"Signing secret (whsec_…) of the Stripe webhook endpoint BASE_URL/payments/stripe."`
+	StripeAPI           string `name:"stripe-api" env:"ANSWERBOOK_STRIPE_API" help:"Stripe API base URL (default Stripe's own; tests point it at stripe-mock)."`
 	// security
 	WebhooksAllowPrivate bool   `name:"webhooks-allow-private" env:"ANSWERBOOK_WEBHOOKS_ALLOW_PRIVATE" help:"Let webhooks reach private, loopback and link-local addresses (refused by default)."`
 	MetricsAddr          string `name:"metrics-addr" env:"ANSWERBOOK_METRICS_ADDR" help:"Serve /metrics on this address only (e.g. 127.0.0.1:9090); default: on the main listener."`
@@ -231,6 +235,7 @@ func (c *ServeCmd) config(g *Globals) Config {
 		WebhooksAllowPrivate: c.WebhooksAllowPrivate,
 		MetricsAddr:          c.MetricsAddr, SecurityContact: c.SecurityContact,
 		DBMaxConns: c.DBMaxConns, DBConnLifetime: c.DBConnLifetime, DBWait: c.DBWait, ExpireEvery: c.ExpireEvery,
+		StripeKey: c.StripeKey, StripeWebhookSecret: c.StripeWebhookSecret, StripeAPI: c.StripeAPI,
 	}
 }
 

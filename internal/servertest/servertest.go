@@ -52,6 +52,10 @@ type Options struct {
 	// MailEnabled makes the pages behave as with e-mail on (mail is
 	// queued in the outbox; nothing here sends it).
 	MailEnabled bool
+	// Payments is the payment provider (qa.Config's); nil: payments off.
+	Payments qa.PaymentGateway
+	// Now is the store's clock (qa.Config's); nil is time.Now.
+	Now func() time.Time
 }
 
 // Site is the router serving on 127.0.0.1 with its store and index. The
@@ -70,7 +74,7 @@ type Site struct {
 func Start(t testing.TB, opts Options) *Site {
 	t.Helper()
 	dir := t.TempDir()
-	cfg := qa.Config{DataDir: dir, QuestionQuota: opts.QuestionQuota, Logger: opts.Logger}
+	cfg := qa.Config{DataDir: dir, QuestionQuota: opts.QuestionQuota, Logger: opts.Logger, Payments: opts.Payments, Now: opts.Now}
 	if onPostgres(t) {
 		cfg.DSN = postgresSchema(t)
 	}

@@ -10,14 +10,14 @@ import (
 	"io"
 	"net"
 	"net/http"
-	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
-	"sync"
 	"testing"
 	"time"
+
+	"answerbook/internal/gotool"
 )
 
 // Version is the mailpit the tests use (LIBRARIES.md).
@@ -33,53 +33,11 @@ type Mailpit struct {
 	http     *http.Client
 }
 
-var (
-	installOnce sync.Once
-	binPath     string
-	installErr  error
-)
-
 // Binary returns the path of mailpit: on PATH, or in the Go bin directory,
 // or — when it is in neither — installed there now with go install (so a
 // fresh clone's tests need nothing installed by hand).
 func Binary() (string, error) {
-	installOnce.Do(func() {
-		if p, err := exec.LookPath("mailpit"); err == nil {
-			binPath = p
-			return
-		}
-		dir := goBin()
-		p := filepath.Join(dir, "mailpit")
-		if _, err := os.Stat(p); err == nil {
-			binPath = p
-			return
-		}
-		out, err := exec.Command("go", "install", "github.com/axllent/mailpit@"+Version).CombinedOutput()
-		if err != nil {
-			installErr = fmt.Errorf("go install mailpit: %v\n%s", err, out)
-			return
-		}
-		binPath = p
-	})
-	return binPath, installErr
-}
-
-// goBin is where go install puts binaries: GOBIN, else GOPATH/bin.
-func goBin() string {
-	out, err := exec.Command("go", "env", "GOBIN", "GOPATH").Output()
-	if err != nil {
-		return filepath.Join(os.Getenv("HOME"), "go", "bin")
-	}
-	// One line each, GOBIN first (an empty line when unset).
-	lines := strings.Split(string(out), "\n")
-	if len(lines) < 2 {
-		return filepath.Join(os.Getenv("HOME"), "go", "bin")
-	}
-	if gobin := strings.TrimSpace(lines[0]); gobin != "" {
-		return gobin
-	}
-	gopath := strings.TrimSpace(lines[1])
-	return filepath.Join(strings.Split(gopath, string(os.PathListSeparator))[0], "bin")
+	return gotool.Binary("mailpit", "github.com/axllent/mailpit", Version)
 }
 
 // Start starts mailpit on free ports of 127.0.0.1 (any SMTP user and
@@ -90,20 +48,11 @@ func Start(t testing.TB) *Mailpit {
 	if err != nil {
 		t.Fatal(err)
 	}
-	var last error
-	for try := 0; try < 3; try++ {
-		p, err := start(t, bin)
-		if err == nil {
-			return p
-		}
-		last = err
-	}
-	t.Fatalf("mailpit did not start: %v", last)
-	return nil
+	return gotool.Start(t, "mailpit", func() (*Mailpit, error) { return start(t, bin) })
 }
 
 func start(t testing.TB, bin string) (*Mailpit, error) {
-	smtpPort, httpPort := freePort(t), freePort(t)
+	smtpPort, httpPort := gotool.FreePort(t), gotool.FreePort(t)
 	p := &Mailpit{SMTPAddr: "127.0.0.1:" + strconv.Itoa(smtpPort), API: "http://127.0.0.1:" + strconv.Itoa(httpPort),
 		http: &http.Client{Timeout: 30 * time.Second}}
 	var logs bytes.Buffer
@@ -142,16 +91,6 @@ func start(t testing.TB, bin string) (*Mailpit, error) {
 	}
 	t.Cleanup(stop)
 	return p, nil
-}
-
-func freePort(t testing.TB) int {
-	t.Helper()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer ln.Close()
-	return ln.Addr().(*net.TCPAddr).Port
 }
 
 // SMTPURL is the --smtp URL of this mailpit (no TLS; any user).

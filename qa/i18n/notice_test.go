@@ -20,6 +20,8 @@ var noticeArgs = map[qa.Kind]qa.Args{
 	qa.KindMembershipEnding: {"Date": "2026-03-08"},
 	qa.KindMembershipEnded:  {"Date": "2026-03-01"},
 	qa.KindFollowedAnswers:  {"Title": "What is Plutus?", "Count": 1},
+	qa.KindPaymentReceipt:   {"Amount": "CNY 99.00", "Plan": "年度会员", "Date": "2026-09-01"},
+	qa.KindPaymentRefunded:  {"Amount": "USD 12.50", "Date": "2026-03-01"},
 }
 
 // TestNotices: every notification kind has a title in both languages that
