@@ -431,6 +431,18 @@ func TestReferrals_CodeJoin(t *testing.T) {
 		t.Fatalf("balances %+v", bal)
 	}
 	want(t, s.call(t, "GET", "/api/v1/referrals", referrer.token, nil, nil), 403, "a member lists balances")
+	// Payouts: nothing payable yet (days only) pays nothing; a member may
+	// not mark payouts; a missing member_id is refused.
+	owner := s.person(t, "Owner 2", qa.RoleExpert, qa.ScopeWrite, nil)
+	var paid struct {
+		Credits int `json:"credits"`
+	}
+	want(t, s.call(t, "POST", "/api/v1/referrals/payouts", owner.token, map[string]any{"member_id": referrer.ID, "currency": "cny"}, &paid), 200, "payout")
+	if paid.Credits != 0 {
+		t.Fatalf("paid %d credits, none payable", paid.Credits)
+	}
+	want(t, s.call(t, "POST", "/api/v1/referrals/payouts", referrer.token, map[string]any{"member_id": referrer.ID}, nil), 403, "a member marks payouts")
+	want(t, s.call(t, "POST", "/api/v1/referrals/payouts", owner.token, map[string]any{}, nil), 400, "no member")
 }
 
 // BenchmarkPayments_Webhook measures Stripe events applied per second over

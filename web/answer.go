@@ -65,7 +65,7 @@ func (w *Web) answer(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
-	p, indexed, err := w.answerPublic(c.Request.Context(), ans, body)
+	p, indexed, err := w.answerPublic(c.Request.Context(), requestOf(c).site, ans, body)
 	if err != nil {
 		w.fail(c, err)
 		return
@@ -81,7 +81,7 @@ func (w *Web) answer(c *gin.Context) {
 // it is for them at all: a public answer (with its QAPage data), or a
 // member-only one's teaser when the storefront shows teasers. Unpublished
 // answers, and member-only ones while teasers are off, are not.
-func (w *Web) answerPublic(ctx context.Context, ans *qa.Answer, question string) (public, bool, error) {
+func (w *Web) answerPublic(ctx context.Context, siteName string, ans *qa.Answer, question string) (public, bool, error) {
 	p := public{Path: qa.AnswerPath(ans.ID), Description: ans.Excerpt, Article: true}
 	if !ans.Published {
 		return p, false, nil
@@ -91,7 +91,7 @@ func (w *Web) answerPublic(ctx context.Context, ans *qa.Answer, question string)
 		// (the excerpt may stop short of it).
 		body := markdown.PlainText(ans.BodyMarkdown)
 		p.Description = body
-		p.JSONLD = w.qaPage(ans, markdown.PlainText(question), body)
+		p.JSONLD = w.qaPage(siteName, ans, markdown.PlainText(question), body)
 		return p, true, nil
 	}
 	on, err := w.store.TeasersVisible(ctx)

@@ -197,11 +197,11 @@ type ldQAPage struct {
 // qaPage is the schema.org QAPage of an answer the public may read: the
 // question (its title, and its text or else the title again) with the
 // expert's answer as the accepted one. The asker is never named.
-func (w *Web) qaPage(a *qa.Answer, question, body string) ldQAPage {
+func (w *Web) qaPage(siteName string, a *qa.Answer, question, body string) ldQAPage {
 	if strings.TrimSpace(question) == "" {
 		question = a.Title()
 	}
-	site := ldOrg{Type: "Organization", Name: w.site, URL: w.baseURL + "/"}
+	site := ldOrg{Type: "Organization", Name: siteName, URL: w.baseURL + "/"}
 	ts := func(t time.Time) string { return t.UTC().Format(time.RFC3339) }
 	return ldQAPage{
 		Context: "https://schema.org", Type: "QAPage",

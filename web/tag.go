@@ -63,7 +63,7 @@ func (w *Web) tags(c *gin.Context) {
 	}
 	l := requestOf(c).l
 	w.renderPublic(c, "tags", d, public{
-		Path: "/tags", Description: l.T("tags.description", "Count", len(tags), "Site", w.site),
+		Path: "/tags", Description: l.T("tags.description", "Count", len(tags), "Site", requestOf(c).site),
 	})
 }
 

@@ -182,8 +182,11 @@ const (
 
 // xssAllow is what the site itself may put in the HTML being inspected.
 type xssAllow struct {
-	csp       string // the response's CSP (for the embed card's style hash)
+	csp       string // the response's CSP (for the embed card's style and script hashes)
 	iframeSrc string // the oEmbed iframe's src
+	// base is the site's address: an embed card may load the site's own
+	// static files (its TeX typesetting), the oEmbed html base+"/embed.js".
+	base string
 }
 
 // xssURLAttrs are the attributes whose value the browser may load or
@@ -253,7 +256,7 @@ func xssInHead(n *html.Node) bool {
 func xssInspect(doc *html.Node, kind xssKind, allow xssAllow) []string {
 	var problems []string
 	bad := func(format string, args ...any) { problems = append(problems, fmt.Sprintf(format, args...)) }
-	styles, iframes := 0, 0
+	styles, iframes, inline := 0, 0, 0
 	var walk func(*html.Node)
 	walk = func(n *html.Node) {
 		if n.Type == html.ElementNode && n != doc { // doc is a document or a fragment's context
@@ -280,7 +283,22 @@ func xssInspect(doc *html.Node, kind xssKind, allow xssAllow) []string {
 					}
 					break
 				}
-				if kind != xssPage || !hasSrc || !strings.HasPrefix(src, "/static/") || strings.TrimSpace(xssText(n)) != "" {
+				if kind == xssEmbed && !hasSrc {
+					// The card's one script (it tells the framing page its
+					// height), allowed by hash in the card's CSP.
+					inline++
+					sum := sha256.Sum256([]byte(xssText(n)))
+					if hash := "'sha256-" + base64.StdEncoding.EncodeToString(sum[:]) + "'"; inline > 1 || !strings.Contains(allow.csp, hash) {
+						bad("<script> %q not allowed by hash", xssText(n))
+					}
+					break
+				}
+				text := strings.TrimSpace(xssText(n))
+				switch {
+				case kind == xssPage && hasSrc && strings.HasPrefix(src, "/static/") && text == "":
+				case kind == xssEmbed && hasSrc && allow.base != "" && strings.HasPrefix(src, allow.base+"/static/") && text == "":
+				case kind == xssOEmbed && hasSrc && allow.base != "" && src == allow.base+"/embed.js" && text == "":
+				default:
 					bad("<script> (src %q, text %q)", src, xssText(n))
 				}
 			case "style":
@@ -296,7 +314,9 @@ func xssInspect(doc *html.Node, kind xssKind, allow xssAllow) []string {
 				if kind != xssOEmbed || iframes > 1 || src != allow.iframeSrc {
 					bad("<iframe src=%q>", src)
 				}
-				if sb, ok := xssAttr(n, "sandbox"); kind == xssOEmbed && (!ok || strings.Contains(sb, "allow-scripts")) {
+				// Scripts run in the card's own opaque origin: with
+				// allow-same-origin too they could reach the framing page.
+				if sb, ok := xssAttr(n, "sandbox"); kind == xssOEmbed && (!ok || strings.Contains(sb, "allow-same-origin") || strings.Contains(sb, "allow-top-navigation")) {
 					bad("oEmbed iframe sandbox %q", sb)
 				}
 			case "object", "embed", "applet", "base", "frame", "frameset", "portal", "noembed", "xmp", "plaintext", "isindex":
@@ -571,7 +591,7 @@ func (r *xssRun) htmlResp(field string, res xssResp, kind xssKind, want []int, m
 			return nil
 		}
 	}
-	for _, p := range xssInspect(doc, kind, xssAllow{csp: res.header.Get("Content-Security-Policy")}) {
+	for _, p := range xssInspect(doc, kind, xssAllow{csp: res.header.Get("Content-Security-Policy"), base: r.base}) {
 		r.fail(field, res, "%s", p)
 	}
 	for _, mk := range markers {
@@ -1099,7 +1119,7 @@ func xssCheckItem(r *xssRun, it *xssItem, expertC, obsC, obsAPI, visitor *xssCli
 		}
 		if r.jsonResp("oEmbed JSON html", res, http.StatusOK, &o) {
 			src := fmt.Sprintf("%s/embed/answers/%d", r.base, a.ID)
-			r.fragment("oEmbed JSON html", res, o.HTML, xssOEmbed, xssAllow{iframeSrc: src})
+			r.fragment("oEmbed JSON html", res, o.HTML, xssOEmbed, xssAllow{iframeSrc: src, base: r.base})
 			frame := xssFind(xssParseFragment(o.HTML), func(n *html.Node) bool { return n.DataAtom == atom.Iframe })
 			if tv, _ := xssAttr(frame, "title"); frame == nil || tv != title {
 				r.fail("oEmbed JSON html", res, "iframe title %q, want the answer's title as text", tv)
@@ -1304,11 +1324,14 @@ func TestXSS_CheckerCatches(t *testing.T) {
 		{xssEmbed, `<html><head></head><body><style>` + css + `</style></body></html>`},
 		{xssOEmbed, `<iframe src="https://evil.example/embed/answers/1"></iframe>`},
 		{xssOEmbed, `<iframe src="S" sandbox=""></iframe><iframe src="S" sandbox=""></iframe>`},
-		{xssOEmbed, `<iframe src="S" sandbox="allow-scripts"></iframe>`},
+		{xssOEmbed, `<iframe src="S" sandbox="allow-scripts allow-same-origin"></iframe>`},
+		{xssOEmbed, `<iframe src="S" sandbox=""></iframe><script src="https://evil.example/embed.js"></script>`},
+		{xssEmbed, `<html><head></head><body><script>alert(1)</script></body></html>`},
+		{xssEmbed, `<html><head><script src="https://evil.example/static/x.js"></script></head><body></body></html>`},
 		{xssOEmbed, `x`},
 	}
 	for _, b := range bad {
-		if p := xssInspect(parse(b.html, b.kind), b.kind, xssAllow{csp: csp, iframeSrc: "S"}); len(p) == 0 {
+		if p := xssInspect(parse(b.html, b.kind), b.kind, xssAllow{csp: csp, iframeSrc: "S", base: "B"}); len(p) == 0 {
 			t.Errorf("not flagged (kind %d): %s", b.kind, b.html)
 		}
 	}
@@ -1321,9 +1344,11 @@ func TestXSS_CheckerCatches(t *testing.T) {
 		{xssSnippet, `a <mark>b</mark> &lt;script&gt;`},
 		{xssEmbed, `<html><head><meta charset="utf-8"><style>` + css + `</style></head><body></body></html>`},
 		{xssOEmbed, `<iframe src="S" sandbox="allow-popups" style="border:0"></iframe>`},
+		{xssOEmbed, `<iframe src="S" sandbox="allow-scripts allow-popups" style="border:0"></iframe><script async src="B/embed.js"></script>`},
+		{xssEmbed, `<html><head><script src="B/static/math.x.js" defer></script></head><body><script>` + css + `</script></body></html>`},
 	}
 	for _, g := range good {
-		if p := xssInspect(parse(g.html, g.kind), g.kind, xssAllow{csp: csp, iframeSrc: "S"}); len(p) > 0 {
+		if p := xssInspect(parse(g.html, g.kind), g.kind, xssAllow{csp: csp, iframeSrc: "S", base: "B"}); len(p) > 0 {
 			t.Errorf("flagged (kind %d): %s: %v", g.kind, g.html, p)
 		}
 	}
