@@ -74,13 +74,13 @@ type Index struct {
 	poll  time.Duration
 	check time.Duration
 
-	mu       sync.RWMutex
-	idx      bleve.Index // nil while missing or rebuilding
+	mu  sync.RWMutex
+	idx bleve.Index // nil while missing or rebuilding
 	// applyMu orders the follower's batches and the direct applies of
 	// WaitVisibleAnswer: each reads the answers from the database and
 	// writes them to the index while holding it, so that what was read
 	// later is always written later.
-	applyMu sync.Mutex
+	applyMu  sync.Mutex
 	building atomic.Bool
 	progress atomic.Int64 // answers indexed so far in a rebuild
 	total    atomic.Int64 // answers to index in a rebuild
