@@ -20,6 +20,8 @@ type dashboardData struct {
 	Max int
 	// TopDays is the window of the most-read answers.
 	TopDays int
+	// Checklist is the owner's first steps (shown until done or hidden).
+	Checklist *qa.Checklist
 }
 
 // dashboard shows the expert the queue's health, time to answer, the
@@ -34,7 +36,25 @@ func (w *Web) dashboard(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
-	w.render(c, "dashboard", http.StatusOK, dashboardData{Stats: st, Max: weeksMax(st.Weeks), TopDays: qa.ReadsTopDays})
+	list, err := w.store.SetupChecklist(c.Request.Context(), a)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	w.render(c, "dashboard", http.StatusOK, dashboardData{Stats: st, Max: weeksMax(st.Weeks), TopDays: qa.ReadsTopDays, Checklist: list})
+}
+
+// dismissChecklist hides the first steps for good.
+func (w *Web) dismissChecklist(c *gin.Context) {
+	a, ok := w.expert(c)
+	if !ok {
+		return
+	}
+	if err := w.store.DismissChecklist(c.Request.Context(), a); err != nil {
+		w.fail(c, err)
+		return
+	}
+	w.redirect(c, "/dashboard", "checklist_dismissed")
 }
 
 // clearSearches empties the search log.

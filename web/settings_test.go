@@ -158,7 +158,7 @@ func TestPages_Settings(t *testing.T) {
 		}
 	}
 	// Retire "Old" (no "active"): it leaves /join.
-	res, p = x.post(t, "/settings/plans/"+strconv.FormatInt(old.ID, 10), url.Values{"name_en": {"Old"}, "price": {"5.00"}, "currency": {"usd"}, "period_days": {"30"}})
+	_, p = x.post(t, "/settings/plans/"+strconv.FormatInt(old.ID, 10), url.Values{"name_en": {"Old"}, "price": {"5.00"}, "currency": {"usd"}, "period_days": {"30"}})
 	if p.text(".flash") != "Plan saved." || !strings.Contains(p.text("#plan-"+strconv.FormatInt(old.ID, 10)), "retired") {
 		t.Fatalf("retire: %q %q", p.text(".flash"), p.text(".error"))
 	}

@@ -60,7 +60,8 @@ func (w *Web) setup(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
-	w.redirect(c, "/", "welcome")
+	// The dashboard opens with the owner's first steps.
+	w.redirect(c, "/dashboard", "welcome")
 }
 
 // errPasswordsDiffer is the error of a form whose two new passwords differ.

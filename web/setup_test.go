@@ -31,7 +31,8 @@ func TestPages_SetupLanguageKeepsForm(t *testing.T) {
 	}
 	// The language stays for the next page.
 	res, p := b.post(t, "/setup", url.Values{"token": {tok}, "email": {"owner@example.com"}, "name": {"张老师"}, "password": {"a long password"}, "password2": {"a long password"}})
-	if res.Request.URL.Path != "/" {
+	// On the dashboard, with the first steps.
+	if res.Request.URL.Path != "/dashboard" || p.text("#checklist-h") != "开始的几步" {
 		t.Fatalf("setup landed on %s: %s", res.Request.URL, p.text("main"))
 	}
 	if lang, _ := p.doc.Find("html").Attr("lang"); lang != "zh-Hans" {

@@ -332,6 +332,7 @@ func (w *Web) Register(r gin.IRouter) {
 	g.GET("/dashboard", w.dashboard)
 	g.GET("/dashboard/chart.svg", w.dashboardChart)
 	g.POST("/dashboard/searches/clear", w.clearSearches)
+	g.POST("/dashboard/checklist/dismiss", w.dismissChecklist)
 	g.POST("/dashboard/review-months", w.saveReviewMonths)
 	g.POST("/answers/:id/reviewed", w.markReviewed)
 	g.GET("/members", w.members)
