@@ -136,6 +136,7 @@ func (a *API) Register(r gin.IRouter) error {
 	g.POST("/questions/:id/withdraw", a.withdrawQuestion)
 	g.GET("/queue", a.queue)
 	g.GET("/stats", a.stats)
+	g.GET("/index/snapshot", a.indexSnapshot)
 	g.DELETE("/stats/searches", a.clearSearchLog)
 
 	g.GET("/tokens", a.listTokens)

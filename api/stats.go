@@ -135,3 +135,47 @@ func (a *API) clearSearchLog(c *gin.Context) {
 	}
 	c.JSON(http.StatusOK, gin.H{"deleted": n})
 }
+
+// indexSnapshot serves GET /api/v1/index/snapshot: a consistent copy of
+// this server's search index as a tar, for a server joining the site
+// ("answerbook index import URL"). Expert only: it holds every answer.
+func (a *API) indexSnapshot(c *gin.Context) {
+	if err := actor(c).MayCopyIndex(); err != nil {
+		a.fail(c, err)
+		return
+	}
+	if !a.index.Status().Ready {
+		a.fail(c, qa.E(qa.KeySearchUnavailable, nil))
+		return
+	}
+	// A big index takes longer to send than the server's write timeout
+	// allows an ordinary response.
+	_ = http.NewResponseController(c.Writer).SetWriteDeadline(time.Now().Add(time.Hour))
+	w := &startOnWrite{c: c}
+	if _, err := a.index.Snapshot(w); err != nil {
+		a.log.Error("index snapshot", "err", err)
+		if !w.started {
+			a.fail(c, qa.E(qa.KeySearchUnavailable, nil))
+			return
+		}
+		// The status is sent: the cut-off tar fails the importer's check.
+		c.Abort()
+	}
+}
+
+// startOnWrite sends the snapshot's headers with its first byte, so that
+// a snapshot that fails before it begins is still answered with an error.
+type startOnWrite struct {
+	c       *gin.Context
+	started bool
+}
+
+func (w *startOnWrite) Write(p []byte) (int, error) {
+	if !w.started {
+		w.started = true
+		w.c.Header("Content-Type", "application/x-tar")
+		w.c.Header("Content-Disposition", `attachment; filename="answerbook-index.tar"`)
+		w.c.Status(http.StatusOK)
+	}
+	return w.c.Writer.Write(p)
+}

@@ -1,7 +1,9 @@
 package api_test
 
 import (
+	"archive/tar"
 	"net/url"
+	"strings"
 	"testing"
 
 	"answerbook/qa"
@@ -111,5 +113,36 @@ func TestAPI_Stats(t *testing.T) {
 	want(t, s.call(t, "GET", "/api/v1/answers/"+itoa(a.ID), m.token, nil, &got), 200, "read again")
 	if rv.ID != a.ID || rv.ReviewedAt == "" || got.ReviewedAt != rv.ReviewedAt {
 		t.Fatalf("reviewed %+v, the answer says %q", rv, got.ReviewedAt)
+	}
+}
+
+// TestAPI_IndexSnapshot: the expert downloads a tar of the index whose
+// manifest names the mapping and the seq; members may not (it holds the
+// member-only answers' text).
+func TestAPI_IndexSnapshot(t *testing.T) {
+	s := newServer(t)
+	x, _, _ := publishTwo(t, s)
+	m := s.person(t, "会员 Member", qa.RoleMember, qa.ScopeWrite, nil)
+	res, body := s.get(t, "/api/v1/index/snapshot", map[string]string{"Authorization": "Bearer " + x.token})
+	if res.StatusCode != 200 || res.Header.Get("Content-Type") != "application/x-tar" {
+		t.Fatalf("snapshot: %d %s", res.StatusCode, res.Header.Get("Content-Type"))
+	}
+	tr := tar.NewReader(strings.NewReader(body))
+	h, err := tr.Next()
+	if err != nil || h.Name != "ANSWERBOOK-INDEX" {
+		t.Fatalf("first entry %+v %v", h, err)
+	}
+	files := 0
+	for {
+		if _, err := tr.Next(); err != nil {
+			break
+		}
+		files++
+	}
+	if files == 0 {
+		t.Fatal("the snapshot holds no index files")
+	}
+	if res, _ := s.get(t, "/api/v1/index/snapshot", map[string]string{"Authorization": "Bearer " + m.token}); res.StatusCode != 403 {
+		t.Fatalf("a member: %d", res.StatusCode)
 	}
 }

@@ -105,6 +105,11 @@ func (a Actor) requireWrite() error {
 
 // requireExpert fails unless the actor is the expert (with write rights when
 // write is true).
+// MayCopyIndex says whether the actor may download the search index (a
+// server joining the site): it holds every answer's text, member-only
+// ones too, so only the expert's token may.
+func (a Actor) MayCopyIndex() error { return a.requireExpert(false) }
+
 func (a Actor) requireExpert(write bool) error {
 	if err := a.requireSignedIn(); err != nil {
 		return err

@@ -45,7 +45,7 @@ func TestPages_Checklist(t *testing.T) {
 	b := s.signIn(t, x, "en")
 	p := b.get(t, "/dashboard")
 	for step, done := range map[string]bool{"name": true, "sell": true, "archive": true, "invite": false} {
-		if got := p.doc.Find("#step-" + step + ".done").Length() == 1; got != done {
+		if got := p.doc.Find("#step-"+step+".done").Length() == 1; got != done {
 			t.Errorf("step %s done = %v, want %v", step, got, done)
 		}
 	}

@@ -692,6 +692,7 @@ func accRules() map[string][]accProbe {
 		// The dashboard's figures: counts, and the words of members'
 		// searches that found nothing (which may be a marker the matrix
 		// searched for): the expert's alone.
+		"GET /api/v1/index/snapshot":    {{path: "/api/v1/index/snapshot", want: expertAPI(ok), qMay: accOf(accExpert), ansMay: accOf(accExpert), teaserMay: accOf(accExpert)}},
 		"GET /api/v1/stats":             {{path: "/api/v1/stats", want: expertAPI(ok), qMay: accOf(accExpert), ansMay: accOf(accExpert), teaserMay: accOf(accExpert)}},
 		"DELETE /api/v1/stats/searches": {{path: "/api/v1/stats/searches", want: expertAPI(ok)}},
 		"GET /api/v1/tokens":            {{path: "/api/v1/tokens", want: accAPI(u, ok, ok, ok, ok, ok, ok)}},

@@ -32,6 +32,7 @@ type CLI struct {
 	Import  ImportCmd  `cmd:"" help:"Import a Stack Exchange dump directory or an answerbook JSONL file (idempotent)."`
 	Export  ExportCmd  `cmd:"" help:"Write the whole archive as JSONL."`
 	Reindex ReindexCmd `cmd:"" help:"Rebuild the search index from the database."`
+	Index   IndexCmd   `cmd:"" help:"Copy the search index: a snapshot to a file, or a snapshot (file or running server) into this data directory."`
 	Backup  BackupCmd  `cmd:"" help:"Write a consistent copy of the SQLite database while the server runs."`
 	Copy    CopyCmd    `cmd:"" help:"Copy the whole site (every table) into a new, empty database: SQLite to Postgres or back."`
 	Webhook WebhookCmd `cmd:"" help:"Manage webhooks (answer, question and membership events; see the README)."`

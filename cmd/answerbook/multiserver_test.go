@@ -14,8 +14,6 @@ import (
 	"sync"
 	"testing"
 	"time"
-
-	"answerbook/internal/servertest"
 )
 
 // twoServers are two real "answerbook serve" processes on one Postgres,
@@ -24,28 +22,15 @@ type twoServers struct {
 	t    *testing.T
 	dsn  string
 	base [2]string
+	dirs [2]string
+	logs [2]*syncBuffer
 }
 
 func startTwo(t *testing.T, extra ...string) *twoServers {
 	t.Helper()
-	ts := &twoServers{t: t, dsn: servertest.PostgresSchema(t)}
+	ts := startTwoPrep(t)
 	for i := range 2 {
-		dir, addr := t.TempDir(), freeAddr(t)
-		args := append([]string{"serve", "--db", ts.dsn, "--data", dir, "--addr", addr, "--log-level", "error", "--webhooks-allow-private"}, extra...)
-		cmd := program(args...)
-		var logs syncBuffer
-		cmd.Stderr = &logs
-		t.Cleanup(func() {
-			if t.Failed() {
-				t.Logf("server %d's log:\n%s", i, logs.String())
-			}
-		})
-		if err := cmd.Start(); err != nil {
-			t.Fatal(err)
-		}
-		t.Cleanup(func() { cmd.Process.Kill(); cmd.Wait() })
-		ts.base[i] = "http://" + addr
-		waitFor(t, ts.base[i]+"/readyz", 200)
+		ts.start(t, i, extra...)
 	}
 	return ts
 }
