@@ -185,6 +185,10 @@ const (
 	KeyReferralDays     Key = "err.referral_days"
 	KeyReferralWindow   Key = "err.referral_window"
 	KeyEmbedTTL         Key = "err.embed_ttl"
+	KeyTrialPlan        Key = "err.trial_plan"
+	KeyTrialRefused     Key = "err.trial_refused"
+	KeyTrialLimited     Key = "err.trial_limited"
+	KeyTrialMembers     Key = "err.trial_members"
 	KeySMTPURL          Key = "err.smtp_url"
 	KeyMailFrom         Key = "err.mail_from"
 
@@ -402,6 +406,10 @@ var messages = map[Key]message{
 	KeyReferralDays:     {code: EINVALID, text: "referral days must be between 0 and {{.Max}}"},
 	KeyReferralWindow:   {code: EINVALID, text: "the refund window must be between 0 and {{.Max}} days"},
 	KeyEmbedTTL:         {code: EINVALID, text: "expires_in must be between {{.Min}} and {{.Max}} seconds"},
+	KeyTrialPlan:        {code: EINVALID, text: "this plan has no free trial"},
+	KeyTrialRefused:     {code: EINVALID, text: "this e-mail cannot start a trial (one trial per address; a member renews on the account page)"},
+	KeyTrialLimited:     {code: ERATELIMITED, text: "too many trials from here; try again in {{.Minutes}} minutes"},
+	KeyTrialMembers:     {code: EINVALID, text: "you are a member already: renew on the account page"},
 	KeySMTPURL:          {code: EINVALID, text: "--smtp {{q .URL}} must look like smtp://user:password@host:587 (STARTTLS; ?starttls=off to send in the clear) or smtps://user:password@host:465 ({{.Reason}})"},
 	KeyMailFrom:         {code: EINVALID, text: "--mail-from {{q .From}} must be an address such as \"Name <answers@example.com>\""},
 

@@ -197,6 +197,8 @@ type joinData struct {
 	Plans []*qa.Plan
 	// Buy are the plans to pay for here (none when payments are off).
 	Buy []planView
+	// Trial is the plan whose free trial the visitor chose (/join?trial=ID).
+	Trial *qa.Plan
 }
 
 // trim drops what was typed beyond all bounds, so that the form shown
@@ -233,6 +235,7 @@ func (w *Web) joinForm(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
+	d.Trial = trialPlan(d.Plans, c.Query("trial"))
 	// A public page: its address is /join, whatever code a link carries.
 	w.renderPublic(c, "join", d, public{Path: "/join", Description: requestOf(c).l.T("join.intro")})
 }
@@ -274,6 +277,54 @@ func (w *Web) join(c *gin.Context) {
 		return
 	}
 	w.redirect(c, "/", "joined")
+}
+
+// trialPlan is the plan on sale with a trial whose id is raw, or nil.
+func trialPlan(plans []*qa.Plan, raw string) *qa.Plan {
+	if raw == "" || len(raw) > 20 {
+		return nil
+	}
+	for _, p := range plans {
+		if strconv.FormatInt(p.ID, 10) == raw && p.TrialDays > 0 {
+			return p
+		}
+	}
+	return nil
+}
+
+// startTrial makes the visitor a member on a plan's free trial and signs
+// them in.
+func (w *Web) startTrial(c *gin.Context) {
+	if !actor(c).IsVisitor() {
+		w.redirect(c, "/account", "")
+		return
+	}
+	d := joinData{Email: c.PostForm("email"), Name: c.PostForm("name")}
+	var err error = errPasswordsDiffer
+	var m *qa.Member
+	id, perr := strconv.ParseInt(c.PostForm("plan_id"), 10, 64)
+	if perr != nil || len(c.PostForm("plan_id")) > 20 {
+		err = qa.E(qa.KeyTrialPlan, nil)
+	} else if c.PostForm("password") == c.PostForm("password2") {
+		m, err = w.store.StartTrial(c.Request.Context(), qa.Visitor(), qa.TrialStart{
+			PlanID: id, Email: d.Email, Name: d.Name, Password: c.PostForm("password"), Lang: requestOf(c).l.Code(),
+		}, clientAddr(c))
+	}
+	if err != nil {
+		d.trim()
+		if perr := w.joinPlans(c, &d, 0); perr != nil {
+			w.fail(c, perr)
+			return
+		}
+		d.Trial = trialPlan(d.Plans, c.PostForm("plan_id"))
+		w.formError(c, "join", d, err)
+		return
+	}
+	if err := w.startSession(c, m.ID); err != nil {
+		w.fail(c, err)
+		return
+	}
+	w.redirect(c, "/", "trial_started")
 }
 
 // renew spends a membership code on the signed-in member's membership, and

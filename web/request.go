@@ -142,7 +142,7 @@ var flashes = map[string]bool{
 	"password_reset": true, "password_reset_login": true, "email_confirmed": true, "confirm_sent": true,
 	"reset_link_sent": true, "joined_confirm": true,
 	"notifications_read": true, "followed": true, "unfollowed": true, "mail_saved": true, "redelivered": true,
-	"searches_cleared": true, "checklist_dismissed": true, "member_disabled": true, "member_enabled": true,
+	"searches_cleared": true, "trial_started": true, "checklist_dismissed": true, "member_disabled": true, "member_enabled": true,
 	"tag_saved": true, "tag_renamed": true, "tag_merged": true, "marked_reviewed": true,
 	"plan_saved": true,
 	"paid":       true, "paid_joined": true, "paid_login": true, "referrals_paid": true,

@@ -375,6 +375,7 @@ func (w *Web) Register(r gin.IRouter) {
 	g.GET("/confirm", w.confirmEmail)
 	g.GET("/join", w.joinForm)
 	g.POST("/join", w.join)
+	g.POST("/join/trial", w.startTrial)
 	g.POST("/join/checkout", w.checkout)
 	g.GET("/join/paid", w.paid)
 	g.GET("/r/:code", w.referralLink)

@@ -854,6 +854,10 @@ func accRules() map[string][]accProbe {
 		"POST /join": {{path: "/join", form: true, want: accWeb(bd, so, so, so, so), bodyFor: func(role int) string {
 			return form(url.Values{"code": {"AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GG"}, "email": {fmt.Sprintf("acc-join-%d@example.com", role)}, "name": {"Joiner"}, "password": {"join password"}, "password2": {"join password"}})
 		}}},
+		// No plan 0: the visitor is told so (400); members go to their account.
+		"POST /join/trial": {{path: "/join/trial", form: true, want: accWeb(bd, so, so, so, so), bodyFor: func(role int) string {
+			return form(url.Values{"plan_id": {"0"}, "email": {fmt.Sprintf("acc-trial-%d@example.com", role)}, "name": {"Trialist"}, "password": {"join password"}, "password2": {"join password"}})
+		}}},
 		// The expert's membership has no end: nothing to renew (409).
 		"POST /account/renew":             {{path: "/account/renew", form: true, body: form(url.Values{"code": {"AAAA-BBBB-CCCC-DDDD-EEEE-FFFF-GG"}}), want: accWeb(u, bd, bd, bd, http.StatusConflict)}},
 		"GET /account":                    {{path: "/account", want: signedWeb(lg, ok)}},
