@@ -218,8 +218,9 @@ func TestBrowser_Day(t *testing.T) {
 		chromedp.SendKeys(chromedp.ID("password"), "expert-password-1"),
 		chromedp.SendKeys(chromedp.ID("password2"), "expert-password-1"),
 	)
-	c.submit("setup", `main form button[type=submit]`, `^/$`)
+	c.submit("setup", `main form button[type=submit]`, `^/dashboard$`)
 	c.waitText("expert home", "nav.main", "待答")
+	c.waitText("first steps", "#checklist-h", "开始的几步")
 
 	// The expert adds a member.
 	c.open("members", "/members")
