@@ -3,6 +3,7 @@ package api_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"net/http/cookiejar"
 	"net/url"
@@ -473,4 +474,28 @@ func BenchmarkPayments_Webhook(b *testing.B) {
 		}
 	}
 	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "events/s")
+}
+
+// TestPayments_CheckoutLimit: one client address may start
+// MaxCheckoutsPerAddress checkouts per window (each hashes a password and
+// calls Stripe); the next is refused with 429 before either.
+func TestPayments_CheckoutLimit(t *testing.T) {
+	s := newPayServer(t)
+	b := s.browser(t)
+	for i := range qa.MaxCheckoutsPerAddress {
+		s.checkout(t, b, fmt.Sprintf("buyer%d@example.com", i), "买家 Buyer")
+	}
+	before := s.lastPayment(t)
+	res, err := b.PostForm(s.URL+"/join/checkout", url.Values{"plan_id": {strconv.FormatInt(s.plan.ID, 10)}, "email": {"one.more@example.com"},
+		"name": {"One more"}, "password": {"correct horse battery"}, "password2": {"correct horse battery"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	res.Body.Close()
+	if res.StatusCode != http.StatusTooManyRequests {
+		t.Fatalf("checkout %d from one address: %d", qa.MaxCheckoutsPerAddress+1, res.StatusCode)
+	}
+	if after := s.lastPayment(t); after.ID != before.ID {
+		t.Fatalf("a refused checkout recorded payment %d", after.ID)
+	}
 }

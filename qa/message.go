@@ -189,6 +189,7 @@ const (
 	KeyTrialRefused     Key = "err.trial_refused"
 	KeyTrialLimited     Key = "err.trial_limited"
 	KeyTrialMembers     Key = "err.trial_members"
+	KeyCheckoutLimited  Key = "err.checkout_limited"
 	KeySMTPURL          Key = "err.smtp_url"
 	KeyMailFrom         Key = "err.mail_from"
 
@@ -410,6 +411,7 @@ var messages = map[Key]message{
 	KeyTrialRefused:     {code: EINVALID, text: "this e-mail cannot start a trial (one trial per address; a member renews on the account page)"},
 	KeyTrialLimited:     {code: ERATELIMITED, text: "too many trials from here; try again in {{.Minutes}} minutes"},
 	KeyTrialMembers:     {code: EINVALID, text: "you are a member already: renew on the account page"},
+	KeyCheckoutLimited:  {code: ERATELIMITED, text: "too many payments were started from here; try again in {{.Minutes}} minutes"},
 	KeySMTPURL:          {code: EINVALID, text: "--smtp {{q .URL}} must look like smtp://user:password@host:587 (STARTTLS; ?starttls=off to send in the clear) or smtps://user:password@host:465 ({{.Reason}})"},
 	KeyMailFrom:         {code: EINVALID, text: "--mail-from {{q .From}} must be an address such as \"Name <answers@example.com>\""},
 

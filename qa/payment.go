@@ -200,7 +200,15 @@ type CheckoutStart struct {
 	Referral string
 	// SuccessURL and CancelURL are the site's pages to come back to.
 	SuccessURL, CancelURL string
+	// Addr is the client's address, as the transport knows it: checkouts
+	// started from one address are bounded (MaxCheckoutsPerAddress).
+	Addr string
 }
+
+// MaxCheckoutsPerAddress is how many checkouts one client address may start
+// per window of the sign-in limits: each hashes a password and calls the
+// payment provider.
+const MaxCheckoutsPerAddress = 20
 
 // StartCheckout records a pending payment for the plan and makes the
 // provider's checkout for it. It returns the checkout and a token that
@@ -221,6 +229,12 @@ func (s *Store) StartCheckout(ctx context.Context, actor Actor, in CheckoutStart
 			return nil, "", err
 		}
 		return nil, "", E(KeyPayPlan, nil)
+	}
+	if in.Addr != "" {
+		// Counted and kept, paid or not.
+		if err := s.reserveAttempt(ctx, []bucketLimit{{"checkout:address:" + in.Addr, MaxCheckoutsPerAddress}}, KeyCheckoutLimited); err != nil {
+			return nil, "", err
+		}
 	}
 	p := &Payment{Provider: s.payments.Provider(), PlanID: plan.ID, Amount: plan.Amount, Currency: plan.Currency,
 		Days: plan.PeriodDays, Status: PaymentPending, CreatedAt: s.clock()}

@@ -73,7 +73,7 @@ func allowFormTarget(c *gin.Context, origin string) {
 func (w *Web) checkout(c *gin.Context) {
 	a := actor(c)
 	planID, _ := strconv.ParseInt(c.PostForm("plan_id"), 10, 64)
-	in := qa.CheckoutStart{PlanID: planID, Lang: requestOf(c).l.Code(),
+	in := qa.CheckoutStart{PlanID: planID, Lang: requestOf(c).l.Code(), Addr: clientAddr(c),
 		SuccessURL: w.baseURL + "/join/paid?session_id=" + sessionPlaceholder, CancelURL: w.baseURL + "/join"}
 	d := joinData{Email: c.PostForm("email"), Name: c.PostForm("name")}
 	var err error
