@@ -684,9 +684,7 @@ func (s *Store) FindAnswerRevisions(ctx context.Context, actor Actor, answerID i
 		return nil, translate(err)
 	}
 	for _, r := range rs {
-		if err := json.Unmarshal([]byte(r.TagsJSON), &r.Tags); err != nil {
-			r.Tags = []string{}
-		}
+		r.decodeTags()
 	}
 	return rs, nil
 }

@@ -1,10 +1,12 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -254,4 +256,92 @@ func (w *Web) newAnswer(c *gin.Context) {
 	// Saved either way: a slow index only delays finding it.
 	_ = w.index.WaitVisibleAnswer(c.Request.Context(), ans.ChangeSeq, ans.ID)
 	w.redirect(c, qa.AnswerPath(ans.ID), "published")
+}
+
+type revisionsData struct {
+	Answer *qa.Answer
+	Diff   *qa.RevisionDiff
+	// Choices are the answer's revisions, newest first, numbered from the
+	// first (No. 1, the publish); FromN and ToN the numbers compared.
+	Choices    []revisionChoice
+	FromN, ToN int
+}
+
+type revisionChoice struct {
+	ID   int64
+	N    int
+	Time time.Time
+}
+
+// revisions compares two revisions of an answer (?from=&to=, revision ids;
+// by default the newest with the one before), with a button to restore
+// the older one.
+func (w *Web) revisions(c *gin.Context) {
+	a, id, ok := w.expertAnd(c)
+	if !ok {
+		return
+	}
+	from, err1 := optionalID(c.Query("from"), "revision")
+	to, err2 := optionalID(c.Query("to"), "revision")
+	if err := cmp.Or(err1, err2); err != nil {
+		w.fail(c, err)
+		return
+	}
+	ans, err := w.store.FindAnswerByID(c.Request.Context(), a, id)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	d, err := w.store.CompareRevisions(c.Request.Context(), a, id, from, to)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	data := revisionsData{Answer: ans, Diff: d, Choices: make([]revisionChoice, len(d.Revisions))}
+	for i, r := range d.Revisions {
+		n := len(d.Revisions) - i
+		data.Choices[i] = revisionChoice{ID: r.ID, N: n, Time: r.CreatedAt}
+		if r.ID == d.From.ID {
+			data.FromN = n
+		}
+		if r.ID == d.To.ID {
+			data.ToN = n
+		}
+	}
+	w.render(c, "revisions", http.StatusOK, data)
+}
+
+// optionalID reads an optional numeric id from a query: 0 when empty; any
+// other value that is not a positive number is not found.
+func optionalID(s, what string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, qa.E(qa.KeyNotFound, qa.Args{"What": what})
+	}
+	return id, nil
+}
+
+// restoreRevision makes an earlier revision the answer's text again, as a
+// new revision, waits until search holds it, and shows the answer.
+func (w *Web) restoreRevision(c *gin.Context) {
+	a, id, ok := w.expertAnd(c)
+	if !ok {
+		return
+	}
+	rev, err := idParam(c, "rev")
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	ans, err := w.store.RestoreRevision(c.Request.Context(), a, id, rev)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	// Saved either way: a slow index only delays finding it.
+	_ = w.index.WaitVisibleAnswer(c.Request.Context(), ans.ChangeSeq, ans.ID)
+	w.redirect(c, qa.AnswerPath(ans.ID), "restored")
 }
