@@ -2,7 +2,6 @@ package qa
 
 import (
 	"context"
-	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -129,11 +128,7 @@ func findRevision(db *gorm.DB, answerID, id int64) (*AnswerRevision, error) {
 	return &r, nil
 }
 
-func (r *AnswerRevision) decodeTags() {
-	if err := json.Unmarshal([]byte(r.TagsJSON), &r.Tags); err != nil || r.Tags == nil {
-		r.Tags = []string{}
-	}
-}
+func (r *AnswerRevision) decodeTags() { r.Tags = decodeTagsJSON(r.TagsJSON) }
 
 // RestoreRevision makes an earlier revision of an answer its current text
 // again: title, question, body, tags and visibility. Nothing is lost: the

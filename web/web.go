@@ -312,6 +312,8 @@ func (w *Web) Register(r gin.IRouter) {
 	g.GET("/answers/:id", w.answer)
 	g.GET("/answers/:id/edit", w.editAnswerForm)
 	g.POST("/answers/:id/edit", w.editAnswer)
+	g.POST("/answers/:id/draft", w.saveEditDraft)
+	g.POST("/answers/new/draft", w.saveNewDraft)
 	g.GET("/answers/:id/revisions", w.revisions)
 	g.POST("/answers/:id/revisions/:rev/restore", w.restoreRevision)
 	g.GET("/answers/new", w.newAnswerForm)
