@@ -46,21 +46,7 @@ func TestBrowser_TagMerge(t *testing.T) {
 
 			t.Run(lang.code+"-"+size.name, func(t *testing.T) {
 				c := newChrome(t, s.URL, lang.code, size.w, size.h)
-				measure := func(step string) {
-					t.Helper()
-					var r phoneReport
-					raw, err := chromedp.Run(c.ctx, chromedp.Evaluate[string](phoneJS))
-					if err != nil {
-						c.fail(step, err)
-					}
-					if err := jsonUnmarshal(raw, &r); err != nil {
-						c.fail(step, err)
-					}
-					if r.Overflow || len(r.Clipped) > 0 {
-						c.screenshot(step)
-						t.Errorf("%s at %d px: the page scrolls sideways (%v) or hides controls off screen: %s", step, size.w, r.Overflow, strings.Join(r.Clipped, "\n"))
-					}
-				}
+				measure := func(step string) { c.measurePhone(fmt.Sprintf("%s at %d px", step, size.w)) }
 				c.signIn("sign in", expert.Email, password)
 
 				fromPath := "/tags/" + url.PathEscape(from)
