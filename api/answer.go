@@ -2,6 +2,7 @@ package api
 
 import (
 	"net/http"
+	"strconv"
 	"time"
 
 	"github.com/gin-gonic/gin"
@@ -218,6 +219,29 @@ func (a *API) listRevisions(c *gin.Context) {
 			BodyMarkdown: r.BodyMarkdown, Tags: r.Tags, Public: r.Public, CreatedAt: r.CreatedAt}
 	}
 	c.JSON(http.StatusOK, list[revisionJSON]{Total: len(out), Items: out})
+}
+
+// restoreRevision makes an earlier revision the answer's text again, as a
+// new revision (qa.Store.RestoreRevision).
+func (a *API) restoreRevision(c *gin.Context) {
+	id, err := pathID(c, "answer")
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	rev, err := strconv.ParseInt(c.Param("rev"), 10, 64)
+	if err != nil || rev <= 0 {
+		a.fail(c, qa.E(qa.KeyNotFound, qa.Args{"What": "revision"}))
+		return
+	}
+	x, err := a.store.RestoreRevision(c.Request.Context(), actor(c), id, rev)
+	if err != nil {
+		a.fail(c, err)
+		return
+	}
+	// Saved either way: a slow index only delays finding it.
+	_ = a.index.WaitVisibleAnswer(c.Request.Context(), x.ChangeSeq, x.ID)
+	c.JSON(http.StatusOK, a.answerJSON(x))
 }
 
 func (a *API) listTags(c *gin.Context) {

@@ -115,6 +115,7 @@ func (a *API) Register(r gin.IRouter) error {
 	g.GET("/answers/:id", a.getAnswer)
 	g.PUT("/answers/:id", a.updateAnswer)
 	g.GET("/answers/:id/revisions", a.listRevisions)
+	g.POST("/answers/:id/revisions/:rev/restore", a.restoreRevision)
 	g.POST("/answers/:id/reviewed", a.markReviewed)
 
 	g.GET("/tags", a.listTags)

@@ -269,6 +269,21 @@ func TestAPI_Walkthrough(t *testing.T) {
 	if revs.Total != 2 {
 		t.Fatalf("revisions = %d", revs.Total)
 	}
+	// Restore the first revision: a new revision with its text.
+	first := int64(revs.Items[1]["id"].(float64))
+	restore := fmt.Sprintf("/api/v1/answers/%d/revisions/%d/restore", ans.ID, first)
+	want(t, s.call(t, "POST", restore, member.token, nil, nil), 403, "member restores")
+	want(t, s.call(t, "POST", fmt.Sprintf("/api/v1/answers/%d/revisions/x/restore", ans.ID), expert.token, nil, nil), 404, "restore a bad revision")
+	want(t, s.call(t, "POST", fmt.Sprintf("/api/v1/answers/%d/revisions/%d/restore", ans.ID+1000, first), expert.token, nil, nil), 404, "restore on another answer")
+	var restored answer
+	want(t, s.call(t, "POST", restore, expert.token, nil, &restored), 200, "restore")
+	if restored.BodyMarkdown == nil || *restored.BodyMarkdown != strings.TrimSpace(md) || strings.Join(restored.Tags, ",") != "面试,system-design" {
+		t.Fatalf("restored = %+v", restored)
+	}
+	want(t, s.call(t, "GET", fmt.Sprintf("/api/v1/answers/%d/revisions", ans.ID), expert.token, nil, &revs), 200, "revisions after restore")
+	if revs.Total != 3 || revs.Items[0]["body_markdown"] != strings.TrimSpace(md) {
+		t.Fatalf("revisions after restore = %d", revs.Total)
+	}
 }
 
 func TestAPI_BadInput(t *testing.T) {

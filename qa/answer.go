@@ -193,8 +193,10 @@ func (s *Store) CreateAnswer(ctx context.Context, actor Actor, ac AnswerCreate) 
 		if err := tx.Omit("Tags", "Asker").Create(q).Error; err != nil {
 			return err
 		}
-		a, err = s.publish(tx, actor, q, d, now)
-		return err
+		if a, err = s.publish(tx, actor, q, d, now); err != nil {
+			return err
+		}
+		return dropEditorDraft(tx, actor, 0)
 	})
 	if err != nil {
 		return nil, err
@@ -432,6 +434,12 @@ func (s *Store) UpdateAnswer(ctx context.Context, actor Actor, id int64, u Answe
 		}
 		if err := s.addRevision(tx, actor, &a, &q, now); err != nil {
 			return err
+		}
+		// The edit is published: its draft (if the text was edited) goes.
+		if u.Body != nil {
+			if err := dropEditorDraft(tx, actor, a.ID); err != nil {
+				return err
+			}
 		}
 		if a.ChangeSeq, err = s.appendChange(tx, EntityAnswer, a.ID, OpUpsert); err != nil {
 			return err
@@ -684,9 +692,7 @@ func (s *Store) FindAnswerRevisions(ctx context.Context, actor Actor, answerID i
 		return nil, translate(err)
 	}
 	for _, r := range rs {
-		if err := json.Unmarshal([]byte(r.TagsJSON), &r.Tags); err != nil {
-			r.Tags = []string{}
-		}
+		r.decodeTags()
 	}
 	return rs, nil
 }
@@ -764,6 +770,9 @@ func (s *Store) DeleteAnswer(ctx context.Context, actor Actor, id int64) error {
 			}
 		}
 		if err := tx.Delete(&Answer{}, id).Error; err != nil {
+			return err
+		}
+		if err := tx.Where("answer_id = ?", id).Delete(&EditorDraft{}).Error; err != nil {
 			return err
 		}
 		if q.AskerID == nil {

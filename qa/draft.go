@@ -177,10 +177,16 @@ func (s *Store) DeleteDraft(ctx context.Context, actor Actor, questionID int64) 
 	})
 }
 
-func (d *Draft) decodeTags() {
-	if err := json.Unmarshal([]byte(d.TagsJSON), &d.Tags); err != nil || d.Tags == nil {
-		d.Tags = []string{}
+func (d *Draft) decodeTags() { d.Tags = decodeTagsJSON(d.TagsJSON) }
+
+// decodeTagsJSON reads tags kept as a JSON array (drafts, revisions); what
+// cannot be read is no tags.
+func decodeTagsJSON(raw string) []string {
+	var tags []string
+	if err := json.Unmarshal([]byte(raw), &tags); err != nil || tags == nil {
+		return []string{}
 	}
+	return tags
 }
 
 // Preview renders Markdown exactly as publishing would, for an editor's live
@@ -204,4 +210,95 @@ func (s *Store) Preview(actor Actor, src string) (string, error) {
 		return "", nil
 	}
 	return render("text", body)
+}
+
+// EditorDraft is the expert's unfinished edit of a published answer, or
+// (AnswerID 0) of a new FAQ entry, saved on the server like a Draft. There
+// is at most one per expert and answer; publishing the edit or the entry
+// deletes it.
+type EditorDraft struct {
+	ExpertID     int64 `gorm:"primaryKey;autoIncrement:false"`
+	AnswerID     int64 `gorm:"primaryKey;autoIncrement:false"`
+	Title        string
+	QuestionBody string
+	Body         string
+	TagsJSON     string `gorm:"column:tags"`
+	Public       bool
+	UpdatedAt    time.Time
+
+	Tags []string `gorm:"-"`
+}
+
+// TableName implements gorm's Tabler.
+func (EditorDraft) TableName() string { return "editor_drafts" }
+
+// SaveEditorDraft keeps the expert's editor state for an answer being
+// edited (answerID), or for a new FAQ entry (answerID 0), replacing the
+// previous one. It is as forgiving, and as bounded, as SaveDraft. A missing
+// answer is ENOTFOUND. Expert only.
+func (s *Store) SaveEditorDraft(ctx context.Context, actor Actor, answerID int64, ds DraftSave) (*EditorDraft, error) {
+	if err := actor.requireExpert(true); err != nil {
+		return nil, err
+	}
+	if actor.Member == nil {
+		return nil, E(KeyDraftsExpert, nil)
+	}
+	if answerID < 0 {
+		return nil, E(KeyNotFound, Args{"What": "answer"})
+	}
+	p, err := prepareDraft(ds)
+	if err != nil {
+		return nil, err
+	}
+	d := &EditorDraft{ExpertID: actor.Member.ID, AnswerID: answerID, Title: p.Title, QuestionBody: p.QuestionBody,
+		Body: p.Body, TagsJSON: p.TagsJSON, Public: p.Public, UpdatedAt: s.clock(), Tags: p.Tags}
+	err = s.tx(ctx, func(tx *gorm.DB) error {
+		if answerID != 0 {
+			var a Answer
+			if err := tx.Select("id").First(&a, answerID).Error; err != nil {
+				return NotFound(err, "answer")
+			}
+		}
+		return tx.Omit("Tags").Clauses(clause.OnConflict{UpdateAll: true}).Create(d).Error
+	})
+	if err != nil {
+		return nil, err
+	}
+	return d, nil
+}
+
+// FindEditorDraft returns the expert's draft for an answer (0: a new FAQ
+// entry), or ENOTFOUND when there is none. Expert only.
+func (s *Store) FindEditorDraft(ctx context.Context, actor Actor, answerID int64) (*EditorDraft, error) {
+	if err := actor.requireExpert(false); err != nil {
+		return nil, err
+	}
+	var d EditorDraft
+	err := s.read(ctx).Where("expert_id = ? AND answer_id = ?", actor.MemberID(), answerID).First(&d).Error
+	if err != nil {
+		if isMissingRow(err) {
+			return nil, E(KeyNoDraft, nil)
+		}
+		return nil, translate(err)
+	}
+	d.Tags = decodeTagsJSON(d.TagsJSON)
+	return &d, nil
+}
+
+// DeleteEditorDraft drops the expert's draft for an answer (0: a new FAQ
+// entry), to start over. A missing draft is not an error. Expert only.
+func (s *Store) DeleteEditorDraft(ctx context.Context, actor Actor, answerID int64) error {
+	if err := actor.requireExpert(true); err != nil {
+		return err
+	}
+	return s.tx(ctx, func(tx *gorm.DB) error { return dropEditorDraft(tx, actor, answerID) })
+}
+
+// dropEditorDraft deletes the actor's draft for an answer within a write:
+// publishing the edit (UpdateAnswer) or the FAQ entry (CreateAnswer).
+func dropEditorDraft(tx *gorm.DB, actor Actor, answerID int64) error {
+	if actor.MemberID() == 0 {
+		return nil
+	}
+	return tx.Where("expert_id = ? AND answer_id = ?", actor.MemberID(), answerID).Delete(&EditorDraft{}).Error
 }

@@ -109,3 +109,89 @@ func TestStore_Preview(t *testing.T) {
 	_, err = e.Preview(as(m), strings.Repeat("- ", 5000)+"x")
 	wantCode(t, err, qa.EINVALID)
 }
+
+// TestStore_EditorDrafts: drafts of an answer's edit and of a new FAQ entry
+// are kept per expert, replaced on each save, bounded like queue drafts,
+// and gone once the edit or the entry is published (or the answer
+// deleted).
+func TestStore_EditorDrafts(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		x := e.member(t, "Expert", qa.RoleExpert)
+		m := e.member(t, "Member", qa.RoleMember)
+		a := e.answer(t, x, e.ask(t, m, "质押多久到账", "", "staking"), "两个周期。")
+
+		if _, err := e.FindEditorDraft(e.ctx, as(x), a.ID); qa.ErrorCode(err) != qa.ENOTFOUND {
+			t.Fatalf("no draft yet: %v", err)
+		}
+		edit, err := e.SaveEditorDraft(e.ctx, as(x), a.ID, qa.DraftSave{Title: "质押多久到账？", Body: "两个周期，约十天。\r\n", Tags: []string{"staking", "奖励"}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		faq, err := e.SaveEditorDraft(e.ctx, as(x), 0, qa.DraftSave{Title: "How do I delegate?", Body: "Pick a pool", Public: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		got, err := e.FindEditorDraft(e.ctx, as(x), a.ID)
+		if err != nil || got.Body != "两个周期，约十天。" || strings.Join(got.Tags, ",") != "staking,奖励" || !got.UpdatedAt.Equal(edit.UpdatedAt) {
+			t.Fatalf("edit draft = %+v, %v", got, err)
+		}
+		got, err = e.FindEditorDraft(e.ctx, as(x), 0)
+		if err != nil || got.Title != faq.Title || !got.Public {
+			t.Fatalf("FAQ draft = %+v, %v", got, err)
+		}
+		if _, err := e.SaveEditorDraft(e.ctx, as(x), 0, qa.DraftSave{Title: "How do I delegate?", Body: "Pick a pool, then delegate."}); err != nil {
+			t.Fatal(err)
+		}
+		if got, _ := e.FindEditorDraft(e.ctx, as(x), 0); got.Body != "Pick a pool, then delegate." || got.Public {
+			t.Fatalf("a save replaces the draft: %+v", got)
+		}
+
+		t.Run("Bounds", func(t *testing.T) {
+			_, err := e.SaveEditorDraft(e.ctx, as(x), a.ID, qa.DraftSave{Body: strings.Repeat("长", qa.MaxBodyLen+1)})
+			wantErrKey(t, err, qa.KeyTooLong)
+			_, err = e.SaveEditorDraft(e.ctx, as(x), 999999, qa.DraftSave{Body: "x"})
+			wantErrKey(t, err, qa.KeyNotFound)
+			_, err = e.SaveEditorDraft(e.ctx, as(x), -1, qa.DraftSave{Body: "x"})
+			wantErrKey(t, err, qa.KeyNotFound)
+			_, err = e.SaveEditorDraft(e.ctx, as(m), a.ID, qa.DraftSave{Body: "x"})
+			wantCode(t, err, qa.EFORBIDDEN)
+			_, err = e.FindEditorDraft(e.ctx, as(m), 0)
+			wantCode(t, err, qa.EFORBIDDEN)
+			_, err = e.SaveEditorDraft(e.ctx, qa.System(), 0, qa.DraftSave{Body: "x"})
+			wantErrKey(t, err, qa.KeyDraftsExpert)
+		})
+		t.Run("ClearedOnPublish", func(t *testing.T) {
+			// Marking reviewed is no edit of the text: the draft stays.
+			if _, err := e.UpdateAnswer(e.ctx, as(x), a.ID, qa.AnswerUpdate{Reviewed: true}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.FindEditorDraft(e.ctx, as(x), a.ID); err != nil {
+				t.Fatalf("the draft went with a review: %v", err)
+			}
+			if _, err := e.UpdateAnswer(e.ctx, as(x), a.ID, qa.AnswerUpdate{Body: ptr("两个周期，约十天。")}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.FindEditorDraft(e.ctx, as(x), a.ID); qa.ErrorCode(err) != qa.ENOTFOUND {
+				t.Fatalf("the edit's draft after saving the edit: %v", err)
+			}
+			if _, err := e.FindEditorDraft(e.ctx, as(x), 0); err != nil {
+				t.Fatalf("the FAQ draft went with another answer's edit: %v", err)
+			}
+			if _, err := e.CreateAnswer(e.ctx, as(x), qa.AnswerCreate{Title: ptr("How do I delegate?"), Body: "Pick a pool, then delegate."}); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.FindEditorDraft(e.ctx, as(x), 0); qa.ErrorCode(err) != qa.ENOTFOUND {
+				t.Fatalf("the FAQ draft after publishing: %v", err)
+			}
+			if _, err := e.SaveEditorDraft(e.ctx, as(x), a.ID, qa.DraftSave{Body: "again"}); err != nil {
+				t.Fatal(err)
+			}
+			if err := e.DeleteAnswer(e.ctx, as(x), a.ID); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := e.FindEditorDraft(e.ctx, as(x), a.ID); qa.ErrorCode(err) != qa.ENOTFOUND {
+				t.Fatalf("a deleted answer's draft: %v", err)
+			}
+		})
+	})
+}

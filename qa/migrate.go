@@ -431,6 +431,21 @@ CREATE TABLE answer_reads_seen (
   PRIMARY KEY (day, answer_id, member_id)
 );
 CREATE INDEX answers_reviewed ON answers(published, reviewed_at)`},
+	// Drafts of the expert's other editors: editing a published answer
+	// (answer_id) and writing a new FAQ entry (answer_id 0, hence no
+	// foreign key: DeleteAnswer deletes an answer's drafts).
+	{17, "editor drafts", `
+CREATE TABLE editor_drafts (
+  expert_id BIGINT NOT NULL REFERENCES members(id) ON DELETE CASCADE,
+  answer_id BIGINT NOT NULL,
+  title TEXT NOT NULL DEFAULT '',
+  question_body TEXT NOT NULL DEFAULT '',
+  body TEXT NOT NULL DEFAULT '',
+  tags TEXT NOT NULL DEFAULT '[]',
+  public BOOLEAN NOT NULL DEFAULT FALSE,
+  updated_at {{ts}} NOT NULL,
+  PRIMARY KEY (expert_id, answer_id)
+)`},
 }
 
 // checkMigrations fails when versions are not strictly increasing: two

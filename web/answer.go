@@ -1,10 +1,12 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"html/template"
 	"net/http"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -119,6 +121,21 @@ type editor struct {
 	DraftSaved time.Time
 }
 
+// QuestionOpen reports whether the editor shows the question's fields
+// open: writing an FAQ entry or editing an answer, the question is part of
+// the work; on the queue it is the member's, edited only for clarity.
+func (e editor) QuestionOpen() bool { return !strings.HasPrefix(e.Action, "/queue/") }
+
+// fromDraft fills the editor from a saved draft of it.
+func (e *editor) fromDraft(d *qa.EditorDraft) {
+	e.Title, e.Question, e.Body, e.Tags, e.Public, e.DraftSaved = d.Title, d.QuestionBody, d.Body, strings.Join(d.Tags, ", "), d.Public, d.UpdatedAt
+}
+
+// draftSave is the editor's state as a draft to keep.
+func (e editor) draftSave() qa.DraftSave {
+	return qa.DraftSave{Title: e.Title, QuestionBody: e.Question, Body: e.Body, Tags: splitTags(e.Tags), Public: e.Public}
+}
+
 // editorForm reads the editor's fields from a posted form.
 func editorForm(c *gin.Context) editor {
 	return editor{
@@ -170,11 +187,19 @@ func (w *Web) loadEdit(ctx context.Context, a qa.Actor, id int64) (*editData, er
 		return nil, err
 	}
 	d := &editData{Answer: ans, Revisions: revs, Editor: editor{
-		Action: qa.AnswerPath(id) + "/edit", Title: ans.Title(), Body: ans.BodyMarkdown,
+		Action: qa.AnswerPath(id) + "/edit", DraftURL: qa.AnswerPath(id) + "/draft", Title: ans.Title(), Body: ans.BodyMarkdown,
 		Tags: strings.Join(ans.Tags, ", "), Public: ans.Public, Published: ans.Published, Editing: true,
 	}}
 	if ans.Question != nil {
 		d.Editor.Question = ans.Question.Body
+	}
+	// An unfinished edit comes back as it was left.
+	draft, err := w.store.FindEditorDraft(ctx, a, id)
+	switch {
+	case err == nil:
+		d.Editor.fromDraft(draft)
+	case qa.ErrorCode(err) != qa.ENOTFOUND:
+		return nil, err
 	}
 	return d, nil
 }
@@ -192,7 +217,7 @@ func (w *Web) editAnswer(c *gin.Context) {
 		return
 	}
 	e := editorForm(c)
-	e.Action, e.Editing = d.Editor.Action, true
+	e.Action, e.DraftURL, e.DraftSaved, e.Editing = d.Editor.Action, d.Editor.DraftURL, d.Editor.DraftSaved, true
 	d.Editor = e
 	if c.PostForm("action") == "preview" {
 		d.Editor.Preview = w.previewOf(a, e.Body)
@@ -220,7 +245,8 @@ type newAnswerData struct {
 // newAnswerForm is the editor for an FAQ entry: an answer the expert
 // publishes with no member's question behind it.
 func (w *Web) newAnswerForm(c *gin.Context) {
-	if _, ok := w.expert(c); !ok {
+	a, ok := w.expert(c)
+	if !ok {
 		return
 	}
 	// ?title= starts the entry from a search that found nothing (the
@@ -228,7 +254,31 @@ func (w *Web) newAnswerForm(c *gin.Context) {
 	// the search log's length, and checked like any title on publishing.
 	title := []rune(c.Query("title"))
 	title = title[:min(len(title), qa.SearchLogMaxText)]
-	w.render(c, "new", http.StatusOK, newAnswerData{Editor: editor{Action: "/answers/new", Published: true, Title: string(title)}})
+	e, err := w.newEditor(c.Request.Context(), a)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	// An unfinished entry comes back as it was left; a suggested title
+	// only fills an empty one.
+	if e.Title == "" {
+		e.Title = string(title)
+	}
+	w.render(c, "new", http.StatusOK, newAnswerData{Editor: e})
+}
+
+// newEditor is the FAQ entry's editor, filled from the expert's draft if
+// there is one.
+func (w *Web) newEditor(ctx context.Context, a qa.Actor) (editor, error) {
+	e := editor{Action: "/answers/new", DraftURL: "/answers/new/draft", Published: true}
+	draft, err := w.store.FindEditorDraft(ctx, a, 0)
+	switch {
+	case err == nil:
+		e.fromDraft(draft)
+	case qa.ErrorCode(err) != qa.ENOTFOUND:
+		return e, err
+	}
+	return e, nil
 }
 
 // newAnswer publishes an FAQ entry.
@@ -238,7 +288,7 @@ func (w *Web) newAnswer(c *gin.Context) {
 		return
 	}
 	e := editorForm(c)
-	e.Action = "/answers/new"
+	e.Action, e.DraftURL = "/answers/new", "/answers/new/draft"
 	if c.PostForm("action") == "preview" {
 		e.Preview = w.previewOf(a, e.Body)
 		w.render(c, "new", http.StatusOK, newAnswerData{Editor: e})
@@ -254,4 +304,140 @@ func (w *Web) newAnswer(c *gin.Context) {
 	// Saved either way: a slow index only delays finding it.
 	_ = w.index.WaitVisibleAnswer(c.Request.Context(), ans.ChangeSeq, ans.ID)
 	w.redirect(c, qa.AnswerPath(ans.ID), "published")
+}
+
+type revisionsData struct {
+	Answer *qa.Answer
+	Diff   *qa.RevisionDiff
+	// Choices are the answer's revisions, newest first, numbered from the
+	// first (No. 1, the publish); FromN and ToN the numbers compared.
+	Choices    []revisionChoice
+	FromN, ToN int
+}
+
+type revisionChoice struct {
+	ID   int64
+	N    int
+	Time time.Time
+}
+
+// revisions compares two revisions of an answer (?from=&to=, revision ids;
+// by default the newest with the one before), with a button to restore
+// the older one.
+func (w *Web) revisions(c *gin.Context) {
+	a, id, ok := w.expertAnd(c)
+	if !ok {
+		return
+	}
+	from, err1 := optionalID(c.Query("from"), "revision")
+	to, err2 := optionalID(c.Query("to"), "revision")
+	if err := cmp.Or(err1, err2); err != nil {
+		w.fail(c, err)
+		return
+	}
+	ans, err := w.store.FindAnswerByID(c.Request.Context(), a, id)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	d, err := w.store.CompareRevisions(c.Request.Context(), a, id, from, to)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	data := revisionsData{Answer: ans, Diff: d, Choices: make([]revisionChoice, len(d.Revisions))}
+	for i, r := range d.Revisions {
+		n := len(d.Revisions) - i
+		data.Choices[i] = revisionChoice{ID: r.ID, N: n, Time: r.CreatedAt}
+		if r.ID == d.From.ID {
+			data.FromN = n
+		}
+		if r.ID == d.To.ID {
+			data.ToN = n
+		}
+	}
+	w.render(c, "revisions", http.StatusOK, data)
+}
+
+// optionalID reads an optional numeric id from a query: 0 when empty; any
+// other value that is not a positive number is not found.
+func optionalID(s, what string) (int64, error) {
+	if s == "" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(s, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, qa.E(qa.KeyNotFound, qa.Args{"What": what})
+	}
+	return id, nil
+}
+
+// restoreRevision makes an earlier revision the answer's text again, as a
+// new revision, waits until search holds it, and shows the answer.
+func (w *Web) restoreRevision(c *gin.Context) {
+	a, id, ok := w.expertAnd(c)
+	if !ok {
+		return
+	}
+	rev, err := idParam(c, "rev")
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	ans, err := w.store.RestoreRevision(c.Request.Context(), a, id, rev)
+	if err != nil {
+		w.fail(c, err)
+		return
+	}
+	// Saved either way: a slow index only delays finding it.
+	_ = w.index.WaitVisibleAnswer(c.Request.Context(), ans.ChangeSeq, ans.ID)
+	w.redirect(c, qa.AnswerPath(ans.ID), "restored")
+}
+
+// saveEditDraft keeps the editor's state of an answer being edited: the
+// script saves as the expert types, the "Save draft" button does the same
+// without JavaScript.
+func (w *Web) saveEditDraft(c *gin.Context) {
+	a, id, ok := w.expertAnd(c)
+	if !ok {
+		return
+	}
+	e := editorForm(c)
+	d, err := w.store.SaveEditorDraft(c.Request.Context(), a, id, e.draftSave())
+	if err != nil {
+		if wantsJSON(c) || qa.ErrorCode(err) == qa.ENOTFOUND {
+			w.fail(c, err)
+			return
+		}
+		data, lerr := w.loadEdit(c.Request.Context(), a, id)
+		if lerr != nil {
+			w.fail(c, lerr)
+			return
+		}
+		e.Action, e.DraftURL, e.DraftSaved, e.Editing = data.Editor.Action, data.Editor.DraftURL, data.Editor.DraftSaved, true
+		data.Editor = e
+		w.formError(c, "edit", data, err)
+		return
+	}
+	w.draftSaved(c, d.UpdatedAt, qa.AnswerPath(id)+"/edit")
+}
+
+// saveNewDraft keeps the editor's state of a new FAQ entry.
+func (w *Web) saveNewDraft(c *gin.Context) {
+	a, ok := w.expert(c)
+	if !ok {
+		return
+	}
+	e := editorForm(c)
+	d, err := w.store.SaveEditorDraft(c.Request.Context(), a, 0, e.draftSave())
+	if err != nil {
+		if wantsJSON(c) {
+			w.fail(c, err)
+			return
+		}
+		e.Action, e.DraftURL = "/answers/new", "/answers/new/draft"
+		w.formError(c, "new", newAnswerData{Editor: e}, err)
+		return
+	}
+	w.draftSaved(c, d.UpdatedAt, "/answers/new")
 }

@@ -76,22 +76,7 @@ func TestBrowser_Phone(t *testing.T) {
 			t.Run(size.name+"-"+lang, func(t *testing.T) {
 				phone := size.w < 700
 				c := newChrome(t, f.URL, lang, size.w, size.h)
-				measure := func(step string) phoneReport {
-					t.Helper()
-					var r phoneReport
-					raw, err := chromedp.Run(c.ctx, chromedp.Evaluate[string](phoneJS))
-					if err != nil {
-						c.fail(step, err)
-					}
-					if err := jsonUnmarshal(raw, &r); err != nil {
-						c.fail(step, err)
-					}
-					if r.Overflow || len(r.Clipped) > 0 {
-						c.screenshot(step)
-						t.Errorf("%s: the page scrolls sideways (%v) or hides controls off screen: %s", step, r.Overflow, strings.Join(r.Clipped, "\n"))
-					}
-					return r
-				}
+				measure := c.measurePhone
 				c.signIn("expert", f.expert.Email, password)
 
 				c.open("search", "/search?q=%E9%9D%A2%E8%AF%95")
@@ -151,6 +136,26 @@ func TestBrowser_Phone(t *testing.T) {
 }
 
 func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
+
+// measurePhone runs phoneJS on the page and fails the test (saving a
+// screenshot) when the page scrolls sideways or hides a control off
+// screen.
+func (c *chrome) measurePhone(step string) phoneReport {
+	c.t.Helper()
+	var r phoneReport
+	raw, err := chromedp.Run(c.ctx, chromedp.Evaluate[string](phoneJS))
+	if err != nil {
+		c.fail(step, err)
+	}
+	if err := jsonUnmarshal(raw, &r); err != nil {
+		c.fail(step, err)
+	}
+	if r.Overflow || len(r.Clipped) > 0 {
+		c.screenshot(step)
+		c.t.Errorf("%s: the page scrolls sideways (%v) or hides controls off screen: %s", step, r.Overflow, strings.Join(r.Clipped, "\n"))
+	}
+	return r
+}
 
 // TestBrowser_SetupLanguage: on a phone, the owner types on the setup form,
 // switches the language, and finds what they typed still there.

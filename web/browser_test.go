@@ -378,10 +378,16 @@ func TestBrowser_Accessibility(t *testing.T) {
 	q, _ := f.store.CreateQuestion(f.ctx, me, qa.QuestionCreate{Title: "无障碍测试", Body: "**粗体**", Tags: []string{"面试"}})
 	declined, _ := f.store.CreateQuestion(f.ctx, me, qa.QuestionCreate{Title: "Declined"})
 	f.store.DeclineQuestion(f.ctx, qa.Actor{Member: f.expert, Scope: qa.ScopeWrite}, declined.ID, "No.")
+	// Highlighted code, and a diff of two revisions, in both schemes.
+	code := f.publish(t, "如何计算质押收益", "```go\n// 每个周期 per epoch\nfunc Reward(stake float64) float64 { return stake * 0.05 } // \"ADA\"\n```\n", false, "面试")
+	edited := "```go\n// 每年 per year\nfunc Reward(stake float64) float64 { return stake * 0.045 }\n```\n"
+	if _, err := f.store.UpdateAnswer(f.ctx, qa.Actor{Member: f.expert, Scope: qa.ScopeWrite}, code.ID, qa.AnswerUpdate{Body: &edited}); err != nil {
+		t.Fatal(err)
+	}
 	pages := map[string][]string{
 		"":       {"/", "/search?q=%E9%9D%A2%E8%AF%95", fmt.Sprintf("/answers/%d", f.priv.ID), "/login", "/nowhere"},
-		"member": {"/", "/search?q=%E9%9D%A2%E8%AF%95", "/tags", fmt.Sprintf("/answers/%d", f.pub.ID), "/ask", "/my/questions", "/account", "/notifications", "/tags/%E9%9D%A2%E8%AF%95"},
-		"expert": {"/queue", fmt.Sprintf("/queue/%d", q.ID), "/members", fmt.Sprintf("/answers/%d/edit", f.pub.ID)},
+		"member": {"/", "/search?q=%E9%9D%A2%E8%AF%95", "/tags", fmt.Sprintf("/answers/%d", f.pub.ID), "/ask", "/my/questions", "/account", "/notifications", "/tags/%E9%9D%A2%E8%AF%95", fmt.Sprintf("/answers/%d", code.ID)},
+		"expert": {"/queue", fmt.Sprintf("/queue/%d", q.ID), "/members", fmt.Sprintf("/answers/%d/edit", f.pub.ID), fmt.Sprintf("/answers/%d/revisions", code.ID)},
 	}
 	for _, scheme := range []string{"light", "dark"} {
 		t.Run(scheme, func(t *testing.T) {

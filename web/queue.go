@@ -294,9 +294,7 @@ func (w *Web) saveDraft(c *gin.Context) {
 		return
 	}
 	e := editorForm(c)
-	d, err := w.store.SaveDraft(c.Request.Context(), a, id, qa.DraftSave{
-		Title: e.Title, QuestionBody: e.Question, Body: e.Body, Tags: splitTags(e.Tags), Public: e.Public,
-	})
+	d, err := w.store.SaveDraft(c.Request.Context(), a, id, e.draftSave())
 	if err != nil {
 		if wantsJSON(c) {
 			w.fail(c, err)
@@ -305,13 +303,19 @@ func (w *Web) saveDraft(c *gin.Context) {
 		w.queueItemError(c, a, id, e, "", err)
 		return
 	}
+	w.draftSaved(c, d.UpdatedAt, fmt.Sprintf("/queue/%d#answer", id))
+}
+
+// draftSaved answers a saved draft: the script gets the status line as
+// JSON, a plain form goes back to its editor with a flash.
+func (w *Web) draftSaved(c *gin.Context, at time.Time, editorURL string) {
 	if wantsJSON(c) {
 		l := requestOf(c).l
 		c.Header("Cache-Control", "no-store")
-		c.JSON(http.StatusOK, gin.H{"message": l.T("queue.draft_saved_at", "Time", l.DateTime(d.UpdatedAt))})
+		c.JSON(http.StatusOK, gin.H{"message": l.T("queue.draft_saved_at", "Time", l.DateTime(at))})
 		return
 	}
-	w.redirect(c, fmt.Sprintf("/queue/%d#answer", id), "draft_saved")
+	w.redirect(c, editorURL, "draft_saved")
 }
 
 // queueItemError shows the question's page again with the expert's input

@@ -144,8 +144,8 @@ var flashes = map[string]bool{
 	"notifications_read": true, "followed": true, "unfollowed": true, "mail_saved": true, "redelivered": true,
 	"searches_cleared": true, "trial_started": true, "checklist_dismissed": true, "member_disabled": true, "member_enabled": true,
 	"tag_saved": true, "tag_renamed": true, "tag_merged": true, "marked_reviewed": true,
-	"plan_saved": true,
-	"paid":       true, "paid_joined": true, "paid_login": true, "referrals_paid": true,
+	"plan_saved": true, "restored": true,
+	"paid": true, "paid_joined": true, "paid_login": true, "referrals_paid": true,
 }
 
 // redirect answers a form with 303 See Other to target, leaving a flash

@@ -190,7 +190,9 @@ func (w *Web) tagInfo(c *gin.Context, tag string) (*qa.TagInfo, bool) {
 			return nil, false
 		}
 		if to != "" {
-			target := tagURL(to) + strings.TrimPrefix(c.Request.URL.Path, tagURL(tag))
+			// The rest of the path ("/edit") after the tag, as decoded
+			// (a Chinese tag's URL is escaped, its path is not).
+			target := tagURL(to) + strings.TrimPrefix(c.Request.URL.Path, "/tags/"+c.Param("tag"))
 			if c.Request.URL.RawQuery != "" {
 				target += "?" + c.Request.URL.RawQuery
 			}

@@ -636,6 +636,8 @@ func accRules() map[string][]accProbe {
 		"POST /api/v1/answers/:id/reviewed": {{path: "/api/v1/answers/{missing}/reviewed", want: expertAPI(nf)}},
 		"GET /api/v1/answers/:id/revisions": {{path: "/api/v1/answers/{priv}/revisions", want: expertAPI(ok), ans: accOf(accExpert), teaser: accOf(accExpert)}},
 		"GET /api/v1/tags":                  {{path: "/api/v1/tags", want: accAPIAll(ok), teaser: accAPIReaders}},
+		// Restoring a revision (of an answer that is not there: nothing changes).
+		"POST /api/v1/answers/:id/revisions/:rev/restore": {{path: "/api/v1/answers/{missing}/revisions/1/restore", want: expertAPI(nf)}},
 		// The expert's care of tags: descriptions and synonyms anyone may
 		// read (for any name, so nothing tells a member-only tag exists);
 		// only the expert's write changes them.
@@ -781,6 +783,13 @@ func accRules() map[string][]accProbe {
 			{path: "/answers/{priv}", want: accAll(ok), ans: accWebReaders, teaser: accEveryone},
 			{path: "/answers/{missing}", want: accAll(nf)},
 		},
+		// Comparing and restoring revisions (restore: of an answer that is
+		// not there); drafts of the editors (refused: nothing is kept).
+		"GET /answers/:id/revisions":               {{path: "/answers/{priv}/revisions", want: expertWeb(lg, ok), ans: accOf(accExpert), teaser: accOf(accExpert)}},
+		"POST /answers/:id/revisions/:rev/restore": {{path: "/answers/{missing}/revisions/1/restore", form: true, want: expertWeb(u, nf)}},
+		"POST /answers/:id/draft":                  {{path: "/answers/{missing}/draft", form: true, body: "body=x", want: expertWeb(u, nf)}},
+		"POST /answers/new/draft":                  {{path: "/answers/new/draft", form: true, body: form(url.Values{"title": {strings.Repeat("x", qa.MaxTitleLen+1)}}), want: expertWeb(u, bd)}},
+
 		"GET /answers/:id/edit":  {{path: "/answers/{priv}/edit", want: expertWeb(lg, ok), ans: accOf(accExpert), teaser: accOf(accExpert)}},
 		"POST /answers/:id/edit": {{path: "/answers/{priv}/edit", form: true, body: form(url.Values{"action": {"preview"}, "body": {"x"}}), want: expertWeb(u, ok), ansMay: accOf(accExpert), teaser: accOf(accExpert)}},
 		"GET /answers/new":       {{path: "/answers/new", want: expertWeb(lg, ok)}},

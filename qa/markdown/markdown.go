@@ -3,7 +3,8 @@
 // for teasers and the search index.
 //
 // Rendering is goldmark (CommonMark with GitHub's tables, strikethrough, task
-// lists and autolinks, and the CJK extension) followed by bluemonday. Raw
+// lists and autolinks, and the CJK extension, code blocks highlighted by
+// chroma with classes: highlight.go) followed by bluemonday. Raw
 // HTML in the source is never passed through. goldmark has no limits of its
 // own, so the guards in limits.go bound what it does with hostile input.
 package markdown
@@ -85,6 +86,7 @@ func newMarkdown() goldmark.Markdown {
 			extension.WithTableCellAlignMethod(extension.TableCellAlignAttribute),
 		), 500),
 		util.Prioritized(mathRenderer{}, 500),
+		util.Prioritized(highlightRenderer{}, 500),
 	))
 	return m
 }
@@ -97,6 +99,10 @@ func newPolicy() *bluemonday.Policy {
 	p.AllowAttrs("type").Matching(regexp.MustCompile(`^checkbox$`)).OnElements("input")
 	p.AllowAttrs("checked", "disabled").Matching(regexp.MustCompile(`^$`)).OnElements("input")
 	p.AllowAttrs("class").Matching(regexp.MustCompile(`^math math-(inline|display)$`)).OnElements("span")
+	// Highlighted code (highlight.go): exactly chroma's token classes on
+	// spans, and "chroma" on the block.
+	p.AllowAttrs("class").Matching(highlightClassPattern).OnElements("span")
+	p.AllowAttrs("class").Matching(regexp.MustCompile(`^chroma$`)).OnElements("pre")
 	p.AllowAttrs("align").Matching(regexp.MustCompile(`^(left|center|right)$`)).OnElements("th", "td")
 	return p
 }
@@ -121,6 +127,8 @@ func Render(src string) (string, error) {
 		// goldmark spends time writing what would be thrown away.
 		return "", errOutput
 	}
+
+	highlight(doc, source)
 
 	out := limitedBuffer{limit: MaxOutputBytes}
 	if err := md.Renderer().Render(&out, source, doc); err != nil || out.overflow {

@@ -5,6 +5,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"runtime/debug"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -64,7 +65,7 @@ func TestRender(t *testing.T) {
 				`<td align="left">1</td>` + "\n" + `<td align="center">2</td>` + "\n" + `<td align="right">3</td>` + "\n" +
 				"</tr>\n</tbody>\n</table>\n"},
 		{"FencedCode", "```go\nfmt.Println(\"<hi>\")\n```",
-			`<pre><code class="language-go">fmt.Println(&#34;&lt;hi&gt;&#34;)` + "\n</code></pre>\n"},
+			`<pre class="chroma"><code class="language-go"><span class="nx">fmt</span><span class="p">.</span><span class="nf">Println</span><span class="p">(</span><span class="s">&#34;&lt;hi&gt;&#34;</span><span class="p">)</span>` + "\n</code></pre>\n"},
 		{"FencedCodeNoLanguage", "```\nplain\n```", "<pre><code>plain\n</code></pre>\n"},
 		{"IndentedCode", "    indented", "<pre><code>indented\n</code></pre>\n"},
 		{"QuoteAndOrderedList", "> quote\n\n3. three\n4. four",
@@ -94,7 +95,7 @@ func TestRender(t *testing.T) {
 		{"SchemeWithSpaces", "[x]( javascript:alert(1) ) [y](java\tscript:alert(1))",
 			"<p>x [y](java\tscript:alert(1))</p>\n"},
 		{"ReferenceDefinition", "[a]: javascript:alert(1)\n\n[a]", "<p>a</p>\n"},
-		{"CodeInfoAttribute", "```js onload=alert(1)\nx\n```", `<pre><code class="language-js">x` + "\n</code></pre>\n"},
+		{"CodeInfoAttribute", "```js onload=alert(1)\nx\n```", `<pre class="chroma"><code class="language-js"><span class="nx">x</span>` + "\n</code></pre>\n"},
 		{"CodeInfoBreakout", "```\"><script>\nx\n```", "<pre><code>x\n</code></pre>\n"},
 		{"NUL", "a\x00b", "<p>a\uFFFDb</p>\n"},
 		{"InvalidUTF8", "a\xffb", "<p>a\uFFFDb</p>\n"},
@@ -274,7 +275,7 @@ var allowedTags = map[string]bool{
 	"p": true, "h1": true, "h2": true, "h3": true, "h4": true, "h5": true, "h6": true,
 	"a": true, "img": true, "em": true, "strong": true, "del": true, "code": true, "pre": true,
 	"ul": true, "ol": true, "li": true, "blockquote": true, "br": true, "hr": true, "input": true,
-	"table": true, "thead": true, "tbody": true, "tr": true, "th": true, "td": true,
+	"table": true, "thead": true, "tbody": true, "tr": true, "th": true, "td": true, "span": true,
 }
 
 // checkSafe fails the test unless out is valid UTF-8, within
@@ -334,6 +335,10 @@ func checkSafe(t *testing.T, in, out string) {
 			}
 			if tok.Data == "a" && attrs["rel"] != linkRel {
 				t.Fatalf("Render(%q): link without rel=%q: %q", in, linkRel, out)
+			}
+			if tok.Data == "span" && !highlightClassPattern.MatchString(attrs["class"]) &&
+				!strings.HasPrefix(attrs["class"], "math math-") || tok.Data == "pre" && attrs["class"] != "" && attrs["class"] != "chroma" {
+				t.Fatalf("Render(%q): %s class=%q", in, tok.Data, attrs["class"])
 			}
 			if tok.Data == "input" && (attrs["type"] != "checkbox" || len(attrs) > 3) {
 				t.Fatalf("Render(%q): input %v", in, attrs)
@@ -596,5 +601,40 @@ func TestSecurity_HeadingIDsCannotClobberPage(t *testing.T) {
 		if strings.Contains(html, `id="`+id+`"`) || !strings.Contains(html, `id="md-`+id+`"`) || !strings.Contains(html, `href="#md-`+id+`"`) {
 			t.Errorf("heading %q: %s", id, html)
 		}
+	}
+}
+
+// codeAnswer is a code-heavy answer of about n bytes: prose in Chinese and
+// English between fenced blocks of Go, Python, SQL and shell.
+func codeAnswer(n int) string {
+	blocks := []string{
+		"```go\n// 计算质押收益 compute rewards\nfunc Reward(stake, rate float64, epochs int) float64 {\n\tr := stake\n\tfor i := 0; i < epochs; i++ {\n\t\tr *= 1 + rate/73\n\t}\n\treturn r - stake\n}\n\nfunc main() {\n\tfmt.Printf(\"%.2f ADA\\n\", Reward(1000, 0.05, 73))\n}\n```\n",
+		"```python\ndef reward(stake: float, rate: float, epochs: int) -> float:\n    \"\"\"质押收益\"\"\"\n    r = stake\n    for _ in range(epochs):\n        r *= 1 + rate / 73\n    return r - stake\n\nprint(f\"{reward(1000, 0.05, 73):.2f} ADA\")\n```\n",
+		"```sql\nSELECT a.id, q.title, COUNT(*) AS reads\nFROM answers a JOIN questions q ON q.id = a.question_id\nWHERE a.published = TRUE AND a.updated_at > NOW() - INTERVAL '30 days'\nGROUP BY a.id, q.title\nORDER BY reads DESC\nLIMIT 10;\n```\n",
+		"```bash\nset -euo pipefail\nfor f in *.log; do\n  grep -c 'epoch' \"$f\" || true\ndone\ncardano-cli query stake-address-info --address \"$ADDR\" --mainnet\n```\n",
+	}
+	var b strings.Builder
+	for i := 0; b.Len() < n; i++ {
+		b.WriteString("## 第 " + string(rune('1'+i%9)) + " 步 Step\n\n下面的代码计算收益。The code below computes the reward.\n\n")
+		b.WriteString(blocks[i%len(blocks)])
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+// BenchmarkRender_Code is a code-heavy answer (16 KB, a typical long one)
+// and a body of 64 KB that is nearly all code (near MaxSourceBytes): the
+// cost of highlighting code blocks on publish and on the editor's preview.
+func BenchmarkRender_Code(b *testing.B) {
+	for _, n := range []int{16 << 10, 64 << 10} {
+		src := codeAnswer(n)
+		b.Run(strconv.Itoa(n>>10)+"KB", func(b *testing.B) {
+			b.SetBytes(int64(len(src)))
+			for b.Loop() {
+				if _, err := Render(src); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
