@@ -22,6 +22,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"flag"
 	"fmt"
@@ -60,6 +61,7 @@ func main() {
 	flag.StringVar(&o.work, "work", "", "work directory (default: a temp dir, removed)")
 	prof := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.StringVar(&queryProfile, "query-cpuprofile", "", "write a CPU profile of the query phase of the last archive to this file")
+	flag.StringVar(&dumpPath, "dump", "", "write every search and similar result of the main archive (ids, scores, snippets, facets) to this file, to compare two versions")
 	flag.BoolVar(&reuse, "reuse", false, "reuse the archives already imported in -work (skips the imports)")
 	flag.BoolVar(&o.cardano, "cardano", true, "also serve the cardano Stack Exchange dump over HTTP with its 20-query mix")
 	flag.BoolVar(&o.bare, "bare", true, "also measure a bare-bleve baseline on the same documents and queries")
@@ -191,6 +193,7 @@ func orNone(s string) string {
 var (
 	queryProfile string
 	reuse        bool
+	dumpPath     string
 )
 
 // figures are what bench measured of one archive.
@@ -306,6 +309,11 @@ func bench(ctx context.Context, name, dir string, load func(*archive.Loader) err
 	printSlowest(slow, 5)
 	fmt.Printf("  index on disk: %s; database: %s; RSS %s (peak %s)\n",
 		size(f.indexSize), size(dirSize(dir)-f.indexSize), rss("VmRSS"), rss("VmHWM"))
+	if dumpPath != "" && bare {
+		if err := dump(ctx, ix, dumpPath, append(queries, mix100k...)); err != nil {
+			return nil, err
+		}
+	}
 	if bare {
 		if f.bare, err = bareBaseline(ctx, s, dir, queries); err != nil {
 			return nil, fmt.Errorf("bare bleve: %w", err)
@@ -635,4 +643,39 @@ func loadSemEval(path string, sink archive.Sink) error {
 			return err
 		}
 	}
+}
+
+// dump writes the results of searches and similar questions for each query
+// (first and second page, public only, by date) as JSON lines, so that two
+// versions can be compared with diff.
+func dump(ctx context.Context, ix *search.Index, path string, queries []string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	enc := json.NewEncoder(f)
+	for _, q := range queries {
+		for _, sq := range []search.Query{{Text: q}, {Text: q, Page: 2}, {Text: q, PublicOnly: true}, {Text: q, Newest: true}} {
+			res, err := ix.Search(ctx, sq)
+			if err != nil {
+				res = &search.Result{}
+			}
+			res.Took = 0
+			if err := enc.Encode(map[string]any{"search": sq, "result": res, "err": fmt.Sprint(err)}); err != nil {
+				return err
+			}
+		}
+		for _, sq := range []search.SimilarQuery{{Title: q}, {Title: q, Body: q + " " + q, PerPage: 10}} {
+			res, err := ix.Similar(ctx, sq)
+			if err != nil {
+				res = &search.Result{}
+			}
+			res.Took = 0
+			if err := enc.Encode(map[string]any{"similar": sq, "result": res, "err": fmt.Sprint(err)}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
 }
