@@ -403,9 +403,12 @@ func (ix *Index) build(ctx context.Context, path string, total int) error {
 		return readErr
 	}
 	if ix.progress.Load() == 0 {
-		// The builder cannot close empty: an empty index the online way.
+		// The builder cannot close empty: an empty index the online way,
+		// its mapping on disk before it closes (no unsafe_batch).
 		os.RemoveAll(path)
-		idx, err := bleve.NewUsing(path, newMapping(), scorch.Name, scorch.Name, runtimeConfig())
+		cfg := runtimeConfig()
+		delete(cfg, "unsafe_batch")
+		idx, err := bleve.NewUsing(path, newMapping(), scorch.Name, scorch.Name, cfg)
 		if err != nil {
 			return fmt.Errorf("create index: %w", err)
 		}
