@@ -60,6 +60,9 @@ type httpFigures struct {
 	zstdP99       time.Duration
 	zstdMeasured  bool
 	firstResponse int
+	// cpuPerReq is the server's CPU time per request under the load (less
+	// sensitive than req/s to other processes on the machine).
+	cpuPerReq time.Duration
 }
 
 // httpOptions configure the HTTP phase.
@@ -178,9 +181,13 @@ func httpPhase(ctx context.Context, name, dir string, mix []string, o httpOption
 			return nil, err
 		}
 	}
+	cpu0 := procCPU(cmd.Process.Pid)
 	r, err := load(base, script, mix, tok, "", o.duration, o)
 	if err != nil {
 		return nil, err
+	}
+	if n := r.reqs * o.duration.Seconds(); n > 0 {
+		f.cpuPerReq = time.Duration(float64(procCPU(cmd.Process.Pid)-cpu0) / n)
 	}
 	wg.Wait()
 	if profErr != nil {
@@ -422,4 +429,21 @@ func serve(dir string) error {
 		err = cerr
 	}
 	return err
+}
+
+// procCPU is the CPU time (user and system) a process has used, from
+// /proc/PID/stat (fields 14 and 15, in clock ticks of 1/100 s).
+func procCPU(pid int) time.Duration {
+	b, err := os.ReadFile(fmt.Sprintf("/proc/%d/stat", pid))
+	if err != nil {
+		return 0
+	}
+	// The command name (field 2) is in parentheses and may hold spaces.
+	f := strings.Fields(string(b[strings.LastIndexByte(string(b), ')')+1:]))
+	if len(f) < 13 {
+		return 0
+	}
+	u, _ := strconv.ParseInt(f[11], 10, 64)
+	s, _ := strconv.ParseInt(f[12], 10, 64)
+	return time.Duration(u+s) * 10 * time.Millisecond
 }

@@ -37,6 +37,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"answerbook/cmd/internal/realdata"
@@ -205,6 +206,7 @@ type figures struct {
 	searchP50, searchP99, similarP99 time.Duration
 	similarP50                       time.Duration
 	indexSize                        int64
+	queryCPU                         time.Duration
 	bare                             *bareFigures
 	http                             *httpFigures
 }
@@ -230,7 +232,7 @@ func bench(ctx context.Context, name, dir string, load func(*archive.Loader) err
 	}
 	dbTime := time.Since(t0)
 
-	t1 := time.Now()
+	t1, cpu1 := time.Now(), cpuTime()
 	if reuse {
 		// Index from scratch even when the database is reused.
 		os.RemoveAll(filepath.Join(dir, "index"))
@@ -251,14 +253,15 @@ func bench(ctx context.Context, name, dir string, load func(*archive.Loader) err
 	if err := ix.WaitFor(ctx, seq); err != nil {
 		return nil, err
 	}
-	indexTime := time.Since(t1)
+	indexTime, indexCPU := time.Since(t1), cpuTime()-cpu1
 
 	f := &figures{name: name, answers: sum.Answers, dbRate: float64(sum.Answers) / dbTime.Seconds(),
 		indexRate: float64(sum.Answers) / indexTime.Seconds(), bothRate: float64(sum.Answers) / (dbTime + indexTime).Seconds()}
 	fmt.Printf("== %s\n", name)
 	fmt.Printf("  imported %d questions, %d answers (%d skipped, %d failed)\n", sum.Questions, sum.Answers, sum.Skipped, sum.Failed)
 	fmt.Printf("  import into the database: %v, %.0f answers/s\n", dbTime.Round(time.Millisecond), f.dbRate)
-	fmt.Printf("  indexing (follower from scratch): %v, %.0f answers/s\n", indexTime.Round(time.Millisecond), f.indexRate)
+	fmt.Printf("  indexing (follower from scratch): %v, %.0f answers/s; CPU %.2f ms per answer\n", indexTime.Round(time.Millisecond), f.indexRate,
+		float64(indexCPU.Microseconds())/1000/float64(max(1, sum.Answers)))
 	fmt.Printf("  import and index together: %.0f answers/s\n", f.bothRate)
 
 	if len(queries) == 0 {
@@ -274,6 +277,7 @@ func bench(ctx context.Context, name, dir string, load func(*archive.Loader) err
 	}
 	var lat, simLat []time.Duration
 	slow := map[string]slowQuery{}
+	qcpu := cpuTime()
 	for round := 0; round < 3; round++ {
 		for _, q := range queries {
 			start := time.Now()
@@ -300,12 +304,14 @@ func bench(ctx context.Context, name, dir string, load func(*archive.Loader) err
 	if queryProfile != "" && bare {
 		pprof.StopCPUProfile()
 	}
+	f.queryCPU = (cpuTime() - qcpu) / time.Duration(max(1, len(lat)+len(simLat)))
 	f.search, f.similar = percentiles(lat), percentiles(simLat)
 	f.searchP50, f.searchP99 = quantile(lat, 0.5), quantile(lat, 0.99)
 	f.similarP50, f.similarP99 = quantile(simLat, 0.5), quantile(simLat, 0.99)
 	f.indexSize = dirSize(filepath.Join(dir, "index"))
 	fmt.Printf("  Search  over %d queries × 2 rounds: %s\n", len(queries), f.search)
 	fmt.Printf("  Similar over %d queries × 2 rounds: %s\n", len(queries), f.similar)
+	fmt.Printf("  CPU per search or similar (3 rounds): %s\n", ms(f.queryCPU))
 	printSlowest(slow, 5)
 	fmt.Printf("  index on disk: %s; database: %s; RSS %s (peak %s)\n",
 		size(f.indexSize), size(dirSize(dir)-f.indexSize), rss("VmRSS"), rss("VmHWM"))
@@ -329,7 +335,7 @@ func printHTTP(f *figures) {
 	h := f.http
 	fmt.Printf("== %s over HTTP (%s, /api/v1/search, the 20-query mix, a member's token)\n", f.name, h.tool)
 	fmt.Printf("  start to the first search answered (existing index): %v\n", h.startup.Round(time.Millisecond))
-	fmt.Printf("  search: %.0f req/s, p50 %s, p99 %s (%d non-2xx)\n", h.reqs, ms(h.p50), ms(h.p99), h.errors)
+	fmt.Printf("  search: %.0f req/s, p50 %s, p99 %s (%d non-2xx); server CPU %s per request\n", h.reqs, ms(h.p50), ms(h.p99), h.errors, ms(h.cpuPerReq))
 	if h.zstdMeasured {
 		fmt.Printf("  search with Accept-Encoding zstd, gzip: %.0f req/s, p99 %s\n", h.zstdReqs, ms(h.zstdP99))
 	}
@@ -678,4 +684,13 @@ func dump(ctx context.Context, ix *search.Index, path string, queries []string) 
 		}
 	}
 	return nil
+}
+
+// cpuTime is the CPU time (user and system) this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
