@@ -62,6 +62,7 @@ func main() {
 	flag.StringVar(&o.work, "work", "", "work directory (default: a temp dir, removed)")
 	prof := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.StringVar(&queryProfile, "query-cpuprofile", "", "write a CPU profile of the query phase of the last archive to this file")
+	flag.BoolVar(&reindex, "reindex", true, "with -reuse, index from scratch (false: use the index in -work; with -dump, two versions then read the same index)")
 	flag.StringVar(&dumpPath, "dump", "", "write every search and similar result of the main archive (ids, scores, snippets, facets) to this file, to compare two versions")
 	flag.BoolVar(&reuse, "reuse", false, "reuse the archives already imported in -work (skips the imports)")
 	flag.BoolVar(&o.cardano, "cardano", true, "also serve the cardano Stack Exchange dump over HTTP with its 20-query mix")
@@ -195,6 +196,7 @@ var (
 	queryProfile string
 	reuse        bool
 	dumpPath     string
+	reindex      bool
 )
 
 // figures are what bench measured of one archive.
@@ -233,7 +235,7 @@ func bench(ctx context.Context, name, dir string, load func(*archive.Loader) err
 	dbTime := time.Since(t0)
 
 	t1, cpu1 := time.Now(), cpuTime()
-	if reuse {
+	if reuse && reindex {
 		// Index from scratch even when the database is reused.
 		os.RemoveAll(filepath.Join(dir, "index"))
 	}
