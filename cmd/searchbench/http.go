@@ -59,6 +59,7 @@ type httpFigures struct {
 	zstdReqs      float64
 	zstdP99       time.Duration
 	zstdMeasured  bool
+	zstdCPU       time.Duration
 	firstResponse int
 	// cpuPerReq is the server's CPU time per request under the load (less
 	// sensitive than req/s to other processes on the machine).
@@ -208,11 +209,15 @@ func httpPhase(ctx context.Context, name, dir string, mix []string, o httpOption
 			return nil, err
 		}
 		defer os.Remove(zs)
+		cpu0 := procCPU(cmd.Process.Pid)
 		r, err := load(base, zs, mix, tok, "zstd, gzip", o.duration, o)
 		if err != nil {
 			return nil, err
 		}
 		f.zstdMeasured, f.zstdReqs, f.zstdP99 = true, r.reqs, r.p99
+		if n := r.reqs * o.duration.Seconds(); n > 0 {
+			f.zstdCPU = time.Duration(float64(procCPU(cmd.Process.Pid)-cpu0) / n)
+		}
 	}
 	return f, nil
 }

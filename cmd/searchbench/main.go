@@ -339,7 +339,7 @@ func printHTTP(f *figures) {
 	fmt.Printf("  start to the first search answered (existing index): %v\n", h.startup.Round(time.Millisecond))
 	fmt.Printf("  search: %.0f req/s, p50 %s, p99 %s (%d non-2xx); server CPU %s per request\n", h.reqs, ms(h.p50), ms(h.p99), h.errors, ms(h.cpuPerReq))
 	if h.zstdMeasured {
-		fmt.Printf("  search with Accept-Encoding zstd, gzip: %.0f req/s, p99 %s\n", h.zstdReqs, ms(h.zstdP99))
+		fmt.Printf("  search with Accept-Encoding zstd, gzip: %.0f req/s, p99 %s; server CPU %s per request\n", h.zstdReqs, ms(h.zstdP99), ms(h.zstdCPU))
 	}
 	fmt.Printf("  server RSS after the load: %s (peak %s)\n", h.rss, h.peak)
 	for _, p := range h.profileFiles {
@@ -353,14 +353,14 @@ func printSummary(all []*figures) {
 	fmt.Println("== summary")
 	for _, f := range all {
 		fmt.Printf("  %s (%d answers)\n", f.name, f.answers)
-		fmt.Printf("    in-process search  p50 %s p99 %s; similar p50 %s p99 %s\n", ms(f.searchP50), ms(f.searchP99), ms(f.similarP50), ms(f.similarP99))
+		fmt.Printf("    in-process search  p50 %s p99 %s; similar p50 %s p99 %s; CPU %s per query\n", ms(f.searchP50), ms(f.searchP99), ms(f.similarP50), ms(f.similarP99), ms(f.queryCPU))
 		fmt.Printf("    indexing from scratch %.0f answers/s; import and index %.0f answers/s\n", f.indexRate, f.bothRate)
 		if f.bare != nil {
 			fmt.Printf("    bare bleve: indexing %.0f answers/s; search %s\n", f.bare.indexRate, f.bare.search)
 		}
 		if h := f.http; h != nil {
-			fmt.Printf("    HTTP search %.0f req/s, p50 %s p99 %s (%s); start to first search %v; serving RSS %s\n",
-				h.reqs, ms(h.p50), ms(h.p99), h.tool, h.startup.Round(time.Millisecond), h.rss)
+			fmt.Printf("    HTTP search %.0f req/s, p50 %s p99 %s, server CPU %s per request (%s); start to first search %v; serving RSS %s\n",
+				h.reqs, ms(h.p50), ms(h.p99), ms(h.cpuPerReq), h.tool, h.startup.Round(time.Millisecond), h.rss)
 		}
 	}
 }
