@@ -707,7 +707,9 @@ func (ix *Index) rerank(r bindex.IndexReader, t *tagTable, pl plan, hits []*bsea
 	return nil
 }
 
-// loadText reads the stored text fields of a hit, for its snippet.
+// loadText reads the stored text of a hit that its snippet is made from:
+// the field snippetField picks, or all three when no word matched (a copy
+// of a long body it will not show is a large part of a search's garbage).
 func loadText(r bindex.IndexReader, h *bsearch.DocumentMatch) error {
 	doc, err := r.Document(h.ID)
 	if err != nil || doc == nil {
@@ -716,10 +718,13 @@ func loadText(r bindex.IndexReader, h *bsearch.DocumentMatch) error {
 	if h.Fields == nil {
 		h.Fields = map[string]interface{}{}
 	}
+	want := snippetField(h)
 	doc.VisitFields(func(f bindex.Field) {
 		switch f.Name() {
 		case fieldTitle, fieldQuestion, fieldBody:
-			h.Fields[f.Name()] = string(f.Value())
+			if want == "" || f.Name() == want {
+				h.Fields[f.Name()] = string(f.Value())
+			}
 		}
 	})
 	return nil
