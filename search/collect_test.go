@@ -46,31 +46,11 @@ func TestCollectTop_SameAsBleve(t *testing.T) {
 	// Without the table (bleve's collector) …
 	want := make([]*Result, len(queries))
 	for i, q := range queries {
-		ix.tags.mu.Lock()
-		ix.tags.cur, ix.tags.building = nil, true // no table, and none made
-		ix.tags.mu.Unlock()
+		noTable(ix)
 		want[i] = search(q)
 	}
 	// … and with it.
-	ix.tags.mu.Lock()
-	ix.tags.building = false
-	ix.tags.mu.Unlock()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		ix.mu.RLock()
-		adv, _ := ix.idx.Advanced()
-		r, _ := adv.Reader()
-		tab := ix.tagTableFor(r)
-		r.Close()
-		ix.mu.RUnlock()
-		if tab != nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the tag table was not made")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitForTable(t, ix)
 	for i, q := range queries {
 		got := search(q)
 		// Among equal scores the order is the index's, which a segment
@@ -134,11 +114,34 @@ func TestSimilar_TitleTableSameAsDocValues(t *testing.T) {
 	}
 	want := make([][]string, len(queries))
 	for i, q := range queries {
-		ix.tags.mu.Lock()
-		ix.tags.cur, ix.tags.building = nil, true // no table, and none made
-		ix.tags.mu.Unlock()
+		noTable(ix)
 		want[i] = similar(q)
 	}
+	if tab := waitForTable(t, ix); len(tab.titleTerms) == 0 {
+		t.Fatal("the table holds no title term counts")
+	}
+	for i, q := range queries {
+		got := similar(q)
+		if len(got) == 0 {
+			t.Errorf("%+v: nothing found; the comparison says nothing", q)
+		}
+		if !reflect.DeepEqual(got, want[i]) {
+			t.Errorf("%+v:\n with the table %v\n doc values     %v", q, got, want[i])
+		}
+	}
+}
+
+// noTable drops the snapshot table and keeps a new one from being made, so
+// that searches read doc values (bleve's collector, for facets).
+func noTable(ix *Index) {
+	ix.tags.mu.Lock()
+	ix.tags.cur, ix.tags.building = nil, true
+	ix.tags.mu.Unlock()
+}
+
+// waitForTable lets the table of the current snapshot be made and returns it.
+func waitForTable(t *testing.T, ix *Index) *tagTable {
+	t.Helper()
 	ix.tags.mu.Lock()
 	ix.tags.building = false
 	ix.tags.mu.Unlock()
@@ -151,23 +154,11 @@ func TestSimilar_TitleTableSameAsDocValues(t *testing.T) {
 		r.Close()
 		ix.mu.RUnlock()
 		if tab != nil {
-			if len(tab.titleTerms) == 0 {
-				t.Fatal("the table holds no title term counts")
-			}
-			break
+			return tab
 		}
 		if time.Now().After(deadline) {
-			t.Fatal("the table was not made")
+			t.Fatal("the snapshot table was not made")
 		}
 		time.Sleep(10 * time.Millisecond)
-	}
-	for i, q := range queries {
-		got := similar(q)
-		if len(got) == 0 {
-			t.Errorf("%+v: nothing found; the comparison says nothing", q)
-		}
-		if !reflect.DeepEqual(got, want[i]) {
-			t.Errorf("%+v:\n with the table %v\n doc values     %v", q, got, want[i])
-		}
 	}
 }
