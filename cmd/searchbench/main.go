@@ -122,7 +122,7 @@ func run(o options) error {
 	// 1. All the real data.
 	real := filepath.Join(work, "real")
 	corpus := &corpus{}
-	if _, err := bench(ctx, "real data", real, func(l *archive.Loader) error { return loadReal(ctx, o.data, l, corpus) }, nil, false); err != nil {
+	if _, err := bench(ctx, "real data", real, func(l *archive.Loader) error { return loadReal(ctx, o.data, l, corpus) }, nil, false, false); err != nil {
 		return err
 	}
 	// 2. A synthetic archive of n answers from the real text.
@@ -149,7 +149,7 @@ func run(o options) error {
 		}
 		defer f.Close()
 		return archive.ReadJSONL(ctx, bufio.NewReaderSize(f, 1<<20), l)
-	}, append(append([]string{}, fixedQueries...), extra...), o.bare)
+	}, append(append([]string{}, fixedQueries...), extra...), true, o.bare)
 	if err != nil {
 		return err
 	}
@@ -166,7 +166,7 @@ func run(o options) error {
 		cf, err := bench(ctx, "cardano Stack Exchange dump", filepath.Join(work, "cardano"), func(l *archive.Loader) error {
 			_, err := archive.ReadStackExchange(ctx, dump, l, archive.SEOptions{})
 			return err
-		}, mixCardano, false)
+		}, mixCardano, false, false)
 		if err != nil {
 			return err
 		}
@@ -213,7 +213,9 @@ type figures struct {
 	http                             *httpFigures
 }
 
-func bench(ctx context.Context, name, dir string, load func(*archive.Loader) error, queries []string, bare bool) (*figures, error) {
+// main marks the archive the query profile and the dump are of; bare adds
+// the bare-bleve baseline.
+func bench(ctx context.Context, name, dir string, load func(*archive.Loader) error, queries []string, main, bare bool) (*figures, error) {
 	s, err := qa.Open(ctx, qa.Config{DataDir: dir, QuestionQuota: -1})
 	if err != nil {
 		return nil, err
@@ -269,7 +271,7 @@ func bench(ctx context.Context, name, dir string, load func(*archive.Loader) err
 	if len(queries) == 0 {
 		queries = fixedQueries
 	}
-	if queryProfile != "" && bare {
+	if queryProfile != "" && main {
 		f, err := os.Create(queryProfile)
 		if err != nil {
 			return nil, err
@@ -303,7 +305,7 @@ func bench(ctx context.Context, name, dir string, load func(*archive.Loader) err
 			}
 		}
 	}
-	if queryProfile != "" && bare {
+	if queryProfile != "" && main {
 		pprof.StopCPUProfile()
 	}
 	f.queryCPU = (cpuTime() - qcpu) / time.Duration(max(1, len(lat)+len(simLat)))
@@ -317,7 +319,7 @@ func bench(ctx context.Context, name, dir string, load func(*archive.Loader) err
 	printSlowest(slow, 5)
 	fmt.Printf("  index on disk: %s; database: %s; RSS %s (peak %s)\n",
 		size(f.indexSize), size(dirSize(dir)-f.indexSize), rss("VmRSS"), rss("VmHWM"))
-	if dumpPath != "" && bare {
+	if dumpPath != "" && main {
 		if err := dump(ctx, ix, dumpPath, append(queries, mix100k...)); err != nil {
 			return nil, err
 		}
