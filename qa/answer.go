@@ -592,7 +592,7 @@ func (s *Store) FindAnswersByIDs(ctx context.Context, actor Actor, ids []int64) 
 	if len(ids) == 0 {
 		return []*Answer{}, nil
 	}
-	db := s.read(ctx)
+	db := s.readPrepared(ctx)
 	// By primary key only, the rest filtered here: with "published = ?" in
 	// the query SQLite walks the answers_published_at index, every
 	// published answer, for ten ids (100k answers: HTTP search 49 → see
