@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"fmt"
+	"os"
 	"path/filepath"
 	"strings"
 	"time"
@@ -35,6 +36,9 @@ func bareBaseline(ctx context.Context, s *qa.Store, dir string, queries []string
 	im := bleve.NewIndexMapping()
 	im.DefaultAnalyzer = bareAnalyzer
 	path := filepath.Join(dir, "bare-bleve")
+	if err := os.RemoveAll(path); err != nil { // from an earlier run (-reuse)
+		return nil, err
+	}
 	idx, err := bleve.New(path, im)
 	if err != nil {
 		return nil, err
