@@ -6,7 +6,7 @@ DATA    ?= ./data
 ADDR    ?= 127.0.0.1:8080
 export CGO_ENABLED = 1
 
-.PHONY: all build run test lint vet vuln fmt clean fuzz
+.PHONY: all build run test lint vet vuln fmt clean fuzz bench
 
 all: build
 
@@ -53,6 +53,18 @@ fuzz:
 	$(GO) test -run '^$$' -fuzz '^FuzzReadStackExchangePosts$$' -fuzztime $(FUZZTIME) ./qa/archive
 	$(GO) test -run '^$$' -fuzz '^FuzzParseQuery$$' -fuzztime $(FUZZTIME) ./search
 	$(GO) test -run '^$$' -fuzz '^FuzzDecode$$' -fuzztime $(FUZZTIME) ./api
+
+## bench: every performance figure in one run (cmd/searchbench) on the real text in
+## SHARED_DATA: import, indexing, in-process search and similar, a bare-bleve baseline,
+## and over HTTP (wrk if installed) the synthetic archive and the cardano dump, start to
+## first search and RSS. Quick by default; the issue's figures: make bench BENCH_N=100000
+## (BENCH_FLAGS="-profile /tmp/prof" adds CPU and allocation profiles under load)
+SHARED_DATA ?= ../shared/data
+BENCH_N     ?= 10000
+BENCH_FLAGS ?=
+bench:
+	$(GO) build -o bin/searchbench ./cmd/searchbench
+	./bin/searchbench -data $(SHARED_DATA) -n $(BENCH_N) $(BENCH_FLAGS)
 
 ## fmt: format the code
 fmt:

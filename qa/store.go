@@ -119,6 +119,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		SkipDefaultTransaction: true, // every write goes through Store.tx
 		NowFunc:                func() time.Time { return s.clock() },
 		TranslateError:         false, // translated in one place: translate()
+		// The statements readPrepared keeps: a few queries, by the number
+		// of ids in their IN lists.
+		PrepareStmtMaxSize: 512,
 	}
 	var (
 		db  *gorm.DB
@@ -262,6 +265,14 @@ func (s *Store) PublicOnly(actor Actor) bool { return !s.findsArchive(actor) }
 // read returns a session for a read-only query.
 func (s *Store) read(ctx context.Context) *gorm.DB {
 	return s.db.WithContext(ctx)
+}
+
+// readPrepared is read for the small lookups of every request (the
+// answers of a page of search hits): their statements are prepared once
+// per connection and kept (gorm's statement cache, at most
+// PrepareStmtMaxSize), not parsed again by each query.
+func (s *Store) readPrepared(ctx context.Context) *gorm.DB {
+	return s.db.WithContext(ctx).Session(&gorm.Session{PrepareStmt: true})
 }
 
 // tx runs fn in a write transaction. On SQLite writes are serialised in the

@@ -119,7 +119,7 @@ func (s *Store) ActorForToken(ctx context.Context, raw string) (Actor, error) {
 		return Actor{}, bad
 	}
 	var t Token
-	err := s.read(ctx).Where("hash = ? AND kind = ? AND revoked_at IS NULL", hashSecret(raw), TokenKindAPI).First(&t).Error
+	err := s.readPrepared(ctx).Where("hash = ? AND kind = ? AND revoked_at IS NULL", hashSecret(raw), TokenKindAPI).First(&t).Error
 	if err != nil {
 		if isMissingRow(err) {
 			return Actor{}, bad

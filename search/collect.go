@@ -6,6 +6,7 @@ import (
 	"sort"
 	"sync"
 
+	"github.com/blevesearch/bleve/v2/numeric"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/query"
 	bindex "github.com/blevesearch/bleve_index_api"
@@ -19,11 +20,27 @@ import (
 // candidates itself and counts their tags from a table made once per index
 // snapshot (document number → tags).
 
-// tagTable is the tags of every document of one index snapshot.
+// tagTable is what a search reads of every document of one index snapshot,
+// by document number: its tags (for facets) and the number of distinct
+// terms of its title (to rank similar answers), instead of reading doc
+// values (a snappy-compressed chunk per document) at each search.
 type tagTable struct {
 	snap  bindex.IndexReader // the snapshot it was made from (identity only)
 	names []string
-	tags  map[uint64][]uint32
+	// The tags of document n are tags[start[n]:start[n+1]] (indexes of
+	// names); documents past len(start)-1 have none.
+	start []uint32
+	tags  []uint32
+	// titleTerms[n] is the title_terms value of document n; 0 past its end.
+	titleTerms []uint8
+}
+
+// docTags returns the tags of document n.
+func (t *tagTable) docTags(n uint64) []uint32 {
+	if n+1 >= uint64(len(t.start)) {
+		return nil
+	}
+	return t.tags[t.start[n]:t.start[n+1]]
 }
 
 // tagTables makes and keeps the table of the current snapshot. A search
@@ -81,8 +98,31 @@ func (ix *Index) readTagTable() *tagTable {
 		return nil
 	}
 	defer dict.Close()
-	t := &tagTable{snap: r, tags: map[uint64][]uint32{}}
+	t := &tagTable{snap: r}
+	type link struct{ doc, tag uint32 }
+	var links []link
+	var maxDoc uint64
 	ctx := context.Background()
+	// postings calls fn with each document of term in field.
+	postings := func(term, field string, fn func(n uint64)) bool {
+		tfr, err := r.TermFieldReader(ctx, []byte(term), field, false, false, false)
+		if err != nil {
+			return false
+		}
+		defer tfr.Close()
+		var d bindex.TermFieldDoc
+		for {
+			next, err := tfr.Next(&d)
+			if err != nil {
+				return false
+			}
+			if next == nil {
+				return true
+			}
+			fn(next.ID.Value())
+			d.Reset()
+		}
+	}
 	for {
 		e, err := dict.Next()
 		if err != nil {
@@ -93,25 +133,59 @@ func (ix *Index) readTagTable() *tagTable {
 		}
 		i := uint32(len(t.names))
 		t.names = append(t.names, e.Term)
-		tfr, err := r.TermFieldReader(ctx, []byte(e.Term), fieldTags, false, false, false)
+		if !postings(e.Term, fieldTags, func(n uint64) {
+			links = append(links, link{uint32(n), i})
+			maxDoc = max(maxDoc, n)
+		}) {
+			return nil
+		}
+	}
+	// Counting sort of the links by document, keeping the tags' order.
+	t.start = make([]uint32, maxDoc+2)
+	for _, l := range links {
+		t.start[l.doc+1]++
+	}
+	for n := 1; n < len(t.start); n++ {
+		t.start[n] += t.start[n-1]
+	}
+	t.tags = make([]uint32, len(links))
+	fill := append([]uint32(nil), t.start...)
+	for _, l := range links {
+		t.tags[fill[l.doc]] = l.tag
+		fill[l.doc]++
+	}
+	// The title's number of terms: the exact (shift 0) terms of the
+	// numeric field.
+	tdict, err := r.FieldDict(fieldTitleTerms)
+	if err != nil {
+		return nil
+	}
+	defer tdict.Close()
+	for {
+		e, err := tdict.Next()
 		if err != nil {
 			return nil
 		}
-		var d bindex.TermFieldDoc
-		for {
-			next, err := tfr.Next(&d)
-			if err != nil {
-				tfr.Close()
-				return nil
-			}
-			if next == nil {
-				break
-			}
-			n := next.ID.Value()
-			t.tags[n] = append(t.tags[n], i)
-			d.Reset()
+		if e == nil {
+			break
 		}
-		tfr.Close()
+		pc := numeric.PrefixCoded(e.Term)
+		if shift, err := pc.Shift(); err != nil || shift != 0 {
+			continue
+		}
+		i, err := pc.Int64()
+		if err != nil {
+			continue
+		}
+		v := uint8(min(255, max(0, int(numeric.Int64ToFloat64(i)))))
+		if !postings(e.Term, fieldTitleTerms, func(n uint64) {
+			for uint64(len(t.titleTerms)) <= n {
+				t.titleTerms = append(t.titleTerms, 0)
+			}
+			t.titleTerms[n] = v
+		}) {
+			return nil
+		}
 	}
 	return t
 }
@@ -139,8 +213,9 @@ func (h *hitHeap) Pop() any {
 // collected is phase 1 of a relevance search: the total, the ids of the
 // best k candidates, and the tag facets.
 type collected struct {
-	total  int
-	ids    []string
+	total int
+	// best are the candidates (IndexInternalID and ID set), best first.
+	best   []*bsearch.DocumentMatch
 	facets []qa.TagCount
 }
 
@@ -178,7 +253,7 @@ func (ix *Index) collectTop(ctx context.Context, q query.Query, k int, facets bo
 		d.HitNumber = hitNumber
 		out.total++
 		if facets {
-			for _, tag := range t.tags[d.IndexInternalID.Value()] {
+			for _, tag := range t.docTags(d.IndexInternalID.Value()) {
 				counts[tag]++
 			}
 		}
@@ -193,13 +268,13 @@ func (ix *Index) collectTop(ctx context.Context, q query.Query, k int, facets bo
 			sctx.DocumentMatchPool.Put(d)
 		}
 	}
-	out.ids = make([]string, 0, len(best))
-	for _, d := range best {
-		id, err := r.ExternalID(d.IndexInternalID)
-		if err != nil {
+	out.best = make([]*bsearch.DocumentMatch, len(best))
+	for i := len(best) - 1; i >= 0; i-- {
+		d := heap.Pop(&best).(*bsearch.DocumentMatch)
+		if d.ID, err = r.ExternalID(d.IndexInternalID); err != nil {
 			return nil, err
 		}
-		out.ids = append(out.ids, id)
+		out.best[i] = d
 	}
 	out.facets = []qa.TagCount{}
 	if facets {

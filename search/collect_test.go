@@ -46,31 +46,11 @@ func TestCollectTop_SameAsBleve(t *testing.T) {
 	// Without the table (bleve's collector) …
 	want := make([]*Result, len(queries))
 	for i, q := range queries {
-		ix.tags.mu.Lock()
-		ix.tags.cur, ix.tags.building = nil, true // no table, and none made
-		ix.tags.mu.Unlock()
+		noTable(ix)
 		want[i] = search(q)
 	}
 	// … and with it.
-	ix.tags.mu.Lock()
-	ix.tags.building = false
-	ix.tags.mu.Unlock()
-	deadline := time.Now().Add(10 * time.Second)
-	for {
-		ix.mu.RLock()
-		adv, _ := ix.idx.Advanced()
-		r, _ := adv.Reader()
-		tab := ix.tagTableFor(r)
-		r.Close()
-		ix.mu.RUnlock()
-		if tab != nil {
-			break
-		}
-		if time.Now().After(deadline) {
-			t.Fatal("the tag table was not made")
-		}
-		time.Sleep(10 * time.Millisecond)
-	}
+	waitForTable(t, ix)
 	for i, q := range queries {
 		got := search(q)
 		// Among equal scores the order is the index's, which a segment
@@ -91,4 +71,94 @@ func scores(r *Result) []string {
 		out[i] = fmt.Sprintf("%.9f", h.Score)
 	}
 	return out
+}
+
+// TestSimilar_TitleTableSameAsDocValues: similar answers ranked with the
+// title term counts of the snapshot's table are the same, to the last bit
+// of the score, as ranked with the counts read from doc values (no table
+// yet).
+func TestSimilar_TitleTableSameAsDocValues(t *testing.T) {
+	ctx := context.Background()
+	dir := t.TempDir()
+	s := testStore(t, dir)
+	titles := []string{"如何准备系统设计面试", "how to prepare a system design interview", "数据库索引 database index tuning", "缓存失效 cache invalidation",
+		"kubernetes 部署 deployment rollback", "面试 准备 checklist", "高血压 饮食 diet"}
+	var qs []qa.ImportQuestion
+	var as []qa.ImportAnswer
+	for i := 0; i < 300; i++ {
+		id := fmt.Sprintf("t/%d", i)
+		title := titles[i%len(titles)] + fmt.Sprintf(" %d", i%13)
+		if i%3 == 0 {
+			title += " " + titles[(i/3)%len(titles)]
+		}
+		qs = append(qs, qa.ImportQuestion{SourceID: "q" + id, Title: title, Tags: []string{"t"}, Status: qa.StatusAnswered})
+		as = append(as, qa.ImportAnswer{SourceID: id, QuestionSourceID: "q" + id, Body: titles[(i/2)%len(titles)] + " answer 回答"})
+	}
+	if _, err := s.ImportBatch(ctx, qa.System(), qs, as); err != nil {
+		t.Fatal(err)
+	}
+	ix, stop := runIndex(t, s, dir)
+	defer stop()
+	queries := []SimilarQuery{{Title: "系统设计面试怎么准备"}, {Title: "database index", PerPage: 10}, {Title: "cache 缓存", Body: "invalidation 失效"},
+		{Title: "高血压 diet", PerPage: 20}, {Title: "kubernetes rollback", PublicOnly: false}}
+	similar := func(q SimilarQuery) []string {
+		res, err := ix.Similar(ctx, q)
+		if err != nil {
+			t.Fatalf("%+v: %v", q, err)
+		}
+		out := make([]string, len(res.Hits))
+		for i, h := range res.Hits {
+			out[i] = fmt.Sprintf("%d %v", h.ID, h.Score)
+		}
+		return out
+	}
+	want := make([][]string, len(queries))
+	for i, q := range queries {
+		noTable(ix)
+		want[i] = similar(q)
+	}
+	if tab := waitForTable(t, ix); len(tab.titleTerms) == 0 {
+		t.Fatal("the table holds no title term counts")
+	}
+	for i, q := range queries {
+		got := similar(q)
+		if len(got) == 0 {
+			t.Errorf("%+v: nothing found; the comparison says nothing", q)
+		}
+		if !reflect.DeepEqual(got, want[i]) {
+			t.Errorf("%+v:\n with the table %v\n doc values     %v", q, got, want[i])
+		}
+	}
+}
+
+// noTable drops the snapshot table and keeps a new one from being made, so
+// that searches read doc values (bleve's collector, for facets).
+func noTable(ix *Index) {
+	ix.tags.mu.Lock()
+	ix.tags.cur, ix.tags.building = nil, true
+	ix.tags.mu.Unlock()
+}
+
+// waitForTable lets the table of the current snapshot be made and returns it.
+func waitForTable(t *testing.T, ix *Index) *tagTable {
+	t.Helper()
+	ix.tags.mu.Lock()
+	ix.tags.building = false
+	ix.tags.mu.Unlock()
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		ix.mu.RLock()
+		adv, _ := ix.idx.Advanced()
+		r, _ := adv.Reader()
+		tab := ix.tagTableFor(r)
+		r.Close()
+		ix.mu.RUnlock()
+		if tab != nil {
+			return tab
+		}
+		if time.Now().After(deadline) {
+			t.Fatal("the snapshot table was not made")
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
 }

@@ -13,7 +13,6 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/index/scorch"
-	"github.com/blevesearch/bleve/v2/index/scorch/mergeplan"
 
 	"answerbook/qa"
 )
@@ -321,48 +320,22 @@ func (ix *Index) Rebuild(ctx context.Context) error {
 	}
 	gen := fmt.Sprintf("gen-%d", time.Now().UnixNano())
 	path := filepath.Join(ix.dir, gen)
-	idx, err := bleve.NewUsing(path, newMapping(), scorch.Name, scorch.Name, runtimeConfig)
-	if err != nil {
-		return fmt.Errorf("create index: %w", err)
-	}
+	var idx bleve.Index
 	fail := func(err error) error {
-		idx.Close()
+		if idx != nil {
+			idx.Close()
+		}
 		os.RemoveAll(path)
 		return err
 	}
-	var after int64
-	lastLog := time.Now()
-	for {
-		ids, err := ix.store.PublishedAnswerIDs(ctx, after, ix.batch)
-		if err != nil {
-			return fail(err)
-		}
-		if len(ids) == 0 {
-			break
-		}
-		answers, err := ix.store.FindAnswersForIndex(ctx, ids)
-		if err != nil {
-			return fail(err)
-		}
-		b := idx.NewBatch()
-		for _, a := range answers {
-			if !a.Published {
-				continue
-			}
-			if err := b.Index(docID(a.ID), document(a)); err != nil {
-				return fail(fmt.Errorf("index answer %d: %w", a.ID, err))
-			}
-		}
-		if err := idx.Batch(b); err != nil {
-			return fail(err)
-		}
-		after = ids[len(ids)-1]
-		done := ix.progress.Add(int64(len(ids)))
-		if time.Since(lastLog) > 2*time.Second {
-			ix.log.Info("rebuilding the search index", "done", done, "of", total)
-			lastLog = time.Now()
-		}
+	if err := ix.build(ctx, path, total); err != nil {
+		return fail(err)
 	}
+	opened, err := bleve.OpenUsing(path, runtimeConfig())
+	if err != nil {
+		return fail(fmt.Errorf("open the rebuilt index: %w", err))
+	}
+	idx = opened
 	b := idx.NewBatch()
 	b.SetInternal(keySeq, []byte(strconv.FormatInt(seq, 10)))
 	b.SetInternal(keyVersion, []byte(mappingVersion))
@@ -379,12 +352,6 @@ func (ix *Index) Rebuild(ctx context.Context) error {
 		}
 	case <-ctx.Done():
 		return fail(ctx.Err())
-	}
-	// A couple of segments instead of a dozen (bleve's single-segment
-	// plan; two at 100k answers): a search then reads each posting list in
-	// a piece or two, not twelve.
-	if err := compact(ctx, idx); err != nil {
-		return fail(err)
 	}
 	// Make the new generation the live one: first on disk (CURRENT is
 	// replaced atomically), then in memory.
@@ -405,21 +372,106 @@ func (ix *Index) Rebuild(ctx context.Context) error {
 	return nil
 }
 
-// compact merges the segments of idx (towards one) and waits until it is
-// done.
-func compact(ctx context.Context, idx bleve.Index) error {
-	adv, err := idx.Advanced()
-	if err != nil {
+// rebuildBatch is how many answers the offline builder puts in each
+// segment before it merges them (mergeMax at a time) into one.
+const (
+	rebuildBatch    = 2000
+	rebuildMergeMax = 20
+)
+
+// build writes a new index of every published answer at path with bleve's
+// offline builder: segments written once and merged once at the end into a
+// single segment, instead of an online index's batches, snapshots and
+// rolling merges (100k answers: 342 → see the commit). The database is read
+// and the documents made in a goroutine of their own while the builder
+// analyses the previous ones.
+func (ix *Index) build(ctx context.Context, path string, total int) error {
+	tmp := path + ".build"
+	if err := os.MkdirAll(tmp, 0o750); err != nil {
 		return err
 	}
-	sc, ok := adv.(*scorch.Scorch)
-	if !ok {
-		return nil
+	defer os.RemoveAll(tmp)
+	bld, err := bleve.NewBuilder(path, newMapping(), map[string]interface{}{
+		"buildPathPrefix": tmp, "batchSize": rebuildBatch, "mergeMax": rebuildMergeMax,
+	})
+	if err != nil {
+		return fmt.Errorf("create index: %w", err)
 	}
-	if err := sc.ForceMerge(ctx, &mergeplan.SingleSegmentMergePlanOptions); err != nil {
-		return fmt.Errorf("merge index segments: %w", err)
+	type item struct {
+		id  int64
+		doc map[string]interface{}
 	}
-	return ctx.Err()
+	pages := make(chan []item, 2)
+	pctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	var readErr error
+	go func() {
+		defer close(pages)
+		var after int64
+		for {
+			ids, err := ix.store.PublishedAnswerIDs(pctx, after, ix.batch)
+			if err == nil && len(ids) == 0 {
+				return
+			}
+			var answers []*qa.Answer
+			if err == nil {
+				answers, err = ix.store.FindAnswersForIndex(pctx, ids)
+			}
+			if err != nil {
+				readErr = err
+				return
+			}
+			page := make([]item, 0, len(answers))
+			for _, a := range answers {
+				if a.Published {
+					page = append(page, item{a.ID, document(a)})
+				}
+			}
+			select {
+			case pages <- page:
+			case <-pctx.Done():
+				return
+			}
+			after = ids[len(ids)-1]
+		}
+	}()
+	lastLog := time.Now()
+	for page := range pages {
+		for _, it := range page {
+			if err := bld.Index(docID(it.id), it.doc); err != nil {
+				return fmt.Errorf("index answer %d: %w", it.id, err)
+			}
+		}
+		done := ix.progress.Add(int64(len(page)))
+		if time.Since(lastLog) > 2*time.Second {
+			ix.log.Info("rebuilding the search index", "done", done, "of", total)
+			lastLog = time.Now()
+		}
+	}
+	if readErr == nil {
+		readErr = ctx.Err()
+	}
+	// On failure the builder is left unclosed: it holds no open file
+	// between batches, and its segments go with tmp.
+	if readErr != nil {
+		return readErr
+	}
+	if ix.progress.Load() == 0 {
+		// The builder cannot close empty: an empty index the online way,
+		// its mapping on disk before it closes (no unsafe_batch).
+		os.RemoveAll(path)
+		cfg := runtimeConfig()
+		delete(cfg, "unsafe_batch")
+		idx, err := bleve.NewUsing(path, newMapping(), scorch.Name, scorch.Name, cfg)
+		if err != nil {
+			return fmt.Errorf("create index: %w", err)
+		}
+		return idx.Close()
+	}
+	if err := bld.Close(); err != nil {
+		return fmt.Errorf("build index: %w", err)
+	}
+	return nil
 }
 
 // writeFileAtomic replaces a small file atomically (write, sync, rename).

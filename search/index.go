@@ -157,8 +157,12 @@ var errLocked = errors.New("search: the index is in use by another process (is a
 // than once on disk. That is safe here: the applied seq is written in the
 // same batch as the documents and the database is the source of truth, so
 // after a crash the index is an older consistent state and the follower
-// applies the rest again.
-var runtimeConfig = map[string]interface{}{"bolt_timeout": "2s", "unsafe_batch": true}
+// applies the rest again. A new map each time: bleve.NewUsing writes the
+// store's path into the map it is given, which a later OpenUsing of another
+// generation would then read.
+func runtimeConfig() map[string]interface{} {
+	return map[string]interface{}{"bolt_timeout": "2s", "unsafe_batch": true}
+}
 
 // The index directory holds generations: DIR/CURRENT names the live one
 // (DIR/gen-N); a rebuild writes gen-N+1 beside it and then CURRENT, so a
@@ -175,7 +179,7 @@ func openIndex(dir string) (bleve.Index, int64, error) {
 	if !strings.HasPrefix(gen, "gen-") || strings.ContainsAny(gen, `/\`) {
 		return nil, 0, fmt.Errorf("bad %s: %q", currentFile, cur)
 	}
-	idx, err := bleve.OpenUsing(filepath.Join(dir, gen), runtimeConfig)
+	idx, err := bleve.OpenUsing(filepath.Join(dir, gen), runtimeConfig())
 	if err != nil {
 		if bleveSays(err, bleveTimeout) {
 			return nil, 0, errLocked

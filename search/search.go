@@ -15,6 +15,8 @@ import (
 	"github.com/blevesearch/bleve/v2/analysis"
 	"github.com/blevesearch/bleve/v2/numeric"
 	bsearch "github.com/blevesearch/bleve/v2/search"
+	"github.com/blevesearch/bleve/v2/search/collector"
+	"github.com/blevesearch/bleve/v2/search/facet"
 	"github.com/blevesearch/bleve/v2/search/query"
 	"github.com/blevesearch/bleve/v2/search/searcher"
 	bindex "github.com/blevesearch/bleve_index_api"
@@ -503,10 +505,11 @@ func fuzzyWords(words []string) []string {
 // posting list; 100k answers: p50 9.4 → 7.2 ms).
 const rescoreTop = 40
 
-// run executes a plan with the deadline and the searcher cap. Phase 1 runs
-// sel for the total, the facets and the candidates (the best rescoreTop by
-// relevance, or the page by date); phase 2 ranks those candidates with full
-// and reads the page's text and matched locations for the snippets.
+// run executes a plan with the deadline and the searcher cap, on one
+// snapshot of the index. Phase 1 runs sel for the total, the facets and the
+// candidates (the best rescoreTop by relevance, or the page by date); phase
+// 2 ranks those candidates with full and reads the page's text and matched
+// locations for the snippets.
 func (ix *Index) run(ctx context.Context, pl plan, newest bool, page, perPage int, facets bool) (*Result, error) {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
@@ -516,66 +519,79 @@ func (ix *Index) run(ctx context.Context, pl plan, newest bool, page, perPage in
 	ctx, cancel := context.WithTimeout(ctx, SearchTimeout)
 	defer cancel()
 	ctx = context.WithValue(ctx, bsearch.MaxTermSearchersKey, maxTermSearchers)
-	// Phase 1 sorts without the id (that would load the id of every
-	// candidate); phase 2 breaks ties by id.
-	order := []string{"-_score"}
-	if newest {
-		order = []string{"-" + fieldPublished, "-_score"}
+	adv, err := ix.idx.Advanced()
+	if err != nil {
+		return nil, qa.Internal(err, "search")
 	}
+	r, err := adv.Reader()
+	if err != nil {
+		return nil, qa.Internal(err, "search")
+	}
+	defer r.Close()
 	from := (page - 1) * perPage
 	start := time.Now()
-
+	// Phase 1 sorts without the id (that would load the id of every
+	// candidate); phase 2 breaks ties by id. By date, phase 1 finds the
+	// page itself.
+	var order bsearch.SortOrder
 	size, from1 := max(rescoreTop, from+perPage), 0
 	if newest {
-		size, from1 = perPage, from
+		order = bsearch.SortOrder{&bsearch.SortField{Field: fieldPublished, Desc: true}, &bsearch.SortScore{Desc: true}}
+		size, from1, from = perPage, from, 0
 	}
-	ids, res, err := ix.phase1(ctx, pl.sel, order, newest, size, from1, facets)
+	t := ix.tagTableFor(r)
+	best, res, err := ix.phase1(ctx, r, t, pl.sel, order, size, from1, facets)
 	if err != nil {
 		return nil, err
 	}
-	if len(ids) == 0 || (!newest && from >= len(ids)) {
+	if len(best) == 0 || from >= len(best) {
 		res.Took = time.Since(start)
 		return res, nil
 	}
-	from2 := from
-	if newest {
-		from2 = 0
-	}
-	if pl.rerank != nil && !newest {
-		hits, err := ix.rerank(ctx, pl, ids, from, perPage)
-		if err != nil {
-			return nil, err
-		}
-		for _, h := range hits {
-			id, err := strconv.ParseInt(h.ID, 10, 64)
-			if err != nil {
-				continue
-			}
-			if err := ix.loadText(h); err != nil {
-				return nil, qa.Internal(err, "search")
-			}
-			res.Hits = append(res.Hits, Hit{ID: id, Score: h.Score, Snippet: snippetOf(h)})
-		}
-		res.Took = time.Since(start)
-		return res, nil
-	}
-	only := bleve.NewDocIDQuery(ids)
-	only.SetBoost(0) // it selects; it does not score
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(pl.full, only), perPage, from2, false)
-	// Among the few candidates, ties go by id: the same order in every
-	// snapshot, so pages never overlap even when segments merge between
-	// two requests.
-	req.SortBy(append(order, "-_id"))
-	req.Fields = []string{fieldTitle, fieldQuestion, fieldBody}
-	req.IncludeLocations = true
-	sr, err := ix.idx.SearchInContext(ctx, req)
+	hits, err := ix.rank(ctx, r, pl.full, best)
 	if err != nil {
 		return nil, searchError(ctx, err)
 	}
-	for _, h := range sr.Hits {
+	switch {
+	case newest:
+		// By date (phase 1's sort value), then as below.
+		pub := make(map[string]string, len(best))
+		for _, d := range best {
+			if len(d.Sort) > 0 {
+				pub[d.ID] = d.Sort[0]
+			}
+		}
+		sort.Slice(hits, func(i, j int) bool {
+			if a, b := pub[hits[i].ID], pub[hits[j].ID]; a != b {
+				return a > b
+			}
+			if hits[i].Score != hits[j].Score {
+				return hits[i].Score > hits[j].Score
+			}
+			return hits[i].ID > hits[j].ID
+		})
+	case pl.rerank != nil:
+		if err := ix.rerank(r, t, pl, hits); err != nil {
+			return nil, qa.Internal(err, "search")
+		}
+	default:
+		// Among the few candidates, ties go by id: the same order in
+		// every snapshot, so pages never overlap even when segments merge
+		// between two requests.
+		sort.Slice(hits, func(i, j int) bool {
+			if hits[i].Score != hits[j].Score {
+				return hits[i].Score > hits[j].Score
+			}
+			return hits[i].ID > hits[j].ID
+		})
+	}
+	for _, h := range hits[from:min(len(hits), from+perPage)] {
 		id, err := strconv.ParseInt(h.ID, 10, 64)
 		if err != nil {
 			continue
+		}
+		if err := loadText(r, h); err != nil {
+			return nil, qa.Internal(err, "search")
 		}
 		res.Hits = append(res.Hits, Hit{ID: id, Score: h.Score, Snippet: snippetOf(h)})
 	}
@@ -583,35 +599,81 @@ func (ix *Index) run(ctx context.Context, pl plan, newest bool, page, perPage in
 	return res, nil
 }
 
+// rank scores the candidates of phase 1 with q (all the terms) on the same
+// snapshot, with their matched locations, as bleve's own search of q and
+// the candidates' ids did (the same searchers, driven the same way, so the
+// same scores to the last bit), without its collector, sort and stored
+// fields. A candidate q does not match is left out.
+func (ix *Index) rank(ctx context.Context, r bindex.IndexReader, q query.Query, cands []*bsearch.DocumentMatch) ([]*bsearch.DocumentMatch, error) {
+	ids := make([]string, len(cands))
+	byNum := make(map[uint64]string, len(cands))
+	for i, c := range cands {
+		ids[i] = c.ID
+		byNum[c.IndexInternalID.Value()] = c.ID
+	}
+	only := bleve.NewDocIDQuery(ids)
+	only.SetBoost(0) // it selects; it does not score
+	s, err := bleve.NewConjunctionQuery(q, only).Searcher(withBM25(ctx), r, ix.idx.Mapping(), bsearch.SearcherOptions{IncludeTermVectors: true})
+	if err != nil {
+		return nil, err
+	}
+	defer s.Close()
+	sctx := &bsearch.SearchContext{DocumentMatchPool: bsearch.NewDocumentMatchPool(len(cands)+s.DocumentMatchPoolSize(), 0), IndexReader: r}
+	out := make([]*bsearch.DocumentMatch, 0, len(cands))
+	for {
+		d, err := s.Next(sctx)
+		if err != nil {
+			return nil, err
+		}
+		if d == nil {
+			return out, nil
+		}
+		if d.ID = byNum[d.IndexInternalID.Value()]; d.ID == "" {
+			if d.ID, err = r.ExternalID(d.IndexInternalID); err != nil {
+				return nil, err
+			}
+		}
+		d.Complete(nil)
+		out = append(out, d)
+	}
+}
+
+// withBM25 scores with BM25, the mapping's model, as bleve's own
+// SearchInContext does. A searcher made without it scores by TF-IDF, as
+// collectTop's does: phase 1 has always chosen its candidates so when the
+// tag table is there (and by BM25 with bleve's collector when it is not);
+// kept as it was, since changing it changes which answers are found.
+func withBM25(ctx context.Context) context.Context {
+	return context.WithValue(ctx, bsearch.GetScoringModelCallbackKey,
+		bsearch.GetScoringModelCallbackFn(func() string { return bindex.BM25Scoring }))
+}
+
 // titleWeight weighs the shared title against the normalised relevance
 // score when similar answers are ranked again (LCQMC MRR 0.709 → 0.717, Stack
 // Exchange duplicates in the top 5: 8 → 10 of 15, SemEval MAP 75.3 → 75.0).
 const titleWeight = 0.5
 
-// rerank scores the candidates with all the terms, adds how much of their
-// title they share with the query's title (Dice over the titles' terms),
-// and returns the page in that order, with the matched locations.
-func (ix *Index) rerank(ctx context.Context, pl plan, ids []string, from, perPage int) ([]*bsearch.DocumentMatch, error) {
-	only := bleve.NewDocIDQuery(ids)
-	only.SetBoost(0)
-	req := bleve.NewSearchRequestOptions(bleve.NewConjunctionQuery(pl.full, only), len(ids), 0, false)
-	// The title's matched terms come from the locations and its number of
-	// terms from doc values: no stored text is read but the page's.
-	req.IncludeLocations = true
-	req.SortByCustom(bsearch.SortOrder{&bsearch.SortScore{Desc: true}, &bsearch.SortField{Field: fieldTitleTerms, Type: bsearch.SortFieldAsNumber}})
-	sr, err := ix.idx.SearchInContext(ctx, req)
-	if err != nil {
-		return nil, searchError(ctx, err)
-	}
+// rerank adds to each hit's normalised score how much of its title it shares
+// with the query's title (Dice over the titles' terms: the matched terms
+// from the locations, the title's number of terms from the snapshot's
+// table t, or its doc values while there is none) and sorts the hits by
+// that.
+func (ix *Index) rerank(r bindex.IndexReader, t *tagTable, pl plan, hits []*bsearch.DocumentMatch) error {
 	q := make(map[string]bool, len(pl.rerank))
 	for _, t := range pl.rerank {
 		q[t] = true
 	}
 	top := 0.0
-	for _, h := range sr.Hits {
+	for _, h := range hits {
 		top = max(top, h.Score)
 	}
-	hits := sr.Hits
+	var dvr bindex.DocValueReader
+	if t == nil {
+		var err error
+		if dvr, err = r.DocValueReader([]string{fieldTitleTerms}); err != nil {
+			return err
+		}
+	}
 	for _, h := range hits {
 		shared := 0
 		for t := range h.Locations[fieldTitle] {
@@ -620,9 +682,21 @@ func (ix *Index) rerank(ctx context.Context, pl plan, ids []string, from, perPag
 			}
 		}
 		titleTerms := shared
-		if len(h.Sort) == 2 {
-			if i, err := numeric.PrefixCoded(h.Sort[1]).Int64(); err == nil {
-				titleTerms = max(shared, int(numeric.Int64ToFloat64(i)))
+		if t != nil {
+			if n := h.IndexInternalID.Value(); n < uint64(len(t.titleTerms)) && t.titleTerms[n] > 0 {
+				titleTerms = max(shared, int(t.titleTerms[n]))
+			}
+		} else {
+			err := dvr.VisitDocValues(h.IndexInternalID, func(_ string, term []byte) {
+				pc := numeric.PrefixCoded(term)
+				if shift, err := pc.Shift(); err == nil && shift == 0 {
+					if i, err := pc.Int64(); err == nil {
+						titleTerms = max(shared, int(numeric.Int64ToFloat64(i)))
+					}
+				}
+			})
+			if err != nil {
+				return err
 			}
 		}
 		dice := 0.0
@@ -640,75 +714,71 @@ func (ix *Index) rerank(ctx context.Context, pl plan, ids []string, from, perPag
 		}
 		return hits[i].ID > hits[j].ID
 	})
-	if from >= len(hits) {
-		return nil, nil
-	}
-	return hits[from:min(len(hits), from+perPage)], nil
+	return nil
 }
 
-// loadText reads the stored text fields of a hit, for its snippet.
-func (ix *Index) loadText(h *bsearch.DocumentMatch) error {
-	doc, err := ix.idx.Document(h.ID)
+// loadText reads the stored text of a hit that its snippet is made from:
+// the field snippetField picks, or all three when no word matched (a copy
+// of a long body it will not show is a large part of a search's garbage).
+func loadText(r bindex.IndexReader, h *bsearch.DocumentMatch) error {
+	doc, err := r.Document(h.ID)
 	if err != nil || doc == nil {
 		return err
 	}
 	if h.Fields == nil {
 		h.Fields = map[string]interface{}{}
 	}
+	want := snippetField(h)
 	doc.VisitFields(func(f bindex.Field) {
 		switch f.Name() {
 		case fieldTitle, fieldQuestion, fieldBody:
-			h.Fields[f.Name()] = string(f.Value())
+			if want == "" || f.Name() == want {
+				h.Fields[f.Name()] = string(f.Value())
+			}
 		}
 	})
 	return nil
 }
 
-// phase1 finds the candidates of a search: the ids of the best size by
-// relevance (or the page by date), the total and the facets. A relevance
-// search walks the candidates itself when the tag table of the snapshot is
-// ready (see collectTop); otherwise bleve's collector does it.
-func (ix *Index) phase1(ctx context.Context, q query.Query, order []string, newest bool, size, from int, facets bool) ([]string, *Result, error) {
+// phase1 finds the candidates of a search on snapshot r: the best size by
+// relevance (or the page from by order), the total and the facets. A
+// relevance search walks the candidates itself when the snapshot's tag
+// table t is there or no facets are asked for (see collectTop); otherwise
+// bleve's collector does it.
+func (ix *Index) phase1(ctx context.Context, r bindex.IndexReader, t *tagTable, q query.Query, order bsearch.SortOrder, size, from int, facets bool) ([]*bsearch.DocumentMatch, *Result, error) {
 	res := &Result{Hits: []Hit{}, Facets: []qa.TagCount{}}
-	if !newest {
-		adv, err := ix.idx.Advanced()
+	if order == nil && (t != nil || !facets) {
+		col, err := ix.collectTop(ctx, q, size, facets, r, t)
 		if err != nil {
-			return nil, nil, qa.Internal(err, "search")
+			return nil, nil, searchError(ctx, err)
 		}
-		r, err := adv.Reader()
-		if err != nil {
-			return nil, nil, qa.Internal(err, "search")
-		}
-		defer r.Close()
-		if t := ix.tagTableFor(r); t != nil || !facets {
-			col, err := ix.collectTop(ctx, q, size, facets, r, t)
-			if err != nil {
-				return nil, nil, searchError(ctx, err)
-			}
-			res.Total, res.Facets = col.total, col.facets
-			return col.ids, res, nil
-		}
+		res.Total, res.Facets = col.total, col.facets
+		return col.best, res, nil
 	}
-	req := bleve.NewSearchRequestOptions(q, size, from, false)
-	req.SortBy(order)
-	if facets {
-		req.AddFacet(fieldTags, bleve.NewFacetRequest(fieldTags, 30))
+	if order == nil {
+		order = bsearch.SortOrder{&bsearch.SortScore{Desc: true}}
 	}
-	sr, err := ix.idx.SearchInContext(ctx, req)
+	s, err := q.Searcher(withBM25(ctx), r, ix.idx.Mapping(), bsearch.SearcherOptions{})
 	if err != nil {
 		return nil, nil, searchError(ctx, err)
 	}
-	res.Total = int(sr.Total)
-	if f := sr.Facets[fieldTags]; f != nil && f.Terms != nil {
-		for _, t := range f.Terms.Terms() {
+	defer s.Close()
+	coll := collector.NewTopNCollector(size, from, order)
+	if facets {
+		fb := bsearch.NewFacetsBuilder(r)
+		fb.Add(fieldTags, facet.NewTermsFacetBuilder(fieldTags, 30))
+		coll.SetFacetsBuilder(fb)
+	}
+	if err := coll.Collect(ctx, s, r); err != nil {
+		return nil, nil, searchError(ctx, err)
+	}
+	res.Total = int(coll.Total())
+	if fr := coll.FacetResults(); fr[fieldTags] != nil && fr[fieldTags].Terms != nil {
+		for _, t := range fr[fieldTags].Terms.Terms() {
 			res.Facets = append(res.Facets, qa.TagCount{Tag: t.Term, Count: t.Count})
 		}
 	}
-	ids := make([]string, len(sr.Hits))
-	for i, h := range sr.Hits {
-		ids[i] = h.ID
-	}
-	return ids, res, nil
+	return coll.Results(), res, nil
 }
 
 // searchError turns a failed search into the error for the caller.

@@ -20,12 +20,7 @@ type span struct {
 // the question, else the title; everything HTML-escaped and the matches in
 // <mark>. With no match (a tag-only search) it is the start of the body.
 func snippetOf(h *bsearch.DocumentMatch) string {
-	bestField, bestDistinct := "", 0
-	for _, f := range []string{fieldBody, fieldQuestion, fieldTitle} {
-		if n := len(h.Locations[f]); n > bestDistinct {
-			bestField, bestDistinct = f, n
-		}
-	}
+	bestField := snippetField(h)
 	if bestField == "" {
 		for _, f := range []string{fieldBody, fieldQuestion, fieldTitle} {
 			if text, _ := h.Fields[f].(string); text != "" {
@@ -56,6 +51,19 @@ func snippetOf(h *bsearch.DocumentMatch) string {
 		}
 	}
 	return markSnippet(text, spans, snippetRunes)
+}
+
+// snippetField is the text field a hit's snippet comes from: the one with
+// the most distinct matched terms, the body first among equals; "" when no
+// term matched.
+func snippetField(h *bsearch.DocumentMatch) string {
+	bestField, bestDistinct := "", 0
+	for _, f := range []string{fieldBody, fieldQuestion, fieldTitle} {
+		if n := len(h.Locations[f]); n > bestDistinct {
+			bestField, bestDistinct = f, n
+		}
+	}
+	return bestField
 }
 
 // markSnippet picks the window of about n runes holding the most distinct

@@ -1,19 +1,28 @@
-// Command searchbench measures import and search at scale on real text:
+// Command searchbench measures import, indexing and search at scale on real
+// text, in-process and over HTTP, and prints every figure of the
+// performance targets in one run (make bench):
 //
-//	go run ./cmd/searchbench -data ../shared/data [-n 100000]
+//	go run ./cmd/searchbench -data ../shared/data [-n 100000] [-cardano=false] [-profile DIR]
 //
 // It imports all the real Q&A data in the data directory (both Stack
 // Exchange dumps, the Chinese medical Q&A, the SemEval threads), then an
 // archive of n answers built from that real text (sentences sampled from the
 // real answers, lengths drawn from the real length distribution, half
-// Chinese and half English, real titles and tags), and prints the import
-// rate (database, and database plus index), search latency percentiles over
-// a fixed query mix, the index size on disk and the process RSS.
+// Chinese and half English, real titles and tags), and prints for it: the
+// import rate (database, index from scratch, both), search and similar
+// latency percentiles in-process over a fixed query mix, a bare-bleve
+// baseline on the same documents and queries, the index size, and then,
+// served over HTTP by a child process (the program's router, store, index
+// and follower): the time from its start to the first search answered, the
+// search rate and latency under load with the 20-query mix (wrk, else a Go
+// load generator), and the child's RSS. With -cardano it does the same for
+// the cardano Stack Exchange dump and its 20-query mix.
 package main
 
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"encoding/xml"
 	"flag"
 	"fmt"
@@ -28,6 +37,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 
 	"answerbook/cmd/internal/realdata"
@@ -36,14 +46,50 @@ import (
 	"answerbook/search"
 )
 
+// options are the command's flags.
+type options struct {
+	data, work string
+	n          int
+	cardano    bool
+	bare       bool
+	http       httpOptions
+}
+
 func main() {
-	data := flag.String("data", "../shared/data", "path to the shared data directory")
-	n := flag.Int("n", 100000, "answers in the synthetic archive")
-	work := flag.String("work", "", "work directory (default: a temp dir, removed)")
+	var o options
+	flag.StringVar(&o.data, "data", "../shared/data", "path to the shared data directory")
+	flag.IntVar(&o.n, "n", 100000, "answers in the synthetic archive")
+	flag.StringVar(&o.work, "work", "", "work directory (default: a temp dir, removed)")
 	prof := flag.String("cpuprofile", "", "write a CPU profile of the whole run to this file")
 	flag.StringVar(&queryProfile, "query-cpuprofile", "", "write a CPU profile of the query phase of the last archive to this file")
+	flag.BoolVar(&reindex, "reindex", true, "with -reuse, index from scratch (false: use the index in -work; with -dump, two versions then read the same index)")
+	flag.StringVar(&dumpPath, "dump", "", "write every search and similar result of the main archive (ids, scores, snippets, facets) to this file, to compare two versions")
 	flag.BoolVar(&reuse, "reuse", false, "reuse the archives already imported in -work (skips the imports)")
+	flag.BoolVar(&o.cardano, "cardano", true, "also serve the cardano Stack Exchange dump over HTTP with its 20-query mix")
+	flag.BoolVar(&o.bare, "bare", true, "also measure a bare-bleve baseline on the same documents and queries")
+	flag.DurationVar(&o.http.duration, "http-duration", 15*time.Second, "length of each HTTP load (0: no HTTP phase)")
+	flag.IntVar(&o.http.conns, "conns", 16, "HTTP connections")
+	flag.IntVar(&o.http.threads, "threads", 2, "wrk threads")
+	flag.StringVar(&o.http.profileDir, "profile", "", "write CPU and allocation profiles of the in-process queries and of the server under HTTP load to this directory")
+	flag.BoolVar(&o.http.compressed, "compressed", true, "also load with Accept-Encoding: zstd, gzip")
+	serveDir := flag.String("serve", "", "internal: serve this data directory (the HTTP phase's child)")
 	flag.Parse()
+	if *serveDir != "" {
+		if err := serve(*serveDir); err != nil {
+			fmt.Fprintln(os.Stderr, "searchbench -serve:", err)
+			os.Exit(1)
+		}
+		return
+	}
+	if o.http.profileDir != "" {
+		if err := os.MkdirAll(o.http.profileDir, 0o755); err != nil {
+			fmt.Fprintln(os.Stderr, "searchbench:", err)
+			os.Exit(1)
+		}
+		if queryProfile == "" {
+			queryProfile = filepath.Join(o.http.profileDir, "inprocess-cpu.pprof")
+		}
+	}
 	if *prof != "" {
 		f, err := os.Create(*prof)
 		if err != nil {
@@ -53,14 +99,15 @@ func main() {
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
-	if err := run(*data, *n, *work); err != nil {
+	if err := run(o); err != nil {
 		fmt.Fprintln(os.Stderr, "searchbench:", err)
 		pprof.StopCPUProfile()
 		os.Exit(1)
 	}
 }
 
-func run(data string, n int, work string) error {
+func run(o options) error {
+	work := o.work
 	if work == "" {
 		dir, err := os.MkdirTemp("", "searchbench-")
 		if err != nil {
@@ -70,12 +117,12 @@ func run(data string, n int, work string) error {
 		work = dir
 	}
 	ctx := context.Background()
-	fmt.Printf("searchbench: %d CPUs, GOMAXPROCS %d\n\n", runtime.NumCPU(), runtime.GOMAXPROCS(0))
+	fmt.Printf("searchbench: %d CPUs, GOMAXPROCS %d, GOMEMLIMIT %s\n\n", runtime.NumCPU(), runtime.GOMAXPROCS(0), orNone(os.Getenv("GOMEMLIMIT")))
 
 	// 1. All the real data.
 	real := filepath.Join(work, "real")
 	corpus := &corpus{}
-	if err := bench(ctx, "real data", real, func(l *archive.Loader) error { return loadReal(ctx, data, l, corpus) }); err != nil {
+	if _, err := bench(ctx, "real data", real, func(l *archive.Loader) error { return loadReal(ctx, o.data, l, corpus) }, nil, false, false); err != nil {
 		return err
 	}
 	// 2. A synthetic archive of n answers from the real text.
@@ -86,7 +133,7 @@ func run(data string, n int, work string) error {
 	if b, err := os.ReadFile(queriesPath); reuse && err == nil {
 		extra = strings.Split(strings.TrimSpace(string(b)), "\n")
 	} else {
-		if err := corpus.write(path, n); err != nil {
+		if err := corpus.write(path, o.n); err != nil {
 			return err
 		}
 		extra = corpus.queries()
@@ -94,14 +141,52 @@ func run(data string, n int, work string) error {
 			return err
 		}
 	}
-	return bench(ctx, fmt.Sprintf("synthetic archive of %d answers", n), synth, func(l *archive.Loader) error {
+	name := fmt.Sprintf("synthetic archive of %d answers", o.n)
+	sf, err := bench(ctx, name, synth, func(l *archive.Loader) error {
 		f, err := os.Open(path)
 		if err != nil {
 			return err
 		}
 		defer f.Close()
 		return archive.ReadJSONL(ctx, bufio.NewReaderSize(f, 1<<20), l)
-	}, extra...)
+	}, append(append([]string{}, fixedQueries...), extra...), true, o.bare)
+	if err != nil {
+		return err
+	}
+	if o.http.duration > 0 {
+		if sf.http, err = httpPhase(ctx, "synthetic", synth, mix100k, o.http); err != nil {
+			return err
+		}
+		printHTTP(sf)
+	}
+	all := []*figures{sf}
+	// 3. The cardano dump, served with the peer's mix.
+	if o.cardano {
+		dump := filepath.Join(o.data, "stackexchange", "cardano.stackexchange.com")
+		cf, err := bench(ctx, "cardano Stack Exchange dump", filepath.Join(work, "cardano"), func(l *archive.Loader) error {
+			_, err := archive.ReadStackExchange(ctx, dump, l, archive.SEOptions{})
+			return err
+		}, mixCardano, false, false)
+		if err != nil {
+			return err
+		}
+		if o.http.duration > 0 {
+			if cf.http, err = httpPhase(ctx, "cardano", filepath.Join(work, "cardano"), mixCardano, o.http); err != nil {
+				return err
+			}
+			printHTTP(cf)
+		}
+		all = append(all, cf)
+	}
+	printSummary(all)
+	return nil
+}
+
+func orNone(s string) string {
+	if s == "" {
+		return "none"
+	}
+	return s
 }
 
 // bench imports into a fresh data directory, lets the index catch up, runs
@@ -110,12 +195,30 @@ func run(data string, n int, work string) error {
 var (
 	queryProfile string
 	reuse        bool
+	dumpPath     string
+	reindex      bool
 )
 
-func bench(ctx context.Context, name, dir string, load func(*archive.Loader) error, extra ...string) error {
+// figures are what bench measured of one archive.
+type figures struct {
+	name                             string
+	answers                          int
+	dbRate, indexRate, bothRate      float64
+	search, similar                  string
+	searchP50, searchP99, similarP99 time.Duration
+	similarP50                       time.Duration
+	indexSize                        int64
+	queryCPU                         time.Duration
+	bare                             *bareFigures
+	http                             *httpFigures
+}
+
+// main marks the archive the query profile and the dump are of; bare adds
+// the bare-bleve baseline.
+func bench(ctx context.Context, name, dir string, load func(*archive.Loader) error, queries []string, main, bare bool) (*figures, error) {
 	s, err := qa.Open(ctx, qa.Config{DataDir: dir, QuestionQuota: -1})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer s.Close()
 	t0 := time.Now()
@@ -123,20 +226,24 @@ func bench(ctx context.Context, name, dir string, load func(*archive.Loader) err
 	if n, _ := s.CountPublishedAnswers(ctx); !reuse || n == 0 {
 		l := archive.NewLoader(ctx, s, qa.System())
 		if err := load(l); err != nil {
-			return err
+			return nil, err
 		}
 		if sum, err = l.Finish(); err != nil {
-			return err
+			return nil, err
 		}
 	} else {
 		sum.Answers = n
 	}
 	dbTime := time.Since(t0)
 
-	t1 := time.Now()
+	t1, cpu1 := time.Now(), cpuTime()
+	if reuse && reindex {
+		// Index from scratch even when the database is reused.
+		os.RemoveAll(filepath.Join(dir, "index"))
+	}
 	ix, err := search.Open(search.Config{Dir: filepath.Join(dir, "index"), Store: s, BatchSize: 1000, Logger: slog.New(slog.DiscardHandler)})
 	if err != nil {
-		return err
+		return nil, err
 	}
 	defer ix.Close()
 	rctx, cancel := context.WithCancel(ctx)
@@ -145,36 +252,42 @@ func bench(ctx context.Context, name, dir string, load func(*archive.Loader) err
 	defer func() { cancel(); <-done }()
 	seq, err := s.LastChangeSeq(ctx)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if err := ix.WaitFor(ctx, seq); err != nil {
-		return err
+		return nil, err
 	}
-	indexTime := time.Since(t1)
+	indexTime, indexCPU := time.Since(t1), cpuTime()-cpu1
 
+	f := &figures{name: name, answers: sum.Answers, dbRate: float64(sum.Answers) / dbTime.Seconds(),
+		indexRate: float64(sum.Answers) / indexTime.Seconds(), bothRate: float64(sum.Answers) / (dbTime + indexTime).Seconds()}
 	fmt.Printf("== %s\n", name)
 	fmt.Printf("  imported %d questions, %d answers (%d skipped, %d failed)\n", sum.Questions, sum.Answers, sum.Skipped, sum.Failed)
-	fmt.Printf("  import into the database: %v, %.0f answers/s\n", dbTime.Round(time.Millisecond), float64(sum.Answers)/dbTime.Seconds())
-	fmt.Printf("  indexing (follower from scratch): %v, %.0f answers/s\n", indexTime.Round(time.Millisecond), float64(sum.Answers)/indexTime.Seconds())
-	fmt.Printf("  import and index together: %.0f answers/s\n", float64(sum.Answers)/(dbTime+indexTime).Seconds())
+	fmt.Printf("  import into the database: %v, %.0f answers/s\n", dbTime.Round(time.Millisecond), f.dbRate)
+	fmt.Printf("  indexing (follower from scratch): %v, %.0f answers/s; CPU %.2f ms per answer\n", indexTime.Round(time.Millisecond), f.indexRate,
+		float64(indexCPU.Microseconds())/1000/float64(max(1, sum.Answers)))
+	fmt.Printf("  import and index together: %.0f answers/s\n", f.bothRate)
 
-	queries := append(fixedQueries, extra...)
-	if queryProfile != "" && len(extra) > 0 {
+	if len(queries) == 0 {
+		queries = fixedQueries
+	}
+	if queryProfile != "" && main {
 		f, err := os.Create(queryProfile)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		pprof.StartCPUProfile(f)
 		defer pprof.StopCPUProfile()
 	}
 	var lat, simLat []time.Duration
 	slow := map[string]slowQuery{}
+	qcpu := cpuTime()
 	for round := 0; round < 3; round++ {
 		for _, q := range queries {
 			start := time.Now()
 			res, err := ix.Search(ctx, search.Query{Text: q})
 			if err != nil && qa.ErrorCode(err) != qa.EINVALID {
-				return fmt.Errorf("search %q: %w", q, err)
+				return nil, fmt.Errorf("search %q: %w", q, err)
 			}
 			if round > 0 {
 				d := time.Since(start)
@@ -185,19 +298,84 @@ func bench(ctx context.Context, name, dir string, load func(*archive.Loader) err
 			}
 			start = time.Now()
 			if _, err := ix.Similar(ctx, search.SimilarQuery{Title: q, PerPage: 5}); err != nil {
-				return fmt.Errorf("similar %q: %w", q, err)
+				return nil, fmt.Errorf("similar %q: %w", q, err)
 			}
 			if round > 0 {
 				simLat = append(simLat, time.Since(start))
 			}
 		}
 	}
-	fmt.Printf("  Search  over %d queries × 2 rounds: %s\n", len(queries), percentiles(lat))
-	fmt.Printf("  Similar over %d queries × 2 rounds: %s\n", len(queries), percentiles(simLat))
+	if queryProfile != "" && main {
+		pprof.StopCPUProfile()
+	}
+	f.queryCPU = (cpuTime() - qcpu) / time.Duration(max(1, 3*len(queries)*2)) // 3 rounds of both
+	f.search, f.similar = percentiles(lat), percentiles(simLat)
+	f.searchP50, f.searchP99 = quantile(lat, 0.5), quantile(lat, 0.99)
+	f.similarP50, f.similarP99 = quantile(simLat, 0.5), quantile(simLat, 0.99)
+	f.indexSize = dirSize(filepath.Join(dir, "index"))
+	fmt.Printf("  Search  over %d queries × 2 rounds: %s\n", len(queries), f.search)
+	fmt.Printf("  Similar over %d queries × 2 rounds: %s\n", len(queries), f.similar)
+	fmt.Printf("  CPU per search or similar (all 3 rounds): %s\n", ms(f.queryCPU))
 	printSlowest(slow, 5)
-	fmt.Printf("  index on disk: %s; database: %s; RSS %s (peak %s)\n\n",
-		size(dirSize(filepath.Join(dir, "index"))), size(dirSize(dir)-dirSize(filepath.Join(dir, "index"))), rss("VmRSS"), rss("VmHWM"))
-	return nil
+	fmt.Printf("  index on disk: %s; database: %s; RSS %s (peak %s)\n",
+		size(f.indexSize), size(dirSize(dir)-f.indexSize), rss("VmRSS"), rss("VmHWM"))
+	if dumpPath != "" && main {
+		if err := dump(ctx, ix, dumpPath, append(queries, mix100k...)); err != nil {
+			return nil, err
+		}
+	}
+	if bare {
+		if f.bare, err = bareBaseline(ctx, s, dir, queries); err != nil {
+			return nil, fmt.Errorf("bare bleve: %w", err)
+		}
+		fmt.Printf("  bare bleve (one field, one MatchQuery, 10 hits): indexing %.0f answers/s (%v); search %s; index %s\n",
+			f.bare.indexRate, f.bare.indexDuration.Round(time.Millisecond), f.bare.search, size(f.bare.size))
+	}
+	fmt.Println()
+	return f, nil
+}
+
+func printHTTP(f *figures) {
+	h := f.http
+	fmt.Printf("== %s over HTTP (%s, /api/v1/search, the 20-query mix, a member's token)\n", f.name, h.tool)
+	fmt.Printf("  start to the first search answered (existing index): %v\n", h.startup.Round(time.Millisecond))
+	fmt.Printf("  search: %.0f req/s, p50 %s, p99 %s (%d non-2xx); server CPU %s per request\n", h.reqs, ms(h.p50), ms(h.p99), h.errors, ms(h.cpuPerReq))
+	if h.zstdMeasured {
+		fmt.Printf("  search with Accept-Encoding zstd, gzip: %.0f req/s, p99 %s; server CPU %s per request\n", h.zstdReqs, ms(h.zstdP99), ms(h.zstdCPU))
+	}
+	fmt.Printf("  server RSS after the load: %s (peak %s)\n", h.rss, h.peak)
+	for _, p := range h.profileFiles {
+		fmt.Printf("  profile: %s\n", p)
+	}
+	fmt.Println()
+}
+
+// printSummary prints every figure of the targets in one table.
+func printSummary(all []*figures) {
+	fmt.Println("== summary")
+	for _, f := range all {
+		fmt.Printf("  %s (%d answers)\n", f.name, f.answers)
+		fmt.Printf("    in-process search  p50 %s p99 %s; similar p50 %s p99 %s; CPU %s per query\n", ms(f.searchP50), ms(f.searchP99), ms(f.similarP50), ms(f.similarP99), ms(f.queryCPU))
+		fmt.Printf("    indexing from scratch %.0f answers/s; import and index %.0f answers/s\n", f.indexRate, f.bothRate)
+		if f.bare != nil {
+			fmt.Printf("    bare bleve: indexing %.0f answers/s; search %s\n", f.bare.indexRate, f.bare.search)
+		}
+		if h := f.http; h != nil {
+			fmt.Printf("    HTTP search %.0f req/s, p50 %s p99 %s, server CPU %s per request (%s); start to first search %v; serving RSS %s\n",
+				h.reqs, ms(h.p50), ms(h.p99), ms(h.cpuPerReq), h.tool, h.startup.Round(time.Millisecond), h.rss)
+		}
+	}
+}
+
+func ms(d time.Duration) string { return fmt.Sprintf("%.2f ms", float64(d.Microseconds())/1000) }
+
+func quantile(d []time.Duration, q float64) time.Duration {
+	if len(d) == 0 {
+		return 0
+	}
+	s := append([]time.Duration{}, d...)
+	sort.Slice(s, func(i, j int) bool { return s[i] < s[j] })
+	return s[min(len(s)-1, int(q*float64(len(s))))]
 }
 
 // fixedQueries is the query mix: Chinese, English, mixed, phrases, tags.
@@ -475,4 +653,48 @@ func loadSemEval(path string, sink archive.Sink) error {
 			return err
 		}
 	}
+}
+
+// dump writes the results of searches and similar questions for each query
+// (first and second page, public only, by date) as JSON lines, so that two
+// versions can be compared with diff.
+func dump(ctx context.Context, ix *search.Index, path string, queries []string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	defer f.Close()
+	enc := json.NewEncoder(f)
+	for _, q := range queries {
+		for _, sq := range []search.Query{{Text: q}, {Text: q, Page: 2}, {Text: q, PublicOnly: true}, {Text: q, Newest: true}} {
+			res, err := ix.Search(ctx, sq)
+			if err != nil {
+				res = &search.Result{}
+			}
+			res.Took = 0
+			if err := enc.Encode(map[string]any{"search": sq, "result": res, "err": fmt.Sprint(err)}); err != nil {
+				return err
+			}
+		}
+		for _, sq := range []search.SimilarQuery{{Title: q}, {Title: q, Body: q + " " + q, PerPage: 10}} {
+			res, err := ix.Similar(ctx, sq)
+			if err != nil {
+				res = &search.Result{}
+			}
+			res.Took = 0
+			if err := enc.Encode(map[string]any{"similar": sq, "result": res, "err": fmt.Sprint(err)}); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// cpuTime is the CPU time (user and system) this process has used.
+func cpuTime() time.Duration {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
 }
