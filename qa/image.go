@@ -5,10 +5,14 @@ import (
 	"context"
 	"crypto/sha256"
 	"encoding/hex"
+	"errors"
 	"image"
 	"image/gif"
 	"image/jpeg"
 	"image/png"
+	"io"
+	"mime"
+	"mime/multipart"
 	"net/http"
 	"regexp"
 	"strings"
@@ -239,4 +243,48 @@ WHERE a.id IN ? AND (a.body_markdown LIKE ? OR q.body LIKE ?)`, batch, "%/images
 		}
 	}
 	return nil
+}
+
+// MayUploadImage says whether the actor may upload images (SaveImage), so
+// that an adapter can refuse before it reads a large body.
+func (a Actor) MayUploadImage() error { return a.requireExpert(true) }
+
+// ReadImageUpload reads an uploaded image from a request body of the given
+// Content-Type: the part named "file" of a multipart form, or else the
+// body itself. It reads at most one byte more than an image may have, so
+// that SaveImage refuses what is over the limit; a body cut off by the
+// server's limit (*http.MaxBytesError) is KeyImageLarge too.
+func ReadImageUpload(body io.Reader, contentType string) ([]byte, error) {
+	src := body
+	if mt, params, _ := mime.ParseMediaType(contentType); mt == "multipart/form-data" {
+		mr := multipart.NewReader(body, params["boundary"])
+		for {
+			p, err := mr.NextPart()
+			if err == io.EOF {
+				return nil, E(KeyImageEmpty, nil)
+			}
+			if err != nil {
+				return nil, uploadError(err)
+			}
+			if p.FormName() == "file" {
+				src = p
+				break
+			}
+		}
+	}
+	data, err := io.ReadAll(io.LimitReader(src, MaxImageBytes+1))
+	if err != nil {
+		return nil, uploadError(err)
+	}
+	return data, nil
+}
+
+// uploadError is a failed read of an upload: over the server's limit, or
+// not readable.
+func uploadError(err error) error {
+	var mbe *http.MaxBytesError
+	if errors.As(err, &mbe) {
+		return E(KeyImageLarge, Args{"MiB": MaxImageBytes >> 20})
+	}
+	return E(KeyBodyUnreadable, nil).Wrap(err)
 }
