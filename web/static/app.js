@@ -222,9 +222,12 @@
       status.textContent = text;
       status.classList.toggle("error", !!bad);
     }
+    // An image is a paragraph of its own: blank lines around it.
     function insert(ta, md) {
-      var s = ta.selectionStart, e = ta.selectionEnd, v = ta.value;
-      var text = (s > 0 && v.charAt(s - 1) !== "\n" ? "\n" : "") + md + (e < v.length && v.charAt(e) !== "\n" ? "\n" : "");
+      var s = ta.selectionStart, e = ta.selectionEnd, pre = ta.value.slice(0, s), post = ta.value.slice(e);
+      var lead = pre === "" || /\n\n$/.test(pre) ? "" : /\n$/.test(pre) ? "\n" : "\n\n";
+      var trail = /^\n\n/.test(post) ? "" : /^\n/.test(post) ? "\n" : "\n\n";
+      var text = lead + md + trail;
       ta.focus();
       ta.setRangeText(text, s, e, "end");
       // The preview and the draft follow the text.
