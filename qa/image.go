@@ -164,6 +164,16 @@ var imageHash = regexp.MustCompile(`^[0-9a-f]{64}$`)
 // (ENOTFOUND to anyone else); one used only by member-only answers is
 // KeyImageMembers to visitors and lapsed members.
 func (s *Store) FindImage(ctx context.Context, actor Actor, hash string) (*Image, error) {
+	return s.findImage(ctx, actor, hash, true)
+}
+
+// FindImageInfo is FindImage without the bytes: enough to answer a
+// revalidation (the hash is the version) by the same rules.
+func (s *Store) FindImageInfo(ctx context.Context, actor Actor, hash string) (*Image, error) {
+	return s.findImage(ctx, actor, hash, false)
+}
+
+func (s *Store) findImage(ctx context.Context, actor Actor, hash string, withData bool) (*Image, error) {
 	if !imageHash.MatchString(hash) {
 		return nil, E(KeyNotFound, Args{"What": "image"})
 	}
@@ -189,6 +199,9 @@ WHERE r.sha256 = ? AND a.published = ?`, hash, true).Scan(&use).Error
 		return nil, E(KeyNotFound, Args{"What": "image"})
 	case !actor.CanReadArchive(s.clock()):
 		return nil, E(KeyImageMembers, nil)
+	}
+	if !withData {
+		return &img, nil
 	}
 	if err := db.Raw("SELECT data FROM images WHERE id = ?", img.ID).Row().Scan(&img.Data); err != nil {
 		return nil, translate(err)
