@@ -100,6 +100,7 @@ func (a *API) Register(r gin.IRouter) error {
 	r.GET("/embed/answers/:id", a.authenticate, a.embedAnswer)
 	r.GET("/oembed", a.authenticate, a.oembed)
 	r.GET("/embed.js", a.embedHost)
+	r.GET("/images/:file", a.authenticate, a.serveImage)
 	r.GET("/feeds/answers.atom", a.feed)
 	r.GET("/feeds/tags/:file", a.feed)
 	r.POST("/payments/stripe", a.stripeEvent)
@@ -117,6 +118,7 @@ func (a *API) Register(r gin.IRouter) error {
 	g.GET("/answers/:id/revisions", a.listRevisions)
 	g.POST("/answers/:id/revisions/:rev/restore", a.restoreRevision)
 	g.POST("/answers/:id/reviewed", a.markReviewed)
+	g.POST("/images", a.uploadImage)
 
 	g.GET("/tags", a.listTags)
 	g.GET("/tags/:tag", a.getTag)

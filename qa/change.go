@@ -59,7 +59,8 @@ func (s *Store) lockChangeLog(tx *gorm.DB) error { return s.advisoryLock(tx, loc
 
 // appendChanges writes change-log rows inside the caller's transaction,
 // under the change-log lock, and sets each row's Seq. It is the one way into
-// the log: a publish, an edit, a delete and an import all use it.
+// the log: a publish, an edit, a delete and an import all use it. It also
+// keeps the changed answers' image links (linkImages).
 func (s *Store) appendChanges(tx *gorm.DB, cs []*Change) error {
 	if len(cs) == 0 {
 		return nil
@@ -73,7 +74,10 @@ func (s *Store) appendChanges(tx *gorm.DB, cs []*Change) error {
 			c.CreatedAt = now
 		}
 	}
-	return tx.CreateInBatches(cs, 300).Error
+	if err := tx.CreateInBatches(cs, 300).Error; err != nil {
+		return err
+	}
+	return s.linkImages(tx, cs)
 }
 
 // appendChange writes one change-log row (appendChanges) and returns its seq.

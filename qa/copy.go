@@ -180,8 +180,21 @@ func copyTable(src, dst *gorm.DB, table string, bools map[string]bool, progress 
 	if err != nil {
 		return 0, err
 	}
-	// Within both databases' limit of bound parameters per statement.
+	// Binary columns (an image's bytes) stay bytes; text read as bytes
+	// becomes text.
+	types, err := rows.ColumnTypes()
+	if err != nil {
+		return 0, err
+	}
+	blob := make([]bool, len(cols))
+	for i, ct := range types {
+		blob[i] = slices.Contains([]string{"BLOB", "BYTEA"}, strings.ToUpper(ct.DatabaseTypeName()))
+	}
+	// Within both databases' limit of bound parameters per statement, and
+	// a few MiB of bytes (images).
 	per := max(1, min(500, 30000/len(cols)))
+	const perBytes = 16 << 20
+	var size int
 	quoted := make([]string, len(cols))
 	for i, c := range cols {
 		quoted[i] = `"` + c + `"`
@@ -202,7 +215,7 @@ func copyTable(src, dst *gorm.DB, table string, bools map[string]bool, progress 
 		}
 		n += int64(k)
 		progress(n)
-		batch, k = batch[:0], 0
+		batch, k, size = batch[:0], 0, 0
 		return nil
 	}
 	for rows.Next() {
@@ -215,10 +228,14 @@ func copyTable(src, dst *gorm.DB, table string, bools map[string]bool, progress 
 			return n, err
 		}
 		for i, c := range cols {
+			if b, ok := vals[i].([]byte); ok && blob[i] {
+				size += len(b)
+				continue
+			}
 			vals[i] = copyValue(vals[i], bools[c])
 		}
 		batch = append(batch, vals...)
-		if k++; k == per {
+		if k++; k == per || size >= perBytes {
 			if err := flush(); err != nil {
 				return n, err
 			}

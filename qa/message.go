@@ -213,6 +213,13 @@ const (
 	KeySynonymTaken Key = "err.synonym_taken"
 	KeySynonymsMany Key = "err.synonyms_many"
 	KeyReviewMonths Key = "err.review_months"
+	// images in answers
+	KeyImageEmpty   Key = "err.image_empty"
+	KeyImageLarge   Key = "err.image_large"
+	KeyImageType    Key = "err.image_type"
+	KeyImageBroken  Key = "err.image_broken"
+	KeyImagePixels  Key = "err.image_pixels"
+	KeyImageMembers Key = "err.image_members"
 	// payments and referrals
 	KeyPayOff       Key = "err.pay_off"
 	KeyPayPlan      Key = "err.pay_plan"
@@ -434,6 +441,13 @@ var messages = map[Key]message{
 	KeySynonymTaken: {code: ECONFLICT, text: "{{q .Synonym}} is already a synonym of the tag {{q .Tag}}"},
 	KeySynonymsMany: {code: EINVALID, text: "at most {{.Max}} synonyms per tag"},
 	KeyReviewMonths: {code: EINVALID, text: "review months must be between 0 (never) and {{.Max}}"},
+	// images in answers
+	KeyImageEmpty:   {code: EINVALID, text: "send an image (PNG, JPEG, GIF or WebP) in the field \"file\" or as the body"},
+	KeyImageLarge:   {code: ETOOLARGE, text: "an image must be at most {{.MiB}} MiB; nothing was stored"},
+	KeyImageType:    {code: EINVALID, text: "only PNG, JPEG, GIF and WebP images can be uploaded (this is {{.Type}}); nothing was stored"},
+	KeyImageBroken:  {code: EINVALID, text: "this {{.Type}} image cannot be read; nothing was stored"},
+	KeyImagePixels:  {code: EINVALID, text: "an image may have at most {{.Side}} pixels a side and {{.Megapixels}} megapixels (this is {{.Width}}×{{.Height}}); nothing was stored"},
+	KeyImageMembers: {code: EFORBIDDEN, text: "this image belongs to answers for members only"},
 	// payments and referrals
 	KeyPayOff:       {code: ENOTFOUND, text: "payments are not set up on this site; join with a membership code"},
 	KeyPayPlan:      {code: EINVALID, text: "this plan cannot be bought (it is retired, free or unknown)"},

@@ -13,7 +13,7 @@ import (
 type migration struct {
 	version int
 	name    string
-	sql     string // statements separated by ";\n"; {{pk}}, {{ts}} are per dialect
+	sql     string // statements separated by ";\n"; {{pk}}, {{ts}}, {{blob}} are per dialect
 }
 
 // migrations is the ordered list of schema steps.
@@ -446,6 +446,28 @@ CREATE TABLE editor_drafts (
   updated_at {{ts}} NOT NULL,
   PRIMARY KEY (expert_id, answer_id)
 )`},
+	// Images in answers, their bytes in the database (a backup stays the
+	// database alone), found by their content hash; image_refs says which
+	// answers' Markdown uses which image (kept by appendChanges), so an
+	// image is as visible as the answers that use it.
+	{18, "images in answers", `
+CREATE TABLE images (
+  id {{pk}},
+  sha256 TEXT NOT NULL UNIQUE,
+  content_type TEXT NOT NULL,
+  size BIGINT NOT NULL,
+  width INTEGER NOT NULL DEFAULT 0,
+  height INTEGER NOT NULL DEFAULT 0,
+  uploader_id BIGINT REFERENCES members(id) ON DELETE SET NULL,
+  created_at {{ts}} NOT NULL,
+  data {{blob}} NOT NULL
+);
+CREATE TABLE image_refs (
+  answer_id BIGINT NOT NULL REFERENCES answers(id) ON DELETE CASCADE,
+  sha256 TEXT NOT NULL,
+  PRIMARY KEY (answer_id, sha256)
+);
+CREATE INDEX image_refs_sha256 ON image_refs(sha256, answer_id)`},
 }
 
 // checkMigrations fails when versions are not strictly increasing: two
@@ -525,9 +547,9 @@ func (s *Store) typeTS() string {
 }
 
 func (s *Store) expand(sql string) string {
-	pk := "INTEGER PRIMARY KEY AUTOINCREMENT"
+	pk, blob := "INTEGER PRIMARY KEY AUTOINCREMENT", "BLOB"
 	if s.dialect == DialectPostgres {
-		pk = "BIGSERIAL PRIMARY KEY"
+		pk, blob = "BIGSERIAL PRIMARY KEY", "BYTEA"
 	}
-	return strings.NewReplacer("{{pk}}", pk, "{{ts}}", s.typeTS()).Replace(sql)
+	return strings.NewReplacer("{{pk}}", pk, "{{ts}}", s.typeTS(), "{{blob}}", blob).Replace(sql)
 }

@@ -239,6 +239,9 @@ func (w *Web) funcs() template.FuncMap {
 		// answer.
 		"questionEvent": qa.QuestionEvent,
 		"memberEvent":   qa.MemberEvent,
+		// The largest image the editor uploads, in bytes and in MiB.
+		"maxImageBytes": func() int { return qa.MaxImageBytes },
+		"maxImageMiB":   func() int { return qa.MaxImageBytes >> 20 },
 	}
 }
 
@@ -321,6 +324,7 @@ func (w *Web) Register(r gin.IRouter) {
 	g.GET("/ask", w.askForm)
 	g.POST("/ask", w.ask)
 	g.POST("/preview", w.preview)
+	g.POST("/images", w.uploadImage)
 	g.GET("/my/questions", w.myQuestions)
 	g.POST("/my/questions/:id/withdraw", w.withdraw)
 	g.GET("/queue", w.queue)

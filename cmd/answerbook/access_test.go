@@ -18,6 +18,7 @@ import (
 
 	"github.com/PuerkitoBio/goquery"
 
+	"answerbook/internal/imagetest"
 	"answerbook/internal/server"
 	"answerbook/qa"
 )
@@ -149,6 +150,9 @@ type accWorld struct {
 	pending                        *qa.Question
 	hook                           int64
 	static                         string
+	// Images: one the public answer shows, one only the member-only
+	// answer shows, one no answer uses yet (URLs).
+	pubImg, privImg, unusedImg string
 
 	session [accRoles]string
 	bearer  [accRoles]string
@@ -183,11 +187,21 @@ func accSeed(t *testing.T) *accWorld {
 	w.expired = mk("acc-expired@example.com", "Lapsed", qa.RoleMember, &past)
 
 	xa := qa.Actor{Member: w.expert, Scope: qa.ScopeWrite}
+	for _, im := range []struct {
+		url  *string
+		data []byte
+	}{{&w.pubImg, imagetest.PNG(12, 8, 1)}, {&w.privImg, imagetest.PNG(12, 8, 2)}, {&w.unusedImg, imagetest.WebP}} {
+		img, err := w.store.SaveImage(w.ctx, xa, im.data)
+		if err != nil {
+			t.Fatal(err)
+		}
+		*im.url = img.URL()
+	}
 	pubTitle := "How to renew a harbour permit 港口许可证如何续签"
 	w.pub, err = w.store.CreateAnswer(w.ctx, xa, qa.AnswerCreate{
 		Title: &pubTitle, Tags: []string{"港口"}, Public: true,
 		Body: "Bring your passport to the harbour office. 带上护照去港口办公室办理续签，一般需要两周。" +
-			strings.Repeat("The harbour office opens at nine. ", 4),
+			strings.Repeat("The harbour office opens at nine. ", 4) + "\n\n![](" + w.pubImg + ")",
 	})
 	if err != nil {
 		t.Fatal(err)
@@ -197,7 +211,7 @@ func accSeed(t *testing.T) *accWorld {
 	// The markers close a long body: the teaser (its opening, at most half
 	// of it) never reaches them.
 	privBody := strings.Repeat("A harbour pilot negotiates salary with care; 引航员谈判薪资要谨慎。 ", 8) +
-		"\n\nThe member-only clause: " + accAnsEN + ". 会员专属条款：" + accAnsZH + "。"
+		"\n\nThe member-only clause: " + accAnsEN + ". 会员专属条款：" + accAnsZH + "。\n\n![](" + w.privImg + ")"
 	w.priv, err = w.store.CreateAnswer(w.ctx, xa, qa.AnswerCreate{
 		Title: &privTitle, QuestionBody: &qbody, Body: privBody, Tags: []string{"港口", accTeaser}, Public: false,
 	})
@@ -327,7 +341,8 @@ func (w *accWorld) expand(t *testing.T, path string) string {
 	t.Helper()
 	id := func(n int64) string { return strconv.FormatInt(n, 10) }
 	r := strings.NewReplacer("{base}", w.m.URL(), "{pub}", id(w.pub.ID), "{priv}", id(w.priv.ID), "{missing}", "987654321",
-		"{pending}", id(w.pending.ID), "{hook}", id(w.hook), "{expired}", id(w.expired.ID), "{static}", w.static)
+		"{pending}", id(w.pending.ID), "{hook}", id(w.hook), "{expired}", id(w.expired.ID), "{static}", w.static,
+		"{pubimg}", w.pubImg, "{privimg}", w.privImg, "{unusedimg}", w.unusedImg)
 	path = r.Replace(path)
 	w.fresh++
 	if strings.Contains(path, "{newq}") {
@@ -638,6 +653,16 @@ func accRules() map[string][]accProbe {
 		"GET /api/v1/tags":                  {{path: "/api/v1/tags", want: accAPIAll(ok), teaser: accAPIReaders}},
 		// Restoring a revision (of an answer that is not there: nothing changes).
 		"POST /api/v1/answers/:id/revisions/:rev/restore": {{path: "/api/v1/answers/{missing}/revisions/1/restore", want: expertAPI(nf)}},
+		// Images: only the expert uploads (JSON is no image: 400); an image
+		// is as visible as the answers that show it (API credentials or the
+		// session), one no answer uses is the expert's alone.
+		"POST /api/v1/images": {{path: "/api/v1/images", body: `{}`, want: expertAPI(bd)}},
+		"GET /images/:file": {
+			{path: "{pubimg}", want: accAPIAll(ok)},
+			{path: "{privimg}", want: accAPI(f, f, ok, ok, ok, ok, ok)},
+			{path: "{unusedimg}", want: accAPI(nf, nf, nf, nf, ok, nf, nf)},
+			{path: "/images/" + strings.Repeat("ab", 32) + ".png", want: accAPIAll(nf)},
+		},
 		// The expert's care of tags: descriptions and synonyms anyone may
 		// read (for any name, so nothing tells a member-only tag exists);
 		// only the expert's write changes them.
@@ -804,6 +829,7 @@ func accRules() map[string][]accProbe {
 		},
 		// Previews are for writing: a lapsed member may not ask, so may not preview.
 		"POST /preview":                     {{path: "/preview", form: true, body: "text=hello", want: accWeb(u, f, ok, ok, ok)}},
+		"POST /images":                      {{path: "/images", form: true, body: "file=not+an+image", want: expertWeb(u, bd)}},
 		"GET /my/questions":                 {{path: "/my/questions", want: signedWeb(lg, ok), q: accOf(accMember)}},
 		"POST /my/questions/:id/withdraw":   {{path: "/my/questions/{newq}/withdraw", want: accWeb(u, nf, so, nf, f)}},
 		"GET /queue":                        {{path: "/queue", want: expertWeb(lg, ok), q: accOf(accExpert), teaserMay: accOf(accExpert)}},

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
+	"answerbook/internal/imagetest"
 	"answerbook/internal/servertest"
 	"answerbook/qa"
 )
@@ -44,7 +46,11 @@ func TestCopy(t *testing.T) {
 	must(q1, err)
 	a1, err := s.AnswerQuestion(ctx, ex, q1.ID, qa.AnswerCreate{Body: "每个 epoch 结算。", Public: true})
 	must(a1, err)
-	body := "每个 epoch 结算，按质押比例。"
+	// An image (its bytes in the database) that the answer shows.
+	photo := imagetest.JPEGOfSize(1 << 20)
+	img, err := s.SaveImage(ctx, ex, photo)
+	must(img, err)
+	body := "每个 epoch 结算，按质押比例。\n\n![](" + img.URL() + ")"
 	must(s.UpdateAnswer(ctx, ex, a1.ID, qa.AnswerUpdate{Body: &body}))
 	q2, err := s.CreateQuestion(ctx, mem, qa.QuestionCreate{Title: "Off topic", Anonymous: true})
 	must(q2, err)
@@ -68,7 +74,7 @@ func TestCopy(t *testing.T) {
 	if code != 0 || !strings.Contains(e, "every count checked") || strings.Contains(out, "DIFFERS") {
 		t.Fatalf("copy to postgres: %d\n%s\n%s", code, out, e)
 	}
-	for _, table := range []string{"members", "api_tokens", "sessions", "webhooks", "membership_codes", "answer_drafts", "answer_revisions", "answers", "questions"} {
+	for _, table := range []string{"members", "api_tokens", "sessions", "webhooks", "membership_codes", "answer_drafts", "answer_revisions", "answers", "questions", "images", "image_refs"} {
 		if !regexpLine(out, table) {
 			t.Errorf("no count for %s in:\n%s", table, out)
 		}
@@ -105,6 +111,9 @@ func TestCopy(t *testing.T) {
 		}
 		if _, err := c.SignIn(ctx, "m@example.com", "another good password", "127.0.0.1"); err != nil {
 			t.Errorf("%s: sign-in after the copy: %v", c.Dialect(), err)
+		}
+		if got, err := c.FindImage(ctx, qa.Visitor(), img.SHA256); err != nil || !bytes.Equal(got.Data, photo) || !got.Public {
+			t.Errorf("%s: the image after the copy: %v", c.Dialect(), err)
 		}
 		n, err := c.CreateMember(ctx, qa.System(), qa.MemberCreate{Email: "new@example.com", Name: "新人"})
 		if err != nil || n.ID <= m.ID {

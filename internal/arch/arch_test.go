@@ -36,6 +36,7 @@ var components = []struct{ dir, name string }{
 	{"internal/servertest", "servertest"},
 	{"internal/arch", "arch"},
 	{"internal/gotool", "gotool"},
+	{"internal/imagetest", "imagetest"},
 }
 
 // allowed says which other components a component's non-test code may
@@ -53,6 +54,7 @@ var allowed = map[string][]string{
 	"servertest": {"server", "api", "web", "search", "qa"},
 	"arch":       {},
 	"gotool":     {},
+	"imagetest":  {}, // real image files for tests; only tests import it
 }
 
 // component returns the component of an import path of the module, "" for

@@ -166,7 +166,8 @@ func parse(source []byte) (ast.Node, *budget) {
 
 // secureLinks sets rel on every link, turns links whose URL has a scheme
 // other than http, https or mailto into their text, and images whose source
-// is not an absolute http or https URL into their description. bluemonday
+// is not an absolute http or https URL (or an image of the site's own,
+// siteImage) into their description. bluemonday
 // would drop such URLs anyway, but would leave an empty <a> or <img>.
 // It returns the bytes of the URLs and titles of the links and images
 // kept, a lower bound of the size of the HTML.
@@ -195,7 +196,9 @@ func secureLinks(doc ast.Node, source []byte) int {
 				n.SetAttributeString("rel", []byte(linkRel))
 			}
 		case *ast.Image:
-			if scheme, ok := urlScheme(n.Destination); !ok || (scheme != "http" && scheme != "https") {
+			if siteImage.Match(n.Destination) {
+				size += len(n.Destination) + len(n.Title)
+			} else if scheme, ok := urlScheme(n.Destination); !ok || (scheme != "http" && scheme != "https") {
 				unwrap = append(unwrap, n)
 			} else {
 				size += len(n.Destination) + len(n.Title)
@@ -217,6 +220,10 @@ func secureLinks(doc ast.Node, source []byte) int {
 	}
 	return size
 }
+
+// siteImage is the one relative image source kept: an image uploaded to
+// the site, named by its content hash (qa.Image.URL).
+var siteImage = regexp.MustCompile(`^/images/[0-9a-f]{64}\.(?:png|jpg|gif|webp)$`)
 
 // urlScheme returns the lower-cased scheme of a link destination as
 // goldmark will write it (entities resolved, then percent-encoded, so that

@@ -205,4 +205,84 @@
       e.preventDefault();
     });
   });
+  // Images in answers: choosing a file, or pasting or dropping an image
+  // into either text of the editor, uploads it (POST /images) and puts its
+  // Markdown at the cursor. Without this file the image form opens the
+  // line to copy in a new tab.
+  document.querySelectorAll("[data-image-upload]").forEach(function (box) {
+    var input = box.querySelector("input[type=file]");
+    var status = box.querySelector("[role=status]");
+    var form = input && input.form;
+    var editor = box.closest("form");
+    var target = document.getElementById(box.dataset.imageUpload);
+    if (!input || !form || !editor || !target) return;
+    box.querySelectorAll("[data-nojs]").forEach(function (el) { el.hidden = true; });
+    var max = Number(box.dataset.max) || 0;
+    function say(text, bad) {
+      status.textContent = text;
+      status.classList.toggle("error", !!bad);
+    }
+    // An image is a paragraph of its own: blank lines around it.
+    function insert(ta, md) {
+      var s = ta.selectionStart, e = ta.selectionEnd, pre = ta.value.slice(0, s), post = ta.value.slice(e);
+      var lead = pre === "" || /\n\n$/.test(pre) ? "" : /\n$/.test(pre) ? "\n" : "\n\n";
+      var trail = /^\n\n/.test(post) ? "" : /^\n/.test(post) ? "\n" : "\n\n";
+      var text = lead + md + trail;
+      ta.focus();
+      ta.setRangeText(text, s, e, "end");
+      // The preview and the draft follow the text.
+      ta.dispatchEvent(new Event("input", { bubbles: true }));
+    }
+    function upload(file, ta) {
+      if (max && file.size > max) {
+        say(box.dataset.tooLarge, true);
+        return;
+      }
+      say(box.dataset.uploading);
+      var body = new FormData();
+      body.append("file", file);
+      fetch(form.action, { method: "POST", credentials: "same-origin", headers: { Accept: "application/json" }, body: body })
+        .then(function (r) {
+          return r.json().then(function (res) { return { ok: r.ok, res: res }; }, function () { return { ok: false, res: {} }; });
+        })
+        .then(function (x) {
+          if (!x.ok || !x.res.markdown) {
+            say(x.res.error || box.dataset.failed, true);
+            return;
+          }
+          insert(ta, x.res.markdown);
+          say(x.res.message || "");
+        })
+        .catch(function () { say(box.dataset.failed, true); });
+    }
+    // The button and the file field put the image where the cursor was
+    // last, in the answer unless the question was being written.
+    editor.querySelectorAll("textarea").forEach(function (ta) {
+      ta.addEventListener("focus", function () { target = ta; });
+      ta.addEventListener("paste", function (e) {
+        var files = e.clipboardData ? e.clipboardData.files : [];
+        if (!files.length) return;
+        e.preventDefault();
+        upload(files[0], ta);
+      });
+      ta.addEventListener("dragover", function (e) {
+        if (e.dataTransfer && Array.prototype.indexOf.call(e.dataTransfer.types, "Files") >= 0) e.preventDefault();
+      });
+      ta.addEventListener("drop", function (e) {
+        var files = e.dataTransfer ? e.dataTransfer.files : [];
+        if (!files.length) return;
+        e.preventDefault();
+        ta.focus();
+        upload(files[0], ta);
+      });
+    });
+    input.addEventListener("change", function () {
+      if (input.files.length) upload(input.files[0], target);
+      input.value = "";
+    });
+    form.addEventListener("submit", function (e) {
+      e.preventDefault();
+      if (input.files.length) upload(input.files[0], target);
+    });
+  });
 })();
