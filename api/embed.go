@@ -52,7 +52,7 @@ func newEmbedRenderer() (*embedRenderer, error) {
 	}
 	css, js := sha256.Sum256([]byte(embedCSS)), sha256.Sum256([]byte(embedCardJS))
 	// The card is the one page made to be framed by any site.
-	csp := fmt.Sprintf("default-src 'none'; script-src 'sha256-%s' 'self'; style-src 'sha256-%s' 'self'; font-src 'self'; img-src https: data:; base-uri 'none'; form-action 'none'; frame-ancestors *",
+	csp := fmt.Sprintf("default-src 'none'; script-src 'sha256-%s' 'self'; style-src 'sha256-%s' 'self'; font-src 'self'; img-src 'self' https: data:; base-uri 'none'; form-action 'none'; frame-ancestors *",
 		base64.StdEncoding.EncodeToString(js[:]), base64.StdEncoding.EncodeToString(css[:]))
 	return &embedRenderer{tmpl: t, csp: csp}, nil
 }
