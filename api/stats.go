@@ -72,6 +72,7 @@ type searchMissJSON struct {
 	Text     string `json:"text"`
 	Count    int    `json:"count"`
 	LastSeen string `json:"last_seen"`
+	Asked    bool   `json:"asked"`
 }
 
 func (a *API) stats(c *gin.Context) {
@@ -96,7 +97,7 @@ func (a *API) stats(c *gin.Context) {
 		out.Weeks[i] = weekJSON{WeekStart: w.Start.Format(time.DateOnly), Questions: w.Questions, Answers: w.Answers}
 	}
 	for i, m := range st.Unanswered {
-		out.Unanswered[i] = searchMissJSON{Text: m.Text, Count: m.Count, LastSeen: m.LastSeen}
+		out.Unanswered[i] = searchMissJSON{Text: m.Text, Count: m.Count, LastSeen: m.LastSeen, Asked: m.Asked}
 	}
 	out.Reads = readsJSON{ThisMonth: st.Reads.ThisMonth, TopDays: qa.ReadsTopDays, Top: make([]answerReadsJSON, len(st.Reads.Top))}
 	for i, r := range st.Reads.Top {

@@ -95,6 +95,9 @@ type SearchMiss struct {
 	Text     string
 	Count    int
 	LastSeen string
+	// Asked is true when a question asked since the log began holds the
+	// text in its title: the search that found nothing led to a question.
+	Asked bool
 }
 
 // Stats returns the dashboard's figures. Expert only.
@@ -307,8 +310,37 @@ func searchMisses(db *gorm.DB, now time.Time) ([]SearchMiss, error) {
 	for i, r := range rows {
 		out[i] = SearchMiss{Text: r.QueryText, Count: int(r.N), LastSeen: r.Last}
 	}
+	// The log keeps no member: a recent question whose title holds the
+	// text is the sign that the search led to it. The newest questions
+	// only (searching, finding nothing and asking go together), so that
+	// the dashboard stays fast on a large site.
+	var titles []string
+	if len(out) > 0 {
+		since, err := time.Parse(time.DateOnly, cut)
+		if err != nil {
+			return nil, err
+		}
+		if err := db.Raw("SELECT title FROM questions WHERE created_at >= ? ORDER BY id DESC LIMIT ?", since, missAskedScan).Scan(&titles).Error; err != nil {
+			return nil, err
+		}
+	}
+	for i := range titles {
+		titles[i] = NormalizeSearch(titles[i])
+	}
+	for i := range out {
+		for _, t := range titles {
+			if strings.Contains(t, out[i].Text) {
+				out[i].Asked = true
+				break
+			}
+		}
+	}
 	return out, nil
 }
+
+// missAskedScan is how many of the newest questions the dashboard looks
+// through to mark the searches that led to a question.
+const missAskedScan = 2000
 
 // searchLogCutoff is the first day the search log keeps at now.
 func searchLogCutoff(now time.Time) string {

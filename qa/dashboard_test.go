@@ -350,3 +350,40 @@ func TestStore_FindMembers_Standing(t *testing.T) {
 		wantErrKey(t, err, qa.KeyStanding)
 	})
 }
+
+// TestStore_SearchMissLedToQuestion: a search that found nothing is marked
+// once a question holding its text in the title is asked (in either
+// script's case), and not for a question about something else; LIKE's
+// wildcards in the text are literal.
+func TestStore_SearchMissLedToQuestion(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		expert := e.member(t, "Expert 专家", qa.RoleExpert)
+		ann := e.member(t, "Ann 安", qa.RoleMember)
+		for _, text := range []string{"质押奖励", "validator keys", "100%_sure"} {
+			if err := e.LogSearch(e.ctx, as(ann), text, 0, 0); err != nil {
+				t.Fatal(err)
+			}
+		}
+		asked := func() map[string]bool {
+			t.Helper()
+			st, err := e.Stats(e.ctx, as(expert))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]bool{}
+			for _, m := range st.Unanswered {
+				out[m.Text] = m.Asked
+			}
+			return out
+		}
+		if got := asked(); got["质押奖励"] || got["validator keys"] || got["100%_sure"] {
+			t.Fatalf("marked before any question: %v", got)
+		}
+		e.ask(t, ann, "质押奖励怎么计算？", "")
+		e.ask(t, ann, "How do I rotate Validator Keys safely?", "")
+		e.ask(t, ann, "100 percent sure", "")
+		if got := asked(); !got["质押奖励"] || !got["validator keys"] || got["100%_sure"] {
+			t.Fatalf("after the questions: %v", got)
+		}
+	})
+}
