@@ -215,6 +215,9 @@ type MemberFilter struct {
 	// Query keeps the members whose name or e-mail contains it (any case;
 	// at most MaxMemberQuery characters, else KeySearchLong).
 	Query string
+	// PlanID keeps the members holding that plan; a pointer to 0 keeps
+	// those holding none.
+	PlanID *int64
 	Page
 }
 
@@ -240,6 +243,12 @@ func (s *Store) FindMembers(ctx context.Context, actor Actor, f MemberFilter) ([
 	}
 	if f.Standing != nil {
 		q = whereStanding(q, *f.Standing, s.clock())
+	}
+	switch {
+	case f.PlanID != nil && *f.PlanID == 0:
+		q = q.Where("plan_id IS NULL")
+	case f.PlanID != nil:
+		q = q.Where("plan_id = ?", *f.PlanID)
 	}
 	if text := strings.TrimSpace(f.Query); text != "" {
 		if utf8.RuneCountInString(text) > MaxMemberQuery {

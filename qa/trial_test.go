@@ -65,3 +65,37 @@ func TestStartTrial(t *testing.T) {
 		}
 	})
 }
+
+// TestFindMembers_ByPlan: the members list filters by plan, and by no plan.
+func TestFindMembers_ByPlan(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		x := e.member(t, "专家", qa.RoleExpert)
+		p, err := e.CreatePlan(e.ctx, as(x), qa.PlanInput{NameEN: "Monthly", NameZH: "月度", Amount: 2900, Currency: "cny", PeriodDays: 30, TrialDays: 7, Active: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if _, err := e.StartTrial(e.ctx, qa.Visitor(), qa.TrialStart{PlanID: p.ID, Email: "on-plan@example.com", Name: "有套餐 On plan", Password: "a long password"}, ""); err != nil {
+			t.Fatal(err)
+		}
+		e.member(t, "无套餐 No plan", qa.RoleMember)
+		names := func(id int64) []string {
+			t.Helper()
+			role := qa.RoleMember
+			ms, _, err := e.FindMembers(e.ctx, as(x), qa.MemberFilter{Role: &role, PlanID: &id, Page: qa.Page{Page: 1, PerPage: 20}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			var out []string
+			for _, m := range ms {
+				out = append(out, m.Name)
+			}
+			return out
+		}
+		if got := names(p.ID); len(got) != 1 || got[0] != "有套餐 On plan" {
+			t.Fatalf("on the plan: %v", got)
+		}
+		if got := names(0); len(got) != 1 || got[0] != "无套餐 No plan" {
+			t.Fatalf("no plan: %v", got)
+		}
+	})
+}

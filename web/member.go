@@ -2,6 +2,7 @@ package web
 
 import (
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -22,6 +23,10 @@ type membersData struct {
 	Query     string
 	Standing  string
 	Standings []qa.Standing
+	// Plan is the plan filter ("": any; "none": no plan; else an id);
+	// Plans its choices.
+	Plan  string
+	Plans []*qa.Plan
 	// Form is the "add a member" form as last submitted (on an error).
 	Form memberForm
 	// ResetLink is a password link just made for ResetFor (with e-mail
@@ -64,6 +69,21 @@ func (w *Web) loadMembers(c *gin.Context, a qa.Actor) (*membersData, error) {
 			return nil, err
 		}
 		f.Standing = &st
+	}
+	if d.Plans, err = w.store.FindPlans(c.Request.Context(), true); err != nil {
+		return nil, err
+	}
+	switch d.Plan = c.Query("plan"); {
+	case d.Plan == "":
+	case d.Plan == "none":
+		none := int64(0)
+		f.PlanID = &none
+	default:
+		id, err := strconv.ParseInt(d.Plan, 10, 64)
+		if err != nil || id <= 0 || len(d.Plan) > 20 {
+			return nil, qa.E(qa.KeyNotFound, qa.Args{"What": "plan"})
+		}
+		f.PlanID = &id
 	}
 	if d.Members, d.Total, err = w.store.FindMembers(c.Request.Context(), a, f); err != nil {
 		return nil, err
