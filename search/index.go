@@ -27,7 +27,7 @@ import (
 
 // mappingVersion names the index's mapping and analyzers. An index built
 // with another version is rebuilt at start.
-const mappingVersion = "4"
+const mappingVersion = "5"
 
 var (
 	keySeq     = []byte("answerbook.seq")
