@@ -63,6 +63,9 @@ type Config struct {
 	// on disk (default 10 s); a directory deleted under the running server
 	// is rebuilt.
 	CheckEvery time.Duration
+	// NoLexicon turns off the cross-language expansion of queries
+	// (lexicon.go): for the evaluation, to measure what it adds.
+	NoLexicon bool
 }
 
 // Index is the search index and its follower.
@@ -73,6 +76,8 @@ type Index struct {
 	batch int
 	poll  time.Duration
 	check time.Duration
+	// noLexicon: Config.NoLexicon.
+	noLexicon bool
 
 	mu  sync.RWMutex
 	idx bleve.Index // nil while missing or rebuilding
@@ -115,7 +120,7 @@ func Open(cfg Config) (*Index, error) {
 	}
 	ix := &Index{
 		dir: cfg.Dir, store: cfg.Store, log: cfg.Logger, batch: cfg.BatchSize, poll: cfg.Poll, check: cfg.CheckEvery,
-		advanced: make(chan struct{}), wake: make(chan struct{}, 1),
+		noLexicon: cfg.NoLexicon, advanced: make(chan struct{}), wake: make(chan struct{}, 1),
 	}
 	if ix.log == nil {
 		ix.log = slog.New(slog.DiscardHandler)

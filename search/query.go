@@ -33,6 +33,8 @@ type Parsed struct {
 	// TagAlso maps a tag: filter that is a synonym to its tag, which the
 	// filter accepts too.
 	TagAlso map[string]string
+	// cross are the terms the zh↔en lexicon adds (crossTerms).
+	cross []string
 }
 
 // Empty reports whether the query has nothing to match (it may still filter

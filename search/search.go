@@ -118,7 +118,10 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	page, perPage := pg.Page, pg.PerPage
 	p.expandSynonyms(ix.synonyms(ctx))
 	terms := analyzeTerms(strings.Join(append(p.Words, p.Also...), " "), maxTerms)
-	st := ix.termStats(ctx, terms)
+	if !ix.noLexicon {
+		p.cross = crossTerms(p.Words, terms)
+	}
+	st := ix.termStats(ctx, append(terms[:len(terms):len(terms)], p.cross...))
 	if pruned := st.pruneCommonChars(terms); len(pruned) > 0 {
 		terms = pruned
 	}
@@ -192,10 +195,14 @@ func (ix *Index) Similar(ctx context.Context, q SimilarQuery) (*Result, error) {
 	}
 	titleTerms := analyzeTerms(q.Title, 32)
 	bodyTerms := without(analyzeTerms(truncateRunes(q.Body, 400), 64), titleTerms)
-	st := ix.termStats(ctx, append(titleTerms[:len(titleTerms):len(titleTerms)], bodyTerms...))
+	var crossTitle []string
+	if !ix.noLexicon {
+		crossTitle = crossTerms(strings.Fields(q.Title), titleTerms)
+	}
+	st := ix.termStats(ctx, append(append(titleTerms[:len(titleTerms):len(titleTerms)], bodyTerms...), crossTitle...))
 	titleTerms = st.pruneCommonChars(titleTerms)
 	bodyTerms = st.rarestTerms(st.pruneCommonChars(bodyTerms), 24)
-	if len(titleTerms)+len(bodyTerms) == 0 {
+	if len(titleTerms)+len(bodyTerms)+len(crossTitle) == 0 {
 		return &Result{Hits: []Hit{}, Facets: []qa.TagCount{}}, nil
 	}
 	var filters []query.Query
@@ -216,6 +223,7 @@ func (ix *Index) Similar(ctx context.Context, q SimilarQuery) (*Result, error) {
 		var c clauses
 		st.termClauses(&c, titleTerms, boosts, 2)
 		st.termClauses(&c, bodyTerms, boosts, 1)
+		st.termClauses(&c, crossTitle, boosts, 2*crossWeight)
 		if len(q.Within) > 0 {
 			// A known set of at most 100 is cheap to score whole: every
 			// term selects.
@@ -267,6 +275,7 @@ type plan struct {
 func (ix *Index) textQuery(st termStats, p Parsed, terms, fuzzy []string, publicOnly bool) plan {
 	var c clauses
 	st.termClauses(&c, terms, fieldBoost, 1)
+	st.termClauses(&c, p.cross, fieldBoost, crossWeight)
 	for _, t := range p.Also {
 		c.select_ = append(c.select_, termQuery(fieldTags, t, fieldBoost[inTitle]))
 	}
