@@ -134,6 +134,9 @@ func Open(cfg Config) (*Index, error) {
 	if ix.check <= 0 {
 		ix.check = 10 * time.Second
 	}
+	if !ix.noLexicon {
+		go theLexicon() // read now (about 0.2 s), not in the first search
+	}
 	idx, seq, err := openIndex(cfg.Dir)
 	if err != nil {
 		if errors.Is(err, errLocked) {

@@ -32,7 +32,11 @@ type lexicon struct {
 	maxEnW int // words in the longest gloss
 }
 
-var theLexicon = sync.OnceValue(func() *lexicon {
+// theLexicon is the lexicon, read at the first use (see
+// TestLexicon_StartCost for its cost).
+var theLexicon = sync.OnceValue(loadLexicon)
+
+func loadLexicon() *lexicon {
 	l := &lexicon{zhEn: map[string][]string{}, enZh: map[string][]string{}}
 	for line := range strings.SplitSeq(lexiconTSV, "\n") {
 		if line == "" || line[0] == '#' {
@@ -51,7 +55,7 @@ var theLexicon = sync.OnceValue(func() *lexicon {
 		l.maxEnW = max(l.maxEnW, strings.Count(key, " ")+1)
 	}
 	return l
-})
+}
 
 // stemKey is the analysed form of English text: its terms joined by spaces.
 func stemKey(en string) string {

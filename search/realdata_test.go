@@ -206,3 +206,34 @@ func TestRealData_Traditional(t *testing.T) {
 		}
 	}
 }
+
+// TestRealData_CrossLanguage: on the real archive (English Stack Exchange
+// answers beside Chinese medical ones), Chinese questions of the bilingual
+// set (cmd/searcheval/testdata) find their English answers in the top 5
+// (not all of them do: see searcheval's figures).
+func TestRealData_CrossLanguage(t *testing.T) {
+	ix := realIndex(t)
+	ctx := context.Background()
+	for q, want := range map[string]string{
+		"有没有量子计算机的模拟器": "emulators for quantum computers",
+		"量子计算机有哪些编程语言": "programming languages",
+	} {
+		res, err := ix.Search(ctx, Query{Text: q, PerPage: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, h := range res.Hits {
+			a, err := realArchive.store.FindAnswerByID(ctx, qa.System(), h.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(a.Title(), want) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%q: no answer about %q in the top 5: %v", q, want, res.Hits)
+		}
+	}
+}

@@ -129,4 +129,3 @@ func bilingual(ctx context.Context, data, work string) error {
 	fmt.Println()
 	return nil
 }
-
