@@ -81,6 +81,12 @@ type Hit struct {
 	// Snippet is the best passage as HTML: everything escaped but the
 	// <mark> around matched words.
 	Snippet string
+	// Coverage (Similar only) is the share of the query title's weight
+	// (each term's weight times its inverse document frequency) that the
+	// hit's title has, 0–1: a measure of how closely it matches, for
+	// searcheval's abstention figures (not yet a calibrated match
+	// strength: see issue 14).
+	Coverage float64
 }
 
 // Result is a page of hits with the total and the tag facets over the whole
@@ -238,7 +244,11 @@ func (ix *Index) Similar(ctx context.Context, q SimilarQuery) (*Result, error) {
 			b.AddMust(filters...)
 			return b
 		}
-		return plan{sel: build(false), full: build(true), rerank: titleTerms, narrowed: len(c.score) > 0}, len(c.select_) > 0
+		w := make(map[string]float64, len(titleTerms))
+		for _, t := range titleTerms {
+			w[t] = termWeight(t) * idf(st.total(t), float64(st.n))
+		}
+		return plan{sel: build(false), full: build(true), rerank: titleTerms, rerankW: w, narrowed: len(c.score) > 0}, len(c.select_) > 0
 	}
 	pl, ok := planFor(st)
 	if !ok {
@@ -264,6 +274,9 @@ type plan struct {
 	// rerank, when set, are the terms of a title: candidates are ranked
 	// again by how much of their own title they share with it.
 	rerank []string
+	// rerankW weighs the terms of rerank (their weight in the score) for
+	// Hit.Coverage.
+	rerankW map[string]float64
 	// narrowed: some terms only score (a wide plan would find more).
 	narrowed bool
 }
@@ -557,6 +570,7 @@ func (ix *Index) run(ctx context.Context, pl plan, newest bool, page, perPage in
 		res.Took = time.Since(start)
 		return res, nil
 	}
+	var coverage map[string]float64 // by rerank
 	hits, err := ix.rank(ctx, r, pl.full, best)
 	if err != nil {
 		return nil, searchError(ctx, err)
@@ -580,7 +594,8 @@ func (ix *Index) run(ctx context.Context, pl plan, newest bool, page, perPage in
 			return hits[i].ID > hits[j].ID
 		})
 	case pl.rerank != nil:
-		if err := ix.rerank(r, t, pl, hits); err != nil {
+		var err error
+		if coverage, err = ix.rerank(r, t, pl, hits); err != nil {
 			return nil, qa.Internal(err, "search")
 		}
 	default:
@@ -602,7 +617,7 @@ func (ix *Index) run(ctx context.Context, pl plan, newest bool, page, perPage in
 		if err := loadText(r, h); err != nil {
 			return nil, qa.Internal(err, "search")
 		}
-		res.Hits = append(res.Hits, Hit{ID: id, Score: h.Score, Snippet: snippetOf(h)})
+		res.Hits = append(res.Hits, Hit{ID: id, Score: h.Score, Snippet: snippetOf(h), Coverage: coverage[h.ID]})
 	}
 	res.Took = time.Since(start)
 	return res, nil
@@ -666,8 +681,13 @@ const titleWeight = 0.5
 // with the query's title (Dice over the titles' terms: the matched terms
 // from the locations, the title's number of terms from the snapshot's
 // table t, or its doc values while there is none) and sorts the hits by
-// that.
-func (ix *Index) rerank(r bindex.IndexReader, t *tagTable, pl plan, hits []*bsearch.DocumentMatch) error {
+// that. It returns each hit's coverage (see Hit.Coverage).
+func (ix *Index) rerank(r bindex.IndexReader, t *tagTable, pl plan, hits []*bsearch.DocumentMatch) (map[string]float64, error) {
+	coverage := make(map[string]float64, len(hits))
+	wsum := 0.0
+	for _, w := range pl.rerankW {
+		wsum += w
+	}
 	q := make(map[string]bool, len(pl.rerank))
 	for _, t := range pl.rerank {
 		q[t] = true
@@ -680,15 +700,20 @@ func (ix *Index) rerank(r bindex.IndexReader, t *tagTable, pl plan, hits []*bsea
 	if t == nil {
 		var err error
 		if dvr, err = r.DocValueReader([]string{fieldTitleTerms}); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	for _, h := range hits {
 		shared := 0
+		cov := 0.0
 		for t := range h.Locations[fieldTitle] {
 			if q[t] {
 				shared++
+				cov += pl.rerankW[t]
 			}
+		}
+		if wsum > 0 {
+			coverage[h.ID] = cov / wsum
 		}
 		titleTerms := shared
 		if t != nil {
@@ -705,7 +730,7 @@ func (ix *Index) rerank(r bindex.IndexReader, t *tagTable, pl plan, hits []*bsea
 				}
 			})
 			if err != nil {
-				return err
+				return nil, err
 			}
 		}
 		dice := 0.0
@@ -723,7 +748,7 @@ func (ix *Index) rerank(r bindex.IndexReader, t *tagTable, pl plan, hits []*bsea
 		}
 		return hits[i].ID > hits[j].ID
 	})
-	return nil
+	return coverage, nil
 }
 
 // loadText reads the stored text of a hit that its snippet is made from:
