@@ -9,7 +9,8 @@
 // Recall@1 and Recall@10 with search latency percentiles, and the Stack
 // Exchange duplicate links found in the top 5 similar answers, and the
 // bilingual set (Chinese questions for English answers) with and without the
-// zh↔en lexicon.
+// zh↔en lexicon; for LCQMC and BQ also how well Similar's best hit tells
+// whether the true match is there (abstention, see pairs.go).
 package main
 
 import (
