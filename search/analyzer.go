@@ -19,8 +19,9 @@ const (
 	// English words stemmed (Snowball); runs of Han characters become
 	// overlapping bigrams plus their single characters ("准备面试" → 准备 备面
 	// 面试 and 准 备 面 试), so a query finds both words and single-character
-	// terms.
-	textAnalyzer = "answerbook_text_v1"
+	// terms. Traditional Chinese is read as Simplified first (OpenCC t2s,
+	// script.go): 高血壓 and 高血压 are the same terms.
+	textAnalyzer = "answerbook_text_v2"
 )
 
 func init() {
@@ -30,6 +31,10 @@ func init() {
 func register(name string, unigrams bool) {
 	err := registry.RegisterAnalyzer(name, func(config map[string]interface{}, cache *registry.Cache) (analysis.Analyzer, error) {
 		tok, err := cache.TokenizerNamed(unicode.Name)
+		if err != nil {
+			return nil, err
+		}
+		t2s, err := t2s()
 		if err != nil {
 			return nil, err
 		}
@@ -47,7 +52,7 @@ func register(name string, unigrams bool) {
 			return nil, err
 		}
 		filters = append(filters, stem)
-		return &analysis.DefaultAnalyzer{Tokenizer: tok, TokenFilters: filters}, nil
+		return &analysis.DefaultAnalyzer{CharFilters: []analysis.CharFilter{simplifiedFilter{t2s}}, Tokenizer: tok, TokenFilters: filters}, nil
 	})
 	if err != nil {
 		panic(err)

@@ -27,7 +27,7 @@ import (
 
 // mappingVersion names the index's mapping and analyzers. An index built
 // with another version is rebuilt at start.
-const mappingVersion = "4"
+const mappingVersion = "5"
 
 var (
 	keySeq     = []byte("answerbook.seq")
@@ -63,6 +63,9 @@ type Config struct {
 	// on disk (default 10 s); a directory deleted under the running server
 	// is rebuilt.
 	CheckEvery time.Duration
+	// NoLexicon turns off the cross-language expansion of queries
+	// (lexicon.go): for the evaluation, to measure what it adds.
+	NoLexicon bool
 }
 
 // Index is the search index and its follower.
@@ -73,6 +76,8 @@ type Index struct {
 	batch int
 	poll  time.Duration
 	check time.Duration
+	// noLexicon: Config.NoLexicon.
+	noLexicon bool
 
 	mu  sync.RWMutex
 	idx bleve.Index // nil while missing or rebuilding
@@ -115,7 +120,7 @@ func Open(cfg Config) (*Index, error) {
 	}
 	ix := &Index{
 		dir: cfg.Dir, store: cfg.Store, log: cfg.Logger, batch: cfg.BatchSize, poll: cfg.Poll, check: cfg.CheckEvery,
-		advanced: make(chan struct{}), wake: make(chan struct{}, 1),
+		noLexicon: cfg.NoLexicon, advanced: make(chan struct{}), wake: make(chan struct{}, 1),
 	}
 	if ix.log == nil {
 		ix.log = slog.New(slog.DiscardHandler)
@@ -128,6 +133,9 @@ func Open(cfg Config) (*Index, error) {
 	}
 	if ix.check <= 0 {
 		ix.check = 10 * time.Second
+	}
+	if !ix.noLexicon {
+		go theLexicon() // read now (about 0.2 s), not in the first search
 	}
 	idx, seq, err := openIndex(cfg.Dir)
 	if err != nil {

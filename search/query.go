@@ -33,6 +33,8 @@ type Parsed struct {
 	// TagAlso maps a tag: filter that is a synonym to its tag, which the
 	// filter accepts too.
 	TagAlso map[string]string
+	// cross are the terms the zh↔en lexicon adds (crossTerms).
+	cross []string
 }
 
 // Empty reports whether the query has nothing to match (it may still filter
@@ -122,7 +124,7 @@ const maxAlso = 8
 
 // expandSynonyms applies the expert's synonyms (synonym → tag) to a parsed
 // query: a word equal to a synonym ("Stake" for stake), or a Chinese word
-// holding a Chinese synonym ("质押怎么算" holds 质押), also finds the
+// holding a Chinese synonym ("质押怎么算" or 質押怎麼算 holds 质押), also finds the
 // synonym's tag, as a tag and as a word; a tag: filter naming a synonym
 // accepts its tag too. Nothing is taken away: the query still matches what
 // it matched before.
@@ -150,8 +152,10 @@ func (p *Parsed) expandSynonyms(syn map[string]string) {
 			add(t)
 			continue
 		}
+		// In either script: 質押怎麼算 holds 质押.
+		lw = toSimplified(lw)
 		for _, s := range han {
-			if strings.Contains(lw, s) {
+			if strings.Contains(lw, toSimplified(s)) {
 				add(syn[s])
 			}
 		}

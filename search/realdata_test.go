@@ -170,3 +170,70 @@ func TestRealData_RareWords(t *testing.T) {
 		}
 	}
 }
+
+// TestRealData_Traditional: on the real archive, a question in Traditional
+// characters finds the same answers first as its Simplified form, in search
+// and in similar (the medical archive is written in Simplified characters).
+func TestRealData_Traditional(t *testing.T) {
+	ix := realIndex(t)
+	ctx := context.Background()
+	for _, c := range [][2]string{
+		{"高血壓患者能吃黨參嗎", "高血压患者能吃党参吗"},
+		{"糖尿病人應該怎麼控制飲食", "糖尿病人应该怎么控制饮食"},
+		{"區塊鏈 質押獎勵", "区块链 质押奖励"},
+	} {
+		tr, err := ix.Search(ctx, Query{Text: c[0], PerPage: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		si, err := ix.Search(ctx, Query{Text: c[1], PerPage: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(si.Hits) == 0 || len(tr.Hits) == 0 || tr.Hits[0].ID != si.Hits[0].ID || tr.Total != si.Total {
+			t.Errorf("search %q (%d) and %q (%d) differ: %v / %v", c[0], tr.Total, c[1], si.Total, tr.Hits, si.Hits)
+		}
+		simTr, err := ix.Similar(ctx, SimilarQuery{Title: c[0]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		simSi, err := ix.Similar(ctx, SimilarQuery{Title: c[1]})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(simSi.Hits) == 0 || len(simTr.Hits) == 0 || simTr.Hits[0].ID != simSi.Hits[0].ID {
+			t.Errorf("similar %q and %q differ: %v / %v", c[0], c[1], simTr.Hits, simSi.Hits)
+		}
+	}
+}
+
+// TestRealData_CrossLanguage: on the real archive (English Stack Exchange
+// answers beside Chinese medical ones), Chinese questions of the bilingual
+// set (cmd/searcheval/testdata) find their English answers in the top 5
+// (not all of them do: see searcheval's figures).
+func TestRealData_CrossLanguage(t *testing.T) {
+	ix := realIndex(t)
+	ctx := context.Background()
+	for q, want := range map[string]string{
+		"有没有量子计算机的模拟器": "emulators for quantum computers",
+		"量子计算机有哪些编程语言": "programming languages",
+	} {
+		res, err := ix.Search(ctx, Query{Text: q, PerPage: 5})
+		if err != nil {
+			t.Fatal(err)
+		}
+		found := false
+		for _, h := range res.Hits {
+			a, err := realArchive.store.FindAnswerByID(ctx, qa.System(), h.ID)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if strings.Contains(a.Title(), want) {
+				found = true
+			}
+		}
+		if !found {
+			t.Errorf("%q: no answer about %q in the top 5: %v", q, want, res.Hits)
+		}
+	}
+}

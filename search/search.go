@@ -81,6 +81,12 @@ type Hit struct {
 	// Snippet is the best passage as HTML: everything escaped but the
 	// <mark> around matched words.
 	Snippet string
+	// Coverage (Similar only) is the share of the query title's weight
+	// (each term's weight times its inverse document frequency) that the
+	// hit's title has, 0–1: a measure of how closely it matches, for
+	// searcheval's abstention figures (not yet a calibrated match
+	// strength: see issue 14).
+	Coverage float64
 }
 
 // Result is a page of hits with the total and the tag facets over the whole
@@ -118,7 +124,10 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 	page, perPage := pg.Page, pg.PerPage
 	p.expandSynonyms(ix.synonyms(ctx))
 	terms := analyzeTerms(strings.Join(append(p.Words, p.Also...), " "), maxTerms)
-	st := ix.termStats(ctx, terms)
+	if !ix.noLexicon {
+		p.cross = crossTerms(p.Words, terms)
+	}
+	st := ix.termStats(ctx, append(terms[:len(terms):len(terms)], p.cross...))
 	if pruned := st.pruneCommonChars(terms); len(pruned) > 0 {
 		terms = pruned
 	}
@@ -192,10 +201,14 @@ func (ix *Index) Similar(ctx context.Context, q SimilarQuery) (*Result, error) {
 	}
 	titleTerms := analyzeTerms(q.Title, 32)
 	bodyTerms := without(analyzeTerms(truncateRunes(q.Body, 400), 64), titleTerms)
-	st := ix.termStats(ctx, append(titleTerms[:len(titleTerms):len(titleTerms)], bodyTerms...))
+	var crossTitle []string
+	if !ix.noLexicon {
+		crossTitle = crossTerms(strings.Fields(q.Title), titleTerms)
+	}
+	st := ix.termStats(ctx, append(append(titleTerms[:len(titleTerms):len(titleTerms)], bodyTerms...), crossTitle...))
 	titleTerms = st.pruneCommonChars(titleTerms)
 	bodyTerms = st.rarestTerms(st.pruneCommonChars(bodyTerms), 24)
-	if len(titleTerms)+len(bodyTerms) == 0 {
+	if len(titleTerms)+len(bodyTerms)+len(crossTitle) == 0 {
 		return &Result{Hits: []Hit{}, Facets: []qa.TagCount{}}, nil
 	}
 	var filters []query.Query
@@ -216,6 +229,7 @@ func (ix *Index) Similar(ctx context.Context, q SimilarQuery) (*Result, error) {
 		var c clauses
 		st.termClauses(&c, titleTerms, boosts, 2)
 		st.termClauses(&c, bodyTerms, boosts, 1)
+		st.termClauses(&c, crossTitle, boosts, 2*crossWeight)
 		if len(q.Within) > 0 {
 			// A known set of at most 100 is cheap to score whole: every
 			// term selects.
@@ -230,7 +244,11 @@ func (ix *Index) Similar(ctx context.Context, q SimilarQuery) (*Result, error) {
 			b.AddMust(filters...)
 			return b
 		}
-		return plan{sel: build(false), full: build(true), rerank: titleTerms, narrowed: len(c.score) > 0}, len(c.select_) > 0
+		w := make(map[string]float64, len(titleTerms))
+		for _, t := range titleTerms {
+			w[t] = termWeight(t) * idf(st.total(t), float64(st.n))
+		}
+		return plan{sel: build(false), full: build(true), rerank: titleTerms, rerankW: w, narrowed: len(c.score) > 0}, len(c.select_) > 0
 	}
 	pl, ok := planFor(st)
 	if !ok {
@@ -256,6 +274,9 @@ type plan struct {
 	// rerank, when set, are the terms of a title: candidates are ranked
 	// again by how much of their own title they share with it.
 	rerank []string
+	// rerankW weighs the terms of rerank (their weight in the score) for
+	// Hit.Coverage.
+	rerankW map[string]float64
 	// narrowed: some terms only score (a wide plan would find more).
 	narrowed bool
 }
@@ -267,6 +288,7 @@ type plan struct {
 func (ix *Index) textQuery(st termStats, p Parsed, terms, fuzzy []string, publicOnly bool) plan {
 	var c clauses
 	st.termClauses(&c, terms, fieldBoost, 1)
+	st.termClauses(&c, p.cross, fieldBoost, crossWeight)
 	for _, t := range p.Also {
 		c.select_ = append(c.select_, termQuery(fieldTags, t, fieldBoost[inTitle]))
 	}
@@ -548,6 +570,7 @@ func (ix *Index) run(ctx context.Context, pl plan, newest bool, page, perPage in
 		res.Took = time.Since(start)
 		return res, nil
 	}
+	var coverage map[string]float64 // by rerank
 	hits, err := ix.rank(ctx, r, pl.full, best)
 	if err != nil {
 		return nil, searchError(ctx, err)
@@ -571,7 +594,8 @@ func (ix *Index) run(ctx context.Context, pl plan, newest bool, page, perPage in
 			return hits[i].ID > hits[j].ID
 		})
 	case pl.rerank != nil:
-		if err := ix.rerank(r, t, pl, hits); err != nil {
+		var err error
+		if coverage, err = ix.rerank(r, t, pl, hits); err != nil {
 			return nil, qa.Internal(err, "search")
 		}
 	default:
@@ -593,7 +617,7 @@ func (ix *Index) run(ctx context.Context, pl plan, newest bool, page, perPage in
 		if err := loadText(r, h); err != nil {
 			return nil, qa.Internal(err, "search")
 		}
-		res.Hits = append(res.Hits, Hit{ID: id, Score: h.Score, Snippet: snippetOf(h)})
+		res.Hits = append(res.Hits, Hit{ID: id, Score: h.Score, Snippet: snippetOf(h), Coverage: coverage[h.ID]})
 	}
 	res.Took = time.Since(start)
 	return res, nil
@@ -657,8 +681,13 @@ const titleWeight = 0.5
 // with the query's title (Dice over the titles' terms: the matched terms
 // from the locations, the title's number of terms from the snapshot's
 // table t, or its doc values while there is none) and sorts the hits by
-// that.
-func (ix *Index) rerank(r bindex.IndexReader, t *tagTable, pl plan, hits []*bsearch.DocumentMatch) error {
+// that. It returns each hit's coverage (see Hit.Coverage).
+func (ix *Index) rerank(r bindex.IndexReader, t *tagTable, pl plan, hits []*bsearch.DocumentMatch) (map[string]float64, error) {
+	coverage := make(map[string]float64, len(hits))
+	wsum := 0.0
+	for _, w := range pl.rerankW {
+		wsum += w
+	}
 	q := make(map[string]bool, len(pl.rerank))
 	for _, t := range pl.rerank {
 		q[t] = true
@@ -671,15 +700,20 @@ func (ix *Index) rerank(r bindex.IndexReader, t *tagTable, pl plan, hits []*bsea
 	if t == nil {
 		var err error
 		if dvr, err = r.DocValueReader([]string{fieldTitleTerms}); err != nil {
-			return err
+			return nil, err
 		}
 	}
 	for _, h := range hits {
 		shared := 0
+		cov := 0.0
 		for t := range h.Locations[fieldTitle] {
 			if q[t] {
 				shared++
+				cov += pl.rerankW[t]
 			}
+		}
+		if wsum > 0 {
+			coverage[h.ID] = cov / wsum
 		}
 		titleTerms := shared
 		if t != nil {
@@ -696,7 +730,7 @@ func (ix *Index) rerank(r bindex.IndexReader, t *tagTable, pl plan, hits []*bsea
 				}
 			})
 			if err != nil {
-				return err
+				return nil, err
 			}
 		}
 		dice := 0.0
@@ -714,7 +748,7 @@ func (ix *Index) rerank(r bindex.IndexReader, t *tagTable, pl plan, hits []*bsea
 		}
 		return hits[i].ID > hits[j].ID
 	})
-	return nil
+	return coverage, nil
 }
 
 // loadText reads the stored text of a hit that its snippet is made from:

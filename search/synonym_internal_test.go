@@ -15,6 +15,8 @@ func TestExpandSynonyms(t *testing.T) {
 		{"how to stake", []string{"staking"}, nil},
 		{"Stake, STAKE", []string{"staking"}, nil},
 		{"质押收益怎么算", []string{"staking"}, nil},
+		{"質押收益怎麼算", []string{"staking"}, nil},
+		{"面試題", []string{"面试"}, nil},
 		{"pos vs stake", []string{"proof-of-stake", "staking"}, nil},
 		{"staking", nil, nil},
 		{"mistake", nil, nil},

@@ -22,7 +22,7 @@ import (
 // snippets, no HTTP.
 
 // bareAnalyzer is the name search registers its analyzer under.
-const bareAnalyzer = "answerbook_text_v1"
+const bareAnalyzer = "answerbook_text_v2"
 
 type bareFigures struct {
 	docs          int

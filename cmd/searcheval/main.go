@@ -7,7 +7,10 @@
 // It prints, side by side: SemEval-2016 Task 3 subtask B MAP (against the
 // file's own search-engine ranking and a random order), LCQMC and BQ MRR@10,
 // Recall@1 and Recall@10 with search latency percentiles, and the Stack
-// Exchange duplicate links found in the top 5 similar answers.
+// Exchange duplicate links found in the top 5 similar answers, and the
+// bilingual set (Chinese questions for English answers) with and without the
+// zh↔en lexicon; for LCQMC and BQ also how well Similar's best hit tells
+// whether the true match is there (abstention, see pairs.go).
 package main
 
 import (
@@ -26,7 +29,7 @@ import (
 
 func main() {
 	data := flag.String("data", "../shared/data", "path to the shared data directory")
-	only := flag.String("only", "", "run one part: semeval, lcqmc, bq, stackexchange")
+	only := flag.String("only", "", "run one part: semeval, lcqmc, bq, stackexchange, bilingual")
 	work := flag.String("work", "", "work directory for the stores and indexes (default: a temp dir, removed)")
 	zh := flag.String("write-zh-jsonl", "", "write zh-medical-qa as an answerbook JSONL archive to this file, and stop")
 	flag.Parse()
@@ -64,6 +67,7 @@ func run(data, only, work string) error {
 			return pairs(ctx, "BQ dev", filepath.Join(data, "lcqmc-bq", "bq-dev.csv"), ',', true, work)
 		}},
 		{"stackexchange", stackExchange},
+		{"bilingual", bilingual},
 	}
 	ctx := context.Background()
 	for _, p := range parts {
