@@ -199,7 +199,32 @@ func (h hitHeap) Less(i, j int) bool {
 	if h[i].Score != h[j].Score {
 		return h[i].Score < h[j].Score
 	}
+	if h[i].ID != "" && h[j].ID != "" {
+		// Equal scores: the answer id decides, as in the final order, so
+		// that every server keeps the same candidates whatever its
+		// segments' history (document numbers differ from index to index).
+		return h[i].ID < h[j].ID
+	}
 	return h[i].HitNumber > h[j].HitNumber
+}
+
+// tieBreak makes the candidates tied with d's score comparable by answer
+// id (their ids read only now: exact ties are few), and reports whether d
+// goes before the worst of them.
+func tieBreak(best *hitHeap, d *bsearch.DocumentMatch, r bindex.IndexReader) (bool, error) {
+	var err error
+	if d.ID, err = r.ExternalID(d.IndexInternalID); err != nil {
+		return false, err
+	}
+	for _, b := range *best {
+		if b.Score == d.Score && b.ID == "" {
+			if b.ID, err = r.ExternalID(b.IndexInternalID); err != nil {
+				return false, err
+			}
+		}
+	}
+	heap.Init(best)
+	return d.ID > (*best)[0].ID, nil
 }
 func (h hitHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
 func (h *hitHeap) Push(x any)   { *h = append(*h, x.(*bsearch.DocumentMatch)) }
@@ -232,8 +257,17 @@ func (ix *Index) collectTop(ctx context.Context, q query.Query, k int, facets bo
 		IndexReader:       r,
 	}
 	var counts []int
-	if facets {
+	// Without the snapshot's table (it is being made), the tags are read
+	// from doc values, as bleve's facets would: slower, the same counts,
+	// and the same candidates as with the table.
+	var dvr bindex.DocValueReader
+	byName := map[string]int{}
+	if facets && t != nil {
 		counts = make([]int, len(t.names))
+	} else if facets {
+		if dvr, err = r.DocValueReader([]string{fieldTags}); err != nil {
+			return nil, err
+		}
 	}
 	best := make(hitHeap, 0, k+1)
 	out := &collected{}
@@ -252,9 +286,14 @@ func (ix *Index) collectTop(ctx context.Context, q query.Query, k int, facets bo
 		hitNumber++
 		d.HitNumber = hitNumber
 		out.total++
-		if facets {
+		switch {
+		case facets && t != nil:
 			for _, tag := range t.docTags(d.IndexInternalID.Value()) {
 				counts[tag]++
+			}
+		case facets:
+			if err := dvr.VisitDocValues(d.IndexInternalID, func(_ string, term []byte) { byName[string(term)]++ }); err != nil {
+				return nil, err
 			}
 		}
 		switch {
@@ -264,6 +303,18 @@ func (ix *Index) collectTop(ctx context.Context, q query.Query, k int, facets bo
 			sctx.DocumentMatchPool.Put(best[0])
 			best[0] = d
 			heap.Fix(&best, 0)
+		case d.Score == best[0].Score:
+			before, err := tieBreak(&best, d, r)
+			if err != nil {
+				return nil, err
+			}
+			if before {
+				sctx.DocumentMatchPool.Put(best[0])
+				best[0] = d
+				heap.Fix(&best, 0)
+			} else {
+				sctx.DocumentMatchPool.Put(d)
+			}
 		default:
 			sctx.DocumentMatchPool.Put(d)
 		}
@@ -271,8 +322,10 @@ func (ix *Index) collectTop(ctx context.Context, q query.Query, k int, facets bo
 	out.best = make([]*bsearch.DocumentMatch, len(best))
 	for i := len(best) - 1; i >= 0; i-- {
 		d := heap.Pop(&best).(*bsearch.DocumentMatch)
-		if d.ID, err = r.ExternalID(d.IndexInternalID); err != nil {
-			return nil, err
+		if d.ID == "" {
+			if d.ID, err = r.ExternalID(d.IndexInternalID); err != nil {
+				return nil, err
+			}
 		}
 		out.best[i] = d
 	}
@@ -282,6 +335,9 @@ func (ix *Index) collectTop(ctx context.Context, q query.Query, k int, facets bo
 			if n > 0 {
 				out.facets = append(out.facets, qa.TagCount{Tag: t.names[i], Count: n})
 			}
+		}
+		for name, n := range byName {
+			out.facets = append(out.facets, qa.TagCount{Tag: name, Count: n})
 		}
 		sort.Slice(out.facets, func(i, j int) bool {
 			if out.facets[i].Count != out.facets[j].Count {

@@ -781,16 +781,13 @@ func loadText(r bindex.IndexReader, h *bsearch.DocumentMatch) error {
 // bleve's collector does it.
 func (ix *Index) phase1(ctx context.Context, r bindex.IndexReader, t *tagTable, q query.Query, order bsearch.SortOrder, size, from int, facets bool) ([]*bsearch.DocumentMatch, *Result, error) {
 	res := &Result{Hits: []Hit{}, Facets: []qa.TagCount{}}
-	if order == nil && (t != nil || !facets) {
+	if order == nil {
 		col, err := ix.collectTop(ctx, q, size, facets, r, t)
 		if err != nil {
 			return nil, nil, searchError(ctx, err)
 		}
 		res.Total, res.Facets = col.total, col.facets
 		return col.best, res, nil
-	}
-	if order == nil {
-		order = bsearch.SortOrder{&bsearch.SortScore{Desc: true}}
 	}
 	s, err := q.Searcher(withBM25(ctx), r, ix.idx.Mapping(), bsearch.SearcherOptions{})
 	if err != nil {
