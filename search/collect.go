@@ -216,16 +216,37 @@ func tieBreak(best *hitHeap, d *bsearch.DocumentMatch, r bindex.IndexReader) (bo
 	if d.ID, err = r.ExternalID(d.IndexInternalID); err != nil {
 		return false, err
 	}
-	for _, b := range *best {
-		if b.Score == d.Score && b.ID == "" {
+	if err := settleTies(best, r); err != nil {
+		return false, err
+	}
+	return d.ID > (*best)[0].ID, nil
+}
+
+// settleTies makes the worst candidate the one with the smallest answer id
+// among those tied at the worst score, so that the one a better hit evicts
+// is the same in every index, whatever order its documents came in. Tied
+// with the top of a min-heap means tied with one of its children.
+func settleTies(best *hitHeap, r bindex.IndexReader) error {
+	h := *best
+	if len(h) == 0 {
+		return nil
+	}
+	worst := h[0].Score
+	if !(len(h) > 1 && h[1].Score == worst || len(h) > 2 && h[2].Score == worst) {
+		return nil
+	}
+	var err error
+	for _, b := range h {
+		if b.Score == worst && b.ID == "" {
 			if b.ID, err = r.ExternalID(b.IndexInternalID); err != nil {
-				return false, err
+				return err
 			}
 		}
 	}
 	heap.Init(best)
-	return d.ID > (*best)[0].ID, nil
+	return nil
 }
+
 func (h hitHeap) Swap(i, j int) { h[i], h[j] = h[j], h[i] }
 func (h *hitHeap) Push(x any)   { *h = append(*h, x.(*bsearch.DocumentMatch)) }
 func (h *hitHeap) Pop() any {
@@ -300,6 +321,9 @@ func (ix *Index) collectTop(ctx context.Context, q query.Query, k int, facets bo
 		case len(best) < k:
 			heap.Push(&best, d)
 		case d.Score > best[0].Score:
+			if err := settleTies(&best, r); err != nil {
+				return nil, err
+			}
 			sctx.DocumentMatchPool.Put(best[0])
 			best[0] = d
 			heap.Fix(&best, 0)
