@@ -127,17 +127,32 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		d.Backoff = defaultBackoff
 	}
 	for ctx.Err() == nil {
-		ds, hooks, err := d.Store.ClaimDeliveries(ctx, 10, 2*time.Minute)
+		ds, hooks, err := d.Store.ClaimDeliveries(ctx, claimBatch, deliveryLease)
 		if err != nil && ctx.Err() == nil {
 			d.Logger.Error("webhooks: claim deliveries", "err", err)
 		}
-		for i, del := range ds {
+		for i := 0; i < len(ds); i++ {
 			if ctx.Err() != nil {
 				d.release(ds[i:])
 				break
 			}
-			if w := hooks[del.WebhookID]; w != nil {
-				d.deliver(ctx, w, del)
+			// Keep the lease of the rest ahead of the next attempt's
+			// longest run: a crash strands them for at most one lease.
+			if time.Until(ds[i].NextAttemptAt) < deliveryLease-deliveryTimeout {
+				held, err := d.Store.RenewDeliveries(ctx, ds[i:], deliveryLease)
+				if err != nil {
+					if ctx.Err() == nil {
+						d.Logger.Error("webhooks: renew leases", "err", err)
+					}
+					break // their leases run out; whoever claims them next sends them
+				}
+				ds = append(ds[:i], held...)
+				if i == len(ds) {
+					break
+				}
+			}
+			if w := hooks[ds[i].WebhookID]; w != nil {
+				d.deliver(ctx, w, ds[i])
 			}
 		}
 		if len(ds) == 0 {
@@ -148,6 +163,15 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		}
 	}
 }
+
+// A dispatcher claims up to claimBatch due deliveries at a time, each for
+// deliveryLease, renewed before each attempt while it is less than an
+// attempt's longest run (deliveryTimeout, the client's timeout) ahead.
+const (
+	claimBatch      = 10
+	deliveryLease   = 30 * time.Second
+	deliveryTimeout = 15 * time.Second
+)
 
 // release hands back the leases of deliveries not tried when the
 // dispatcher stops, so that the next server to look sends them at once.
@@ -179,6 +203,11 @@ func (d *Dispatcher) deliver(ctx context.Context, w *qa.Webhook, del *qa.Deliver
 		}
 	}
 	body := []byte(del.Payload)
+	// A stop does not cut the attempt in flight: the receiver may have it
+	// already, and an attempt cut off is sent again. The stop waits for it
+	// (the client's timeout bounds it) and records it.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), deliveryTimeout)
+	defer cancel()
 	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
 	if err != nil {
 		d.Store.RecordAttempt(ctx, del, 0, "bad webhook URL", d.Backoff(del.Attempts+1))
@@ -208,9 +237,6 @@ func (d *Dispatcher) deliver(ctx context.Context, w *qa.Webhook, del *qa.Deliver
 		if status < 200 || status >= 300 {
 			errText = fmt.Sprintf("the receiver answered %d", status)
 		}
-	}
-	if ctx.Err() != nil {
-		return // shutting down: the lease runs out and the delivery is retried
 	}
 	if err := d.Store.RecordAttempt(ctx, del, status, errText, d.Backoff(del.Attempts+1)); err != nil {
 		d.Logger.Error("webhooks: record attempt", "delivery", del.ID, "err", err)

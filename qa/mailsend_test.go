@@ -137,3 +137,40 @@ func TestStore_ReleaseLeases(t *testing.T) {
 		}
 	})
 }
+
+// TestStore_RenewDeliveries: a lease renewed in time holds the deliveries
+// past its first end (nobody else claims them); a lease that ended and was
+// taken by another is not renewed, and the renewal leaves that delivery out.
+func TestStore_RenewDeliveries(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		x := e.member(t, "专家 Expert", qa.RoleExpert)
+		asker := e.member(t, "提问者 Asker", qa.RoleMember)
+		if _, err := e.CreateWebhook(e.ctx, as(x), qa.WebhookCreate{URL: "https://hooks.example/r", Events: []string{qa.EventAnswerPublished}}); err != nil {
+			t.Fatal(err)
+		}
+		for _, title := range []string{"续租 one", "续租 two"} {
+			e.answer(t, x, e.ask(t, asker, title, ""), "答案 body")
+		}
+		ds, _, err := e.ClaimDeliveries(e.ctx, 10, 30*time.Second)
+		if err != nil || len(ds) != 2 {
+			t.Fatalf("claim: %d %v", len(ds), err)
+		}
+		e.clock.Add(20 * time.Second)
+		held, err := e.RenewDeliveries(e.ctx, ds, 30*time.Second)
+		if err != nil || len(held) != 2 {
+			t.Fatalf("renew in time: %d %v", len(held), err)
+		}
+		e.clock.Add(20 * time.Second) // past the first lease's end, within the renewed one
+		if other, _, err := e.ClaimDeliveries(e.ctx, 10, 30*time.Second); err != nil || len(other) != 0 {
+			t.Fatalf("renewed leases were claimed by another: %d %v", len(other), err)
+		}
+		e.clock.Add(time.Minute) // the renewed lease ends; another claims both
+		other, _, err := e.ClaimDeliveries(e.ctx, 10, 30*time.Second)
+		if err != nil || len(other) != 2 {
+			t.Fatalf("claimed by another: %d %v", len(other), err)
+		}
+		if held, err := e.RenewDeliveries(e.ctx, ds, 30*time.Second); err != nil || len(held) != 0 {
+			t.Fatalf("another's leases were renewed by the first claimer: %d %v", len(held), err)
+		}
+	})
+}

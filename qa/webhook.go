@@ -444,6 +444,39 @@ func (s *Store) ReleaseDeliveries(ctx context.Context, ds []*Delivery) error {
 	})
 }
 
+// RenewDeliveries extends the leases of deliveries claimed with
+// ClaimDeliveries and not yet tried to lease from now, and returns those it
+// still held: a delivery whose lease ran out meanwhile (and that may be
+// another server's now) is left out, so that it is not sent twice.
+func (s *Store) RenewDeliveries(ctx context.Context, ds []*Delivery, lease time.Duration) ([]*Delivery, error) {
+	if len(ds) == 0 {
+		return nil, nil
+	}
+	held := make([]*Delivery, 0, len(ds))
+	err := s.tx(ctx, func(tx *gorm.DB) error {
+		held = held[:0]
+		end := s.clock().Add(lease)
+		for _, d := range ds {
+			res := tx.Model(&Delivery{}).Where("id = ? AND status = ? AND next_attempt_at = ? AND attempts = ?", d.ID, DeliveryPending, d.NextAttemptAt, d.Attempts).
+				Update("next_attempt_at", end)
+			if res.Error != nil {
+				return res.Error
+			}
+			if res.RowsAffected == 1 {
+				held = append(held, d)
+			}
+		}
+		for _, d := range held {
+			d.NextAttemptAt = end
+		}
+		return nil
+	})
+	if err != nil {
+		return nil, translate(err)
+	}
+	return held, nil
+}
+
 // SetDeliveryPayload stores the body a delivery sends (made at its first
 // attempt, so every retry sends the same signed bytes).
 func (s *Store) SetDeliveryPayload(ctx context.Context, id int64, payload string) error {

@@ -135,6 +135,7 @@ func (ts *twoServers) start(t *testing.T, i int, extra ...string) string {
 		}
 	})
 	ts.base[i] = "http://" + addr
+	ts.procs[i] = cmd
 	waitFor(t, ts.base[i]+"/readyz", 200)
 	return fmt.Sprintf("http://%s", addr)
 }

@@ -9,6 +9,7 @@ import (
 	"net/http/cookiejar"
 	"net/http/httptest"
 	"net/url"
+	"os/exec"
 	"slices"
 	"strings"
 	"sync"
@@ -24,6 +25,8 @@ type twoServers struct {
 	base [2]string
 	dirs [2]string
 	logs [2]*syncBuffer
+	// procs are the running processes (the latest start of each).
+	procs [2]*exec.Cmd
 }
 
 func startTwo(t *testing.T, extra ...string) *twoServers {
