@@ -6,7 +6,7 @@ DATA    ?= ./data
 ADDR    ?= 127.0.0.1:8080
 export CGO_ENABLED = 1
 
-.PHONY: all build run test lint vet vuln fmt clean fuzz bench
+.PHONY: test-postgres all build run test lint vet vuln fmt clean fuzz bench
 
 all: build
 
@@ -21,6 +21,13 @@ run: build
 ## test: the whole test suite, with the race detector
 test:
 	$(GO) test -race -count=1 -timeout 20m ./...
+
+## test-postgres: the suites of search, api, web, mail and the router again with every
+## store in Postgres (needs ANSWERBOOK_TEST_POSTGRES, e.g.
+## postgres://postgres@127.0.0.1:5432/test?sslmode=disable; .ci/run sets it)
+test-postgres:
+	@if [ -z "$$ANSWERBOOK_TEST_POSTGRES" ]; then echo "test-postgres: set ANSWERBOOK_TEST_POSTGRES" >&2; exit 1; fi
+	ANSWERBOOK_TEST_STORE=postgres $(GO) test -count=1 -timeout 20m ./search ./api ./web ./mail ./internal/...
 
 ## lint: gofmt check, go vet, staticcheck, govulncheck (offline database)
 VULNDB ?= ../shared/vulndb/vulndb.tar.zst

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"answerbook/internal/pgtest"
 	"answerbook/mail"
 	"answerbook/mail/mailtest"
 	"answerbook/qa"
@@ -83,7 +84,11 @@ type env struct {
 func newEnv(t *testing.T) *env {
 	t.Helper()
 	ctx := context.Background()
-	s, err := qa.Open(ctx, qa.Config{DataDir: t.TempDir(), QuestionQuota: -1})
+	cfg := qa.Config{DataDir: t.TempDir(), QuestionQuota: -1}
+	if pgtest.All(t) {
+		cfg.DSN = pgtest.Schema(t)
+	}
+	s, err := qa.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"answerbook/internal/pgtest"
 	"answerbook/qa"
 	"answerbook/search"
 )
@@ -26,7 +27,11 @@ type env struct {
 func newEnv(t testing.TB) *env {
 	t.Helper()
 	dir := t.TempDir()
-	s, err := qa.Open(context.Background(), qa.Config{DataDir: dir, QuestionQuota: -1})
+	cfg := qa.Config{DataDir: dir, QuestionQuota: -1}
+	if pgtest.All(t) {
+		cfg.DSN = pgtest.Schema(t)
+	}
+	s, err := qa.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

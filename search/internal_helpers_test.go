@@ -6,13 +6,20 @@ import (
 	"testing"
 	"time"
 
+	"answerbook/internal/pgtest"
 	"answerbook/qa"
 )
 
-// testStore opens a real SQLite store in dir, closed at the end of the test.
+// testStore opens a real store, closed at the end of the test: a SQLite
+// file in dir, or a Postgres schema of its own when the whole suite runs on
+// Postgres (make test-postgres).
 func testStore(t *testing.T, dir string) *qa.Store {
 	t.Helper()
-	s, err := qa.Open(context.Background(), qa.Config{DataDir: dir, QuestionQuota: -1})
+	cfg := qa.Config{DataDir: dir, QuestionQuota: -1}
+	if pgtest.All(t) {
+		cfg.DSN = pgtest.Schema(t)
+	}
+	s, err := qa.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -11,6 +11,7 @@ import (
 	"testing/fstest"
 	"time"
 
+	"answerbook/internal/pgtest"
 	"answerbook/qa"
 	"answerbook/qa/i18n"
 )
@@ -20,7 +21,11 @@ import (
 // is Chinese (qa/i18n's TestMessages checks every key of the table).
 func TestDomainMessages(t *testing.T) {
 	ctx := context.Background()
-	store, err := qa.Open(ctx, qa.Config{DataDir: t.TempDir(), QuestionQuota: 1})
+	cfg := qa.Config{DataDir: t.TempDir(), QuestionQuota: 1}
+	if pgtest.All(t) {
+		cfg.DSN = pgtest.Schema(t)
+	}
+	store, err := qa.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

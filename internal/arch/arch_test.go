@@ -37,6 +37,7 @@ var components = []struct{ dir, name string }{
 	{"internal/arch", "arch"},
 	{"internal/gotool", "gotool"},
 	{"internal/imagetest", "imagetest"},
+	{"internal/pgtest", "pgtest"},
 }
 
 // allowed says which other components a component's non-test code may
@@ -51,10 +52,11 @@ var allowed = map[string][]string{
 	"web":        {"qa", "search"},
 	"cmd":        {"api", "web", "search", "qa", "mail", "payment", "server"},
 	"server":     {"api", "web", "search", "qa"},
-	"servertest": {"server", "api", "web", "search", "qa"},
+	"servertest": {"server", "api", "web", "search", "qa", "pgtest"},
 	"arch":       {},
 	"gotool":     {},
 	"imagetest":  {}, // real image files for tests; only tests import it
+	"pgtest":     {}, // Postgres schemas for tests; only tests import it
 }
 
 // component returns the component of an import path of the module, "" for

@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus/testutil"
 
+	"answerbook/internal/pgtest"
 	"answerbook/qa"
 	"answerbook/search"
 )
@@ -18,7 +19,11 @@ import (
 func TestMetrics_FollowerLag(t *testing.T) {
 	dir := t.TempDir()
 	ctx := context.Background()
-	store, err := qa.Open(ctx, qa.Config{DataDir: dir})
+	cfg := qa.Config{DataDir: dir}
+	if pgtest.All(t) {
+		cfg.DSN = pgtest.Schema(t)
+	}
+	store, err := qa.Open(ctx, cfg)
 	if err != nil {
 		t.Fatal(err)
 	}

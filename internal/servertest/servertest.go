@@ -8,8 +8,6 @@ package servertest
 
 import (
 	"context"
-	"crypto/rand"
-	"database/sql"
 	"log/slog"
 	"net"
 	"net/http/httptest"
@@ -22,8 +20,7 @@ import (
 	"testing"
 	"time"
 
-	_ "github.com/jackc/pgx/v5/stdlib" // the "pgx" database/sql driver, to make and drop schemas
-
+	"answerbook/internal/pgtest"
 	"answerbook/internal/server"
 	"answerbook/qa"
 	"answerbook/search"
@@ -32,7 +29,7 @@ import (
 // PostgresEnv names the environment variable that holds the DSN of the
 // Postgres database tests may use (.ci/run sets it); tests that need it
 // skip without it.
-const PostgresEnv = "ANSWERBOOK_TEST_POSTGRES"
+const PostgresEnv = pgtest.Env
 
 // Options shape the site under test. The zero value is the site as
 // cmd/answerbook serves it by default.
@@ -76,7 +73,7 @@ func Start(t testing.TB, opts Options) *Site {
 	dir := t.TempDir()
 	cfg := qa.Config{DataDir: dir, QuestionQuota: opts.QuestionQuota, Logger: opts.Logger, Payments: opts.Payments, Now: opts.Now}
 	if onPostgres(t) {
-		cfg.DSN = postgresSchema(t)
+		cfg.DSN = pgtest.Schema(t)
 	}
 	store, err := qa.Open(context.Background(), cfg)
 	if err != nil {
@@ -124,6 +121,9 @@ func OnPostgres(t *testing.T, tests ...func(*testing.T)) {
 	if os.Getenv(PostgresEnv) == "" {
 		t.Skipf("%s is not set: no Postgres to run on", PostgresEnv)
 	}
+	if pgtest.All(t) {
+		t.Skip("the whole suite runs on Postgres: these tests run there already")
+	}
 	for _, fn := range tests {
 		name := runtime.FuncForPC(reflect.ValueOf(fn).Pointer()).Name()
 		name = name[strings.LastIndex(name, ".")+1:]
@@ -135,8 +135,12 @@ func OnPostgres(t *testing.T, tests ...func(*testing.T)) {
 	}
 }
 
-// onPostgres reports whether t runs inside OnPostgres.
+// onPostgres reports whether t runs inside OnPostgres, or the whole suite
+// runs on Postgres (pgtest.All).
 func onPostgres(t testing.TB) bool {
+	if pgtest.All(t) {
+		return true
+	}
 	found := false
 	postgresRuns.Range(func(k, _ any) bool {
 		name := k.(string)
@@ -151,38 +155,5 @@ func onPostgres(t testing.TB) bool {
 // set, and fails it in CI, where Postgres must be there.
 func PostgresSchema(t testing.TB) string {
 	t.Helper()
-	if os.Getenv(PostgresEnv) == "" {
-		if os.Getenv("CI") == "true" {
-			t.Fatalf("%s is not set: CI runs the Postgres suite", PostgresEnv)
-		}
-		t.Skipf("%s is not set: no Postgres to run on", PostgresEnv)
-	}
-	return postgresSchema(t)
-}
-
-// postgresSchema makes a schema of its own for the test, so that runs never
-// collide, drops it when the test ends, and returns the DSN that uses it.
-func postgresSchema(t testing.TB) string {
-	t.Helper()
-	base := os.Getenv(PostgresEnv)
-	schema := "abtest_" + strings.ToLower(rand.Text()[:12])
-	admin, err := sql.Open("pgx", base)
-	if err != nil {
-		t.Fatalf("connect to postgres: %v", err)
-	}
-	if _, err := admin.Exec("CREATE SCHEMA " + schema); err != nil {
-		admin.Close()
-		t.Fatalf("create schema: %v", err)
-	}
-	t.Cleanup(func() {
-		if _, err := admin.Exec("DROP SCHEMA " + schema + " CASCADE"); err != nil {
-			t.Errorf("drop schema %s: %v", schema, err)
-		}
-		admin.Close()
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	return base + sep + "search_path=" + schema
+	return pgtest.Schema(t)
 }

@@ -6,13 +6,14 @@ import (
 	"strings"
 	"testing"
 
+	"answerbook/internal/pgtest"
 	"answerbook/internal/servertest"
 	"answerbook/qa"
 )
 
 // TestStart: the site serves the whole router (API, pages, health) on a
-// real port, with the router's middleware, on SQLite; inside OnPostgres on
-// Postgres.
+// real port, with the router's middleware, on SQLite; inside OnPostgres, or
+// with the whole suite on Postgres (pgtest.All), on Postgres.
 func TestStart(t *testing.T) {
 	check := func(t *testing.T, dialect string) {
 		s := servertest.Start(t, servertest.Options{})
@@ -39,7 +40,13 @@ func TestStart(t *testing.T) {
 			t.Errorf("a body over the limit: %d", res.StatusCode)
 		}
 	}
-	t.Run("SQLite", func(t *testing.T) { check(t, qa.DialectSQLite) })
+	t.Run("SQLite", func(t *testing.T) {
+		if pgtest.All(t) {
+			check(t, qa.DialectPostgres) // the whole suite is on Postgres
+			return
+		}
+		check(t, qa.DialectSQLite)
+	})
 	t.Run("Postgres", func(t *testing.T) {
 		servertest.OnPostgres(t, func(t *testing.T) { check(t, qa.DialectPostgres) })
 	})
