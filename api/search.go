@@ -102,7 +102,7 @@ func (a *API) similar(c *gin.Context) {
 // writeHits loads the hits' answers in one query, in rank order, and writes
 // them. An answer the database no longer shows the actor is left out.
 func (a *API) writeHits(c *gin.Context, act qa.Actor, res *search.Result) {
-	found, err := search.LoadHits(c.Request.Context(), a.store, act, res.Hits)
+	found, err := a.index.LoadHits(c.Request.Context(), a.store, act, res.Hits)
 	if err != nil {
 		a.fail(c, err)
 		return

@@ -3,6 +3,7 @@ package qa
 import (
 	"context"
 	"encoding/json"
+	"slices"
 	"time"
 
 	"gorm.io/gorm"
@@ -623,42 +624,67 @@ func (s *Store) FindAnswers(ctx context.Context, actor Actor, f AnswerFilter) ([
 // actor may find, in the order of ids (missing ones are left out), as list
 // items (teasers, no bodies). Search results are loaded this way.
 func (s *Store) FindAnswersByIDs(ctx context.Context, actor Actor, ids []int64) ([]*Answer, error) {
+	rows, err := s.AnswerRows(ctx, ids)
+	if err != nil {
+		return nil, err
+	}
+	byID := make(map[int64]*Answer, len(rows))
+	for _, a := range rows {
+		byID[a.ID] = a
+	}
+	out := make([]*Answer, 0, len(rows))
+	for _, id := range ids {
+		if a := s.ListItem(actor, byID[id]); a != nil {
+			out = append(out, a)
+		}
+	}
+	return out, nil
+}
+
+// AnswerRows returns the answers with these ids, in no order, as lists
+// show them (no bodies) with their questions and tags, whatever their state
+// and whoever asks: the rows FindAnswersByIDs filters, for a cache of them
+// (search.Index keeps one for its hits). ListItem makes what an actor sees
+// of one.
+func (s *Store) AnswerRows(ctx context.Context, ids []int64) ([]*Answer, error) {
 	if len(ids) == 0 {
 		return []*Answer{}, nil
 	}
 	db := s.readPrepared(ctx)
-	// By primary key only, the rest filtered here: with "published = ?" in
-	// the query SQLite walks the answers_published_at index, every
+	// By primary key only, the rest filtered by ListItem: with "published
+	// = ?" in the query SQLite walks the answers_published_at index, every
 	// published answer, for ten ids (100k answers: HTTP search 49 → see
 	// the commit).
 	var rows []*Answer
 	if err := db.Select(listColumns).Where("id IN ?", ids).Find(&rows).Error; err != nil {
 		return nil, translate(err)
 	}
-	// Those who may read the archive, and the storefront's visitors (as
-	// teasers), find member-only answers too.
-	all := s.findsArchive(actor)
-	as := rows[:0]
-	for _, a := range rows {
-		if a.Published && (all || a.Public) {
-			as = append(as, a)
-		}
-	}
-	if err := s.hydrateAnswers(db, as, false); err != nil {
+	if err := s.hydrateAnswers(db, rows, false); err != nil {
 		return nil, err
 	}
-	byID := make(map[int64]*Answer, len(as))
-	for _, a := range as {
-		s.listView(actor, a)
-		byID[a.ID] = a
+	return rows, nil
+}
+
+// ListItem returns a copy of a row of AnswerRows as a list shows it to the
+// actor, or nil when the actor does not find it (nil, unpublished, or
+// member-only for someone who finds public answers only). Those who may
+// read the archive, and the storefront's visitors (as teasers), find
+// member-only answers too. The row itself is left as it was.
+func (s *Store) ListItem(actor Actor, a *Answer) *Answer {
+	if a == nil || !a.Published || !(a.Public || s.findsArchive(actor)) {
+		return nil
 	}
-	out := make([]*Answer, 0, len(as))
-	for _, id := range ids {
-		if a := byID[id]; a != nil {
-			out = append(out, a)
-		}
+	c := *a
+	c.Tags = slices.Clone(a.Tags)
+	if c.Tags == nil {
+		c.Tags = []string{}
 	}
-	return out, nil
+	if a.Question != nil {
+		q := *a.Question
+		c.Question = &q
+	}
+	s.listView(actor, &c)
+	return &c
 }
 
 // FindAnswersForIndex returns the answers with these ids whatever their state

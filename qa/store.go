@@ -89,6 +89,10 @@ type Store struct {
 	// mailQueued wakes this process's mail sender when a transaction that
 	// queued mail has committed (MailQueued); other servers poll.
 	mailQueued chan struct{}
+	// tokens caches ActorForToken's reads (token.go); authEpoch counts
+	// this process's writes to members and tokens, which void it.
+	tokens    tokenCache
+	authEpoch atomic.Uint64
 }
 
 // Dialect names of the supported databases.
@@ -179,6 +183,9 @@ func Open(ctx context.Context, cfg Config) (*Store, error) {
 		s.writeSem = make(chan struct{}, 1)
 	}
 	s.db = db
+	if err := s.watchAuthWrites(); err != nil {
+		return nil, err
+	}
 	if err := s.ping(ctx); err != nil {
 		s.Close()
 		return nil, err

@@ -2,6 +2,9 @@ package qa
 
 import (
 	"context"
+	"fmt"
+	"strings"
+	"sync"
 	"time"
 
 	"gorm.io/gorm"
@@ -118,20 +121,12 @@ func (s *Store) ActorForToken(ctx context.Context, raw string) (Actor, error) {
 	if len(raw) < len(tokenPrefix)+16 || len(raw) > 128 {
 		return Actor{}, bad
 	}
-	var t Token
-	err := s.readPrepared(ctx).Where("hash = ? AND kind = ? AND revoked_at IS NULL", hashSecret(raw), TokenKindAPI).First(&t).Error
+	t, m, err := s.tokenAndMember(ctx, hashSecret(raw))
 	if err != nil {
-		if isMissingRow(err) {
-			return Actor{}, bad
-		}
-		return Actor{}, translate(err)
-	}
-	m, err := s.FindMemberByID(ctx, t.MemberID)
-	if err != nil {
-		if ErrorCode(err) == ENOTFOUND {
-			return Actor{}, bad
-		}
 		return Actor{}, err
+	}
+	if m == nil {
+		return Actor{}, bad
 	}
 	now := s.clock()
 	if !m.Standing(now).MaySignIn() {
@@ -148,6 +143,98 @@ func (s *Store) ActorForToken(ctx context.Context, raw string) (Actor, error) {
 		}
 	}
 	return Actor{Member: m, Scope: t.Scope, TokenID: t.ID}, nil
+}
+
+// tokenTTL is how long a server trusts what it read of a token and its
+// member. A write to members or tokens in this process voids the cache at
+// once (a disabled member, a revoked token); one made by another server
+// takes effect here within tokenTTL.
+const tokenTTL = time.Second
+
+// tokenCache keeps, by token hash, what ActorForToken read: an API
+// client's every request then reads no row while nothing changed.
+type tokenCache struct {
+	mu sync.Mutex
+	m  map[string]tokenRead
+}
+
+type tokenRead struct {
+	t      Token
+	m      Member
+	epoch  uint64
+	loaded time.Time
+}
+
+// maxCachedTokens bounds tokenCache; past it, it starts afresh.
+const maxCachedTokens = 10000
+
+// tokenAndMember returns the live API token with this hash and its member
+// (a copy the caller may keep), or a nil member when there is none.
+func (s *Store) tokenAndMember(ctx context.Context, hash string) (Token, *Member, error) {
+	epoch := s.authEpoch.Load()
+	s.tokens.mu.Lock()
+	c, ok := s.tokens.m[hash]
+	s.tokens.mu.Unlock()
+	if ok && c.epoch == epoch && time.Since(c.loaded) < tokenTTL {
+		m := c.m
+		return c.t, &m, nil
+	}
+	// The token and its member in one query.
+	var row struct {
+		Member
+		TokID       int64
+		TokScope    Scope
+		TokLastUsed *time.Time
+	}
+	res := s.readPrepared(ctx).Raw("SELECT members.*, api_tokens.id AS tok_id, api_tokens.scope AS tok_scope, api_tokens.last_used_at AS tok_last_used "+
+		"FROM api_tokens JOIN members ON members.id = api_tokens.member_id "+
+		"WHERE api_tokens.hash = ? AND api_tokens.kind = ? AND api_tokens.revoked_at IS NULL LIMIT 1", hash, TokenKindAPI).Scan(&row)
+	if res.Error != nil {
+		return Token{}, nil, translate(res.Error)
+	}
+	if res.RowsAffected == 0 {
+		return Token{}, nil, nil
+	}
+	t := Token{ID: row.TokID, MemberID: row.Member.ID, Scope: row.TokScope, LastUsedAt: row.TokLastUsed}
+	s.tokens.mu.Lock()
+	if s.tokens.m == nil || len(s.tokens.m) >= maxCachedTokens {
+		s.tokens.m = make(map[string]tokenRead)
+	}
+	s.tokens.m[hash] = tokenRead{t: t, m: row.Member, epoch: epoch, loaded: time.Now()}
+	s.tokens.mu.Unlock()
+	m := row.Member
+	return t, &m, nil
+}
+
+// watchAuthWrites counts every write this process makes to the members or
+// tokens tables (gorm's create, update, delete and raw-statement hooks), so
+// that tokenCache never serves what such a write changed.
+func (s *Store) watchAuthWrites() error {
+	bump := func(db *gorm.DB) {
+		switch db.Statement.Table {
+		case "members", "api_tokens":
+			s.authEpoch.Add(1)
+			return
+		}
+		if db.Statement.Table == "" {
+			sql := db.Statement.SQL.String()
+			if strings.Contains(sql, "members") || strings.Contains(sql, "api_tokens") {
+				s.authEpoch.Add(1)
+			}
+		}
+	}
+	cb := s.db.Callback()
+	for _, err := range []error{
+		cb.Create().After("gorm:create").Register("answerbook:auth_writes", bump),
+		cb.Update().After("gorm:update").Register("answerbook:auth_writes", bump),
+		cb.Delete().After("gorm:delete").Register("answerbook:auth_writes", bump),
+		cb.Raw().After("gorm:raw").Register("answerbook:auth_writes", bump),
+	} {
+		if err != nil {
+			return fmt.Errorf("register the auth-write hook: %w", err)
+		}
+	}
+	return nil
 }
 
 // feedTokenPrefix marks personal feed tokens.

@@ -30,6 +30,9 @@ func (ix *Index) Run(ctx context.Context) error {
 			return err
 		}
 	}
+	ix.hits.forget(nil)
+	ix.following.Store(true)
+	defer ix.following.Store(false)
 	checked := time.Now()
 	for {
 		// The index directory deleted under the running server (an
@@ -55,6 +58,7 @@ func (ix *Index) Run(ctx context.Context) error {
 			}
 			if n < ix.batch {
 				ix.head.Store(ix.applied.Load()) // caught up
+				ix.caughtUp.Store(time.Now().UnixNano())
 				break
 			}
 			// A full batch: more is waiting. Learn how much (one cheap
@@ -176,6 +180,7 @@ func (ix *Index) applyBatch(ctx context.Context) (int, error) {
 	if err := ix.idx.Batch(b); err != nil {
 		return 0, fmt.Errorf("apply batch up to seq %d: %w", last, err)
 	}
+	ix.hits.forget(ids)
 	ix.advance(last)
 	return len(changes), nil
 }
@@ -289,6 +294,7 @@ func (ix *Index) applyAnswer(ctx context.Context, seq, id int64) error {
 	if ix.idx == nil {
 		return fmt.Errorf("search index is not open")
 	}
+	defer ix.hits.forget([]int64{id})
 	if len(as) == 1 && as[0].Published {
 		return ix.idx.Index(docID(id), document(as[0]))
 	}
@@ -362,6 +368,7 @@ func (ix *Index) Rebuild(ctx context.Context) error {
 	old := ix.idx
 	ix.idx = idx
 	ix.mu.Unlock()
+	ix.hits.forget(nil) // rows kept while the old index was followed
 	if old != nil {
 		old.Close()
 	}

@@ -109,6 +109,11 @@ type Index struct {
 	tags tagTables
 	// syn are the expert's synonyms, for queries.
 	syn synonymCache
+	// hits caches the answer rows of hits (LoadHits) while following is
+	// set and caughtUp (unix ns) is recent.
+	hits      hitCache
+	following atomic.Bool
+	caughtUp  atomic.Int64
 }
 
 // Open opens the index in cfg.Dir. A missing, unreadable or outdated index

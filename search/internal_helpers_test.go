@@ -15,10 +15,23 @@ import (
 // Postgres (make test-postgres).
 func testStore(t *testing.T, dir string) *qa.Store {
 	t.Helper()
+	return openStore(t, storeConfig(t, dir))
+}
+
+// storeConfig is testStore's configuration (its schema made once), for a
+// second handle on the same database.
+func storeConfig(t *testing.T, dir string) qa.Config {
+	t.Helper()
 	cfg := qa.Config{DataDir: dir, QuestionQuota: -1}
 	if pgtest.All(t) {
 		cfg.DSN = pgtest.Schema(t)
 	}
+	return cfg
+}
+
+// openStore opens a store with cfg, closed at the end of the test.
+func openStore(t *testing.T, cfg qa.Config) *qa.Store {
+	t.Helper()
 	s, err := qa.Open(context.Background(), cfg)
 	if err != nil {
 		t.Fatal(err)

@@ -614,6 +614,7 @@ func (ix *Index) run(ctx context.Context, pl plan, newest bool, page, perPage in
 		if err != nil {
 			continue
 		}
+		h.Complete(nil)
 		if err := loadText(r, h); err != nil {
 			return nil, qa.Internal(err, "search")
 		}
@@ -666,8 +667,7 @@ func (ix *Index) rank(ctx context.Context, r bindex.IndexReader, q query.Query, 
 				return nil, err
 			}
 		}
-		d.Complete(nil)
-		out = append(out, d)
+		out = append(out, d) // Complete (the matched locations) only where they are read
 	}
 }
 
@@ -761,6 +761,7 @@ func (ix *Index) rerank(r bindex.IndexReader, t *tagTable, pl plan, hits []*bsea
 	for _, h := range hits {
 		shared := 0
 		cov := 0.0
+		h.Complete(nil)
 		for t := range h.Locations[fieldTitle] {
 			if q[t] {
 				shared++

@@ -180,7 +180,7 @@ func (w *Web) search(c *gin.Context) {
 // with their snippets. A hit the database no longer shows the actor is left
 // out.
 func (w *Web) loadHits(ctx context.Context, a qa.Actor, hits []search.Hit) ([]listItem, error) {
-	found, err := search.LoadHits(ctx, w.store, a, hits)
+	found, err := w.index.LoadHits(ctx, w.store, a, hits)
 	if err != nil {
 		return nil, err
 	}
