@@ -14,6 +14,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"answerbook/qa"
+	"answerbook/qa/markdown"
 )
 
 // feedSize is how many of the newest answers a feed holds.
@@ -165,7 +166,13 @@ func (a *API) feed(c *gin.Context) {
 			e.Categories = append(e.Categories, atomCategory{Term: t})
 		}
 		if x.Full {
-			e.Content = &atomText{Type: "html", Body: x.BodyHTML}
+			// A feed reader has no base to resolve the answer's links
+			// and images (/images/….png) against: they are made
+			// absolute. Only answers the feed's reader may read are Full
+			// (public ones in the public feed), and an image is as
+			// visible as the answers that use it, so no member-only image
+			// is named here to those who may not see it.
+			e.Content = &atomText{Type: "html", Body: markdown.AbsoluteURLs(x.BodyHTML, qa.AnswerURL(a.baseURL, x.ID))}
 		}
 		if x.UpdatedAt.After(updated) {
 			updated = x.UpdatedAt

@@ -61,19 +61,11 @@ func (a *API) search(c *gin.Context) {
 	if p.Page <= 1 { // 0: not given, the first
 		// What to write next (the dashboard); a failure to log never fails
 		// the search.
-		if err := a.store.LogSearch(c.Request.Context(), act, c.Query("q"), res.Total, bestScore(res)); err != nil {
+		if err := a.store.LogSearch(c.Request.Context(), act, c.Query("q"), res.Outcome()); err != nil {
 			a.log.Warn("log search", "err", err)
 		}
 	}
 	a.writeHits(c, act, res)
-}
-
-// bestScore is the score of a result's best hit (0 for none).
-func bestScore(res *search.Result) float64 {
-	if len(res.Hits) == 0 {
-		return 0
-	}
-	return res.Hits[0].Score
 }
 
 func (a *API) similar(c *gin.Context) {

@@ -69,8 +69,12 @@ type weekJSON struct {
 }
 
 type searchMissJSON struct {
-	Text     string `json:"text"`
-	Count    int    `json:"count"`
+	Text  string `json:"text"`
+	Count int    `json:"count"`
+	// Weak is how many of Count found only weak matches; Found says it in
+	// a word: nothing, weak (every time) or both.
+	Weak     int    `json:"weak"`
+	Found    string `json:"found"`
 	LastSeen string `json:"last_seen"`
 	Asked    bool   `json:"asked"`
 }
@@ -97,7 +101,7 @@ func (a *API) stats(c *gin.Context) {
 		out.Weeks[i] = weekJSON{WeekStart: w.Start.Format(time.DateOnly), Questions: w.Questions, Answers: w.Answers}
 	}
 	for i, m := range st.Unanswered {
-		out.Unanswered[i] = searchMissJSON{Text: m.Text, Count: m.Count, LastSeen: m.LastSeen, Asked: m.Asked}
+		out.Unanswered[i] = searchMissJSON{Text: m.Text, Count: m.Count, Weak: m.Weak, Found: m.Found(), LastSeen: m.LastSeen, Asked: m.Asked}
 	}
 	out.Reads = readsJSON{ThisMonth: st.Reads.ThisMonth, TopDays: qa.ReadsTopDays, Top: make([]answerReadsJSON, len(st.Reads.Top))}
 	for i, r := range st.Reads.Top {

@@ -116,6 +116,90 @@ func TestAPI_Stats(t *testing.T) {
 	}
 }
 
+// TestAPI_StatsWeakSearches: on a real index with Chinese and English
+// answers, a member's search whose hits all match only weakly is listed
+// under unanswered_searches as found "weak", apart from a search that found
+// nothing; a search with a close match, in either language, is not listed;
+// the weak search that led to a question is marked.
+func TestAPI_StatsWeakSearches(t *testing.T) {
+	s := newServer(t)
+	x := s.person(t, "专家 Expert", qa.RoleExpert, qa.ScopeWrite, nil)
+	m := s.person(t, "会员 Member", qa.RoleMember, qa.ScopeWrite, nil)
+	for _, a := range []map[string]any{
+		{"title": "How are staking rewards calculated?", "body": "Rewards are paid per epoch, in proportion to the stake delegated.", "tags": []string{"staking"}},
+		{"title": "质押收益怎么计算？", "body": "每个周期按委托的质押数量分配收益。", "tags": []string{"staking"}},
+		{"title": "What happens to a validator after slashing?", "body": "The validator is ejected and part of its stake burned.", "public": true},
+		{"title": "验证者被罚没后会怎样？", "body": "验证者会被移出，部分质押被销毁。", "public": true},
+	} {
+		want(t, s.call(t, "POST", "/api/v1/answers", x.token, a, nil), 201, "publish")
+	}
+	search := func(q string) int {
+		t.Helper()
+		var r searchResult
+		want(t, s.call(t, "GET", "/api/v1/search?q="+url.QueryEscape(q), m.token, nil, &r), 200, "search "+q)
+		return r.Total
+	}
+	// Close matches: not what to write next.
+	for _, q := range []string{"staking rewards", "质押收益", "validator slashing", "验证者 罚没"} {
+		if search(q) == 0 {
+			t.Fatalf("%q found nothing", q)
+		}
+	}
+	// Found something, but only weakly: the answers hold some words, not
+	// the rarest.
+	for _, q := range []string{"staking insurance", "质押 保险", "质押  保险"} {
+		if search(q) == 0 {
+			t.Fatalf("%q found nothing; the test wants weak matches", q)
+		}
+	}
+	if n := search("quantum entanglement"); n != 0 {
+		t.Fatalf("quantum entanglement found %d", n)
+	}
+
+	type miss struct {
+		Text     string `json:"text"`
+		Count    int    `json:"count"`
+		Weak     int    `json:"weak"`
+		Found    string `json:"found"`
+		LastSeen string `json:"last_seen"`
+		Asked    bool   `json:"asked"`
+	}
+	var st struct {
+		Unanswered []miss `json:"unanswered_searches"`
+	}
+	misses := func() map[string]miss {
+		t.Helper()
+		want(t, s.call(t, "GET", "/api/v1/stats", x.token, nil, &st), 200, "stats")
+		out := map[string]miss{}
+		for _, m := range st.Unanswered {
+			out[m.Text] = m
+		}
+		return out
+	}
+	got := misses()
+	if len(got) != 3 {
+		t.Fatalf("unanswered = %+v, want 3 texts", st.Unanswered)
+	}
+	for text, w := range map[string]miss{
+		"质押 保险":                {Count: 2, Weak: 2, Found: "weak"},
+		"staking insurance":    {Count: 1, Weak: 1, Found: "weak"},
+		"quantum entanglement": {Count: 1, Weak: 0, Found: "nothing"},
+	} {
+		g := got[text]
+		if g.Count != w.Count || g.Weak != w.Weak || g.Found != w.Found || g.LastSeen == "" || g.Asked {
+			t.Errorf("%q = %+v, want %+v", text, g, w)
+		}
+	}
+	if st.Unanswered[0].Text != "质押 保险" {
+		t.Errorf("most searched first: %+v", st.Unanswered)
+	}
+
+	want(t, s.call(t, "POST", "/api/v1/questions", m.token, map[string]any{"title": "质押 保险 有哪些选择？", "body": "想给质押买保险。"}, nil), 201, "ask")
+	if g := misses()["质押 保险"]; !g.Asked || g.Found != "weak" {
+		t.Fatalf("after the question: %+v", g)
+	}
+}
+
 // TestAPI_IndexSnapshot: the expert downloads a tar of the index whose
 // manifest names the mapping and the seq; members may not (it holds the
 // member-only answers' text).

@@ -14,8 +14,8 @@ import (
 
 // This file holds the expert's dashboard: the queue's health, how fast
 // questions are answered, the weekly flow of questions and answers, and the
-// search log — the searches that found nothing, the list of what to write
-// next.
+// search log — the searches that found nothing or only weak matches, the
+// list of what to write next.
 
 // Dashboard windows and limits.
 const (
@@ -31,7 +31,8 @@ const (
 	// flood of random searches cannot grow the log without bound: past it,
 	// only texts already logged that day are counted.
 	SearchLogDayCap = 5000
-	// DashboardMisses is how many unanswered searches the dashboard lists.
+	// DashboardMisses is how many unanswered searches (nothing found, or
+	// only weak matches) the dashboard lists.
 	DashboardMisses = 25
 )
 
@@ -47,9 +48,9 @@ type Stats struct {
 	// Weeks are the last DashboardWeeks weeks (Monday to Monday, UTC),
 	// oldest first; the last is the current week so far.
 	Weeks []WeekCount
-	// Unanswered are the searches that found nothing in the last
-	// SearchLogDays days, grouped by their normalised text, most searched
-	// first.
+	// Unanswered are the searches of the last SearchLogDays days that
+	// found nothing or only weak matches, grouped by their normalised
+	// text, most searched first.
 	Unanswered []SearchMiss
 	// Reads are the members' reads of answers (reads.go).
 	Reads ReadStats
@@ -89,16 +90,49 @@ type WeekCount struct {
 	Answers   int
 }
 
-// SearchMiss is a search text that found nothing: how often it was
-// searched and the last day it was (UTC, YYYY-MM-DD).
+// SearchMiss is a search text that found nothing or only weak matches:
+// how often it was searched and the last day it was (UTC, YYYY-MM-DD).
 type SearchMiss struct {
-	Text     string
-	Count    int
+	Text  string
+	Count int
+	// Weak is how many of the Count searches found only weak matches; the
+	// others found nothing.
+	Weak     int
 	LastSeen string
 	// Asked is true when a question asked since the log began holds the
 	// text in its title: the search that found nothing led to a question.
 	Asked bool
 }
+
+// Nothing is how many of the searches found nothing at all.
+func (m SearchMiss) Nothing() int { return m.Count - m.Weak }
+
+// Found says what the searches found: "nothing", "weak" (only weak
+// matches, every time) or "both" (some nothing, some only weak matches).
+func (m SearchMiss) Found() string {
+	switch {
+	case m.Weak <= 0:
+		return "nothing"
+	case m.Weak >= m.Count:
+		return "weak"
+	}
+	return "both"
+}
+
+// SearchOutcome is what a search found, as the search log keeps it.
+type SearchOutcome struct {
+	// Results is the search's total.
+	Results int
+	// BestScore is the best hit's score (0 for none).
+	BestScore float64
+	// Weak is true when the search found answers but none that matches
+	// closely (search.Result.OnlyWeak, the one place that judges it).
+	Weak bool
+}
+
+// unanswered reports whether the dashboard lists the search: it found
+// nothing, or only weak matches.
+func (o SearchOutcome) unanswered() bool { return o.Results <= 0 || o.Weak }
 
 // Stats returns the dashboard's figures. Expert only.
 func (s *Store) Stats(ctx context.Context, actor Actor) (*Stats, error) {
@@ -289,6 +323,7 @@ func searchMisses(db *gorm.DB, now time.Time) ([]SearchMiss, error) {
 	var rows []struct {
 		QueryText string
 		N         int64
+		Weak      int64
 		Last      string
 	}
 	cut := searchLogCutoff(now)
@@ -296,10 +331,10 @@ func searchMisses(db *gorm.DB, now time.Time) ([]SearchMiss, error) {
 	if err := db.Raw("SELECT day FROM search_log WHERE day < ? LIMIT 1", cut).Scan(&stale).Error; err != nil {
 		return nil, err
 	}
-	q := "SELECT query_text, searches AS n, last_day AS last FROM search_misses ORDER BY searches DESC, last_day DESC, query_text LIMIT ?"
+	q := "SELECT query_text, searches AS n, weak, last_day AS last FROM search_misses ORDER BY searches DESC, last_day DESC, query_text LIMIT ?"
 	args := []any{DashboardMisses}
 	if len(stale) > 0 {
-		q = "SELECT query_text, SUM(searches) AS n, MAX(day) AS last FROM search_log " +
+		q = "SELECT query_text, SUM(searches) AS n, SUM(weak) AS weak, MAX(day) AS last FROM search_log " +
 			"WHERE matched = ? AND day >= ? GROUP BY query_text ORDER BY n DESC, last DESC, query_text LIMIT ?"
 		args = []any{false, cut, DashboardMisses}
 	}
@@ -308,7 +343,7 @@ func searchMisses(db *gorm.DB, now time.Time) ([]SearchMiss, error) {
 	}
 	out := make([]SearchMiss, len(rows))
 	for i, r := range rows {
-		out[i] = SearchMiss{Text: r.QueryText, Count: int(r.N), LastSeen: r.Last}
+		out[i] = SearchMiss{Text: r.QueryText, Count: int(r.N), Weak: int(min(max(r.Weak, 0), r.N)), LastSeen: r.Last}
 	}
 	// The log keeps no member: a recent question whose title holds the
 	// text is the sign that the search led to it. The newest questions
@@ -370,13 +405,14 @@ func NormalizeSearch(text string) string {
 // LogSearch records a search in the search log when it is one the
 // dashboard lists: a search by a member who may read the whole archive
 // (not the expert's own, not a visitor's or a lapsed member's, who find
-// public answers only) that found nothing (results == 0; weak matches will
-// count once the search reports match strength). It keeps the normalised
-// text, the result count, the best score and the day: no member, no time of
-// day. Calls for the same text on the same day add to one row. Callers log
-// the first page of a search only.
-func (s *Store) LogSearch(ctx context.Context, actor Actor, text string, results int, bestScore float64) error {
-	if results > 0 || actor.Member == nil || actor.IsExpert() || !actor.CanReadArchive(s.clock()) {
+// public answers only) that found nothing or only weak matches (out.Weak).
+// It keeps the normalised text, the result count, the best score, whether
+// it found only weak matches and the day: no member, no time of day. Calls
+// for the same text on the same day add to one row (its results and best
+// score the latest; weak counts the searches that found only weak
+// matches). Callers log the first page of a search only.
+func (s *Store) LogSearch(ctx context.Context, actor Actor, text string, out SearchOutcome) error {
+	if !out.unanswered() || actor.Member == nil || actor.IsExpert() || !actor.CanReadArchive(s.clock()) {
 		return nil
 	}
 	t := NormalizeSearch(text)
@@ -384,20 +420,22 @@ func (s *Store) LogSearch(ctx context.Context, actor Actor, text string, results
 		return nil
 	}
 	day := s.clock().Format(time.DateOnly)
-	matched := results > 0
+	weak := 0
+	if out.Results > 0 {
+		weak = 1
+	}
+	// matched (a close match) is false on every row: such searches are not
+	// logged.
 	return s.tx(ctx, func(tx *gorm.DB) error {
 		// The miss totals count what the log counts: one more search of
 		// t, last seen today.
 		addMiss := func() error {
-			if matched {
-				return nil
-			}
-			return tx.Exec("INSERT INTO search_misses (query_text, searches, last_day) VALUES (?, 1, ?) "+
-				"ON CONFLICT (query_text) DO UPDATE SET searches = search_misses.searches + 1, last_day = excluded.last_day",
-				t, day).Error
+			return tx.Exec("INSERT INTO search_misses (query_text, searches, weak, last_day) VALUES (?, 1, ?, ?) "+
+				"ON CONFLICT (query_text) DO UPDATE SET searches = search_misses.searches + 1, weak = search_misses.weak + excluded.weak, last_day = excluded.last_day",
+				t, weak, day).Error
 		}
-		res := tx.Exec("UPDATE search_log SET searches = searches + 1, results = ?, best_score = ?, matched = ? WHERE day = ? AND query_text = ?",
-			results, bestScore, matched, day, t)
+		res := tx.Exec("UPDATE search_log SET searches = searches + 1, weak = weak + ?, results = ?, best_score = ? WHERE day = ? AND query_text = ?",
+			weak, out.Results, out.BestScore, day, t)
 		if res.Error != nil {
 			return res.Error
 		}
@@ -412,9 +450,9 @@ func (s *Store) LogSearch(ctx context.Context, actor Actor, text string, results
 			return nil
 		}
 		// Another server may have inserted the row meanwhile.
-		if err := tx.Exec("INSERT INTO search_log (day, query_text, searches, results, best_score, matched) VALUES (?, ?, 1, ?, ?, ?) "+
-			"ON CONFLICT (day, query_text) DO UPDATE SET searches = search_log.searches + 1",
-			day, t, results, bestScore, matched).Error; err != nil {
+		if err := tx.Exec("INSERT INTO search_log (day, query_text, searches, weak, results, best_score, matched) VALUES (?, ?, 1, ?, ?, ?, ?) "+
+			"ON CONFLICT (day, query_text) DO UPDATE SET searches = search_log.searches + 1, weak = search_log.weak + excluded.weak",
+			day, t, weak, out.Results, out.BestScore, false).Error; err != nil {
 			return err
 		}
 		return addMiss()
@@ -430,8 +468,10 @@ func (s *Store) PruneSearchLog(ctx context.Context) (int, error) {
 		// Take the pruned days out of the miss totals first; the days kept
 		// are later than the pruned ones, so last_day stays right.
 		if err := tx.Exec("UPDATE search_misses SET searches = searches - COALESCE((SELECT SUM(l.searches) FROM search_log l "+
+			"WHERE l.day < ? AND l.matched = ? AND l.query_text = search_misses.query_text), 0), "+
+			"weak = weak - COALESCE((SELECT SUM(l.weak) FROM search_log l "+
 			"WHERE l.day < ? AND l.matched = ? AND l.query_text = search_misses.query_text), 0) "+
-			"WHERE query_text IN (SELECT query_text FROM search_log WHERE day < ? AND matched = ?)", cut, false, cut, false).Error; err != nil {
+			"WHERE query_text IN (SELECT query_text FROM search_log WHERE day < ? AND matched = ?)", cut, false, cut, false, cut, false).Error; err != nil {
 			return err
 		}
 		if err := tx.Exec("DELETE FROM search_misses WHERE searches <= 0").Error; err != nil {

@@ -160,7 +160,7 @@ func TestStore_SearchLog(t *testing.T) {
 		lapsed := e.expired(t, "Lapsed")
 		logAs := func(a qa.Actor, text string, results int) {
 			t.Helper()
-			if err := e.LogSearch(e.ctx, a, text, results, 0); err != nil {
+			if err := e.LogSearch(e.ctx, a, text, qa.SearchOutcome{Results: results}); err != nil {
 				t.Fatalf("log %q: %v", text, err)
 			}
 		}
@@ -224,7 +224,7 @@ func TestStore_SearchLog_Window(t *testing.T) {
 		ann := e.member(t, "Ann", qa.RoleMember)
 		log := func(text string) {
 			t.Helper()
-			if err := e.LogSearch(e.ctx, as(ann), text, 0, 0); err != nil {
+			if err := e.LogSearch(e.ctx, as(ann), text, qa.SearchOutcome{}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -360,7 +360,7 @@ func TestStore_SearchMissLedToQuestion(t *testing.T) {
 		expert := e.member(t, "Expert 专家", qa.RoleExpert)
 		ann := e.member(t, "Ann 安", qa.RoleMember)
 		for _, text := range []string{"质押奖励", "validator keys", "100%_sure"} {
-			if err := e.LogSearch(e.ctx, as(ann), text, 0, 0); err != nil {
+			if err := e.LogSearch(e.ctx, as(ann), text, qa.SearchOutcome{}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -384,6 +384,88 @@ func TestStore_SearchMissLedToQuestion(t *testing.T) {
 		e.ask(t, ann, "100 percent sure", "")
 		if got := asked(); !got["质押奖励"] || !got["validator keys"] || got["100%_sure"] {
 			t.Fatalf("after the questions: %v", got)
+		}
+	})
+}
+
+// TestStore_SearchLog_Weak: a search that found only weak matches is
+// logged beside the ones that found nothing and counted apart (Weak,
+// Found); a close match is not logged; the totals agree with the log before
+// and after the prune; a weak search that led to a question is marked.
+func TestStore_SearchLog_Weak(t *testing.T) {
+	eachStore(t, func(t *testing.T, e *env) {
+		expert := e.member(t, "Expert 专家", qa.RoleExpert)
+		ann := e.member(t, "Ann 安", qa.RoleMember)
+		log := func(text string, o qa.SearchOutcome) {
+			t.Helper()
+			if err := e.LogSearch(e.ctx, as(ann), text, o); err != nil {
+				t.Fatal(err)
+			}
+		}
+		misses := func() map[string]qa.SearchMiss {
+			t.Helper()
+			st, err := e.Stats(e.ctx, as(expert))
+			if err != nil {
+				t.Fatal(err)
+			}
+			out := map[string]qa.SearchMiss{}
+			for _, m := range st.Unanswered {
+				out[m.Text] = m
+			}
+			return out
+		}
+		nothing := qa.SearchOutcome{}
+		weak := qa.SearchOutcome{Results: 4, BestScore: 1.5, Weak: true}
+		day1 := e.clock.Now().Format(time.DateOnly)
+		log("质押 保险", weak)
+		log("质押 保险", weak)
+		log("slashing insurance", nothing)
+		log("slashing insurance", weak)
+		log("staking rewards", qa.SearchOutcome{Results: 3, BestScore: 7}) // a close match: not logged
+		e.clock.Add(24 * time.Hour)
+		day2 := e.clock.Now().Format(time.DateOnly)
+		log("质押 保险", weak)
+		log("epoch length", nothing)
+
+		got := misses()
+		want := map[string]qa.SearchMiss{
+			"质押 保险":              {Text: "质押 保险", Count: 3, Weak: 3, LastSeen: day2},
+			"slashing insurance": {Text: "slashing insurance", Count: 2, Weak: 1, LastSeen: day1},
+			"epoch length":       {Text: "epoch length", Count: 1, LastSeen: day2},
+		}
+		if fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("unanswered = %+v\nwant %+v", got, want)
+		}
+		for text, found := range map[string]string{"质押 保险": "weak", "slashing insurance": "both", "epoch length": "nothing"} {
+			if got[text].Found() != found {
+				t.Errorf("%q found %q, want %q", text, got[text].Found(), found)
+			}
+		}
+		if got["slashing insurance"].Nothing() != 1 {
+			t.Errorf("slashing insurance found nothing %d times, want 1", got["slashing insurance"].Nothing())
+		}
+
+		// Day one out of the window: counted out before the prune (the
+		// log grouped) and after it (the totals).
+		e.clock.Add(89 * 24 * time.Hour)
+		want = map[string]qa.SearchMiss{
+			"质押 保险":        {Text: "质押 保险", Count: 1, Weak: 1, LastSeen: day2},
+			"epoch length": {Text: "epoch length", Count: 1, LastSeen: day2},
+		}
+		if got := misses(); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("before the prune = %+v\nwant %+v", got, want)
+		}
+		if n, err := e.PruneSearchLog(e.ctx); err != nil || n != 2 {
+			t.Fatalf("prune = %d, %v; want 2", n, err)
+		}
+		if got := misses(); fmt.Sprint(got) != fmt.Sprint(want) {
+			t.Fatalf("after the prune = %+v\nwant %+v", got, want)
+		}
+
+		// The weak search led to a question: marked, still weak.
+		e.ask(t, ann, "质押 保险 有哪些选择？", "")
+		if m := misses()["质押 保险"]; !m.Asked || m.Found() != "weak" {
+			t.Fatalf("after the question: %+v", m)
 		}
 	})
 }

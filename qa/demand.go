@@ -9,7 +9,8 @@ import (
 )
 
 // This file ranks the pending questions by demand: how many other pending
-// questions and how many searches that found nothing ask for much the same.
+// questions and how many searches that found nothing, or only weak matches
+// (the dashboard's list), ask for much the same.
 // Questions are not in the search index, so likeness is the overlap of the
 // titles' terms (Latin words, Chinese character pairs), through an
 // inverted index: a queue of a thousand questions ranks in milliseconds
@@ -22,8 +23,9 @@ const demandMisses = 1000
 type Demand struct {
 	// Questions are the other pending questions much like it.
 	Questions int
-	// Searches are the searches that found nothing and ask much the same
-	// (each text counted as often as it was searched).
+	// Searches are the searches that found nothing or only weak matches
+	// and ask much the same (each text counted as often as it was
+	// searched).
 	Searches int
 }
 

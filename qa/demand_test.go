@@ -22,7 +22,7 @@ func TestStore_QueueByDemand(t *testing.T) {
 		e.ask(t, m, "质押收益是多少", "")
 		// Two members search for slashing insurance and find nothing.
 		for _, text := range []string{"slashing insurance", "Slashing insurance"} {
-			if err := e.LogSearch(e.ctx, as(m), text, 0, 0); err != nil {
+			if err := e.LogSearch(e.ctx, as(m), text, qa.SearchOutcome{}); err != nil {
 				t.Fatal(err)
 			}
 		}
@@ -71,7 +71,7 @@ func BenchmarkQueueDemand(b *testing.B) {
 		if _, err := e.CreateQuestion(e.ctx, as(m), qa.QuestionCreate{Title: title}); err != nil {
 			b.Fatal(err)
 		}
-		if err := e.LogSearch(e.ctx, as(m), fmt.Sprintf("%s search %d", topics[i%len(topics)], i), 0, 0); err != nil {
+		if err := e.LogSearch(e.ctx, as(m), fmt.Sprintf("%s search %d", topics[i%len(topics)], i), qa.SearchOutcome{}); err != nil {
 			b.Fatal(err)
 		}
 	}

@@ -468,6 +468,12 @@ CREATE TABLE image_refs (
   PRIMARY KEY (answer_id, sha256)
 );
 CREATE INDEX image_refs_sha256 ON image_refs(sha256, answer_id)`},
+	// weak counts, of a row's searches, those that found only weak
+	// matches (search.Result.OnlyWeak): the dashboard lists them beside
+	// the searches that found nothing, marked apart.
+	{19, "search log: searches with only weak matches", `
+ALTER TABLE search_log ADD COLUMN weak INTEGER NOT NULL DEFAULT 0;
+ALTER TABLE search_misses ADD COLUMN weak BIGINT NOT NULL DEFAULT 0`},
 }
 
 // checkMigrations fails when versions are not strictly increasing: two

@@ -81,13 +81,33 @@ type Hit struct {
 	// Snippet is the best passage as HTML: everything escaped but the
 	// <mark> around matched words.
 	Snippet string
-	// Coverage (Similar only) is the share of the query title's weight
-	// (each term's weight times its inverse document frequency) that the
-	// hit's title has, 0–1: a measure of how closely it matches, for
-	// searcheval's abstention figures (not yet a calibrated match
-	// strength: see issue 14).
+	// Coverage is the share of the query's weight (each term's weight
+	// times its inverse document frequency) that the hit's title has, 0–1:
+	// for Similar the terms of the question's title, for Search the
+	// query's own words (not the tags their synonyms add, nor the zh↔en
+	// lexicon's translations). A Search of tags or phrases alone has
+	// Coverage 1: every hit holds all it asks for. Below StrongCoverage a
+	// hit is a weak match (Weak).
 	Coverage float64
 }
+
+// StrongCoverage is the Coverage from which a hit matches closely; below it
+// the hit is a weak match. It is the abstention threshold cmd/searcheval
+// fits (go run ./cmd/searcheval -data ../shared/data -only lcqmc): on LCQMC
+// dev, with the true match removed from the index for half the queries, the
+// best hit's coverage tells "the match is there" from "it is gone" best
+// (balanced accuracy, thresholds 0.00–1.00 tried on one half) at 0.61, for
+// Similar and for Search alike (0.631 and 0.628 on that half; 0.601 and
+// 0.599 on the other). One threshold serves both, so a search and the ask
+// page's similar box judge alike. BQ dev says nothing either way (about
+// 0.51 at any threshold: its pairs share few words), so LCQMC sets it. The
+// signal is modest: a weak hit is one to look at, not proof that nothing
+// fits.
+const StrongCoverage = 0.61
+
+// Weak reports whether the hit matches its query only weakly: its Coverage
+// is below StrongCoverage.
+func (h Hit) Weak() bool { return h.Coverage < StrongCoverage }
 
 // Result is a page of hits with the total and the tag facets over the whole
 // result.
@@ -98,6 +118,32 @@ type Result struct {
 	// Fuzzy is true when typo tolerance found these hits.
 	Fuzzy bool
 	Took  time.Duration
+}
+
+// OnlyWeak reports whether the result found answers but none of the page's
+// hits matches closely (every one is Weak): the expert's dashboard lists
+// such a search under "only weak matches". The best hit is judged by its
+// Coverage, not its place, so a page sorted by date judges alike.
+func (r *Result) OnlyWeak() bool {
+	if r.Total == 0 || len(r.Hits) == 0 {
+		return false
+	}
+	for _, h := range r.Hits {
+		if !h.Weak() {
+			return false
+		}
+	}
+	return true
+}
+
+// Outcome is what the search found, for the search log
+// (qa.Store.LogSearch): its total, its best hit's score and OnlyWeak.
+func (r *Result) Outcome() qa.SearchOutcome {
+	o := qa.SearchOutcome{Results: r.Total, Weak: r.OnlyWeak()}
+	if len(r.Hits) > 0 {
+		o.BestScore = r.Hits[0].Score
+	}
+	return o
 }
 
 // Search runs a query. Bad syntax or bounds are EINVALID; an index that is
@@ -244,11 +290,7 @@ func (ix *Index) Similar(ctx context.Context, q SimilarQuery) (*Result, error) {
 			b.AddMust(filters...)
 			return b
 		}
-		w := make(map[string]float64, len(titleTerms))
-		for _, t := range titleTerms {
-			w[t] = termWeight(t) * idf(st.total(t), float64(st.n))
-		}
-		return plan{sel: build(false), full: build(true), rerank: titleTerms, rerankW: w, narrowed: len(c.score) > 0}, len(c.select_) > 0
+		return plan{sel: build(false), full: build(true), rerank: titleTerms, cover: st.coverWeights(titleTerms), narrowed: len(c.score) > 0}, len(c.select_) > 0
 	}
 	pl, ok := planFor(st)
 	if !ok {
@@ -274,9 +316,10 @@ type plan struct {
 	// rerank, when set, are the terms of a title: candidates are ranked
 	// again by how much of their own title they share with it.
 	rerank []string
-	// rerankW weighs the terms of rerank (their weight in the score) for
-	// Hit.Coverage.
-	rerankW map[string]float64
+	// cover weighs the terms Hit.Coverage counts (coverWeights); with
+	// coverAll, Coverage is 1 (a search of tags or phrases alone).
+	cover    map[string]float64
+	coverAll bool
 	// narrowed: some terms only score (a wide plan would find more).
 	narrowed bool
 }
@@ -338,7 +381,50 @@ func (ix *Index) textQuery(st termStats, p Parsed, terms, fuzzy []string, public
 		}
 		return b
 	}
-	return plan{sel: build(false), full: build(true), narrowed: len(c.score) > 0}
+	// Coverage counts the query's own words: the terms of Words among
+	// terms (which pruneCommonChars may have thinned).
+	words := map[string]bool{}
+	for _, t := range analyzeTerms(strings.Join(p.Words, " "), maxTerms) {
+		words[t] = true
+	}
+	var own []string
+	for _, t := range terms {
+		if words[t] {
+			own = append(own, t)
+		}
+	}
+	return plan{sel: build(false), full: build(true), narrowed: len(c.score) > 0,
+		cover: st.coverWeights(own), coverAll: len(p.Words) == 0}
+}
+
+// coverWeights weighs terms for Hit.Coverage: each term's weight times its
+// inverse document frequency.
+func (st termStats) coverWeights(terms []string) map[string]float64 {
+	w := make(map[string]float64, len(terms))
+	for _, t := range terms {
+		w[t] = termWeight(t) * idf(st.total(t), float64(st.n))
+	}
+	return w
+}
+
+// coverage is Hit.Coverage of h under the plan: the weight of the terms
+// its title holds over the weight of all; ok is false when the plan weighs
+// none.
+func (pl plan) coverage(h *bsearch.DocumentMatch) (cov float64, ok bool) {
+	if pl.coverAll {
+		return 1, true
+	}
+	sum := 0.0
+	for _, w := range pl.cover {
+		sum += w
+	}
+	if sum <= 0 {
+		return 0, false
+	}
+	for t := range h.Locations[fieldTitle] {
+		cov += pl.cover[t]
+	}
+	return min(cov/sum, 1), true
 }
 
 // Candidate selection. A search's terms are taken from the rarest up: they
@@ -618,7 +704,11 @@ func (ix *Index) run(ctx context.Context, pl plan, newest bool, page, perPage in
 		if err := loadText(r, h); err != nil {
 			return nil, qa.Internal(err, "search")
 		}
-		res.Hits = append(res.Hits, Hit{ID: id, Score: h.Score, Snippet: snippetOf(h), Coverage: coverage[h.ID]})
+		cov := coverage[h.ID]
+		if pl.rerank == nil {
+			cov, _ = pl.coverage(h)
+		}
+		res.Hits = append(res.Hits, Hit{ID: id, Score: h.Score, Snippet: snippetOf(h), Coverage: cov})
 	}
 	res.Took = time.Since(start)
 	return res, nil
@@ -739,10 +829,6 @@ const titleWeight = 0.5
 // that. It returns each hit's coverage (see Hit.Coverage).
 func (ix *Index) rerank(r bindex.IndexReader, t *tagTable, pl plan, hits []*bsearch.DocumentMatch) (map[string]float64, error) {
 	coverage := make(map[string]float64, len(hits))
-	wsum := 0.0
-	for _, w := range pl.rerankW {
-		wsum += w
-	}
 	q := make(map[string]bool, len(pl.rerank))
 	for _, t := range pl.rerank {
 		q[t] = true
@@ -760,16 +846,14 @@ func (ix *Index) rerank(r bindex.IndexReader, t *tagTable, pl plan, hits []*bsea
 	}
 	for _, h := range hits {
 		shared := 0
-		cov := 0.0
 		h.Complete(nil)
 		for t := range h.Locations[fieldTitle] {
 			if q[t] {
 				shared++
-				cov += pl.rerankW[t]
 			}
 		}
-		if wsum > 0 {
-			coverage[h.ID] = cov / wsum
+		if cov, ok := pl.coverage(h); ok {
+			coverage[h.ID] = cov
 		}
 		titleTerms := shared
 		if t != nil {

@@ -22,14 +22,28 @@ func TestBrowser_TagMerge(t *testing.T) {
 	s := newSite(t)
 	expert := s.person(t, "张老师", qa.RoleExpert, nil)
 	member := s.person(t, "Ann", qa.RoleMember, nil)
-	// Something for the dashboard to show: a pending question, searches
-	// that found nothing, answers read.
+	// Something for the dashboard to show: a pending question.
 	if _, err := s.store.CreateQuestion(s.ctx, qa.Actor{Member: member, Scope: qa.ScopeWrite}, qa.QuestionCreate{Title: "质押奖励什么时候发放？When are staking rewards paid out?"}); err != nil {
 		t.Fatal(err)
 	}
-	for _, lang := range []struct{ code, flash, merged string }{
-		{"zh-Hans", "标签已合并", "质押"},
-		{"en", "Tags merged", "stake"},
+	// Searches that found nothing, only weak matches, or now one and now
+	// the other: every mark in the table, one of them on a long text.
+	for _, l := range []struct {
+		text string
+		out  qa.SearchOutcome
+	}{
+		{"质押保险理赔流程和所需材料清单以及常见的拒赔原因 staking insurance claims checklist", qa.SearchOutcome{Results: 3, Weak: true}},
+		{"slashing insurance", qa.SearchOutcome{}},
+		{"epoch length", qa.SearchOutcome{}},
+		{"epoch length", qa.SearchOutcome{Results: 2, Weak: true}},
+	} {
+		if err := s.store.LogSearch(s.ctx, qa.Actor{Member: member, Scope: qa.ScopeRead}, l.text, l.out); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, lang := range []struct{ code, flash, merged, weak, nothing string }{
+		{"zh-Hans", "标签已合并", "质押", "只有弱匹配", "没有结果"},
+		{"en", "Tags merged", "stake", "only weak matches", "nothing found"},
 	} {
 		for _, size := range []struct {
 			name string
@@ -70,6 +84,11 @@ func TestBrowser_TagMerge(t *testing.T) {
 				for _, p := range []string{"/dashboard", "/settings"} {
 					c.open(p, p)
 					c.do(p+" loaded", chromedp.WaitVisible(chromedp.CSS("main h1")))
+					if p == "/dashboard" {
+						c.waitText("only weak matches marked", `table.searches tr[data-found="weak"] th`, lang.weak)
+						c.waitText("nothing found marked", `table.searches tr[data-found="nothing"] th`, lang.nothing)
+						c.waitText("both marked", `table.searches tr[data-found="both"] th`, lang.weak)
+					}
 					measure(p)
 					c.screenshot(p)
 				}

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/PuerkitoBio/goquery"
+
 	"answerbook/qa"
 )
 
@@ -22,7 +24,7 @@ func TestPages_Dashboard(t *testing.T) {
 
 	p := x.get(t, "/dashboard")
 	want(t, p, 200, "empty dashboard")
-	if p.text("#pending-count") != "0" || p.text("#no-searches") != "No search has come up empty yet." ||
+	if p.text("#pending-count") != "0" || p.text("#no-searches") != "No search has come up empty, or with only weak matches, yet." ||
 		p.doc.Find(`nav.main a[href="/dashboard"][aria-current="page"]`).Length() != 1 {
 		t.Fatalf("empty dashboard: %q", p.text("main"))
 	}
@@ -82,5 +84,66 @@ func TestPages_Dashboard(t *testing.T) {
 	}
 	if r, _ := m.post(t, "/dashboard/searches/clear", nil); r.StatusCode != http.StatusForbidden {
 		t.Fatalf("member clears: %d", r.StatusCode)
+	}
+}
+
+// TestPages_DashboardWeakSearches: on a real index with Chinese and English
+// answers, a member's search that found only weak matches is listed under
+// "what to write next" marked "only weak matches" (只有弱匹配), apart from
+// one that found nothing (没有结果); a close match is not listed; both marks
+// in both languages, and the "then asked" mark beside them.
+func TestPages_DashboardWeakSearches(t *testing.T) {
+	s := newSite(t)
+	expert := s.person(t, "张老师", qa.RoleExpert, nil)
+	member := s.person(t, "李雷", qa.RoleMember, nil)
+	s.publish(t, "How are staking rewards calculated?", "Rewards are paid per epoch, in proportion to the stake delegated.", true, "staking")
+	s.publish(t, "质押收益怎么计算？", "每个周期按委托的质押数量分配收益。", false, "staking")
+	s.publish(t, "验证者被罚没后会怎样？", "验证者会被移出，部分质押被销毁。", false)
+
+	m := s.signIn(t, member, "zh-Hans")
+	for _, q := range []string{"staking rewards", "质押收益", "质押 保险", "质押 保险", "staking insurance", "quantum entanglement"} {
+		p := m.get(t, "/search?q="+url.QueryEscape(q))
+		want(t, p, 200, "search "+q)
+	}
+	if _, err := s.store.CreateQuestion(s.ctx, qa.Actor{Member: member, Scope: qa.ScopeWrite}, qa.QuestionCreate{Title: "staking insurance 值得买吗？", Body: "细节"}); err != nil {
+		t.Fatal(err)
+	}
+
+	for _, tc := range []struct{ lang, nothing, weak, asked string }{
+		{"zh-Hans", "没有结果", "只有弱匹配", "随后有人提问"},
+		{"en", "nothing found", "only weak matches", "then asked"},
+	} {
+		p := s.signIn(t, expert, tc.lang).get(t, "/dashboard")
+		want(t, p, 200, "dashboard "+tc.lang)
+		rows := map[string]string{} // the row's heading: text and marks
+		found := map[string]string{}
+		times := map[string]string{}
+		p.doc.Find("table.searches tbody tr").Each(func(_ int, r *goquery.Selection) {
+			text := strings.TrimSpace(r.Find("th a").Text())
+			rows[text] = strings.Join(strings.Fields(r.Find("th").Text()), " ")
+			found[text], _ = r.Attr("data-found")
+			times[text] = strings.TrimSpace(r.Find("td").First().Text())
+		})
+		if len(rows) != 3 || rows["staking rewards"] != "" || rows["质押收益"] != "" {
+			t.Fatalf("%s: rows %q, want the weak and the empty searches only", tc.lang, rows)
+		}
+		for text, w := range map[string]struct{ found, mark string }{
+			"质押 保险":                {"weak", tc.weak},
+			"staking insurance":    {"weak", tc.weak},
+			"quantum entanglement": {"nothing", tc.nothing},
+		} {
+			if found[text] != w.found || !strings.Contains(rows[text], w.mark) {
+				t.Errorf("%s: %q row %q (found %q), want %q marked %q", tc.lang, text, rows[text], found[text], w.found, w.mark)
+			}
+		}
+		if strings.Contains(rows["quantum entanglement"], tc.weak) || strings.Contains(rows["质押 保险"], tc.nothing) {
+			t.Errorf("%s: marks mixed up: %q", tc.lang, rows)
+		}
+		if times["质押 保险"] != "2" || times["staking insurance"] != "1" {
+			t.Errorf("%s: times %q, want 质押 保险 twice", tc.lang, times)
+		}
+		if !strings.Contains(rows["staking insurance"], tc.asked) || strings.Contains(rows["质押 保险"], tc.asked) {
+			t.Errorf("%s: then asked: %q", tc.lang, rows)
+		}
 	}
 }

@@ -148,11 +148,7 @@ func (w *Web) search(c *gin.Context) {
 	if page == 1 {
 		// What to write next (the dashboard); a failure to log never fails
 		// the search.
-		best := 0.0
-		if len(res.Hits) > 0 {
-			best = res.Hits[0].Score
-		}
-		if err := w.store.LogSearch(c.Request.Context(), a, d.Query, res.Total, best); err != nil {
+		if err := w.store.LogSearch(c.Request.Context(), a, d.Query, res.Outcome()); err != nil {
 			w.log.Warn("log search", "err", err)
 		}
 	}

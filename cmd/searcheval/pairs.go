@@ -57,7 +57,7 @@ func pairs(ctx context.Context, name, path string, sep rune, header bool, work s
 		lat          latencies
 	}
 	var sim, srch scores
-	var abst abstention
+	var abst, abstSearch abstention
 	positives := 0
 	for _, p := range ps {
 		if !p.same {
@@ -83,12 +83,15 @@ func pairs(ctx context.Context, name, path string, sep rune, header bool, work s
 			return fmt.Errorf("search %q: %w", p.s1, err)
 		}
 		score(&srch.mrr, &srch.r1, &srch.r10, res, self, want)
+		abstSearch.add(positives, res, self, want)
 	}
 	n := float64(positives)
 	fmt.Printf("%s (%d sentences imported in %v, %d positive pairs)\n", name, len(index), imported.Round(time.Millisecond), positives)
 	fmt.Printf("  %-22s MRR@10 %.3f  Recall@1 %.3f  Recall@10 %.3f  latency %v\n", "answerbook Similar", sim.mrr/n, sim.r1/n, sim.r10/n, sim.lat)
 	fmt.Printf("  %-22s MRR@10 %.3f  Recall@1 %.3f  Recall@10 %.3f  latency %v\n", "answerbook Search", srch.mrr/n, srch.r1/n, srch.r10/n, srch.lat)
-	fmt.Printf("  %s\n\n", abst.report())
+	fmt.Printf("  %s\n", abst.report("Similar, coverage of the query's title"))
+	fmt.Printf("  %s\n", abstSearch.report("Search, coverage of the query's words"))
+	fmt.Printf("  at search.StrongCoverage %.2f: Similar %s, Search %s\n\n", search.StrongCoverage, abst.at(search.StrongCoverage), abstSearch.at(search.StrongCoverage))
 	return nil
 }
 
@@ -159,8 +162,8 @@ func readPairs(path string, sep rune, header bool) ([]pair, error) {
 	}
 }
 
-// abstention measures whether Similar's best hit says how closely it
-// matches (Hit.Coverage): for half the queries the true match counts as
+// abstention measures whether the best hit (of Similar or Search) says how
+// closely it matches (Hit.Coverage): for half the queries the true match counts as
 // removed (the best hit but it, which is what the index without it would
 // rank first, but for its share of the document frequencies), for the
 // other half it is there. A threshold is fitted on the queries 4k and 4k+1
@@ -207,13 +210,20 @@ func balanced(th float64, present, removed []float64) float64 {
 	return 0.5 * (float64(tp)/float64(max(1, len(present))) + float64(tn)/float64(max(1, len(removed))))
 }
 
-func (a *abstention) report() string {
+func (a *abstention) report(what string) string {
 	best, bestTh := 0.0, 0.0
-	for th := 0.0; th <= 1.0; th += 0.01 {
+	for i := 0; i <= 100; i++ {
+		th := float64(i) / 100
 		if b := balanced(th, a.present[0], a.removed[0]); b > best {
 			best, bestTh = b, th
 		}
 	}
-	return fmt.Sprintf("abstention (Similar, coverage of the query's title): threshold %.2f fitted on %d+%d queries (balanced accuracy %.3f), on the other %d+%d: %.3f",
-		bestTh, len(a.present[0]), len(a.removed[0]), best, len(a.present[1]), len(a.removed[1]), balanced(bestTh, a.present[1], a.removed[1]))
+	return fmt.Sprintf("abstention (%s): threshold %.2f fitted on %d+%d queries (balanced accuracy %.3f), on the other %d+%d: %.3f",
+		what, bestTh, len(a.present[0]), len(a.removed[0]), best, len(a.present[1]), len(a.removed[1]), balanced(bestTh, a.present[1], a.removed[1]))
+}
+
+// at is the balanced accuracy at threshold th on the fitted half and on
+// the other.
+func (a *abstention) at(th float64) string {
+	return fmt.Sprintf("%.3f / %.3f", balanced(th, a.present[0], a.removed[0]), balanced(th, a.present[1], a.removed[1]))
 }

@@ -1,0 +1,71 @@
+package search_test
+
+import (
+	"testing"
+
+	"answerbook/search"
+)
+
+// TestIndex_MatchStrength: a plain search says how closely its hits match
+// (Hit.Coverage, the share of the query's own words a hit's title holds):
+// a search whose words an answer's title holds is strong; one that finds
+// answers sharing only some of its words (the rarest missing) finds only
+// weak matches, in Chinese and English, sorted by relevance or by date; a
+// search of tags alone is strong; nothing found is not "only weak".
+func TestIndex_MatchStrength(t *testing.T) {
+	e := newEnv(t)
+	e.publish("How are staking rewards calculated?", "Rewards are paid per epoch, in proportion to the stake delegated.", true, "staking")
+	e.publish("质押收益怎么计算？", "每个周期按委托的质押数量分配收益。", true, "staking")
+	e.publish("What happens to a validator after slashing?", "The validator is ejected and part of its stake burned.", true)
+	e.publish("验证者被罚没后会怎样？", "验证者会被移出，部分质押被销毁。", true)
+	e.publish("How long is an epoch?", "An epoch lasts 6.4 minutes: 32 slots of 12 seconds.", true)
+	e.publish("一个周期有多长？", "一个周期是 32 个时隙，每个 12 秒。", true)
+
+	for _, tc := range []struct {
+		q    string
+		tags []string
+		weak bool
+	}{
+		{q: "staking rewards"},
+		{q: "How are staking rewards calculated"},
+		{q: "质押收益"},
+		{q: "质押收益怎么计算"},
+		{q: "epoch length", weak: true},      // "length" is in no answer
+		{q: "staking insurance", weak: true}, // nor "insurance"
+		{q: "质押 保险", weak: true},             // nor 保险
+		{q: "validator 保险", weak: true},
+		{q: `"proof of stake"`, weak: false}, // a phrase alone: found nothing
+		{q: `"staking rewards"`},             // a phrase alone, found: strong
+		{q: "", tags: []string{"staking"}},   // tags alone: strong
+		{q: "tag:staking"},
+	} {
+		for _, newest := range []bool{false, true} {
+			res := e.search(search.Query{Text: tc.q, Tags: tc.tags, Newest: newest})
+			if tc.q == `"proof of stake"` {
+				if res.Total != 0 || res.OnlyWeak() || res.Outcome().Weak || res.Outcome().Results != 0 {
+					t.Errorf("%q: total %d, only weak %v", tc.q, res.Total, res.OnlyWeak())
+				}
+				continue
+			}
+			if res.Total == 0 {
+				t.Errorf("%q (newest %v) found nothing", tc.q, newest)
+				continue
+			}
+			best := 0.0
+			for _, h := range res.Hits {
+				if h.Coverage < 0 || h.Coverage > 1 {
+					t.Errorf("%q: coverage %v out of 0–1", tc.q, h.Coverage)
+				}
+				best = max(best, h.Coverage)
+			}
+			if res.OnlyWeak() != tc.weak || res.Outcome().Weak != tc.weak || res.Outcome().Results != res.Total {
+				t.Errorf("%q (newest %v): only weak %v (best coverage %.2f, threshold %.2f), want %v", tc.q, newest, res.OnlyWeak(), best, search.StrongCoverage, tc.weak)
+			}
+		}
+	}
+	// The strong search's best hit covers the whole query.
+	res := e.search(search.Query{Text: "staking rewards"})
+	if len(res.Hits) == 0 || res.Hits[0].Coverage != 1 || res.Hits[0].Weak() {
+		t.Fatalf("staking rewards: %+v", res.Hits)
+	}
+}
