@@ -127,7 +127,11 @@ func (d *Dispatcher) Run(ctx context.Context) {
 		d.Backoff = defaultBackoff
 	}
 	for ctx.Err() == nil {
-		ds, hooks, err := d.Store.ClaimDeliveries(ctx, claimBatch, deliveryLease)
+		// Not cut by a stop: a claim the database made but this server did
+		// not hear of would hold its deliveries for a whole lease.
+		cctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 10*time.Second)
+		ds, hooks, err := d.Store.ClaimDeliveries(cctx, claimBatch, deliveryLease)
+		cancel()
 		if err != nil && ctx.Err() == nil {
 			d.Logger.Error("webhooks: claim deliveries", "err", err)
 		}
@@ -141,7 +145,9 @@ func (d *Dispatcher) Run(ctx context.Context) {
 			if time.Until(ds[i].NextAttemptAt) < deliveryLease-deliveryTimeout {
 				held, err := d.Store.RenewDeliveries(ctx, ds[i:], deliveryLease)
 				if err != nil {
-					if ctx.Err() == nil {
+					if ctx.Err() != nil {
+						d.release(ds[i:]) // stopped meanwhile: hand them back
+					} else {
 						d.Logger.Error("webhooks: renew leases", "err", err)
 					}
 					break // their leases run out; whoever claims them next sends them
@@ -189,6 +195,11 @@ func (d *Dispatcher) release(ds []*qa.Delivery) {
 
 // deliver makes one attempt.
 func (d *Dispatcher) deliver(ctx context.Context, w *qa.Webhook, del *qa.Delivery) {
+	// A stop does not cut an attempt once begun: the receiver may have it
+	// already, and an attempt cut off is sent again. The stop waits for it
+	// (deliveryTimeout bounds the request) and records it.
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), deliveryTimeout+10*time.Second)
+	defer cancel()
 	if del.Payload == "" {
 		body, err := d.payload(ctx, del)
 		if err != nil {
@@ -203,12 +214,9 @@ func (d *Dispatcher) deliver(ctx context.Context, w *qa.Webhook, del *qa.Deliver
 		}
 	}
 	body := []byte(del.Payload)
-	// A stop does not cut the attempt in flight: the receiver may have it
-	// already, and an attempt cut off is sent again. The stop waits for it
-	// (the client's timeout bounds it) and records it.
-	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), deliveryTimeout)
-	defer cancel()
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, w.URL, bytes.NewReader(body))
+	rctx, rcancel := context.WithTimeout(ctx, deliveryTimeout)
+	defer rcancel()
+	req, err := http.NewRequestWithContext(rctx, http.MethodPost, w.URL, bytes.NewReader(body))
 	if err != nil {
 		d.Store.RecordAttempt(ctx, del, 0, "bad webhook URL", d.Backoff(del.Attempts+1))
 		return
