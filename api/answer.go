@@ -8,6 +8,7 @@ import (
 	"github.com/gin-gonic/gin"
 
 	"answerbook/qa"
+	"answerbook/qa/markdown"
 )
 
 // answerJSON is an answer as the API shows it. Teasers (lists, and answers
@@ -49,9 +50,13 @@ func (a *API) answerJSON(x *qa.Answer) answerJSON {
 		out.Question = questionBrief{ID: x.Question.ID, Title: x.Question.Title}
 	}
 	if x.Full {
-		out.BodyHTML, out.BodyMarkdown = &x.BodyHTML, &x.BodyMarkdown
+		// Links and images with absolute URLs: API clients show the HTML on
+		// pages of their own (the Markdown keeps what the expert wrote).
+		body := markdown.AbsoluteURLs(x.BodyHTML, out.URL)
+		out.BodyHTML, out.BodyMarkdown = &body, &x.BodyMarkdown
 		if x.Question != nil {
-			out.Question.Body, out.Question.BodyHTML = &x.Question.Body, &x.Question.BodyHTML
+			qbody := markdown.AbsoluteURLs(x.Question.BodyHTML, out.URL)
+			out.Question.Body, out.Question.BodyHTML = &x.Question.Body, &qbody
 		}
 	}
 	return out
