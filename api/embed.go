@@ -149,7 +149,13 @@ func (a *API) embedAnswer(c *gin.Context) {
 		Style: template.CSS(embedCSS), Script: template.JS(embedCardJS), ID: x.ID,
 	}
 	if x.Full {
-		d.Body = template.HTML(x.BodyHTML) // sanitised when written
+		body := x.BodyHTML
+		if signed {
+			// Its images carry the grant, so that they show too.
+			grant := "?answer=" + strconv.FormatInt(id, 10) + "&amp;exp=" + url.QueryEscape(c.Query("exp")) + "&amp;sig=" + url.QueryEscape(c.Query("sig"))
+			body = embedImageSrc.ReplaceAllString(body, `src="$1`+grant+`"`)
+		}
+		d.Body = template.HTML(body) // sanitised when written; the grant is query-escaped
 		if strings.Contains(x.BodyHTML, `<span class="math `) {
 			d.Math = a.mathAssets()
 		}
@@ -162,6 +168,9 @@ func (a *API) embedAnswer(c *gin.Context) {
 	}
 	c.Data(http.StatusOK, "text/html; charset=utf-8", buf.Bytes())
 }
+
+// embedImageSrc finds the answer's own images in its HTML.
+var embedImageSrc = regexp.MustCompile(`src="(/images/[0-9a-f]{64}\.(?:png|jpe?g|gif|webp))"`)
 
 // embedFail answers an embed error with a small plain page (it sits in an
 // iframe, JSON would be shown raw).

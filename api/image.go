@@ -3,6 +3,7 @@ package api
 import (
 	"bytes"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 
@@ -50,13 +51,29 @@ func (a *API) uploadImage(c *gin.Context) {
 // page: nosniff, and a policy that runs nothing even if opened alone.
 func (a *API) serveImage(c *gin.Context) {
 	hash, ext, _ := strings.Cut(c.Param("file"), ".")
-	find := a.store.FindImage
+	ctx := c.Request.Context()
 	// A revalidation needs no bytes: the hash is the version.
 	revalidate := c.GetHeader("If-None-Match") == `"`+hash+`"`
-	if revalidate {
-		find = a.store.FindImageInfo
+	var (
+		img *qa.Image
+		err error
+	)
+	// A signed embed's card names its images with its grant
+	// (?answer=&exp=&sig=): they show on the partner's page without a
+	// session, as the answer does.
+	embedded := false
+	if id, perr := strconv.ParseInt(c.Query("answer"), 10, 64); perr == nil && id > 0 {
+		if embedded, err = a.store.EmbedSigned(ctx, id, c.Query("exp"), c.Query("sig")); err == nil && embedded {
+			img, err = a.store.FindEmbeddedImage(ctx, hash, id, !revalidate)
+		}
 	}
-	img, err := find(c.Request.Context(), actor(c), hash)
+	if err == nil && !embedded {
+		if revalidate {
+			img, err = a.store.FindImageInfo(ctx, actor(c), hash)
+		} else {
+			img, err = a.store.FindImage(ctx, actor(c), hash)
+		}
+	}
 	if err == nil && !img.ImageExtOK(ext) {
 		err = qa.E(qa.KeyNotFound, qa.Args{"What": "image"})
 	}
@@ -65,9 +82,14 @@ func (a *API) serveImage(c *gin.Context) {
 		return
 	}
 	h := c.Writer.Header()
-	if img.Public {
+	switch {
+	case embedded && !img.Public:
+		// The URL is the credential, and it expires.
+		h.Set("Cache-Control", "private, max-age=300")
+		h.Set("Referrer-Policy", "no-referrer")
+	case img.Public:
 		h.Set("Cache-Control", "public, max-age=31536000, immutable")
-	} else {
+	default:
 		h.Set("Cache-Control", "private, max-age=31536000, immutable")
 	}
 	h.Set("ETag", `"`+img.SHA256+`"`)

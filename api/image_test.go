@@ -6,10 +6,13 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"html"
 	"io"
 	"mime/multipart"
 	"net/http"
 	"net/textproto"
+	"net/url"
+	"regexp"
 	"strings"
 	"testing"
 
@@ -317,4 +320,62 @@ func BenchmarkImage5MiB(b *testing.B) {
 			do(b, req, 304)
 		}
 	})
+}
+
+// TestAPI_SignedEmbedImages: a signed embed of a member-only answer names
+// its member-only image with the grant, so the image shows on a partner's
+// page without a session (private, short cache, no referrer); the grant
+// opens that answer's images only, and a forged, expired or missing grant
+// opens nothing.
+func TestAPI_SignedEmbedImages(t *testing.T) {
+	s := newServer(t)
+	x := s.person(t, "Expert 专家", qa.RoleExpert, qa.ScopeWrite, nil)
+	upload := func(seed uint8) uploaded {
+		ct, body := multipartFile(t, "file", "图.png", "image/png", imagetest.PNG(40, 30, seed))
+		st, up, _ := s.upload(t, x.token, ct, body)
+		if st != 201 {
+			t.Fatalf("upload: %d", st)
+		}
+		return up
+	}
+	chart, other := upload(7), upload(8)
+	var priv, priv2 answer
+	want(t, s.call(t, "POST", "/api/v1/answers", x.token, map[string]any{"title": "课程图表 The course chart",
+		"body": "会员专享 members only:\n\n![chart](" + chart.URL + ")"}, &priv), 201, "member-only answer")
+	want(t, s.call(t, "POST", "/api/v1/answers", x.token, map[string]any{"title": "另一张 Another",
+		"body": "![other](" + other.URL + ")"}, &priv2), 201, "another member-only answer")
+	var grant struct{ URL string }
+	want(t, s.call(t, "POST", "/api/v1/embeds", x.token, map[string]any{"answer_id": priv.ID, "expires_in": 3600}, &grant), 201, "mint")
+	u, err := url.Parse(grant.URL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	res, card := s.send(t, "GET", u.RequestURI(), "", "", "", nil, nil)
+	m := regexp.MustCompile(`<img src="(/images/[0-9a-f]{64}\.png\?[^"]+)"`).FindSubmatch(card)
+	if res.StatusCode != 200 || m == nil {
+		t.Fatalf("the signed card does not name its image with the grant: %d\n%s", res.StatusCode, card)
+	}
+	src := html.UnescapeString(string(m[1]))
+	res, got := s.send(t, "GET", src, "", "", "", nil, nil)
+	if res.StatusCode != 200 || !bytes.Equal(got, imagetest.PNG(40, 30, 7)) || res.Header.Get("Content-Type") != "image/png" ||
+		!strings.HasPrefix(res.Header.Get("Cache-Control"), "private") || res.Header.Get("Referrer-Policy") != "no-referrer" {
+		t.Fatalf("the embedded image without a session: %d %q %q", res.StatusCode, res.Header.Get("Content-Type"), res.Header.Get("Cache-Control"))
+	}
+	// The same image without the grant is the members' only.
+	if res, _ := s.send(t, "GET", chart.URL, "", "", "", nil, nil); res.StatusCode != 403 {
+		t.Errorf("without the grant: %d", res.StatusCode)
+	}
+	q := u.Query()
+	for name, path := range map[string]string{
+		"another answer's image":  fmt.Sprintf("%s?answer=%d&exp=%s&sig=%s", other.URL, priv.ID, q.Get("exp"), q.Get("sig")),
+		"the grant for another":   fmt.Sprintf("%s?answer=%d&exp=%s&sig=%s", other.URL, priv2.ID, q.Get("exp"), q.Get("sig")),
+		"forged signature":        fmt.Sprintf("%s?answer=%d&exp=%s&sig=%s", chart.URL, priv.ID, q.Get("exp"), "AAAAAAAAAAAAAAAAAAAAAAAA"),
+		"altered expiry":          fmt.Sprintf("%s?answer=%d&exp=%d&sig=%s", chart.URL, priv.ID, 9999999999, q.Get("sig")),
+		"no signature":            fmt.Sprintf("%s?answer=%d&exp=%s", chart.URL, priv.ID, q.Get("exp")),
+		"not a number for answer": fmt.Sprintf("%s?answer=x&exp=%s&sig=%s", chart.URL, q.Get("exp"), q.Get("sig")),
+	} {
+		if res, body := s.send(t, "GET", path, "", "", "", nil, nil); res.StatusCode == 200 || bytes.Contains(body, []byte("PNG")) {
+			t.Errorf("%s: %d, the image was served", name, res.StatusCode)
+		}
+	}
 }

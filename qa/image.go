@@ -174,6 +174,23 @@ func (s *Store) FindImageInfo(ctx context.Context, actor Actor, hash string) (*I
 }
 
 func (s *Store) findImage(ctx context.Context, actor Actor, hash string, withData bool) (*Image, error) {
+	return s.findImageFor(ctx, actor, hash, 0, withData)
+}
+
+// FindEmbeddedImage is FindImage for the card of a signed embed of answer
+// (the caller has checked the grant, EmbedSigned): an image that published
+// answer uses, whoever asks, member-only or not. Any other image is
+// ENOTFOUND: a grant opens one answer's images, no more.
+func (s *Store) FindEmbeddedImage(ctx context.Context, hash string, answer int64, withData bool) (*Image, error) {
+	if answer <= 0 {
+		return nil, E(KeyNotFound, Args{"What": "image"})
+	}
+	return s.findImageFor(ctx, System(), hash, answer, withData)
+}
+
+// findImageFor finds an image for actor, or (answer > 0) for a signed
+// embed of that answer.
+func (s *Store) findImageFor(ctx context.Context, actor Actor, hash string, answer int64, withData bool) (*Image, error) {
 	if !imageHash.MatchString(hash) {
 		return nil, E(KeyNotFound, Args{"What": "image"})
 	}
@@ -193,6 +210,17 @@ WHERE r.sha256 = ? AND a.published = ?`, hash, true).Scan(&use).Error
 		return nil, translate(err)
 	}
 	img.Public = use.Public > 0
+	if answer > 0 {
+		var n int64
+		err := db.Raw(`SELECT COUNT(*) FROM image_refs r JOIN answers a ON a.id = r.answer_id
+WHERE r.sha256 = ? AND r.answer_id = ? AND a.published = ?`, hash, answer, true).Scan(&n).Error
+		if err != nil {
+			return nil, translate(err)
+		}
+		if n == 0 {
+			return nil, E(KeyNotFound, Args{"What": "image"})
+		}
+	}
 	switch {
 	case actor.IsExpert() || img.Public:
 	case use.Answers == 0:
