@@ -18,9 +18,12 @@ build:
 run: build
 	./bin/answerbook serve --data $(DATA) --addr $(ADDR)
 
-## test: the whole test suite, with the race detector
+## test: the whole test suite, with the race detector; then, when ANSWERBOOK_TEST_POSTGRES
+## names a Postgres (.ci/run sets it), test-postgres
 test:
 	$(GO) test -race -count=1 -timeout 20m ./...
+	@if [ -n "$$ANSWERBOOK_TEST_POSTGRES" ]; then $(MAKE) --no-print-directory test-postgres; \
+	else echo "make test: ANSWERBOOK_TEST_POSTGRES is not set, so the suites did not run again with every store in Postgres"; fi
 
 ## test-postgres: the suites of search, api, web, mail and the router again with every
 ## store in Postgres (needs ANSWERBOOK_TEST_POSTGRES, e.g.
