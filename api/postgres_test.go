@@ -21,7 +21,7 @@ var onPostgres = []func(*testing.T){
 	TestAPI_Walkthrough, TestAPI_BadInput, TestAPI_SessionCookie, TestAPI_ConcurrentAskers,
 	TestAPI_HTTPCaching, TestAPI_IndexSnapshot, TestAPI_Embed, TestAPI_SignedEmbed, TestAPI_OEmbedHeight, TestAPI_OEmbed, TestAPI_CORS, TestAPI_Feeds, TestAPI_FeedImages, TestOpenAPI_Document,
 	TestAPI_Search, TestAPI_Tokens, TestAPI_Withdraw, TestAPI_AskIdempotent, TestWebhooks_SignedDeliveryWithRetry, TestAPI_AnswerURLs,
-	TestAPI_Notifications, TestWebhooks_OutcomeAndMemberEvents, TestAPI_Quota, TestAPI_Codes, TestAPI_Settings, TestAPI_Plans, TestAPI_Stats, TestAPI_StatsWeakSearches, TestAPI_TagCare, TestAPI_Images, TestAPI_SignedEmbedImages,
+	TestAPI_Notifications, TestWebhooks_OutcomeAndMemberEvents, TestAPI_Quota, TestAPI_Codes, TestAPI_Settings, TestAPI_Plans, TestAPI_Stats, TestAPI_StatsWeakSearches, TestAPI_TagCare, TestAPI_Images, TestAPI_SignedEmbedImages, TestAPI_HitMatch,
 	TestPayments_Stripe, TestPayments_Off, TestPayments_CheckoutLimit, TestReferrals_CodeJoin,
 	// security
 	TestSecurity_UnpublishedAnswerNotPublicCache, TestSecurity_IfModifiedSinceAloneIgnoresViewer,

@@ -21,6 +21,9 @@ type hitJSON struct {
 	Score       float64   `json:"score"`
 	SourceID    *string   `json:"source_id"`
 	Public      bool      `json:"public"`
+	// Match is "strong" when the hit's title holds enough of the query's
+	// words (search.StrongCoverage), else "weak".
+	Match string `json:"match"`
 }
 
 type searchJSON struct {
@@ -105,10 +108,18 @@ func (a *API) writeHits(c *gin.Context, act qa.Actor, res *search.Result) {
 		x := f.Answer
 		out.Hits = append(out.Hits, hitJSON{
 			ID: x.ID, Title: x.Title(), Snippet: f.Snippet, Tags: x.Tags, PublishedAt: x.PublishedAt,
-			URL: qa.AnswerURL(a.baseURL, x.ID), Score: f.Score, SourceID: x.SourceID, Public: x.Public,
+			URL: qa.AnswerURL(a.baseURL, x.ID), Score: f.Score, SourceID: x.SourceID, Public: x.Public, Match: matchOf(f.Hit),
 		})
 	}
 	c.JSON(http.StatusOK, out)
+}
+
+// matchOf says how closely a hit matches its query.
+func matchOf(h search.Hit) string {
+	if h.Weak() {
+		return "weak"
+	}
+	return "strong"
 }
 
 // parseOrder reads sort=relevance|newest for searches.

@@ -16,6 +16,7 @@ type hit struct {
 	Tags    []string `json:"tags"`
 	URL     string   `json:"url"`
 	Score   float64  `json:"score"`
+	Match   string   `json:"match"`
 }
 
 type searchResult struct {
@@ -92,4 +93,30 @@ func TestAPI_Search(t *testing.T) {
 	want(t, s.call(t, "GET", "/api/v1/search?q=x&sort=sideways", m.token, nil, &e), 400, "bad sort")
 	want(t, s.call(t, "GET", "/api/v1/search?q=x&per_page=101", m.token, nil, &e), 400, "per_page")
 	want(t, s.call(t, "GET", "/api/v1/similar?q=x&per_page=50", m.token, nil, &e), 400, "similar per_page")
+}
+
+// TestAPI_HitMatch: every search and similar hit says how closely it
+// matches: "strong" when its title holds the query's words, "weak" when
+// only its body does.
+func TestAPI_HitMatch(t *testing.T) {
+	s := newServer(t)
+	x := s.person(t, "Expert 专家", qa.RoleExpert, qa.ScopeWrite, nil)
+	m := s.person(t, "Member 会员", qa.RoleMember, qa.ScopeRead, nil)
+	for _, a := range []map[string]any{
+		{"title": "质押奖励怎么计算 How are staking rewards calculated", "body": "按纪元 per epoch.", "public": true},
+		{"title": "钱包备份 Wallet backup", "body": "助记词 seed phrase; staking rewards stay in the wallet.", "public": true},
+	} {
+		want(t, s.call(t, "POST", "/api/v1/answers", x.token, a, nil), 201, "publish")
+	}
+	for _, path := range []string{"/api/v1/search?q=" + url.QueryEscape("staking rewards"), "/api/v1/similar?q=" + url.QueryEscape("How are staking rewards calculated")} {
+		var res searchResult
+		want(t, s.call(t, "GET", path, m.token, nil, &res), 200, path)
+		got := map[string]string{}
+		for _, h := range res.Hits {
+			got[h.Title] = h.Match
+		}
+		if got["质押奖励怎么计算 How are staking rewards calculated"] != "strong" || got["钱包备份 Wallet backup"] != "weak" {
+			t.Errorf("%s: matches %v", path, got)
+		}
+	}
 }
