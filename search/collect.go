@@ -219,6 +219,11 @@ func tieBreak(best *hitHeap, d *bsearch.DocumentMatch, r bindex.IndexReader) (bo
 	if err := settleTies(best, r); err != nil {
 		return false, err
 	}
+	if w := (*best)[0]; w.ID == "" { // alone at its score in the heap, tied with d
+		if w.ID, err = r.ExternalID(w.IndexInternalID); err != nil {
+			return false, err
+		}
+	}
 	return d.ID > (*best)[0].ID, nil
 }
 
