@@ -241,14 +241,18 @@ func settleTies(best *hitHeap, r bindex.IndexReader) error {
 		return nil
 	}
 	var err error
+	loaded := false
 	for _, b := range h {
 		if b.Score == worst && b.ID == "" {
 			if b.ID, err = r.ExternalID(b.IndexInternalID); err != nil {
 				return err
 			}
+			loaded = true
 		}
 	}
-	heap.Init(best)
+	if loaded { // else the tied ones were in id order already
+		heap.Init(best)
+	}
 	return nil
 }
 
