@@ -2,17 +2,13 @@ package qa_test
 
 import (
 	"context"
-	"crypto/rand"
 	"os"
 	"strings"
 	"sync"
 	"testing"
 	"time"
 
-	"gorm.io/driver/postgres"
-	"gorm.io/gorm"
-	"gorm.io/gorm/logger"
-
+	"answerbook/internal/pgtest"
 	"answerbook/qa"
 )
 
@@ -76,29 +72,11 @@ func open(t *testing.T, cfg qa.Config) *env {
 	return &env{Store: s, clock: c, ctx: context.Background()}
 }
 
-// openPostgres makes a schema of its own for the test, so that runs never
-// collide, and drops it afterwards.
+// openPostgres opens a store on a fresh Postgres schema of the test's own
+// (pgtest.Schema), dropped afterwards.
 func openPostgres(t *testing.T, cfg qa.Config) *env {
 	t.Helper()
-	base := os.Getenv("ANSWERBOOK_TEST_POSTGRES")
-	schema := "abtest_" + strings.ToLower(rand.Text()[:12])
-	admin, err := gorm.Open(postgres.Open(base), &gorm.Config{Logger: logger.Discard})
-	if err != nil {
-		t.Fatalf("connect to postgres: %v", err)
-	}
-	if err := admin.Exec("CREATE SCHEMA " + schema).Error; err != nil {
-		t.Fatalf("create schema: %v", err)
-	}
-	sqlDB, _ := admin.DB()
-	t.Cleanup(func() {
-		admin.Exec("DROP SCHEMA " + schema + " CASCADE")
-		sqlDB.Close()
-	})
-	sep := "?"
-	if strings.Contains(base, "?") {
-		sep = "&"
-	}
-	cfg.DSN = base + sep + "search_path=" + schema
+	cfg.DSN = pgtest.Schema(t)
 	e := open(t, cfg)
 	e.dsn = cfg.DSN
 	return e

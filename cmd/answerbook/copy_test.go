@@ -9,7 +9,7 @@ import (
 	"testing"
 
 	"answerbook/internal/imagetest"
-	"answerbook/internal/servertest"
+	"answerbook/internal/pgtest"
 	"answerbook/qa"
 )
 
@@ -20,7 +20,7 @@ import (
 // archive; the copy works (sign-in with the old password, new ids follow
 // the copied ones); a non-empty target is refused.
 func TestCopy(t *testing.T) {
-	pg := servertest.PostgresSchema(t)
+	pg := pgtest.Schema(t)
 	ctx := context.Background()
 	dir := t.TempDir()
 	s, err := qa.Open(ctx, qa.Config{DataDir: dir, QuestionQuota: -1})

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"answerbook/internal/servertest"
+	"answerbook/internal/pgtest"
 )
 
 // TestIndexSnapshot_NewServerJoins: a second server joining a site on one
@@ -111,7 +111,7 @@ func TestIndexSnapshot_NewServerJoins(t *testing.T) {
 // (ts.start) when it is ready for it.
 func startTwoPrep(t *testing.T) *twoServers {
 	t.Helper()
-	ts := &twoServers{t: t, dsn: servertest.PostgresSchema(t)}
+	ts := &twoServers{t: t, dsn: pgtest.Schema(t)}
 	ts.dirs = [2]string{t.TempDir(), t.TempDir()}
 	return ts
 }

@@ -12,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"answerbook/internal/servertest"
+	"answerbook/internal/pgtest"
 )
 
 // cutProxy forwards TCP to Postgres while up; down refuses new connections
@@ -80,7 +80,7 @@ func (p *cutProxy) set(up bool) {
 // friendly 503 in the reader's language, /readyz says "database down";
 // when Postgres is back, everything works again without a restart.
 func TestDatabaseOutage(t *testing.T) {
-	dsn := servertest.PostgresSchema(t)
+	dsn := pgtest.Schema(t)
 	u, err := url.Parse(dsn)
 	if err != nil {
 		t.Fatal(err)

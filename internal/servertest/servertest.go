@@ -26,11 +26,6 @@ import (
 	"answerbook/search"
 )
 
-// PostgresEnv names the environment variable that holds the DSN of the
-// Postgres database tests may use (.ci/run sets it); tests that need it
-// skip without it.
-const PostgresEnv = pgtest.Env
-
 // Options shape the site under test. The zero value is the site as
 // cmd/answerbook serves it by default.
 type Options struct {
@@ -115,11 +110,11 @@ var postgresRuns sync.Map
 
 // OnPostgres runs each of tests again as a subtest of t (named after the
 // function) in which every site Start makes keeps its store in a fresh
-// Postgres schema. It skips t when PostgresEnv is not set.
+// Postgres schema. It skips t when pgtest.Env is not set.
 func OnPostgres(t *testing.T, tests ...func(*testing.T)) {
 	t.Helper()
-	if os.Getenv(PostgresEnv) == "" {
-		t.Skipf("%s is not set: no Postgres to run on", PostgresEnv)
+	if os.Getenv(pgtest.Env) == "" {
+		t.Skipf("%s is not set: no Postgres to run on", pgtest.Env)
 	}
 	if pgtest.All(t) {
 		t.Skip("the whole suite runs on Postgres: these tests run there already")
@@ -148,12 +143,4 @@ func onPostgres(t testing.TB) bool {
 		return !found
 	})
 	return found
-}
-
-// PostgresSchema returns the DSN of a fresh Postgres schema of the test's
-// own (dropped when it ends); it skips the test when PostgresEnv is not
-// set, and fails it in CI, where Postgres must be there.
-func PostgresSchema(t testing.TB) string {
-	t.Helper()
-	return pgtest.Schema(t)
 }
