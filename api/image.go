@@ -54,26 +54,27 @@ func (a *API) serveImage(c *gin.Context) {
 	ctx := c.Request.Context()
 	// A revalidation needs no bytes: the hash is the version.
 	revalidate := c.GetHeader("If-None-Match") == `"`+hash+`"`
-	var (
-		img *qa.Image
-		err error
-	)
+	find := func() (*qa.Image, error) {
+		if revalidate {
+			return a.store.FindImageInfo(ctx, actor(c), hash)
+		}
+		return a.store.FindImage(ctx, actor(c), hash)
+	}
 	// A signed embed's card names its images with its grant
 	// (?answer=&exp=&sig=): they show on the partner's page without a
 	// session, as the answer does.
 	embedded := false
 	if id, perr := strconv.ParseInt(c.Query("answer"), 10, 64); perr == nil && id > 0 {
-		if embedded, err = a.store.EmbedSigned(ctx, id, c.Query("exp"), c.Query("sig")); err == nil && embedded {
-			img, err = a.store.FindEmbeddedImage(ctx, hash, id, !revalidate)
+		signed, err := a.store.EmbedSigned(ctx, id, c.Query("exp"), c.Query("sig"))
+		if err != nil {
+			a.fail(c, err)
+			return
+		}
+		if embedded = signed; embedded {
+			find = func() (*qa.Image, error) { return a.store.FindEmbeddedImage(ctx, hash, id, !revalidate) }
 		}
 	}
-	if err == nil && !embedded {
-		if revalidate {
-			img, err = a.store.FindImageInfo(ctx, actor(c), hash)
-		} else {
-			img, err = a.store.FindImage(ctx, actor(c), hash)
-		}
-	}
+	img, err := find()
 	if err == nil && !img.ImageExtOK(ext) {
 		err = qa.E(qa.KeyNotFound, qa.Args{"What": "image"})
 	}

@@ -42,22 +42,17 @@ func (ix *Index) LoadHits(ctx context.Context, store *qa.Store, actor qa.Actor, 
 		ids[i] = h.ID
 	}
 	byID := make(map[int64]*qa.Answer, len(ids))
-	if ix != nil && ix.cacheFresh() {
-		missing, gen := ix.hits.lookup(ids, byID)
-		if len(missing) > 0 {
-			rows, err := store.AnswerRows(ctx, missing)
-			if err != nil {
-				return nil, err
-			}
-			ix.hits.keep(gen, rows)
-			for _, a := range rows {
-				byID[a.ID] = a
-			}
-		}
-	} else {
-		rows, err := store.AnswerRows(ctx, ids)
+	missing, gen, cached := ids, uint64(0), ix != nil && ix.cacheFresh()
+	if cached {
+		missing, gen = ix.hits.lookup(ids, byID)
+	}
+	if len(missing) > 0 {
+		rows, err := store.AnswerRows(ctx, missing)
 		if err != nil {
 			return nil, err
+		}
+		if cached {
+			ix.hits.keep(gen, rows)
 		}
 		for _, a := range rows {
 			byID[a.ID] = a
