@@ -245,24 +245,42 @@ func (w *Web) joinForm(c *gin.Context) {
 // sign-in style limits (per address, per email). A signed-in member is sent
 // to their account page, where they renew.
 func (w *Web) join(c *gin.Context) {
+	done := "joined"
+	if w.mail {
+		// The confirmation link is on its way (qa sent it with the member).
+		done = "joined_confirm"
+	}
+	w.joinWith(c, done, nil, func(d *joinData) (*qa.Member, error) {
+		if c.PostForm("password") != c.PostForm("password2") {
+			return nil, errPasswordsDiffer
+		}
+		return w.store.RedeemCode(c.Request.Context(), qa.Visitor(), qa.CodeRedeem{
+			Code: c.PostForm("code"), Email: d.Email, Name: d.Name, Password: c.PostForm("password"),
+			Lang: requestOf(c).l.Code(), Referral: referralOf(c),
+		}, clientAddr(c))
+	})
+}
+
+// joinWith is the flow of the join forms: a visitor's form becomes a
+// member (create), who is signed in with a fresh session and sent home with
+// the flash done; a refusal shows the join page again with the form as
+// typed (again, when set, prepares it further). A signed-in member is sent
+// to their account page.
+func (w *Web) joinWith(c *gin.Context, done string, again func(*joinData), create func(*joinData) (*qa.Member, error)) {
 	if !actor(c).IsVisitor() {
 		w.redirect(c, "/account", "")
 		return
 	}
 	d := joinData{Email: c.PostForm("email"), Name: c.PostForm("name")}
-	var err error = errPasswordsDiffer
-	var m *qa.Member
-	if c.PostForm("password") == c.PostForm("password2") {
-		m, err = w.store.RedeemCode(c.Request.Context(), qa.Visitor(), qa.CodeRedeem{
-			Code: c.PostForm("code"), Email: d.Email, Name: d.Name, Password: c.PostForm("password"),
-			Lang: requestOf(c).l.Code(), Referral: referralOf(c),
-		}, clientAddr(c))
-	}
+	m, err := create(&d)
 	if err != nil {
 		d.trim()
 		if perr := w.joinPlans(c, &d, 0); perr != nil {
 			w.fail(c, perr)
 			return
+		}
+		if again != nil {
+			again(&d)
 		}
 		w.formError(c, "join", d, err)
 		return
@@ -271,12 +289,7 @@ func (w *Web) join(c *gin.Context) {
 		w.fail(c, err)
 		return
 	}
-	if w.mail {
-		// The confirmation link is on its way (qa sent it with the member).
-		w.redirect(c, "/", "joined_confirm")
-		return
-	}
-	w.redirect(c, "/", "joined")
+	w.redirect(c, "/", done)
 }
 
 // trialPlan is the plan on sale with a trial whose id is raw, or nil.
@@ -295,36 +308,19 @@ func trialPlan(plans []*qa.Plan, raw string) *qa.Plan {
 // startTrial makes the visitor a member on a plan's free trial and signs
 // them in.
 func (w *Web) startTrial(c *gin.Context) {
-	if !actor(c).IsVisitor() {
-		w.redirect(c, "/account", "")
-		return
-	}
-	d := joinData{Email: c.PostForm("email"), Name: c.PostForm("name")}
-	var err error = errPasswordsDiffer
-	var m *qa.Member
-	id, perr := strconv.ParseInt(c.PostForm("plan_id"), 10, 64)
-	if perr != nil || len(c.PostForm("plan_id")) > 20 {
-		err = qa.E(qa.KeyTrialPlan, nil)
-	} else if c.PostForm("password") == c.PostForm("password2") {
-		m, err = w.store.StartTrial(c.Request.Context(), qa.Visitor(), qa.TrialStart{
+	again := func(d *joinData) { d.Trial = trialPlan(d.Plans, c.PostForm("plan_id")) }
+	w.joinWith(c, "trial_started", again, func(d *joinData) (*qa.Member, error) {
+		id, err := strconv.ParseInt(c.PostForm("plan_id"), 10, 64)
+		if err != nil || len(c.PostForm("plan_id")) > 20 {
+			return nil, qa.E(qa.KeyTrialPlan, nil)
+		}
+		if c.PostForm("password") != c.PostForm("password2") {
+			return nil, errPasswordsDiffer
+		}
+		return w.store.StartTrial(c.Request.Context(), qa.Visitor(), qa.TrialStart{
 			PlanID: id, Email: d.Email, Name: d.Name, Password: c.PostForm("password"), Lang: requestOf(c).l.Code(),
 		}, clientAddr(c))
-	}
-	if err != nil {
-		d.trim()
-		if perr := w.joinPlans(c, &d, 0); perr != nil {
-			w.fail(c, perr)
-			return
-		}
-		d.Trial = trialPlan(d.Plans, c.PostForm("plan_id"))
-		w.formError(c, "join", d, err)
-		return
-	}
-	if err := w.startSession(c, m.ID); err != nil {
-		w.fail(c, err)
-		return
-	}
-	w.redirect(c, "/", "trial_started")
+	})
 }
 
 // renew spends a membership code on the signed-in member's membership, and
