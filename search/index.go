@@ -106,7 +106,8 @@ type Index struct {
 	advanced  chan struct{} // closed and replaced whenever applied grows
 	wake      chan struct{}
 	// tags is the tag table of the current snapshot, for facets.
-	tags tagTables
+	tags     tagTables
+	titleIDF titleIDF // units' idf among titles, for rerank
 	// syn are the expert's synonyms, for queries.
 	syn synonymCache
 	// hits caches the answer rows of hits (LoadHits) while following is

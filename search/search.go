@@ -89,10 +89,22 @@ type Hit struct {
 	// Coverage 1: every hit holds all it asks for. Below StrongCoverage a
 	// hit is a weak match (Weak).
 	Coverage float64
+	// Strength is how closely the hit matches, 0–1; from StrongAt on it is
+	// a strong match, below a weak one (Weak). For Similar with a Chinese
+	// title it is the re-ranker's strength model (strengthWeights), for
+	// everything else it follows Coverage (coverageStrength).
+	Strength float64
+	// Features are the re-ranker's features of a similar answer (see
+	// rerank.go), when SimilarQuery.Features asks for them.
+	Features []float64
 }
 
-// StrongCoverage is the Coverage from which a hit matches closely; below it
-// the hit is a weak match. It is the abstention threshold cmd/searcheval
+// StrongAt is the Strength from which a hit is a strong match.
+const StrongAt = 0.5
+
+// StrongCoverage is the Coverage from which a hit matches closely, where
+// Strength follows Coverage; below it the hit is a weak match. It is the
+// abstention threshold cmd/searcheval
 // fits (go run ./cmd/searcheval -data ../shared/data -only lcqmc): on LCQMC
 // dev, with the true match removed from the index for half the queries, the
 // best hit's coverage tells "the match is there" from "it is gone" best
@@ -105,9 +117,9 @@ type Hit struct {
 // fits.
 const StrongCoverage = 0.61
 
-// Weak reports whether the hit matches its query only weakly: its Coverage
-// is below StrongCoverage.
-func (h Hit) Weak() bool { return h.Coverage < StrongCoverage }
+// Weak reports whether the hit matches its query only weakly: its Strength
+// is below StrongAt.
+func (h Hit) Weak() bool { return h.Strength < StrongAt }
 
 // Result is a page of hits with the total and the tag facets over the whole
 // result.
@@ -220,6 +232,10 @@ type SimilarQuery struct {
 	// Within restricts the candidates to these answers (at most
 	// qa.MaxPerPage): to rank a known set, as the evaluation does.
 	Within []int64
+	// Features asks for each hit's re-ranker features (Hit.Features) and
+	// allows PerPage up to qa.MaxPerPage: for fitting the re-ranker's
+	// weights (cmd/searcheval -fit).
+	Features bool
 }
 
 // Similar finds published answers similar to a question being written: its
@@ -239,13 +255,14 @@ func (ix *Index) Similar(ctx context.Context, q SimilarQuery) (*Result, error) {
 		n = defaultSimilar
 	}
 	maxN := maxSimilar
-	if len(q.Within) > 0 {
+	if len(q.Within) > 0 || q.Features {
 		maxN = qa.MaxPerPage
 	}
 	if n < 1 || n > maxN || len(q.Within) > qa.MaxPerPage {
 		return nil, qa.E(qa.KeyPerPage, qa.Args{"Max": maxN})
 	}
 	titleTerms := analyzeTerms(q.Title, 32)
+	tu := units(truncateRunes(q.Title, 2*MaxQueryLen))
 	bodyTerms := without(analyzeTerms(truncateRunes(q.Body, 400), 64), titleTerms)
 	var crossTitle []string
 	if !ix.noLexicon {
@@ -290,7 +307,9 @@ func (ix *Index) Similar(ctx context.Context, q SimilarQuery) (*Result, error) {
 			b.AddMust(filters...)
 			return b
 		}
-		return plan{sel: build(false), full: build(true), rerank: titleTerms, cover: st.coverWeights(titleTerms), narrowed: len(c.score) > 0}, len(c.select_) > 0
+		return plan{sel: build(false), full: build(true), rerank: titleTerms, titleUnits: tu, unitIDF: st.idfs(tu), han: mostlyHan(tu), features: q.Features,
+			crossUnits: crossTitle, crossIDF: st.idfs(crossTitle),
+			cover: st.coverWeights(titleTerms), coverTerms: titleTerms, narrowed: len(c.score) > 0}, len(c.select_) > 0
 	}
 	pl, ok := planFor(st)
 	if !ok {
@@ -316,10 +335,21 @@ type plan struct {
 	// rerank, when set, are the terms of a title: candidates are ranked
 	// again by how much of their own title they share with it.
 	rerank []string
+	// titleUnits are the units of the title (units) the re-ranker
+	// compares candidates' titles with; features asks for Hit.Features.
+	titleUnits []string
+	unitIDF    map[string]float64
+	han        bool // the title is mostly Han characters (hanWeights)
+	// crossUnits are the terms the zh↔en lexicon adds to a Chinese title:
+	// what the title of an English candidate is compared with.
+	crossUnits []string
+	crossIDF   map[string]float64
+	features   bool
 	// cover weighs the terms Hit.Coverage counts (coverWeights); with
 	// coverAll, Coverage is 1 (a search of tags or phrases alone).
-	cover    map[string]float64
-	coverAll bool
+	cover      map[string]float64
+	coverTerms []string // cover's terms, in order
+	coverAll   bool
 	// narrowed: some terms only score (a wide plan would find more).
 	narrowed bool
 }
@@ -394,7 +424,17 @@ func (ix *Index) textQuery(st termStats, p Parsed, terms, fuzzy []string, public
 		}
 	}
 	return plan{sel: build(false), full: build(true), narrowed: len(c.score) > 0,
-		cover: st.coverWeights(own), coverAll: len(p.Words) == 0}
+		cover: st.coverWeights(own), coverTerms: own, coverAll: len(p.Words) == 0}
+}
+
+// idfs are the inverse document frequencies of terms (1 each when the
+// statistics are unknown).
+func (st termStats) idfs(terms []string) map[string]float64 {
+	out := make(map[string]float64, len(terms))
+	for _, t := range terms {
+		out[t] = idf(st.total(t), float64(st.n))
+	}
+	return out
 }
 
 // coverWeights weighs terms for Hit.Coverage: each term's weight times its
@@ -414,15 +454,17 @@ func (pl plan) coverage(h *bsearch.DocumentMatch) (cov float64, ok bool) {
 	if pl.coverAll {
 		return 1, true
 	}
+	// The terms in their order (not the map's): the sums are the same on
+	// every server.
 	sum := 0.0
-	for _, w := range pl.cover {
-		sum += w
+	for _, t := range pl.coverTerms {
+		sum += pl.cover[t]
+		if _, ok := h.Locations[fieldTitle][t]; ok {
+			cov += pl.cover[t]
+		}
 	}
 	if sum <= 0 {
 		return 0, false
-	}
-	for t := range h.Locations[fieldTitle] {
-		cov += pl.cover[t]
 	}
 	return min(cov/sum, 1), true
 }
@@ -656,7 +698,8 @@ func (ix *Index) run(ctx context.Context, pl plan, newest bool, page, perPage in
 		res.Took = time.Since(start)
 		return res, nil
 	}
-	var coverage map[string]float64 // by rerank
+	var strengths map[string]float64 // by rerank
+	var features map[string][]float64
 	hits, err := ix.rank(ctx, r, pl.full, best)
 	if err != nil {
 		return nil, searchError(ctx, err)
@@ -681,7 +724,7 @@ func (ix *Index) run(ctx context.Context, pl plan, newest bool, page, perPage in
 		})
 	case pl.rerank != nil:
 		var err error
-		if coverage, err = ix.rerank(r, t, pl, hits); err != nil {
+		if strengths, features, err = ix.rerank(ctx, r, t, pl, hits); err != nil {
 			return nil, qa.Internal(err, "search")
 		}
 	default:
@@ -704,11 +747,12 @@ func (ix *Index) run(ctx context.Context, pl plan, newest bool, page, perPage in
 		if err := loadText(r, h); err != nil {
 			return nil, qa.Internal(err, "search")
 		}
-		cov := coverage[h.ID]
-		if pl.rerank == nil {
-			cov, _ = pl.coverage(h)
+		cov, _ := pl.coverage(h)
+		str, ok := strengths[h.ID]
+		if !ok {
+			str = coverageStrength(cov)
 		}
-		res.Hits = append(res.Hits, Hit{ID: id, Score: h.Score, Snippet: snippetOf(h), Coverage: cov})
+		res.Hits = append(res.Hits, Hit{ID: id, Score: h.Score, Snippet: snippetOf(h), Coverage: cov, Strength: str, Features: features[h.ID]})
 	}
 	res.Took = time.Since(start)
 	return res, nil
@@ -817,18 +861,19 @@ var bm25AvgLen = map[string]int{
 	fieldTags: 1, fieldPublished: 1, fieldPublic: 1,
 }
 
-// titleWeight weighs the shared title against the normalised relevance
-// score when similar answers are ranked again (LCQMC MRR 0.709 → 0.717, Stack
-// Exchange duplicates in the top 5: 8 → 10 of 15, SemEval MAP 75.3 → 75.0).
-const titleWeight = 0.5
-
-// rerank adds to each hit's normalised score how much of its title it shares
-// with the query's title (Dice over the titles' terms: the matched terms
-// from the locations, the title's number of terms from the snapshot's
-// table t, or its doc values while there is none) and sorts the hits by
-// that. It returns each hit's coverage (see Hit.Coverage).
-func (ix *Index) rerank(r bindex.IndexReader, t *tagTable, pl plan, hits []*bsearch.DocumentMatch) (map[string]float64, error) {
-	coverage := make(map[string]float64, len(hits))
+// rerank ranks similar answers again by the re-ranker's features of each
+// hit (rerank.go): its score over the best, the Dice of the titles' terms
+// (the matched terms from the locations, the title's number of terms from
+// the snapshot's table t, or its doc values while there is none) and the
+// comparison of the titles' units (the candidate's title from its stored
+// fields). It returns each hit's strength (see Hit.Strength) and, when the
+// plan asks, its features.
+func (ix *Index) rerank(ctx context.Context, r bindex.IndexReader, t *tagTable, pl plan, hits []*bsearch.DocumentMatch) (map[string]float64, map[string][]float64, error) {
+	strengths := make(map[string]float64, len(hits))
+	var features map[string][]float64
+	if pl.features {
+		features = make(map[string][]float64, len(hits))
+	}
 	q := make(map[string]bool, len(pl.rerank))
 	for _, t := range pl.rerank {
 		q[t] = true
@@ -841,10 +886,15 @@ func (ix *Index) rerank(r bindex.IndexReader, t *tagTable, pl plan, hits []*bsea
 	if t == nil {
 		var err error
 		if dvr, err = r.DocValueReader([]string{fieldTitleTerms}); err != nil {
-			return nil, err
+			return nil, nil, err
 		}
 	}
+	titleIDF, err := ix.titleIDF.idfFunc(ctx, r)
+	if err != nil {
+		return nil, nil, err
+	}
 	for _, h := range hits {
+		var f [numFeatures]float64
 		shared := 0
 		h.Complete(nil)
 		for t := range h.Locations[fieldTitle] {
@@ -852,9 +902,8 @@ func (ix *Index) rerank(r bindex.IndexReader, t *tagTable, pl plan, hits []*bsea
 				shared++
 			}
 		}
-		if cov, ok := pl.coverage(h); ok {
-			coverage[h.ID] = cov
-		}
+		cov, _ := pl.coverage(h)
+		f[fCoverage] = cov
 		titleTerms := shared
 		if t != nil {
 			if n := h.IndexInternalID.Value(); n < uint64(len(t.titleTerms)) && t.titleTerms[n] > 0 {
@@ -870,17 +919,36 @@ func (ix *Index) rerank(r bindex.IndexReader, t *tagTable, pl plan, hits []*bsea
 				}
 			})
 			if err != nil {
-				return nil, err
+				return nil, nil, err
 			}
 		}
-		dice := 0.0
 		if titleTerms+len(q) > 0 {
-			dice = 2 * float64(shared) / float64(titleTerms+len(q))
+			f[fTermDice] = 2 * float64(shared) / float64(titleTerms+len(q))
 		}
 		if top > 0 {
-			h.Score /= top
+			f[fScore] = h.Score / top
 		}
-		h.Score += titleWeight * dice
+		title, err := storedTitle(r, h)
+		if err != nil {
+			return nil, nil, err
+		}
+		cu := units(title)
+		qu, qidf := pl.titleUnits, pl.unitIDF
+		if pl.han && len(pl.crossUnits) > 0 && !mostlyHan(cu) {
+			// An English answer to a Chinese question: its title is
+			// compared with the question's translated terms.
+			qu, qidf = pl.crossUnits, pl.crossIDF
+		}
+		titleFeatures(&f, qu, qidf, cu)
+		idfFeatures(&f, qu, cu, titleIDF)
+		h.Score = rankScore(&f, pl.han)
+		strengths[h.ID] = coverageStrength(cov)
+		if pl.han {
+			strengths[h.ID] = strength(&f)
+		}
+		if features != nil {
+			features[h.ID] = f[:]
+		}
 	}
 	sort.Slice(hits, func(i, j int) bool {
 		if hits[i].Score != hits[j].Score {
@@ -888,7 +956,22 @@ func (ix *Index) rerank(r bindex.IndexReader, t *tagTable, pl plan, hits []*bsea
 		}
 		return hits[i].ID > hits[j].ID
 	})
-	return coverage, nil
+	return strengths, features, nil
+}
+
+// storedTitle reads a hit's title from its stored fields.
+func storedTitle(r bindex.IndexReader, h *bsearch.DocumentMatch) (string, error) {
+	doc, err := r.Document(h.ID)
+	if err != nil || doc == nil {
+		return "", err
+	}
+	title := ""
+	doc.VisitFields(func(f bindex.Field) {
+		if f.Name() == fieldTitle {
+			title = string(f.Value())
+		}
+	})
+	return title, nil
 }
 
 // loadText reads the stored text of a hit that its snippet is made from:

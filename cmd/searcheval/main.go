@@ -20,7 +20,9 @@ import (
 	"log/slog"
 	"os"
 	"path/filepath"
+	"slices"
 	"sort"
+	"strings"
 	"time"
 
 	"answerbook/qa"
@@ -29,8 +31,10 @@ import (
 
 func main() {
 	data := flag.String("data", "../shared/data", "path to the shared data directory")
-	only := flag.String("only", "", "run one part: semeval, lcqmc, bq, stackexchange, bilingual")
+	only := flag.String("only", "", "run some parts, comma-separated: semeval, lcqmc, bq, stackexchange, bilingual")
 	work := flag.String("work", "", "work directory for the stores and indexes (default: a temp dir, removed)")
+	fit := flag.Bool("fit", false, "also fit the re-ranker's weights on half the LCQMC and SemEval queries and report the other half (search/rerank.go)")
+	flag.Float64Var(&fitL2, "fit-l2", fitL2, "the fit's L2 penalty on the weights")
 	zh := flag.String("write-zh-jsonl", "", "write zh-medical-qa as an answerbook JSONL archive to this file, and stop")
 	flag.Parse()
 	if *zh != "" {
@@ -40,9 +44,15 @@ func main() {
 		}
 		return
 	}
+	if *fit {
+		fitting = &fitCollector{}
+	}
 	if err := run(*data, *only, *work); err != nil {
 		fmt.Fprintln(os.Stderr, "searcheval:", err)
 		os.Exit(1)
+	}
+	if fitting != nil {
+		fitting.report()
 	}
 }
 
@@ -71,7 +81,7 @@ func run(data, only, work string) error {
 	}
 	ctx := context.Background()
 	for _, p := range parts {
-		if only != "" && only != p.name {
+		if only != "" && !slices.Contains(strings.Split(only, ","), p.name) {
 			continue
 		}
 		if err := p.fn(ctx, data, filepath.Join(work, p.name)); err != nil {

@@ -73,6 +73,11 @@ func pairs(ctx context.Context, name, path string, sep rune, header bool, work s
 		}
 		score(&sim.mrr, &sim.r1, &sim.r10, res, self, want)
 		abst.add(positives, res, self, want)
+		if fitting != nil {
+			if err := fitting.addPair(ctx, e.ix, name, positives, p.s1, self, want); err != nil {
+				return err
+			}
+		}
 		t0 = time.Now()
 		res, err = e.ix.Search(ctx, search.Query{Text: p.s1, PerPage: 11})
 		srch.lat = append(srch.lat, time.Since(t0))
@@ -89,9 +94,15 @@ func pairs(ctx context.Context, name, path string, sep rune, header bool, work s
 	fmt.Printf("%s (%d sentences imported in %v, %d positive pairs)\n", name, len(index), imported.Round(time.Millisecond), positives)
 	fmt.Printf("  %-22s MRR@10 %.3f  Recall@1 %.3f  Recall@10 %.3f  latency %v\n", "answerbook Similar", sim.mrr/n, sim.r1/n, sim.r10/n, sim.lat)
 	fmt.Printf("  %-22s MRR@10 %.3f  Recall@1 %.3f  Recall@10 %.3f  latency %v\n", "answerbook Search", srch.mrr/n, srch.r1/n, srch.r10/n, srch.lat)
-	fmt.Printf("  %s\n", abst.report("Similar, coverage of the query's title"))
-	fmt.Printf("  %s\n", abstSearch.report("Search, coverage of the query's words"))
-	fmt.Printf("  at search.StrongCoverage %.2f: Similar %s, Search %s\n\n", search.StrongCoverage, abst.at(search.StrongCoverage), abstSearch.at(search.StrongCoverage))
+	fmt.Printf("  %s\n", abst.report("Similar, Hit.Strength"))
+	fmt.Printf("  %s\n", abstSearch.report("Search, Hit.Strength"))
+	fmt.Printf("  at search.StrongAt %.2f: Similar %s, Search %s\n", search.StrongAt, abst.at(search.StrongAt), abstSearch.at(search.StrongAt))
+	for _, th := range []float64{0.2, 0.3, 0.4, search.StrongAt} {
+		s1, w1 := abst.rates(th)
+		s2, w2 := abstSearch.rates(th)
+		fmt.Printf("    at %.2f, other half: match there → strong: Similar %.3f, Search %.3f; match gone → weak: Similar %.3f, Search %.3f\n", th, s1, s2, w1, w2)
+	}
+	fmt.Println()
 	return nil
 }
 
@@ -163,7 +174,7 @@ func readPairs(path string, sep rune, header bool) ([]pair, error) {
 }
 
 // abstention measures whether the best hit (of Similar or Search) says how
-// closely it matches (Hit.Coverage): for half the queries the true match counts as
+// closely it matches (Hit.Strength): for half the queries the true match counts as
 // removed (the best hit but it, which is what the index without it would
 // rank first, but for its share of the document frequencies), for the
 // other half it is there. A threshold is fitted on the queries 4k and 4k+1
@@ -189,9 +200,9 @@ func (a *abstention) add(n int, res *search.Result, self, want int64) {
 	}
 	half := (n % 4) / 2
 	if n%2 == 0 {
-		a.present[half] = append(a.present[half], with[0].Coverage)
+		a.present[half] = append(a.present[half], with[0].Strength)
 	} else {
-		a.removed[half] = append(a.removed[half], without[0].Coverage)
+		a.removed[half] = append(a.removed[half], without[0].Strength)
 	}
 }
 
@@ -208,6 +219,24 @@ func balanced(th float64, present, removed []float64) float64 {
 		}
 	}
 	return 0.5 * (float64(tp)/float64(max(1, len(present))) + float64(tn)/float64(max(1, len(removed))))
+}
+
+// rates is, on the reported half at threshold th, the share of queries
+// whose match is there with a strong best hit and of those whose match is
+// gone with a weak one.
+func (a *abstention) rates(th float64) (strong, weak float64) {
+	var tp, tn int
+	for _, x := range a.present[1] {
+		if x >= th {
+			tp++
+		}
+	}
+	for _, x := range a.removed[1] {
+		if x < th {
+			tn++
+		}
+	}
+	return float64(tp) / float64(max(1, len(a.present[1]))), float64(tn) / float64(max(1, len(a.removed[1])))
 }
 
 func (a *abstention) report(what string) string {

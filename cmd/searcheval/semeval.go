@@ -77,6 +77,7 @@ func readSemEval(path string) ([]orgQuestion, error) {
 // question is asked through Similar restricted to its ten candidates, and the
 // candidates' order is scored with MAP.
 func semeval(ctx context.Context, data, work string) error {
+	const name = "SemEval"
 	path := filepath.Join(data, "semeval2016-qatarliving", "SemEval2016-Task3-CQA-QL-train-part2.xml")
 	orgs, err := readSemEval(path)
 	if err != nil {
@@ -140,7 +141,7 @@ func semeval(ctx context.Context, data, work string) error {
 			}
 		}
 		t0 := time.Now()
-		res, err := e.ix.Similar(ctx, search.SimilarQuery{Title: o.Subject, Body: o.Body, PerPage: len(within), Within: within})
+		res, err := e.ix.Similar(ctx, search.SimilarQuery{Title: o.Subject, Body: o.Body, PerPage: len(within), Within: within, Features: fitting != nil})
 		lat = append(lat, time.Since(t0))
 		if err != nil {
 			return err
@@ -163,6 +164,9 @@ func semeval(ctx context.Context, data, work string) error {
 			}
 		}
 		mapOurs += averagePrecision(ranked, relevant)
+		if fitting != nil {
+			fitting.addRanked(name, len(fitting.set(name, "MAP").queries), res, ranked[len(res.Hits):], relevant)
+		}
 		mapEngine += averagePrecision(engineOrder, relevant)
 		for k := 0; k < shuffles; k++ {
 			r := append([]int64{}, within...)
