@@ -56,7 +56,11 @@ func pairs(ctx context.Context, name, path string, sep rune, header bool, work s
 		mrr, r1, r10 float64
 		lat          latencies
 	}
-	var sim, srch scores
+	plain, err := newPlainBleve(index)
+	if err != nil {
+		return err
+	}
+	var sim, srch, base scores
 	var abst, abstSearch abstention
 	positives := 0
 	for _, p := range ps {
@@ -65,6 +69,16 @@ func pairs(ctx context.Context, name, path string, sep rune, header bool, work s
 		}
 		positives++
 		self, want := ids[index[p.s1]], ids[index[p.s2]]
+		ranked, took, err := plain.rank(p.s1, 11)
+		if err != nil {
+			return err
+		}
+		base.lat = append(base.lat, took)
+		baseHits := &search.Result{}
+		for _, src := range ranked {
+			baseHits.Hits = append(baseHits.Hits, search.Hit{ID: ids[src]})
+		}
+		score(&base.mrr, &base.r1, &base.r10, baseHits, self, want)
 		t0 := time.Now()
 		res, err := e.ix.Similar(ctx, search.SimilarQuery{Title: p.s1, PerPage: 11})
 		sim.lat = append(sim.lat, time.Since(t0))
@@ -92,6 +106,7 @@ func pairs(ctx context.Context, name, path string, sep rune, header bool, work s
 	}
 	n := float64(positives)
 	fmt.Printf("%s (%d sentences imported in %v, %d positive pairs)\n", name, len(index), imported.Round(time.Millisecond), positives)
+	fmt.Printf("  %-22s MRR@10 %.3f  Recall@1 %.3f  Recall@10 %.3f  latency %v\n", "plain bleve (standard)", base.mrr/n, base.r1/n, base.r10/n, base.lat)
 	fmt.Printf("  %-22s MRR@10 %.3f  Recall@1 %.3f  Recall@10 %.3f  latency %v\n", "answerbook Similar", sim.mrr/n, sim.r1/n, sim.r10/n, sim.lat)
 	fmt.Printf("  %-22s MRR@10 %.3f  Recall@1 %.3f  Recall@10 %.3f  latency %v\n", "answerbook Search", srch.mrr/n, srch.r1/n, srch.r10/n, srch.lat)
 	fmt.Printf("  %s\n", abst.report("Similar, Hit.Strength"))
