@@ -197,6 +197,7 @@ func readPairs(path string, sep rune, header bool) ([]pair, error) {
 // "strong when the true match is there, weak when it is gone".
 type abstention struct {
 	present, removed [2][]float64 // [fit, report]
+	seen             int          // queries added (addSemEval)
 }
 
 func (a *abstention) add(n int, res *search.Result, self, want int64) {

@@ -125,6 +125,7 @@ func semeval(ctx context.Context, data, work string) error {
 	}
 
 	var mapOurs, mapEngine, mapRandom float64
+	var abst abstention
 	var lat latencies
 	rng := rand.New(rand.NewPCG(1, 2))
 	const shuffles = 100
@@ -163,6 +164,11 @@ func semeval(ctx context.Context, data, work string) error {
 				ranked = append(ranked, id)
 			}
 		}
+		if len(relevant) > 0 && len(relevant) < len(within) {
+			if err := abst.addSemEval(ctx, e.ix, o, within, relevant, res); err != nil {
+				return err
+			}
+		}
 		mapOurs += averagePrecision(ranked, relevant)
 		if fitting != nil {
 			fitting.addRanked(name, len(fitting.set(name, "MAP").queries), res, ranked[len(res.Hits):], relevant)
@@ -179,7 +185,9 @@ func semeval(ctx context.Context, data, work string) error {
 	fmt.Printf("  %-40s MAP %.2f\n", "answerbook (Similar)", 100*mapOurs/n)
 	fmt.Printf("  %-40s MAP %.2f\n", "file's search engine (RELQ_RANKING_ORDER)", 100*mapEngine/n)
 	fmt.Printf("  %-40s MAP %.2f\n", "random order (mean of 100)", 100*mapRandom/n)
-	fmt.Printf("  search latency: %v\n\n", lat)
+	fmt.Printf("  search latency: %v\n", lat)
+	fmt.Printf("  %s\n", abst.report("Similar, Hit.Strength"))
+	fmt.Printf("  at search.StrongAt %.2f: %s\n\n", search.StrongAt, abst.at(search.StrongAt))
 	return nil
 }
 
@@ -196,4 +204,34 @@ func averagePrecision(ranked []int64, relevant map[int64]bool) float64 {
 		}
 	}
 	return sum / float64(len(relevant))
+}
+
+// addSemEval adds an original question to the abstention measure: for
+// every other one its relevant candidates are removed (Similar asked again
+// without them), and the best hit's strength is kept (see abstention).
+func (a *abstention) addSemEval(ctx context.Context, ix *search.Index, o orgQuestion, within []int64, relevant map[int64]bool, res *search.Result) error {
+	n := a.seen
+	a.seen++
+	if n%2 == 1 {
+		var rest []int64
+		for _, id := range within {
+			if !relevant[id] {
+				rest = append(rest, id)
+			}
+		}
+		var err error
+		if res, err = ix.Similar(ctx, search.SimilarQuery{Title: o.Subject, Body: o.Body, PerPage: len(rest), Within: rest}); err != nil {
+			return err
+		}
+	}
+	if len(res.Hits) == 0 {
+		return nil
+	}
+	half := (n % 4) / 2
+	if n%2 == 0 {
+		a.present[half] = append(a.present[half], res.Hits[0].Strength)
+	} else {
+		a.removed[half] = append(a.removed[half], res.Hits[0].Strength)
+	}
+	return nil
 }
