@@ -82,19 +82,6 @@ func pathID(c *gin.Context, what string) (int64, error) {
 	return id, nil
 }
 
-// queryInt parses an optional integer query parameter (0 when absent).
-func queryInt(c *gin.Context, name string) (int, error) {
-	s := c.Query(name)
-	if s == "" {
-		return 0, nil
-	}
-	n, err := strconv.Atoi(s)
-	if err != nil || len(s) > 9 {
-		return 0, qa.E(qa.KeyWholeNumber, qa.Args{"Name": name})
-	}
-	return n, nil
-}
-
 // page reads page and per_page (qa.ParsePage); the store or the search
 // checks the bounds.
 func page(c *gin.Context) (qa.Page, error) {

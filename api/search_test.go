@@ -75,7 +75,7 @@ func TestAPI_Search(t *testing.T) {
 	}
 
 	var sim searchResult
-	want(t, s.call(t, "GET", "/api/v1/similar?q="+url.QueryEscape("系统设计面试怎么准备")+"&per_page=3", m.token, nil, &sim), 200, "similar")
+	want(t, s.call(t, "GET", "/api/v1/similar?q="+url.QueryEscape("如何准备 system design 面试")+"&per_page=3", m.token, nil, &sim), 200, "similar")
 	if len(sim.Hits) == 0 || sim.Hits[0].ID != a1.ID {
 		t.Fatalf("similar = %+v", sim)
 	}
@@ -93,30 +93,57 @@ func TestAPI_Search(t *testing.T) {
 	want(t, s.call(t, "GET", "/api/v1/search?q=x&sort=sideways", m.token, nil, &e), 400, "bad sort")
 	want(t, s.call(t, "GET", "/api/v1/search?q=x&per_page=101", m.token, nil, &e), 400, "per_page")
 	want(t, s.call(t, "GET", "/api/v1/similar?q=x&per_page=50", m.token, nil, &e), 400, "similar per_page")
+	want(t, s.call(t, "GET", "/api/v1/similar?q=x&per_page=21", m.token, nil, &e), 400, "similar per_page 21")
+	want(t, s.call(t, "GET", "/api/v1/similar?q=x&per_page=0", m.token, nil, &e), 400, "similar per_page 0")
+	want(t, s.call(t, "GET", "/api/v1/similar?q=x&per_page=20", m.token, nil, &sim), 200, "similar per_page 20")
 }
 
-// TestAPI_HitMatch: every search and similar hit says how closely it
-// matches: "strong" when its title holds the query's words, "weak" when
-// only its body does.
+// TestAPI_HitMatch: every search hit says how closely it matches:
+// "strong" when its title holds the query's words, "weak" when only its
+// body does. Similar returns strong matches only (INTERFACE.md), for
+// questions in either language, up to per_page of them.
 func TestAPI_HitMatch(t *testing.T) {
 	s := newServer(t)
 	x := s.person(t, "Expert 专家", qa.RoleExpert, qa.ScopeWrite, nil)
 	m := s.person(t, "Member 会员", qa.RoleMember, qa.ScopeRead, nil)
+	const calc, wallet = "质押奖励怎么计算 How are staking rewards calculated", "钱包备份 Wallet backup"
 	for _, a := range []map[string]any{
-		{"title": "质押奖励怎么计算 How are staking rewards calculated", "body": "按纪元 per epoch.", "public": true},
-		{"title": "钱包备份 Wallet backup", "body": "助记词 seed phrase; staking rewards stay in the wallet.", "public": true},
+		{"title": calc, "body": "按纪元 per epoch.", "public": true},
+		{"title": wallet, "body": "助记词 seed phrase; 质押奖励 staking rewards stay in the wallet.", "public": true},
+		{"title": "Staking rewards on an exchange 交易所的质押奖励", "body": "Exchanges pool the stake.", "public": true},
 	} {
 		want(t, s.call(t, "POST", "/api/v1/answers", x.token, a, nil), 201, "publish")
 	}
-	for _, path := range []string{"/api/v1/search?q=" + url.QueryEscape("staking rewards"), "/api/v1/similar?q=" + url.QueryEscape("How are staking rewards calculated")} {
-		var res searchResult
-		want(t, s.call(t, "GET", path, m.token, nil, &res), 200, path)
-		got := map[string]string{}
+	var res searchResult
+	want(t, s.call(t, "GET", "/api/v1/search?q="+url.QueryEscape("staking rewards"), m.token, nil, &res), 200, "search")
+	got := map[string]string{}
+	for _, h := range res.Hits {
+		got[h.Title] = h.Match
+	}
+	if got[calc] != "strong" || got[wallet] != "weak" {
+		t.Errorf("search: matches %v", got)
+	}
+
+	for _, q := range []string{"How are staking rewards calculated", "质押奖励怎么计算"} {
+		want(t, s.call(t, "GET", "/api/v1/similar?q="+url.QueryEscape(q)+"&per_page=1", m.token, nil, &res), 200, "similar "+q)
+		if len(res.Hits) != 1 || res.Hits[0].Title != calc || res.Hits[0].Match != "strong" || res.Total != 1 {
+			t.Errorf("similar %q per_page=1: %+v", q, res)
+		}
+		want(t, s.call(t, "GET", "/api/v1/similar?q="+url.QueryEscape(q), m.token, nil, &res), 200, "similar "+q)
+		titles := map[string]bool{}
 		for _, h := range res.Hits {
-			got[h.Title] = h.Match
+			titles[h.Title] = true
+			if h.Match != "strong" {
+				t.Errorf("similar %q: a %s hit %q", q, h.Match, h.Title)
+			}
 		}
-		if got["质押奖励怎么计算 How are staking rewards calculated"] != "strong" || got["钱包备份 Wallet backup"] != "weak" {
-			t.Errorf("%s: matches %v", path, got)
+		if !titles[calc] || titles[wallet] || res.Total != len(res.Hits) {
+			t.Errorf("similar %q: %+v, want %q and not the weak %q", q, res, calc, wallet)
 		}
+	}
+	// Weak matches only: nothing.
+	want(t, s.call(t, "GET", "/api/v1/similar?q="+url.QueryEscape("I lost my seed phrase, what now?"), m.token, nil, &res), 200, "similar weak only")
+	if len(res.Hits) != 0 || res.Total != 0 {
+		t.Errorf("similar, weak matches only: %+v", res)
 	}
 }

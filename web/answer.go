@@ -63,7 +63,7 @@ func (w *Web) answer(c *gin.Context) {
 		d.Question = template.HTML(ans.Question.BodyHTML)
 		body = ans.Question.Body
 	}
-	if d.Related, err = w.similar(c.Request.Context(), a, ans.Title(), body, relatedAnswers, ans.ID); err != nil {
+	if d.Related, err = w.related(c.Request.Context(), a, ans, body, relatedAnswers); err != nil {
 		w.fail(c, err)
 		return
 	}

@@ -48,7 +48,8 @@ type phoneReport struct {
 
 // TestBrowser_Phone: at 390 px (and, for contrast, at 1280 px), in both
 // languages: the search page's tag facets are folded above the results on
-// a phone and shown beside them on a desktop; the members, codes and
+// a phone and shown beside them on a desktop, and its weaker matches unfold
+// on a phone without sideways scrolling; the members, codes and
 // webhook delivery tables keep every control on screen (no sideways
 // scrolling); the expert's nav keeps one row.
 func TestBrowser_Phone(t *testing.T) {
@@ -64,6 +65,8 @@ func TestBrowser_Phone(t *testing.T) {
 		t.Fatal(err)
 	}
 	f.publish(t, "Webhook delivery for the phone test", "body", true, "面试")
+	// 面试 only in its body: a weak match for the search below, folded.
+	f.publish(t, "Offer letters, notice periods and non-compete clauses: a checklist before signing anything", "签约前把面试时谈好的条件逐条写进合同。", true)
 	me := qa.Actor{Member: f.member, Scope: qa.ScopeWrite}
 	if _, err := f.store.CreateQuestion(f.ctx, me, qa.QuestionCreate{Title: "排队的问题"}); err != nil {
 		t.Fatal(err)
@@ -93,6 +96,13 @@ func TestBrowser_Phone(t *testing.T) {
 					c.do("unfold the facets", chromedp.Click(chromedp.CSS(".facets-box summary")))
 					if r = measure("search, unfolded"); !r.Facets.Shown {
 						c.fail("search", fmt.Errorf("the facets do not unfold"))
+					}
+					// The weaker matches unfold too, within the screen's width.
+					c.do("unfold the weaker matches", chromedp.Click(chromedp.CSS("details.weak-matches summary")))
+					measure("search, weaker matches")
+					shown, err := chromedp.Run(c.ctx, chromedp.Evaluate[bool](`(() => { const l = document.querySelector("details.weak-matches ol.list"); return !!l && l.checkVisibility() && l.getBoundingClientRect().height > 0 && l.textContent.includes("non-compete"); })()`))
+					if err != nil || !shown {
+						c.fail("search", fmt.Errorf("the weaker matches do not unfold (%v)", err))
 					}
 				}
 				c.screenshot("search")

@@ -42,7 +42,9 @@ func TestBrowser_QueueFlow(t *testing.T) {
 				// Oldest first: the queue's order, and the next question's.
 				first := ask("质押收益怎么计算？How are staking rewards calculated?", "每个周期都发吗？Paid every epoch?")
 				second := ask("钱包丢了怎么办？I lost my wallet", "助记词也没有了。")
-				third := ask("How are staking rewards calculated each epoch? 质押收益按周期怎么算", "Same as above, I think.")
+				// The same words as the first: a strong match for its answer
+				// (the duplicate box offers strong matches only).
+				third := ask("Staking rewards: how are they calculated? 质押收益怎么计算", "Same as above, I think.")
 				spam1 := ask("买币吗 buy coins cheap", "spam")
 				spam2 := ask("便宜的币 cheap coins here", "spam")
 
@@ -92,7 +94,7 @@ func TestBrowser_QueueFlow(t *testing.T) {
 				// Decline it: the one after opens.
 				c.do("decline", chromedp.Click(chromedp.CSS(`#decline button[type=submit]`)))
 				c.waitText("declined, on the next question", ".flash", lang.declined)
-				c.waitText("the question after", "h1", "How are staking rewards calculated each epoch")
+				c.waitText("the question after", "h1", "Staking rewards: how are they calculated")
 
 				// A duplicate of the answer just written: the queue is empty.
 				c.waitText("the new answer is offered as the same", "#duplicate", "质押收益怎么计算")

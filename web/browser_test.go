@@ -238,7 +238,7 @@ func TestBrowser_Day(t *testing.T) {
 	// The member starts asking; a similar answer appears while typing.
 	c.signIn("member signs in", "lilei@example.com", password)
 	c.open("ask", "/ask")
-	c.do("type the title", chromedp.SendKeys(chromedp.ID("title"), "系统设计面试应该怎么准备"))
+	c.do("type the title", chromedp.SendKeys(chromedp.ID("title"), "系统设计面试如何准备"))
 	c.do("similar answers appear", chromedp.WaitVisible(chromedp.CSS("#similar a")))
 	c.waitText("similar answer", "#similar", "如何准备系统设计面试？")
 	c.waitText("ask anyway", "#ask-submit", "仍然提问")
@@ -248,14 +248,14 @@ func TestBrowser_Day(t *testing.T) {
 	)
 	c.waitText("live preview", "#preview strong", "两周")
 	c.submit("ask anyway", "#ask-submit", `^/my/questions$`)
-	c.waitText("question pending", "ol.list", "系统设计面试应该怎么准备")
+	c.waitText("question pending", "ol.list", "系统设计面试如何准备")
 	c.waitText("status", "ol.list .status", "待回答")
 	c.signOut("member signs out")
 
 	// The expert answers from the queue, with the preview.
 	c.signIn("expert signs in", "expert@example.com", "expert-password-1")
 	c.open("queue", "/queue")
-	c.waitText("queue lists it", "ol.queue", "系统设计面试应该怎么准备")
+	c.waitText("queue lists it", "ol.queue", "系统设计面试如何准备")
 	c.waitText("queue shows similar", "ol.queue .similar-mini", "如何准备系统设计面试？")
 	c.submit("open the question", `ol.queue .item-title a`, `^/queue/\d+$`)
 	c.do("write the answer", chromedp.SendKeys(chromedp.ID("body"), "## 两周计划\n\n每天练习一道**设计题**，复习分布式系统的基本概念。"))
@@ -280,13 +280,17 @@ func TestBrowser_Day(t *testing.T) {
 	c.open("home again", "/")
 	c.do("search", chromedp.SendKeys(chromedp.ID("q"), "分布式"))
 	c.submit("search", `form.searchbox button[type=submit]`, `^/search$`)
-	c.waitText("found by search", "ol.list", "系统设计面试应该怎么准备")
-	c.waitText("highlighted", "ol.list mark", "分布")
-	c.submit("open the answer", `ol.list .item-title a`, `^/answers/\d+$`)
+	// The word is in the answer, not in its title: a weak match, folded
+	// below the notice that nothing matches closely.
+	c.waitText("no close match", ".no-close", "没有与之紧密匹配的解答")
+	c.do("unfold the weaker matches", chromedp.Click(chromedp.CSS("details.weak-matches summary")))
+	c.waitText("found by search", "details.weak-matches ol.list", "系统设计面试如何准备")
+	c.waitText("highlighted", "details.weak-matches ol.list mark", "分布")
+	c.submit("open the answer", `details.weak-matches ol.list .item-title a`, `^/answers/\d+$`)
 	c.waitText("reads the answer", "section.body", "复习分布式系统")
 	c.open("tags", "/tags")
 	c.submit("open the tag", `ul.tagcloud a[href="/tags/%E9%9D%A2%E8%AF%95"]`, `^/tags/`)
-	c.waitText("found by tag", "ol.list", "系统设计面试应该怎么准备")
+	c.waitText("found by tag", "ol.list", "系统设计面试如何准备")
 
 	// The member switches the interface to English; the choice stays.
 	c.submit("switch to English", `form[action="/lang"] button`, `^/tags/`)
@@ -297,7 +301,7 @@ func TestBrowser_Day(t *testing.T) {
 	}
 	c.open("my questions in English", "/my/questions")
 	c.waitText("status in English", "ol.list .status", "Answered")
-	c.waitText("content as written", "ol.list", "系统设计面试应该怎么准备")
+	c.waitText("content as written", "ol.list", "系统设计面试如何准备")
 }
 
 // TestBrowser_Tour saves screenshots of every page, on a phone and on a

@@ -22,8 +22,8 @@ type askData struct {
 	Body      string
 	Tags      string
 	Anonymous bool
-	// Similar holds the answers like the question so far, when the member
-	// asked to check (without JavaScript; with it, they appear while typing).
+	// Similar holds the answers that match the question so far closely
+	// (weak matches left out), when the member asked to check (without JavaScript; with it, they appear while typing).
 	Similar []listItem
 	Checked bool
 	Preview template.HTML
@@ -94,7 +94,7 @@ func (w *Web) ask(c *gin.Context) {
 	switch c.PostForm("action") {
 	case "check":
 		var err error
-		if d.Similar, err = w.similar(c.Request.Context(), a, d.Title, d.Body, similarWhileAsking, 0); err != nil {
+		if d.Similar, err = w.similar(c.Request.Context(), a, d.Title, d.Body, similarWhileAsking); err != nil {
 			w.fail(c, err)
 			return
 		}

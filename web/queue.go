@@ -29,6 +29,8 @@ const (
 type queueEntry struct {
 	*qa.Question
 	Excerpt string
+	// Similar are the published answers that match the question closely
+	// (weak matches left out: see Web.similar).
 	Similar []listItem
 	// Draft is when the expert last saved a draft for it (zero: none).
 	Draft time.Time
@@ -92,12 +94,12 @@ func (w *Web) loadQueue(c *gin.Context, a qa.Actor) (*queueData, error) {
 			return nil, err
 		}
 	}
-	// The similar answers of every question on the page: one search each,
-	// then one query for all the answers.
+	// The similar answers (strong matches only) of every question on the
+	// page: one search each, then one query for all the answers.
 	hits := make([][]search.Hit, len(qs))
 	var all []search.Hit
 	for i, q := range qs {
-		if hits[i], err = w.similarHits(ctx, a, q.Title, q.Body, queueSimilar, 0); err != nil {
+		if hits[i], err = w.similarHits(ctx, a, q.Title, q.Body, queueSimilar); err != nil {
 			return nil, err
 		}
 		all = append(all, hits[i]...)
@@ -249,7 +251,7 @@ func (w *Web) loadQueueItem(c *gin.Context, a qa.Actor, id int64) (*queueItemDat
 	case qa.ErrorCode(err) != qa.ENOTFOUND:
 		return nil, err
 	}
-	if d.Similar, err = w.similar(ctx, a, q.Title, q.Body, itemSimilar, 0); err != nil {
+	if d.Similar, err = w.similar(ctx, a, q.Title, q.Body, itemSimilar); err != nil {
 		return nil, err
 	}
 	if d.Reasons, err = w.declineReasons(ctx, a, requestOf(c).l); err != nil {

@@ -24,6 +24,9 @@ type listItem struct {
 	// Snippet is the search's passage: HTML in which everything is escaped
 	// but the <mark> around matched words (package search makes it so).
 	Snippet template.HTML
+	// Weak marks a search hit that matches its query only weakly
+	// (search.Hit.Weak).
+	Weak bool
 }
 
 func listItems(as []*qa.Answer) []listItem {
@@ -81,8 +84,20 @@ type searchData struct {
 	Newest bool
 	Total  int
 	Fuzzy  bool
-	Hits   []listItem
-	Facets []facet
+	// Strong and Weak are the page's hits that match the query closely and
+	// those that match it only weakly (search.Hit.Weak), each in the
+	// page's order (rank or date): the strong ones first, the weak ones
+	// folded away below them.
+	Strong, Weak []listItem
+	// NoClose: the search found answers but none that matches closely, so
+	// the page says so plainly and offers to ask (with the weak ones
+	// folded below).
+	NoClose bool
+	// WeakOpen unfolds the weak hits when nothing else on the page comes
+	// before them: a later page (or one sorted by date) whose strong hits
+	// are elsewhere in the result.
+	WeakOpen bool
+	Facets   []facet
 	// Selected are the tags in force, each with the link that drops it.
 	Selected []facet
 	Pager    pager
@@ -133,10 +148,11 @@ func (w *Web) search(c *gin.Context) {
 		return
 	}
 	start := time.Now()
-	res, err := w.index.Search(c.Request.Context(), search.Query{
+	sq := search.Query{
 		Text: d.Query, Tags: d.Tags, PublicOnly: w.store.PublicOnly(a), Newest: d.Newest,
 		Page: page, PerPage: searchPerPage,
-	})
+	}
+	res, err := w.index.Search(c.Request.Context(), sq)
 	w.observed("search", start, err)
 	if err != nil {
 		w.fail(c, err)
@@ -152,9 +168,24 @@ func (w *Web) search(c *gin.Context) {
 			w.log.Warn("log search", "err", err)
 		}
 	}
-	if d.Hits, err = w.loadHits(c.Request.Context(), a, res.Hits); err != nil {
+	hits, err := w.loadHits(c.Request.Context(), a, res.Hits)
+	if err != nil {
 		w.fail(c, err)
 		return
+	}
+	for _, h := range hits {
+		if h.Weak {
+			d.Weak = append(d.Weak, h)
+		} else {
+			d.Strong = append(d.Strong, h)
+		}
+	}
+	if len(d.Strong) == 0 && len(d.Weak) > 0 {
+		if d.NoClose, err = w.noCloseMatch(c.Request.Context(), sq); err != nil {
+			w.fail(c, err)
+			return
+		}
+		d.WeakOpen = !d.NoClose
 	}
 	d.Total, d.Fuzzy, d.Took = res.Total, res.Fuzzy, res.Took
 	q := c.Request.URL.Query()
@@ -182,9 +213,28 @@ func (w *Web) loadHits(ctx context.Context, a qa.Actor, hits []search.Hit) ([]li
 	}
 	out := make([]listItem, len(found))
 	for i, f := range found {
-		out[i] = listItem{Answer: f.Answer, Snippet: template.HTML(f.Snippet)}
+		out[i] = listItem{Answer: f.Answer, Snippet: template.HTML(f.Snippet), Weak: f.Weak()}
 	}
 	return out, nil
+}
+
+// noCloseMatch reports whether a search whose page holds only weak hits
+// found no answer that matches closely anywhere. The first page ranked by
+// relevance is where close matches would be (and what the dashboard
+// judges: search.Result.OnlyWeak), so for that page its own hits answer;
+// a later page, or one sorted by date, asks for that first page's hits.
+func (w *Web) noCloseMatch(ctx context.Context, q search.Query) (bool, error) {
+	if q.Page == 1 && !q.Newest {
+		return true, nil
+	}
+	q.Page, q.Newest = 1, false
+	start := time.Now()
+	res, err := w.index.Search(ctx, q)
+	w.observed("search", start, err)
+	if err != nil {
+		return false, err
+	}
+	return res.OnlyWeak(), nil
 }
 
 // searchURL is the address of a search.
@@ -202,25 +252,46 @@ func searchURL(q string, tags []string, newest bool) string {
 	return "/search?" + v.Encode()
 }
 
-// similar returns up to n published answers like a question's title and
-// body, as the actor may see them, leaving out the answer skip.
-func (w *Web) similar(ctx context.Context, a qa.Actor, title, body string, n int, skip int64) ([]listItem, error) {
-	hits, err := w.similarHits(ctx, a, title, body, n, skip)
+// similar returns up to n published answers that match a question's title
+// and body closely, as the actor may see them: the ask page's and the
+// queue's "this may be the answer". Weak matches (search.Hit.Weak) are
+// left out.
+func (w *Web) similar(ctx context.Context, a qa.Actor, title, body string, n int) ([]listItem, error) {
+	hits, err := w.similarHits(ctx, a, title, body, n)
 	if err != nil {
 		return nil, err
 	}
 	return w.loadHits(ctx, a, hits)
 }
 
-// similarHits finds the hits of similar. Without an index, or while it is
-// rebuilding, there are simply none: similar answers help, but no page
-// depends on them.
-func (w *Web) similarHits(ctx context.Context, a qa.Actor, title, body string, n int, skip int64) ([]search.Hit, error) {
+// similarHits finds the hits of similar. Similar ranks by score, not by
+// match strength, so a weak hit may come before a strong one: it asks the
+// index for twice as many as it keeps.
+func (w *Web) similarHits(ctx context.Context, a qa.Actor, title, body string, n int) ([]search.Hit, error) {
+	return w.findSimilar(ctx, a, title, body, 2*n, n, func(h search.Hit) bool { return !h.Weak() })
+}
+
+// related returns up to n published answers like the answer ans (its title
+// and its question's body), as the actor may see them, weak matches too:
+// they are offered as further reading, not as the answer.
+func (w *Web) related(ctx context.Context, a qa.Actor, ans *qa.Answer, body string, n int) ([]listItem, error) {
+	hits, err := w.findSimilar(ctx, a, ans.Title(), body, n+1, n, func(h search.Hit) bool { return h.ID != ans.ID })
+	if err != nil {
+		return nil, err
+	}
+	return w.loadHits(ctx, a, hits)
+}
+
+// findSimilar asks the index for ask answers like title and body and keeps
+// up to n of them that keep accepts, in rank order. Without an index, or
+// while it is rebuilding, there are simply none: similar answers help, but
+// no page depends on them.
+func (w *Web) findSimilar(ctx context.Context, a qa.Actor, title, body string, ask, n int, keep func(search.Hit) bool) ([]search.Hit, error) {
 	if w.index == nil {
 		return nil, nil
 	}
 	start := time.Now()
-	res, err := w.index.Similar(ctx, search.SimilarQuery{Title: title, Body: body, PerPage: n + 1, PublicOnly: w.store.PublicOnly(a)})
+	res, err := w.index.Similar(ctx, search.SimilarQuery{Title: title, Body: body, PerPage: ask, PublicOnly: w.store.PublicOnly(a)})
 	w.observed("similar", start, err)
 	if err != nil {
 		if code := qa.ErrorCode(err); code == qa.EUNAVAILABLE || code == qa.EINVALID {
@@ -230,7 +301,7 @@ func (w *Web) similarHits(ctx context.Context, a qa.Actor, title, body string, n
 	}
 	hits := make([]search.Hit, 0, n)
 	for _, h := range res.Hits {
-		if h.ID != skip && len(hits) < n {
+		if keep(h) && len(hits) < n {
 			hits = append(hits, h)
 		}
 	}
