@@ -69,3 +69,52 @@ func TestIndex_MatchStrength(t *testing.T) {
 		t.Fatalf("staking rewards: %+v", res.Hits)
 	}
 }
+
+// TestSimilar_Strength: Similar's strength for a Chinese title comes from
+// the re-ranker's model (the titles compared character by character), so a
+// paraphrase that words the question differently (怎么 for 如何, a word
+// added, the order changed) is a strong match, and a question on another
+// subject that shares a word or two is weak; in English the title's
+// coverage decides, as in search.
+func TestSimilar_Strength(t *testing.T) {
+	e := newEnv(t)
+	design := e.publish("如何准备系统设计面试？", "先练习需求澄清、容量估算，再画出高层架构。", true)
+	e.publish("面试前需要准备哪些材料？", "简历、作品集和身份证件。", true)
+	e.publish("高血压患者能吃党参吗", "一般可以少量食用，请先咨询医生。", true)
+	e.publish("糖尿病人应该怎么控制饮食", "少吃精制碳水，按时进餐。", true)
+	e.publish("感冒发烧怎么办", "多喝水，注意休息。", true)
+	staking := e.publish("How are staking rewards calculated?", "Rewards depend on the pool's stake and its margin.", true)
+	e.publish("How long is an epoch?", "An epoch lasts five days.", true)
+	for _, tc := range []struct {
+		title string
+		want  int64 // the strong first hit; 0: no strong hit
+	}{
+		{"系统设计面试怎么准备", design.ID},
+		{"系统设计面试应该怎么准备", design.ID},
+		{"如何准备系统设计面试", design.ID},
+		{"量子纠缠是什么", 0},
+		{"高血压能治愈吗", 0},
+		{"How are staking rewards calculated", staking.ID},
+		{"How do I design a database schema", 0},
+	} {
+		res, err := e.ix.Similar(e.ctx, search.SimilarQuery{Title: tc.title})
+		if err != nil {
+			t.Fatal(err)
+		}
+		var strong []search.Hit
+		for _, h := range res.Hits {
+			if h.Strength < 0 || h.Strength > 1 {
+				t.Errorf("%q: strength %v out of 0–1", tc.title, h.Strength)
+			}
+			if !h.Weak() {
+				strong = append(strong, h)
+			}
+		}
+		switch {
+		case tc.want == 0 && len(strong) > 0:
+			t.Errorf("%q: strong hits %+v, want none", tc.title, strong)
+		case tc.want != 0 && (len(strong) == 0 || strong[0].ID != tc.want || res.Hits[0].ID != tc.want):
+			t.Errorf("%q: hits %+v, want %d first and strong", tc.title, res.Hits, tc.want)
+		}
+	}
+}

@@ -213,6 +213,43 @@ var fitting *fitCollector
 type fitCollector struct {
 	sets  map[string]*fitSet
 	order []string
+	// pairs are labelled sentence pairs: the second's features as a
+	// candidate of the first (fitPairStrength).
+	pairs map[string]*[2][]example
+}
+
+// example is a feature vector (the bias last) and its label.
+type example struct {
+	x     []float64
+	label float64
+}
+
+// addClassPair records the i-th labelled pair of a set: the features of
+// s2 (id) as Similar's only candidate for s1; pair i is in the fitting
+// half when i%4 is 0 or 1. A pair whose sentences share no term has none.
+func (c *fitCollector) addClassPair(ctx context.Context, ix *search.Index, name string, i int, s1 string, id int64, same bool) error {
+	res, err := ix.Similar(ctx, search.SimilarQuery{Title: s1, PerPage: 1, Within: []int64{id}, Features: true})
+	if err != nil {
+		return err
+	}
+	f := make([]float64, len(search.FeatureNames()))
+	if len(res.Hits) > 0 && len(res.Hits[0].Features) > 0 {
+		copy(f, res.Hits[0].Features)
+	}
+	f[0] = 0 // phase 2's score over the best: 1 for an only candidate, says nothing
+	label := 0.0
+	if same {
+		label = 1
+	}
+	if c.pairs == nil {
+		c.pairs = map[string]*[2][]example{}
+	}
+	if c.pairs[name] == nil {
+		c.pairs[name] = &[2][]example{}
+	}
+	half := (i % 4) / 2
+	c.pairs[name][half] = append(c.pairs[name][half], example{append(f, 1), label})
+	return nil
 }
 
 func (c *fitCollector) set(name, metric string) *fitSet {
@@ -275,25 +312,35 @@ func (c *fitCollector) report() {
 		sets = append(sets, *c.sets[name])
 	}
 	fitReport(sets)
+	for _, name := range c.order {
+		c.fitPairStrength(name)
+	}
 }
 
 // fitL2 is the fit's L2 penalty (-fit-l2).
 var fitL2 = 3e-4
 
 // top returns the features of a query's best candidate under weights w,
-// with the relevant ones left out when removed; nil when none is left.
-func (q fitQuery) top(w []float64, removed bool) []float64 {
+// with the relevant ones left out when removed, and its margin: its score
+// less the next one's (search.strengthMargin); nil when none is left.
+func (q fitQuery) top(w []float64, removed bool) ([]float64, float64) {
 	var best []float64
-	bestScore := math.Inf(-1)
+	first, second := math.Inf(-1), math.Inf(-1)
 	for i, f := range q.feats {
 		if removed && q.rel[i] {
 			continue
 		}
-		if s := dot(w, f); s > bestScore {
-			best, bestScore = f, s
+		switch s := dot(w, f); {
+		case s > first:
+			best, first, second = f, s, first
+		case s > second:
+			second = s
 		}
 	}
-	return best
+	if math.IsInf(second, -1) {
+		second = first
+	}
+	return best, first - second
 }
 
 // fitStrength fits the strength model of a set's best hits (search's
@@ -303,10 +350,6 @@ func (q fitQuery) top(w []float64, removed bool) []float64 {
 // is gone" on the fitting half, each class weighing the same, and is
 // reported (balanced accuracy at probability 0.5) on the other half.
 func (s fitSet) fitStrength(w []float64) {
-	type example struct {
-		x     []float64 // features, then 1 for the bias
-		label float64
-	}
 	var ex [2][]example
 	for n, q := range s.queries {
 		removed := n%2 == 1
@@ -317,7 +360,7 @@ func (s fitSet) fitStrength(w []float64) {
 		if !hasRel {
 			continue
 		}
-		f := q.top(w, removed)
+		f, margin := q.top(w, removed)
 		if f == nil {
 			continue
 		}
@@ -325,23 +368,40 @@ func (s fitSet) fitStrength(w []float64) {
 		if removed {
 			label = 0
 		}
-		ex[q.half] = append(ex[q.half], example{append(append([]float64{}, f...), 1), label})
+		ex[q.half] = append(ex[q.half], example{append(append([]float64{}, f...), margin, 1), label})
 	}
-	nf := len(w) + 1
+	sw := fitLogistic(ex[0])
+	acc := func(exs []example) float64 { return balancedAt(sw, exs) }
+	fmt.Printf("  %s strength of the best hit: balanced accuracy %.3f on the fitting half (%d), %.3f on the other (%d)\n", s.name, acc(ex[0]), len(ex[0]), acc(ex[1]), len(ex[1]))
+	names := append(search.FeatureNames(), "margin", "bias")
+	var b strings.Builder
+	for i, x := range sw {
+		fmt.Fprintf(&b, "\t\t%s: %.4f,\n", names[i], x)
+	}
+	fmt.Printf("  best-hit strength weights (for comparison; search uses the pair model below):\n%s\n", b.String())
+}
+
+// fitLogistic fits a logistic regression with the two classes weighing
+// the same.
+func fitLogistic(ex []example) []float64 {
+	if len(ex) == 0 {
+		return nil
+	}
+	nf := len(ex[0].x)
 	var pos, neg float64
-	for _, e := range ex[0] {
+	for _, e := range ex {
 		if e.label == 1 {
 			pos++
 		} else {
 			neg++
 		}
 	}
-	sw, v := make([]float64, nf), make([]float64, nf)
+	w, v := make([]float64, nf), make([]float64, nf)
 	const rate, momentum = 0.5, 0.9
 	for it := 0; it < 3000; it++ {
 		g := make([]float64, nf)
-		for _, e := range ex[0] {
-			p := 1 / (1 + math.Exp(-dot(sw, e.x)))
+		for _, e := range ex {
+			p := 1 / (1 + math.Exp(-dot(w, e.x)))
 			cw := 1 / (2 * pos)
 			if e.label == 0 {
 				cw = 1 / (2 * neg)
@@ -350,35 +410,68 @@ func (s fitSet) fitStrength(w []float64) {
 				g[k] += cw * (p - e.label) * x
 			}
 		}
-		for k := range sw {
-			g[k] += fitL2 * sw[k]
+		for k := range w {
+			g[k] += fitL2 * w[k]
 			v[k] = momentum*v[k] - rate*g[k]
-			sw[k] += v[k]
+			w[k] += v[k]
 		}
 	}
-	acc := func(exs []example) float64 {
-		var tp, tn, p, n float64
-		for _, e := range exs {
-			strong := dot(sw, e.x) >= 0
+	return w
+}
+
+// balancedAt is the balanced accuracy of "label 1 when w·x ≥ 0".
+func balancedAt(w []float64, exs []example) float64 {
+	var tp, tn, p, n float64
+	for _, e := range exs {
+		strong := dot(w, e.x) >= 0
+		if e.label == 1 {
+			p++
+			if strong {
+				tp++
+			}
+		} else {
+			n++
+			if !strong {
+				tn++
+			}
+		}
+	}
+	return 0.5 * (tp/max(p, 1) + tn/max(n, 1))
+}
+
+// fitPairStrength fits the strength model on a set's labelled pairs
+// (paraphrase or not) and prints its balanced accuracy on both halves and
+// its weights.
+func (c *fitCollector) fitPairStrength(name string) {
+	ex := c.pairs[name]
+	if ex == nil {
+		return
+	}
+	w := fitLogistic(ex[0])
+	fmt.Printf("  %s strength from its labelled pairs (paraphrase or not): balanced accuracy %.3f on the fitting half (%d), %.3f on the other (%d)\n",
+		name, balancedAt(w, ex[0]), len(ex[0]), balancedAt(w, ex[1]), len(ex[1]))
+	for _, p := range []float64{0.1, 0.15, 0.2, 0.25, 0.3, 0.4, 0.5} {
+		var tp, tn, np, nn float64
+		for _, e := range ex[1] {
+			strong := 1/(1+math.Exp(-dot(w, e.x))) >= p
 			if e.label == 1 {
-				p++
+				np++
 				if strong {
 					tp++
 				}
 			} else {
-				n++
+				nn++
 				if !strong {
 					tn++
 				}
 			}
 		}
-		return 0.5 * (tp/max(p, 1) + tn/max(n, 1))
+		fmt.Printf("    at probability %.2f, other half: paraphrases strong %.3f, others weak %.3f, balanced %.3f\n", p, tp/np, tn/nn, (tp/np+tn/nn)/2)
 	}
-	fmt.Printf("  %s strength of the best hit: balanced accuracy %.3f on the fitting half (%d), %.3f on the other (%d)\n", s.name, acc(ex[0]), len(ex[0]), acc(ex[1]), len(ex[1]))
 	names := append(search.FeatureNames(), "bias")
 	var b strings.Builder
-	for i, x := range sw {
+	for i, x := range w {
 		fmt.Fprintf(&b, "\t\t%s: %.4f,\n", names[i], x)
 	}
-	fmt.Printf("  strength weights (search/rerank.go strengthWeights):\n%s\n", b.String())
+	fmt.Printf("  pair strength weights (search/rerank.go strengthWeights):\n%s\n", b.String())
 }

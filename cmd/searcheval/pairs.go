@@ -63,7 +63,12 @@ func pairs(ctx context.Context, name, path string, sep rune, header bool, work s
 	var sim, srch, base scores
 	var abst, abstSearch abstention
 	positives := 0
-	for _, p := range ps {
+	for i, p := range ps {
+		if fitting != nil {
+			if err := fitting.addClassPair(ctx, e.ix, name, i, p.s1, ids[index[p.s2]], p.same); err != nil {
+				return err
+			}
+		}
 		if !p.same {
 			continue
 		}
