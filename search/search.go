@@ -13,6 +13,7 @@ import (
 
 	"github.com/blevesearch/bleve/v2"
 	"github.com/blevesearch/bleve/v2/analysis"
+	"github.com/blevesearch/bleve/v2/index/scorch"
 	"github.com/blevesearch/bleve/v2/numeric"
 	bsearch "github.com/blevesearch/bleve/v2/search"
 	"github.com/blevesearch/bleve/v2/search/collector"
@@ -961,39 +962,58 @@ func (ix *Index) rerank(ctx context.Context, r bindex.IndexReader, t *tagTable, 
 
 // storedTitle reads a hit's title from its stored fields.
 func storedTitle(r bindex.IndexReader, h *bsearch.DocumentMatch) (string, error) {
-	doc, err := r.Document(h.ID)
-	if err != nil || doc == nil {
-		return "", err
-	}
 	title := ""
-	doc.VisitFields(func(f bindex.Field) {
-		if f.Name() == fieldTitle {
-			title = string(f.Value())
+	err := visitStored(r, h, func(name string, val []byte) {
+		if name == fieldTitle {
+			title = string(val)
 		}
 	})
-	return title, nil
+	return title, err
 }
 
 // loadText reads the stored text of a hit that its snippet is made from:
 // the field snippetField picks, or all three when no word matched (a copy
 // of a long body it will not show is a large part of a search's garbage).
 func loadText(r bindex.IndexReader, h *bsearch.DocumentMatch) error {
-	doc, err := r.Document(h.ID)
-	if err != nil || doc == nil {
-		return err
-	}
 	if h.Fields == nil {
 		h.Fields = map[string]interface{}{}
 	}
 	want := snippetField(h)
-	doc.VisitFields(func(f bindex.Field) {
-		switch f.Name() {
+	return visitStored(r, h, func(name string, val []byte) {
+		switch name {
 		case fieldTitle, fieldQuestion, fieldBody:
-			if want == "" || f.Name() == want {
-				h.Fields[f.Name()] = string(f.Value())
+			if want == "" || name == want {
+				h.Fields[name] = string(val)
 			}
 		}
 	})
+}
+
+// visitStored calls fn with each stored field of a hit of snapshot r (val
+// is valid during the call only). On a scorch snapshot it reads the hit's
+// segment by its document number: r.Document would first look the id up in
+// every segment's id dictionary and copy every field, the long answer
+// body too, for a search that reads one field of ten hits, or the titles
+// of forty candidates.
+func visitStored(r bindex.IndexReader, h *bsearch.DocumentMatch, fn func(name string, val []byte)) error {
+	if is, ok := r.(*scorch.IndexSnapshot); ok && h.IndexInternalID != nil {
+		n, off := h.IndexInternalID.Value(), uint64(0)
+		for _, seg := range is.Segments() {
+			size := uint64(seg.FullSize())
+			if n < off+size {
+				return seg.VisitDocument(n-off, func(name string, _ byte, val []byte, _ []uint64) bool {
+					fn(name, val)
+					return true
+				})
+			}
+			off += size
+		}
+	}
+	doc, err := r.Document(h.ID)
+	if err != nil || doc == nil {
+		return err
+	}
+	doc.VisitFields(func(f bindex.Field) { fn(f.Name(), f.Value()) })
 	return nil
 }
 
