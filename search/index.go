@@ -107,7 +107,8 @@ type Index struct {
 	wake      chan struct{}
 	// tags is the tag table of the current snapshot, for facets.
 	tags     tagTables
-	titleIDF titleIDF // units' idf among titles, for rerank
+	titleIDF titleIDF   // units' idf among titles, for rerank
+	fuzzy    fuzzyTerms // typo-tolerant expansions of words, per snapshot
 	// syn are the expert's synonyms, for queries.
 	syn synonymCache
 	// hits caches the answer rows of hits (LoadHits) while following is

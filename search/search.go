@@ -207,7 +207,7 @@ func (ix *Index) Search(ctx context.Context, q Query) (*Result, error) {
 		res = wres
 	}
 	if res.Total < fuzzyBelow && page == 1 {
-		if fuzzy := fuzzyWords(p.Words); len(fuzzy) > 0 {
+		if fuzzy := ix.fuzzy.expand(ctx, ix, fuzzyWords(p.Words)); len(fuzzy) > 0 {
 			fres, err := ix.run(ctx, ix.textQuery(st, p, terms, fuzzy, q.PublicOnly), q.Newest, page, perPage, true)
 			if err != nil {
 				return nil, err
@@ -358,23 +358,16 @@ type plan struct {
 // textQuery plans a parsed search: the words as term queries over the three
 // text fields (weighted), phrases as required phrase queries, excluded words
 // and phrases as must-not, tags and visibility as filters. fuzzy adds
-// typo-tolerant variants of those words.
-func (ix *Index) textQuery(st termStats, p Parsed, terms, fuzzy []string, publicOnly bool) plan {
+// the typo-tolerant variants of words (fuzzyTerms.expand).
+func (ix *Index) textQuery(st termStats, p Parsed, terms []string, fuzzy []fuzzyTerm, publicOnly bool) plan {
 	var c clauses
 	st.termClauses(&c, terms, fieldBoost, 1)
 	st.termClauses(&c, p.cross, fieldBoost, crossWeight)
 	for _, t := range p.Also {
 		c.select_ = append(c.select_, termQuery(fieldTags, t, fieldBoost[inTitle]))
 	}
-	for _, w := range fuzzy {
-		for _, f := range []int{inTitle, inBody} {
-			fq := bleve.NewFuzzyQuery(strings.ToLower(w))
-			fq.SetField(textFields[f])
-			fq.SetFuzziness(1)
-			fq.SetPrefix(1)
-			fq.SetBoost(0.5 * fieldBoost[f])
-			c.select_ = append(c.select_, fq)
-		}
+	for _, f := range fuzzy {
+		c.select_ = append(c.select_, termQuery(textFields[f.field], f.term, 0.5*fieldBoost[f.field]))
 	}
 	build := func(score bool) query.Query {
 		b := bleve.NewBooleanQuery()
