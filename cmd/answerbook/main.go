@@ -9,9 +9,12 @@ import (
 	"io"
 	"os"
 	"os/signal"
+	"strconv"
 	"syscall"
 
 	"github.com/alecthomas/kong"
+
+	"answerbook/internal/server"
 )
 
 // version is set at build time (-ldflags "-X main.version=…").
@@ -42,6 +45,11 @@ type exitError int
 
 func (e exitError) Error() string { return fmt.Sprintf("exit %d", int(e)) }
 
+// cliVars are the values the flags' tags refer to (${version} …).
+func cliVars() kong.Vars {
+	return kong.Vars{"version": "answerbook " + version, "gcPercent": strconv.Itoa(server.DefaultGCPercent)}
+}
+
 // run parses args and runs the command, returning the exit status.
 func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) (code int) {
 	var cli CLI
@@ -52,7 +60,7 @@ func run(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.
 		kong.UsageOnError(),
 		kong.ConfigureHelp(kong.HelpOptions{Compact: true}),
 		kong.Exit(func(c int) { panic(exitError(c)) }),
-		kong.Vars{"version": "answerbook " + version},
+		cliVars(),
 	)
 	if err != nil {
 		fmt.Fprintln(stderr, "answerbook:", err)

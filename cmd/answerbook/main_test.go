@@ -364,7 +364,7 @@ func TestMain_SetupLinkSeveralServers(t *testing.T) {
 func TestServe_PoolFlags(t *testing.T) {
 	t.Setenv("ANSWERBOOK_DB_CONN_LIFETIME", "30m")
 	var c CLI
-	parser, err := kong.New(&c, kong.Vars{"version": "test"})
+	parser, err := kong.New(&c, cliVars())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -81,7 +81,7 @@ func TestServe_FlagsWinOverSettings(t *testing.T) {
 	parse := func(args ...string) Config {
 		t.Helper()
 		var c CLI
-		p, err := kong.New(&c, kong.Exit(func(int) { t.Fatal("exit") }))
+		p, err := kong.New(&c, cliVars(), kong.Exit(func(int) { t.Fatal("exit") }))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -54,6 +54,7 @@ type httpFigures struct {
 	reqs          float64
 	p50, p99      time.Duration
 	rss, peak     string
+	anon, file    string // of rss: anonymous memory (heap, stacks) and mapped files (the index)
 	errors        int
 	profileFiles  []string
 	zstdReqs      float64
@@ -203,6 +204,7 @@ func httpPhase(ctx context.Context, name, dir string, mix []string, o httpOption
 	}
 	f.tool, f.reqs, f.p50, f.p99, f.errors = r.tool, r.reqs, r.p50, r.p99, r.errors
 	f.rss, f.peak = procStatus(cmd.Process.Pid, "VmRSS"), procStatus(cmd.Process.Pid, "VmHWM")
+	f.anon, f.file = procStatus(cmd.Process.Pid, "RssAnon"), procStatus(cmd.Process.Pid, "RssFile")
 	if o.compressed {
 		zs, err := luaScript(mix, tok, "zstd, gzip")
 		if err != nil {
@@ -392,6 +394,7 @@ func procStatus(pid int, key string) string {
 // and follower, the router) on a free port, with pprof on another, prints
 // "serving ADDR PPROF" and runs until interrupted.
 func serve(dir string) error {
+	server.SetGCPercent(server.DefaultGCPercent)
 	ctx := context.Background()
 	logger := slog.New(slog.NewTextHandler(os.Stderr, &slog.HandlerOptions{Level: slog.LevelWarn}))
 	s, err := qa.Open(ctx, qa.Config{DataDir: dir, Logger: logger})
