@@ -293,7 +293,7 @@ func (ix *Index) collectTop(ctx context.Context, q query.Query, k int, facets bo
 	var dvr bindex.DocValueReader
 	byName := map[string]int{}
 	if facets && t != nil {
-		counts = make([]int, len(t.names))
+		counts = getCounts(len(t.names))
 	} else if facets {
 		if dvr, err = r.DocValueReader([]string{fieldTags}); err != nil {
 			return nil, err
@@ -364,21 +364,56 @@ func (ix *Index) collectTop(ctx context.Context, q query.Query, k int, facets bo
 	}
 	out.facets = []qa.TagCount{}
 	if facets {
+		top := facetTop{max: maxFacets}
 		for i, n := range counts {
 			if n > 0 {
-				out.facets = append(out.facets, qa.TagCount{Tag: t.names[i], Count: n})
+				top.add(qa.TagCount{Tag: t.names[i], Count: n})
+				counts[i] = 0
 			}
 		}
+		putCounts(counts)
 		for name, n := range byName {
-			out.facets = append(out.facets, qa.TagCount{Tag: name, Count: n})
+			top.add(qa.TagCount{Tag: name, Count: n})
 		}
-		sort.Slice(out.facets, func(i, j int) bool {
-			if out.facets[i].Count != out.facets[j].Count {
-				return out.facets[i].Count > out.facets[j].Count
-			}
-			return out.facets[i].Tag < out.facets[j].Tag
-		})
-		out.facets = out.facets[:min(len(out.facets), 30)]
+		out.facets = append(out.facets, top.items...)
 	}
 	return out, nil
 }
+
+// maxFacets is how many tags a search's facets list.
+const maxFacets = 30
+
+// facetTop keeps the max tags of most answers (ties by name), in order,
+// without listing and sorting every tag the candidates have (thousands,
+// in a large archive: the largest allocation of a search).
+type facetTop struct {
+	max   int
+	items []qa.TagCount
+}
+
+func (f *facetTop) add(tc qa.TagCount) {
+	before := func(a, b qa.TagCount) bool { return a.Count > b.Count || a.Count == b.Count && a.Tag < b.Tag }
+	i := sort.Search(len(f.items), func(i int) bool { return before(tc, f.items[i]) })
+	if i >= f.max {
+		return
+	}
+	if len(f.items) < f.max {
+		f.items = append(f.items, qa.TagCount{})
+	}
+	copy(f.items[i+1:], f.items[i:])
+	f.items[i] = tc
+}
+
+// countsPool holds the tag counters of searches, all zero.
+var countsPool sync.Pool
+
+// getCounts returns n zero counters.
+func getCounts(n int) []int {
+	if c, ok := countsPool.Get().(*[]int); ok && cap(*c) >= n {
+		return (*c)[:n]
+	}
+	return make([]int, n)
+}
+
+// putCounts gives back counters that are all zero again.
+func putCounts(c []int) { countsPool.Put(&c) }

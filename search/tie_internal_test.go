@@ -2,11 +2,14 @@ package search
 
 import (
 	"context"
+	"fmt"
 	"path/filepath"
 	"slices"
 	"testing"
 
 	"github.com/blevesearch/bleve/v2"
+
+	"answerbook/qa"
 )
 
 // TestCollectTop_TiesByID: phase 1 keeps the same candidates whatever
@@ -66,6 +69,25 @@ func TestCollectTop_TiesByID(t *testing.T) {
 	for name, order := range map[string][]string{"in order": ids, "reversed": reversed, "greatest first": first} {
 		if got := top(order); !slices.Equal(got, want) {
 			t.Errorf("%s: candidates %v, want %v", name, got, want)
+		}
+	}
+}
+
+// TestFacetTop: the facets keep the max tags of most answers, ties by
+// name, in that order, whatever order the tags come in.
+func TestFacetTop(t *testing.T) {
+	in := []qa.TagCount{{Tag: "质押", Count: 3}, {Tag: "wallet", Count: 9}, {Tag: "高血压", Count: 3}, {Tag: "ada", Count: 3}, {Tag: "plutus", Count: 1}, {Tag: "epoch", Count: 12}}
+	for _, n := range []int{1, 3, 10} {
+		for rot := range in {
+			top := facetTop{max: n}
+			for i := range in {
+				top.add(in[(i+rot)%len(in)])
+			}
+			want := []qa.TagCount{{Tag: "epoch", Count: 12}, {Tag: "wallet", Count: 9}, {Tag: "ada", Count: 3}, {Tag: "质押", Count: 3}, {Tag: "高血压", Count: 3}, {Tag: "plutus", Count: 1}}
+			want = want[:min(n, len(want))]
+			if fmt.Sprint(top.items) != fmt.Sprint(want) {
+				t.Errorf("max %d, rotation %d: %v, want %v", n, rot, top.items, want)
+			}
 		}
 	}
 }

@@ -75,6 +75,8 @@ type httpOptions struct {
 	profileDir string
 	// compressed also loads with Accept-Encoding: zstd, gzip.
 	compressed bool
+	// each also loads each query of the mix alone (-http-each).
+	each time.Duration
 }
 
 // benchToken makes (or reuses) a member with a membership and returns a
@@ -190,6 +192,13 @@ func httpPhase(ctx context.Context, name, dir string, mix []string, o httpOption
 	}
 	if n := r.reqs * o.duration.Seconds(); n > 0 {
 		f.cpuPerReq = time.Duration(float64(procCPU(cmd.Process.Pid)-cpu0) / n)
+	}
+	if o.each > 0 {
+		// Which queries make the tail: each alone, as many connections.
+		for _, q := range mix {
+			e := goLoad(base, []string{q}, tok, "", o.each, o.conns)
+			fmt.Printf("  alone %-28q %6.0f req/s, p50 %s, p99 %s\n", q, e.reqs, ms(e.p50), ms(e.p99))
+		}
 	}
 	wg.Wait()
 	if profErr != nil {

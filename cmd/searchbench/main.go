@@ -72,6 +72,7 @@ func main() {
 	flag.IntVar(&o.http.threads, "threads", 2, "wrk threads")
 	flag.StringVar(&o.http.profileDir, "profile", "", "write CPU and allocation profiles of the in-process queries and of the server under HTTP load to this directory")
 	flag.BoolVar(&o.http.compressed, "compressed", true, "also load with Accept-Encoding: zstd, gzip")
+	flag.DurationVar(&o.http.each, "http-each", 0, "also load each query of the HTTP mix alone for this long, printing its p50 and p99 (which queries make the tail)")
 	serveDir := flag.String("serve", "", "internal: serve this data directory (the HTTP phase's child)")
 	flag.Parse()
 	if *serveDir != "" {

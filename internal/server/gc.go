@@ -6,14 +6,16 @@ import (
 )
 
 // DefaultGCPercent is the garbage collector's target a server runs with
-// (serve --gc-percent): the heap may grow to three times what is live
-// between two collections, instead of Go's twice. A search allocates much
-// that dies at once (postings iterators, matches, the page's JSON); at
-// 100,000 answers the collector's share of a search's CPU fell enough for
-// a fifth more searches per second (941 → 1,130 req/s) for about 25 MB more
-// heap (258 → 283 MB RSS, most of it the index's mapped files), measured
-// with cmd/searchbench.
-const DefaultGCPercent = 200
+// (serve --gc-percent): Go's own. A higher one trades memory for speed: a
+// search allocates much that dies at once (postings iterators, matches,
+// the page's JSON), and at 200 the collector's share of a search's CPU fell
+// enough for about a fifth more searches per second (cardano over HTTP
+// 3,237-3,621 → 3,938-4,544 req/s; 100,000 answers 941-1,050 →
+// 1,130-1,184) for about 25-30 MB more heap (100,000 answers: 233-258 →
+// 262-288 MB RSS, of which 174-201 MB the index's mapped files), measured
+// with cmd/searchbench. The default keeps a 100,000-answer server near
+// 250 MB; an operator with memory to spare sets 200.
+const DefaultGCPercent = 100
 
 // SetGCPercent sets the collector's target to percent unless the GOGC
 // variable is set (then Go's own reading of it stands); percent < 0 turns
