@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"math"
 	"net"
 	"net/http"
 	_ "net/http/pprof" // the serving child's profiles, on a listener of their own
@@ -49,19 +50,23 @@ var mix100k = []string{"高血压", "糖尿病 饮食", "怀孕 注意事项", "
 
 // httpFigures are what the HTTP phase measured.
 type httpFigures struct {
-	tool          string
-	startup       time.Duration
-	reqs          float64
-	p50, p99      time.Duration
-	rss, peak     string
-	anon, file    string // of rss: anonymous memory (heap, stacks) and mapped files (the index)
-	errors        int
-	profileFiles  []string
-	zstdReqs      float64
-	zstdP99       time.Duration
-	zstdMeasured  bool
-	zstdCPU       time.Duration
-	firstResponse int
+	tool       string
+	startup    time.Duration
+	reqs       float64
+	p50, p99   time.Duration
+	rss, peak  string
+	anon, file string // of rss: anonymous memory (heap, stacks) and mapped files (the index)
+	// serverP50, serverP99 are the server's own times of the searches of
+	// the load, from its /metrics histogram (the bucket's upper bound):
+	// without the client's share of a 2-core machine.
+	serverP50, serverP99 string
+	errors               int
+	profileFiles         []string
+	zstdReqs             float64
+	zstdP99              time.Duration
+	zstdMeasured         bool
+	zstdCPU              time.Duration
+	firstResponse        int
 	// cpuPerReq is the server's CPU time per request under the load (less
 	// sensitive than req/s to other processes on the machine).
 	cpuPerReq time.Duration
@@ -186,10 +191,12 @@ func httpPhase(ctx context.Context, name, dir string, mix []string, o httpOption
 		}
 	}
 	cpu0 := procCPU(cmd.Process.Pid)
+	before := serverLatencies(base)
 	r, err := load(base, script, mix, tok, "", o.duration, o)
 	if err != nil {
 		return nil, err
 	}
+	f.serverP50, f.serverP99 = serverLatencies(base).since(before)
 	if n := r.reqs * o.duration.Seconds(); n > 0 {
 		f.cpuPerReq = time.Duration(float64(procCPU(cmd.Process.Pid)-cpu0) / n)
 	}
@@ -463,4 +470,74 @@ func procCPU(pid int) time.Duration {
 	u, _ := strconv.ParseInt(f[11], 10, 64)
 	s, _ := strconv.ParseInt(f[12], 10, 64)
 	return time.Duration(u+s) * 10 * time.Millisecond
+}
+
+// latencyBuckets are the cumulative counts of the server's histogram of
+// GET /api/v1/search durations, by upper bound in seconds.
+type latencyBuckets map[float64]float64
+
+// serverLatencies reads the histogram from the server's /metrics (nil when
+// it cannot).
+func serverLatencies(base string) latencyBuckets {
+	res, err := http.Get(base + "/metrics")
+	if err != nil {
+		return nil
+	}
+	defer res.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(res.Body, 8<<20))
+	if err != nil {
+		return nil
+	}
+	out := latencyBuckets{}
+	for _, line := range strings.Split(string(b), "\n") {
+		if !strings.HasPrefix(line, "answerbook_http_request_duration_seconds_bucket{") ||
+			!strings.Contains(line, `route="/api/v1/search"`) || !strings.Contains(line, `method="GET"`) {
+			continue
+		}
+		i := strings.Index(line, `le="`)
+		j := strings.LastIndex(line, " ")
+		if i < 0 || j < 0 {
+			continue
+		}
+		le := line[i+4:]
+		le = le[:strings.Index(le, `"`)]
+		n, err := strconv.ParseFloat(line[j+1:], 64)
+		if err != nil {
+			continue
+		}
+		ub := math.Inf(1)
+		if le != "+Inf" {
+			if ub, err = strconv.ParseFloat(le, 64); err != nil {
+				continue
+			}
+		}
+		out[ub] += n
+	}
+	return out
+}
+
+// since is the median and 99th percentile of the requests counted after
+// before, as the upper bounds of their buckets ("≤ 25 ms").
+func (l latencyBuckets) since(before latencyBuckets) (string, string) {
+	if len(l) == 0 {
+		return "n/a", "n/a"
+	}
+	var bounds []float64
+	for ub := range l {
+		bounds = append(bounds, ub)
+	}
+	sort.Float64s(bounds)
+	total := l[math.Inf(1)] - before[math.Inf(1)]
+	q := func(p float64) string {
+		for _, ub := range bounds {
+			if l[ub]-before[ub] >= p*total {
+				if math.IsInf(ub, 1) {
+					return "> the last bucket"
+				}
+				return fmt.Sprintf("≤ %g ms", ub*1000)
+			}
+		}
+		return "n/a"
+	}
+	return q(0.5), q(0.99)
 }

@@ -344,6 +344,7 @@ func printHTTP(f *figures) {
 	if h.zstdMeasured {
 		fmt.Printf("  search with Accept-Encoding zstd, gzip: %.0f req/s, p99 %s; server CPU %s per request\n", h.zstdReqs, ms(h.zstdP99), ms(h.zstdCPU))
 	}
+	fmt.Printf("  the server's own times of those searches (its /metrics histogram): p50 %s, p99 %s\n", h.serverP50, h.serverP99)
 	fmt.Printf("  server RSS after the load: %s (peak %s; %s anonymous: heap and stacks, %s mapped files: the index)\n", h.rss, h.peak, h.anon, h.file)
 	for _, p := range h.profileFiles {
 		fmt.Printf("  profile: %s\n", p)
