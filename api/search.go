@@ -21,8 +21,8 @@ type hitJSON struct {
 	Score       float64   `json:"score"`
 	SourceID    *string   `json:"source_id"`
 	Public      bool      `json:"public"`
-	// Match is "strong" when the hit's title holds enough of the query's
-	// words (search.StrongCoverage), else "weak".
+	// Match is "weak" when the hit matches its query only weakly
+	// (search.Hit.Weak), else "strong".
 	Match string `json:"match"`
 }
 

@@ -103,19 +103,19 @@ type Hit struct {
 // StrongAt is the Strength from which a hit is a strong match.
 const StrongAt = 0.5
 
-// StrongCoverage is the Coverage from which a hit matches closely, where
-// Strength follows Coverage; below it the hit is a weak match. It is the
-// abstention threshold cmd/searcheval
-// fits (go run ./cmd/searcheval -data ../shared/data -only lcqmc): on LCQMC
-// dev, with the true match removed from the index for half the queries, the
-// best hit's coverage tells "the match is there" from "it is gone" best
-// (balanced accuracy, thresholds 0.00–1.00 tried on one half) at 0.61, for
-// Similar and for Search alike (0.631 and 0.628 on that half; 0.601 and
-// 0.599 on the other). One threshold serves both, so a search and the ask
-// page's similar box judge alike. BQ dev says nothing either way (about
-// 0.51 at any threshold: its pairs share few words), so LCQMC sets it. The
-// signal is modest: a weak hit is one to look at, not proof that nothing
-// fits.
+// StrongCoverage is the Coverage from which a hit matches closely where
+// Strength follows Coverage (Search, and Similar for a title not mostly
+// Han characters); below it the hit is a weak match. It is the abstention
+// threshold cmd/searcheval fitted (go run ./cmd/searcheval -data
+// ../shared/data -only lcqmc): on LCQMC dev, with the true match removed
+// from the index for half the queries, the best hit's coverage tells "the
+// match is there" from "it is gone" best (balanced accuracy, thresholds
+// 0.00–1.00 tried on one half) at 0.61 (0.628 on that half for Search,
+// 0.599 on the other). BQ dev says nothing either way (about 0.51 at any
+// threshold: its pairs share few words), so LCQMC sets it. The signal is
+// modest: a weak hit is one to look at, not proof that nothing fits.
+// Similar for a Chinese title uses the re-ranker's model instead
+// (strengthWeights).
 const StrongCoverage = 0.61
 
 // Weak reports whether the hit matches its query only weakly: its Strength
