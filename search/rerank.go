@@ -345,31 +345,36 @@ type titleIDF struct {
 // idfFunc returns the idf of units among the titles of snapshot r.
 func (c *titleIDF) idfFunc(ctx context.Context, r bindex.IndexReader) (func(string) float64, error) {
 	c.mu.Lock()
-	defer c.mu.Unlock()
 	if c.snap != r {
 		n, err := r.DocCount()
 		if err != nil {
+			c.mu.Unlock()
 			return nil, err
 		}
 		c.snap, c.n, c.m = r, float64(n), make(map[string]float64)
 	}
-	var ferr error
+	// This snapshot's count and map: a search on an older snapshot never
+	// writes its figures into a newer one's.
+	n, m := c.n, c.m
+	c.mu.Unlock()
 	return func(u string) float64 {
 		c.mu.Lock()
-		defer c.mu.Unlock()
-		if w, ok := c.m[u]; ok || ferr != nil {
+		w, ok := m[u]
+		c.mu.Unlock()
+		if ok {
 			return w
 		}
 		tfr, err := r.TermFieldReader(ctx, []byte(u), fieldTitle, false, false, false)
 		if err != nil {
-			ferr = err
-			return 0
+			return 0 // the snapshot is being read already: only a cancelled search gets here
 		}
-		w := idf(tfr.Count(), c.n)
+		w = idf(tfr.Count(), n)
 		tfr.Close()
-		if len(c.m) < maxIDFCache {
-			c.m[u] = w
+		c.mu.Lock()
+		if len(m) < maxIDFCache {
+			m[u] = w
 		}
+		c.mu.Unlock()
 		return w
 	}, nil
 }
