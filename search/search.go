@@ -308,9 +308,10 @@ func (ix *Index) Similar(ctx context.Context, q SimilarQuery) (*Result, error) {
 			b.AddMust(filters...)
 			return b
 		}
-		return plan{sel: build(false), full: build(true), rerank: titleTerms, titleUnits: tu, unitIDF: st.idfs(tu), han: mostlyHan(tu), features: q.Features,
-			crossUnits: crossTitle, crossIDF: st.idfs(crossTitle),
-			cover: st.coverWeights(titleTerms), coverTerms: titleTerms, narrowed: len(c.score) > 0}, len(c.select_) > 0
+		pl := plan{sel: build(false), full: build(true), features: q.Features,
+			cover: st.coverWeights(titleTerms), coverTerms: titleTerms, narrowed: len(c.score) > 0}
+		pl.asks(st, tu, titleTerms, crossTitle)
+		return pl, len(c.select_) > 0
 	}
 	pl, ok := planFor(st)
 	if !ok {
@@ -417,8 +418,45 @@ func (ix *Index) textQuery(st termStats, p Parsed, terms []string, fuzzy []fuzzy
 			own = append(own, t)
 		}
 	}
-	return plan{sel: build(false), full: build(true), narrowed: len(c.score) > 0,
+	pl := plan{sel: build(false), full: build(true), narrowed: len(c.score) > 0,
 		cover: st.coverWeights(own), coverTerms: own, coverAll: len(p.Words) == 0}
+	if tu := questionUnits(p); tu != nil {
+		pl.asks(st, tu, terms, p.cross)
+	}
+	return pl
+}
+
+// minQuestionUnits is how many Han characters a search must have, and
+// nothing else, to be ranked as a question (questionUnits).
+const minQuestionUnits = 5
+
+// questionUnits returns the units of a search typed as a Chinese question
+// ("如何准备系统设计面试？": Han characters only, at least minQuestionUnits, no
+// phrase, exclusion or tag), which is ranked again as Similar ranks a
+// question being asked; nil for other searches ("质押 保险", "staking
+// 怎么计算"), which keep their order by score.
+func questionUnits(p Parsed) []string {
+	if len(p.Phrases)+len(p.Excluded)+len(p.Tags) > 0 || len(p.Words) == 0 {
+		return nil
+	}
+	u := units(strings.Join(p.Words, " "))
+	if len(u) < minQuestionUnits {
+		return nil
+	}
+	for _, x := range u {
+		if !isHanChar(x) {
+			return nil
+		}
+	}
+	return u
+}
+
+// asks makes the plan rank its candidates again as answers to a question
+// (rerank): titleUnits the question's units, titleTerms its analysed terms,
+// cross the terms the zh↔en lexicon adds to it.
+func (pl *plan) asks(st termStats, titleUnits, titleTerms, cross []string) {
+	pl.rerank, pl.titleUnits, pl.unitIDF, pl.han = titleTerms, titleUnits, st.idfs(titleUnits), mostlyHan(titleUnits)
+	pl.crossUnits, pl.crossIDF = cross, st.idfs(cross)
 }
 
 // idfs are the inverse document frequencies of terms (1 each when the

@@ -3,6 +3,7 @@ package search_test
 import (
 	"testing"
 
+	"answerbook/qa"
 	"answerbook/search"
 )
 
@@ -78,13 +79,7 @@ func TestIndex_MatchStrength(t *testing.T) {
 // coverage decides, as in search.
 func TestSimilar_Strength(t *testing.T) {
 	e := newEnv(t)
-	design := e.publish("如何准备系统设计面试？", "先练习需求澄清、容量估算，再画出高层架构。", true)
-	e.publish("面试前需要准备哪些材料？", "简历、作品集和身份证件。", true)
-	e.publish("高血压患者能吃党参吗", "一般可以少量食用，请先咨询医生。", true)
-	e.publish("糖尿病人应该怎么控制饮食", "少吃精制碳水，按时进餐。", true)
-	e.publish("感冒发烧怎么办", "多喝水，注意休息。", true)
-	staking := e.publish("How are staking rewards calculated?", "Rewards depend on the pool's stake and its margin.", true)
-	e.publish("How long is an epoch?", "An epoch lasts five days.", true)
+	design, staking := strengthArchive(e)
 	for _, tc := range []struct {
 		title string
 		want  int64 // the strong first hit; 0: no strong hit
@@ -117,4 +112,44 @@ func TestSimilar_Strength(t *testing.T) {
 			t.Errorf("%q: hits %+v, want %d first and strong", tc.title, res.Hits, tc.want)
 		}
 	}
+}
+
+// TestSearch_Question: a search typed as a Chinese question is ranked as
+// Similar ranks a question being asked, and judged alike: the answer whose
+// title asks the same in other words comes first and strong; keyword
+// searches keep their order by score.
+func TestSearch_Question(t *testing.T) {
+	e := newEnv(t)
+	design, _ := strengthArchive(e)
+	e.publish("系统设计有哪些常见模式？", "分层、缓存、消息队列。面试中常被问到。", true)
+	for _, q := range []string{"系统设计面试怎么准备", "系统设计面试应该怎么准备？"} {
+		res := e.search(search.Query{Text: q})
+		if len(res.Hits) == 0 || res.Hits[0].ID != design.ID || res.Hits[0].Weak() || res.OnlyWeak() {
+			t.Errorf("%q: %+v, want %d first and strong", q, res.Hits, design.ID)
+		}
+		sim, err := e.ix.Similar(e.ctx, search.SimilarQuery{Title: q})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(sim.Hits) == 0 || sim.Hits[0].ID != res.Hits[0].ID || sim.Hits[0].Strength != res.Hits[0].Strength {
+			t.Errorf("%q: similar %+v and search %+v judge the first hit differently", q, sim.Hits, res.Hits)
+		}
+	}
+	if res := e.search(search.Query{Text: "量子纠缠是什么东西"}); res.Total > 0 && !res.OnlyWeak() {
+		t.Errorf("量子纠缠是什么东西: %+v, want only weak", res.Hits)
+	}
+}
+
+// strengthArchive publishes a small archive in both languages: an answer
+// on preparing for a system design interview, one on staking rewards, and
+// others that share a word or two with them.
+func strengthArchive(e *env) (design, staking *qa.Answer) {
+	design = e.publish("如何准备系统设计面试？", "先练习需求澄清、容量估算，再画出高层架构。", true)
+	e.publish("面试前需要准备哪些材料？", "简历、作品集和身份证件。系统设计面试也要带笔。", true)
+	e.publish("高血压患者能吃党参吗", "一般可以少量食用，请先咨询医生。", true)
+	e.publish("糖尿病人应该怎么控制饮食", "少吃精制碳水，按时进餐。", true)
+	e.publish("感冒发烧怎么办", "多喝水，注意休息。", true)
+	staking = e.publish("How are staking rewards calculated?", "Rewards depend on the pool's stake and its margin.", true)
+	e.publish("How long is an epoch?", "An epoch lasts five days.", true)
+	return design, staking
 }
