@@ -50,7 +50,9 @@ func Start(t testing.TB) string {
 func start(t testing.TB, bin string) (string, error) {
 	addr := "127.0.0.1:" + strconv.Itoa(gotool.FreePort(t))
 	var logs bytes.Buffer
-	cmd := exec.Command(bin, "-http-addr", addr)
+	// Its HTTPS listener too on a port the system picks: by default it
+	// takes :12112, and two packages' tests running at once collided there.
+	cmd := exec.Command(bin, "-http-addr", addr, "-https-addr", "127.0.0.1:")
 	cmd.Stdout, cmd.Stderr = &logs, &logs
 	if err := cmd.Start(); err != nil {
 		return "", err
