@@ -81,14 +81,7 @@ func (ix *Index) makeTagTable() {
 func (ix *Index) readTagTable() *tagTable {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if ix.idx == nil {
-		return nil
-	}
-	adv, err := ix.idx.Advanced()
-	if err != nil {
-		return nil
-	}
-	r, err := adv.Reader()
+	r, err := ix.snapshot()
 	if err != nil {
 		return nil
 	}

@@ -45,14 +45,7 @@ func (c *fuzzyTerms) expand(ctx context.Context, ix *Index, words []string) []fu
 	}
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if ix.idx == nil {
-		return nil
-	}
-	adv, err := ix.idx.Advanced()
-	if err != nil {
-		return nil
-	}
-	r, err := adv.Reader()
+	r, err := ix.snapshot()
 	if err != nil {
 		return nil
 	}

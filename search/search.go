@@ -2,6 +2,7 @@ package search
 
 import (
 	"context"
+	"errors"
 	"math"
 	"sort"
 	"strconv"
@@ -233,6 +234,12 @@ type SimilarQuery struct {
 	// Within restricts the candidates to these answers (at most
 	// qa.MaxPerPage): to rank a known set, as the evaluation does.
 	Within []int64
+	// StrongOnly keeps the hits that match closely (not Weak), at most
+	// PerPage, chosen among all the candidates Similar ranks; Total is then
+	// the number of hits. The ask page, the queue and the API's similar
+	// offer their answers as "this may be your answer": weak ones are left
+	// out.
+	StrongOnly bool
 	// Features asks for each hit's re-ranker features (Hit.Features) and
 	// allows PerPage up to qa.MaxPerPage: for fitting the re-ranker's
 	// weights (cmd/searcheval -fit).
@@ -308,7 +315,7 @@ func (ix *Index) Similar(ctx context.Context, q SimilarQuery) (*Result, error) {
 			b.AddMust(filters...)
 			return b
 		}
-		pl := plan{sel: build(false), full: build(true), features: q.Features,
+		pl := plan{sel: build(false), full: build(true), features: q.Features, strongOnly: q.StrongOnly,
 			cover: st.coverWeights(titleTerms), coverTerms: titleTerms, narrowed: len(c.score) > 0}
 		pl.asks(st, tu, titleTerms, crossTitle)
 		return pl, len(c.select_) > 0
@@ -318,13 +325,16 @@ func (ix *Index) Similar(ctx context.Context, q SimilarQuery) (*Result, error) {
 		return &Result{Hits: []Hit{}, Facets: []qa.TagCount{}}, nil
 	}
 	res, err := ix.run(ctx, pl, false, 1, n, false)
-	if err != nil || res.Total >= rescoreTop || !pl.narrowed {
-		return res, err
+	if err == nil && res.Total < rescoreTop && pl.narrowed {
+		// Few candidates by the rare terms: every term selects (see Search).
+		st.wide = true
+		pl, _ = planFor(st)
+		res, err = ix.run(ctx, pl, false, 1, n, false)
 	}
-	// Few candidates by the rare terms: every term selects (see Search).
-	st.wide = true
-	pl, _ = planFor(st)
-	return ix.run(ctx, pl, false, 1, n, false)
+	if err == nil && q.StrongOnly {
+		res.Total = len(res.Hits)
+	}
+	return res, err
 }
 
 // plan is a search in two phases. sel finds the candidates: the rare terms
@@ -347,6 +357,8 @@ type plan struct {
 	crossUnits []string
 	crossIDF   map[string]float64
 	features   bool
+	// strongOnly leaves out weak hits (SimilarQuery.StrongOnly).
+	strongOnly bool
 	// cover weighs the terms Hit.Coverage counts (coverWeights); with
 	// coverAll, Coverage is 1 (a search of tags or phrases alone).
 	cover      map[string]float64
@@ -701,11 +713,7 @@ func (ix *Index) run(ctx context.Context, pl plan, newest bool, page, perPage in
 	ctx, cancel := context.WithTimeout(ctx, SearchTimeout)
 	defer cancel()
 	ctx = context.WithValue(ctx, bsearch.MaxTermSearchersKey, maxTermSearchers)
-	adv, err := ix.idx.Advanced()
-	if err != nil {
-		return nil, qa.Internal(err, "search")
-	}
-	r, err := adv.Reader()
+	r, err := ix.snapshot()
 	if err != nil {
 		return nil, qa.Internal(err, "search")
 	}
@@ -770,19 +778,34 @@ func (ix *Index) run(ctx context.Context, pl plan, newest bool, page, perPage in
 			return hits[i].ID > hits[j].ID
 		})
 	}
-	for _, h := range hits[from:min(len(hits), from+perPage)] {
+	// strength is a hit's Coverage and Strength (with its matched
+	// locations made).
+	strength := func(h *bsearch.DocumentMatch) (cov, str float64) {
+		h.Complete(nil)
+		cov, _ = pl.coverage(h)
+		str, ok := strengths[h.ID]
+		if !ok {
+			str = coverageStrength(cov)
+		}
+		return cov, str
+	}
+	if pl.strongOnly {
+		strong := hits[:0]
+		for _, h := range hits {
+			if _, str := strength(h); str >= StrongAt {
+				strong = append(strong, h)
+			}
+		}
+		hits = strong
+	}
+	for _, h := range hits[min(from, len(hits)):min(len(hits), from+perPage)] {
 		id, err := strconv.ParseInt(h.ID, 10, 64)
 		if err != nil {
 			continue
 		}
-		h.Complete(nil)
+		cov, str := strength(h)
 		if err := loadText(r, h); err != nil {
 			return nil, qa.Internal(err, "search")
-		}
-		cov, _ := pl.coverage(h)
-		str, ok := strengths[h.ID]
-		if !ok {
-			str = coverageStrength(cov)
 		}
 		res.Hits = append(res.Hits, Hit{ID: id, Score: h.Score, Snippet: snippetOf(h), Coverage: cov, Strength: str, Features: features[h.ID]})
 	}
@@ -1152,18 +1175,31 @@ func (st termStats) total(t string) uint64 {
 	return d[0] + d[1] + d[2]
 }
 
+// snapshot opens a reader on the index's current snapshot, for the caller
+// to close; the caller holds ix.mu (for reading). errNoIndex while there is
+// no index.
+func (ix *Index) snapshot() (bindex.IndexReader, error) {
+	if ix.idx == nil {
+		return nil, errNoIndex
+	}
+	adv, err := ix.idx.Advanced()
+	if err != nil {
+		return nil, err
+	}
+	return adv.Reader()
+}
+
+// errNoIndex: the index is closed or not built yet.
+var errNoIndex = errors.New("search: no index")
+
 // termStats reads the document frequencies of terms.
 func (ix *Index) termStats(ctx context.Context, terms []string) termStats {
 	ix.mu.RLock()
 	defer ix.mu.RUnlock()
-	if ix.idx == nil || len(terms) == 0 {
+	if len(terms) == 0 {
 		return termStats{}
 	}
-	adv, err := ix.idx.Advanced()
-	if err != nil {
-		return termStats{}
-	}
-	r, err := adv.Reader()
+	r, err := ix.snapshot()
 	if err != nil {
 		return termStats{}
 	}
