@@ -76,56 +76,24 @@ func (a *API) similar(c *gin.Context) {
 		a.fail(c, qa.E(qa.KeySearchUnavailable, nil))
 		return
 	}
-	// per_page as every list reads it (0 or not a number is refused), with
-	// similar's own bounds.
+	// per_page as every list reads it (0 or not a number is refused);
+	// search.Index.Similar holds its bounds (5 unless told, at most 20).
 	p, err := qa.ParsePage("", c.Query("per_page"))
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	n := p.PerPage
-	if n == 0 {
-		n = similarDefault
-	}
-	if n > similarMax {
-		a.fail(c, qa.E(qa.KeyPerPage, qa.Args{"Max": similarMax}))
-		return
-	}
 	act := actor(c)
 	start := time.Now()
 	res, err := a.index.Similar(c.Request.Context(), search.SimilarQuery{
-		Title: c.Query("q"), Body: c.Query("body"), PerPage: min(2*n, similarMax), PublicOnly: a.store.PublicOnly(act),
+		Title: c.Query("q"), Body: c.Query("body"), PerPage: p.PerPage, PublicOnly: a.store.PublicOnly(act), StrongOnly: true,
 	})
 	a.observed("similar", start, err)
 	if err != nil {
 		a.fail(c, err)
 		return
 	}
-	a.writeHits(c, act, strongOnly(res, n))
-}
-
-// Similar's per_page: 5 unless told, at most 20 (search.Index.Similar's
-// bounds; the OpenAPI document states them).
-const (
-	similarDefault = 5
-	similarMax     = 20
-)
-
-// strongOnly keeps up to n of the result's hits that match closely, in rank
-// order: similar answers are offered as "this may be your answer", so weak
-// matches (search.Hit.Weak) are left out. Similar ranks by score, not by
-// match strength, so the caller asks for more than n. The total is the
-// number kept.
-func strongOnly(res *search.Result, n int) *search.Result {
-	out := *res
-	out.Hits = make([]search.Hit, 0, n)
-	for _, h := range res.Hits {
-		if !h.Weak() && len(out.Hits) < n {
-			out.Hits = append(out.Hits, h)
-		}
-	}
-	out.Total = len(out.Hits)
-	return &out
+	a.writeHits(c, act, res)
 }
 
 // writeHits loads the hits' answers in one query, in rank order, and writes

@@ -1,6 +1,7 @@
 package search_test
 
 import (
+	"fmt"
 	"testing"
 
 	"answerbook/qa"
@@ -111,7 +112,23 @@ func TestSimilar_Strength(t *testing.T) {
 		case tc.want != 0 && (len(strong) == 0 || strong[0].ID != tc.want || res.Hits[0].ID != tc.want):
 			t.Errorf("%q: hits %+v, want %d first and strong", tc.title, res.Hits, tc.want)
 		}
+		// StrongOnly: the same strong hits, in the same order, and no other.
+		only, err := e.ix.Similar(e.ctx, search.SimilarQuery{Title: tc.title, StrongOnly: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if fmt.Sprint(ids(only)) != fmt.Sprint(idsOf(strong)) || only.Total != len(only.Hits) {
+			t.Errorf("%q: strong only %v (total %d), want %v", tc.title, ids(only), only.Total, idsOf(strong))
+		}
 	}
+}
+
+func idsOf(hits []search.Hit) []int64 {
+	out := []int64{}
+	for _, h := range hits {
+		out = append(out, h.ID)
+	}
+	return out
 }
 
 // TestSearch_Question: a search typed as a Chinese question is ranked as

@@ -264,34 +264,35 @@ func (w *Web) similar(ctx context.Context, a qa.Actor, title, body string, n int
 	return w.loadHits(ctx, a, hits)
 }
 
-// similarHits finds the hits of similar. Similar ranks by score, not by
-// match strength, so a weak hit may come before a strong one: it asks the
-// index for twice as many as it keeps.
+// similarHits finds the hits of similar.
 func (w *Web) similarHits(ctx context.Context, a qa.Actor, title, body string, n int) ([]search.Hit, error) {
-	return w.findSimilar(ctx, a, title, body, 2*n, n, func(h search.Hit) bool { return !h.Weak() })
+	q := search.SimilarQuery{Title: title, Body: body, PerPage: n, StrongOnly: true}
+	return w.findSimilar(ctx, a, q, n, func(search.Hit) bool { return true })
 }
 
 // related returns up to n published answers like the answer ans (its title
 // and its question's body), as the actor may see them, weak matches too:
 // they are offered as further reading, not as the answer.
 func (w *Web) related(ctx context.Context, a qa.Actor, ans *qa.Answer, body string, n int) ([]listItem, error) {
-	hits, err := w.findSimilar(ctx, a, ans.Title(), body, n+1, n, func(h search.Hit) bool { return h.ID != ans.ID })
+	q := search.SimilarQuery{Title: ans.Title(), Body: body, PerPage: n + 1}
+	hits, err := w.findSimilar(ctx, a, q, n, func(h search.Hit) bool { return h.ID != ans.ID })
 	if err != nil {
 		return nil, err
 	}
 	return w.loadHits(ctx, a, hits)
 }
 
-// findSimilar asks the index for ask answers like title and body and keeps
-// up to n of them that keep accepts, in rank order. Without an index, or
+// findSimilar asks the index for the answers q describes (as the actor may
+// see them) and keeps up to n of them that keep accepts, in rank order. Without an index, or
 // while it is rebuilding, there are simply none: similar answers help, but
 // no page depends on them.
-func (w *Web) findSimilar(ctx context.Context, a qa.Actor, title, body string, ask, n int, keep func(search.Hit) bool) ([]search.Hit, error) {
+func (w *Web) findSimilar(ctx context.Context, a qa.Actor, q search.SimilarQuery, n int, keep func(search.Hit) bool) ([]search.Hit, error) {
 	if w.index == nil {
 		return nil, nil
 	}
 	start := time.Now()
-	res, err := w.index.Similar(ctx, search.SimilarQuery{Title: title, Body: body, PerPage: ask, PublicOnly: w.store.PublicOnly(a)})
+	q.PublicOnly = w.store.PublicOnly(a)
+	res, err := w.index.Similar(ctx, q)
 	w.observed("similar", start, err)
 	if err != nil {
 		if code := qa.ErrorCode(err); code == qa.EUNAVAILABLE || code == qa.EINVALID {
