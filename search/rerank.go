@@ -173,20 +173,16 @@ var otherWeights = [numFeatures]float64{
 
 // titleFeatures fills the features that compare the query's title units q
 // (with their idf) with a candidate's title units c.
-func titleFeatures(f *[numFeatures]float64, q []string, idf map[string]float64, c []string) {
-	if len(q) == 0 || len(c) == 0 {
+func titleFeatures(f *[numFeatures]float64, q *unitText, idf map[string]float64, c *unitText) {
+	if len(q.seq) == 0 || len(c.seq) == 0 {
 		return
 	}
-	tf := make(map[string]int, len(c))
-	for _, u := range c {
-		tf[u]++
-	}
 	var all, in, bm float64
-	norm := bm25K1 * (1 - bm25B + bm25B*float64(len(c))/titleUnitsAvg)
-	for _, u := range distinct(q) { // in order: the sums are the same on every server
+	norm := bm25K1 * (1 - bm25B + bm25B*float64(len(c.seq))/titleUnitsAvg)
+	for _, u := range q.uniq { // in order: the sums are the same on every server
 		w := idf[u]
 		all += w
-		if n := float64(tf[u]); n > 0 {
+		if n := float64(c.count[u]); n > 0 {
 			in += w
 			bm += w * n * (bm25K1 + 1) / (n + norm)
 		}
@@ -194,63 +190,64 @@ func titleFeatures(f *[numFeatures]float64, q []string, idf map[string]float64, 
 	if all > 0 {
 		f[fUnitIDF], f[fTitleBM25] = in/all, bm/all
 	}
-	qs, cs := unitSet(q), unitSet(c)
-	f[fUnitDice] = dice(qs, cs)
-	f[fPairDice] = dice(pairSet(q), pairSet(c))
-	run := longestRun(q, c)
-	f[fRunQuery] = float64(run) / float64(len(q))
-	f[fRunTitle] = float64(run) / float64(len(c))
-	f[fSubsequence] = float64(longestSubsequence(q, c)) / float64(max(len(q), len(c)))
-	f[fLengthRatio] = float64(min(len(q), len(c))) / float64(max(len(q), len(c)))
-	f[fInQuery] = float64(shared(qs, cs)) / float64(len(qs))
-	f[fInTitle] = float64(shared(cs, qs)) / float64(len(cs))
+	inBoth := q.shared(c)
+	f[fUnitDice] = 2 * float64(inBoth) / float64(len(q.uniq)+len(c.uniq))
+	f[fPairDice] = pairDice(q.pairs, c.pairs)
+	run := longestRun(q.seq, c.seq)
+	f[fRunQuery] = float64(run) / float64(len(q.seq))
+	f[fRunTitle] = float64(run) / float64(len(c.seq))
+	f[fSubsequence] = float64(longestSubsequence(q.seq, c.seq)) / float64(max(len(q.seq), len(c.seq)))
+	f[fLengthRatio] = float64(min(len(q.seq), len(c.seq))) / float64(max(len(q.seq), len(c.seq)))
+	f[fInQuery] = float64(inBoth) / float64(len(q.uniq))
+	f[fInTitle] = float64(inBoth) / float64(len(c.uniq))
 }
 
-// distinct returns the units of u without repeats, in order.
-func distinct(u []string) []string {
-	seen := make(map[string]bool, len(u))
-	out := make([]string, 0, len(u))
-	for _, x := range u {
-		if !seen[x] {
-			seen[x] = true
-			out = append(out, x)
+// unitText is a title's units and what the features read of them, made
+// once per title (the query's once per search, not once per candidate).
+type unitText struct {
+	seq   []string        // the units in order
+	uniq  []string        // without repeats, in order
+	count map[string]int  // how often each occurs
+	pairs map[string]bool // adjacent pairs
+}
+
+func newUnitText(u []string) *unitText {
+	t := &unitText{seq: u, count: make(map[string]int, len(u)), pairs: make(map[string]bool, len(u))}
+	for i, x := range u {
+		if t.count[x] == 0 {
+			t.uniq = append(t.uniq, x)
+		}
+		t.count[x]++
+		if i > 0 {
+			t.pairs[u[i-1]+"\x00"+x] = true
 		}
 	}
-	return out
+	return t
 }
 
-func unitSet(u []string) map[string]bool {
-	m := make(map[string]bool, len(u))
-	for _, x := range u {
-		m[x] = true
-	}
-	return m
-}
-
-func pairSet(u []string) map[string]bool {
-	m := make(map[string]bool, len(u))
-	for i := 1; i < len(u); i++ {
-		m[u[i-1]+"\x00"+u[i]] = true
-	}
-	return m
-}
-
-// shared counts the members of a that b has.
-func shared(a, b map[string]bool) int {
+// shared counts the distinct units t and o have both.
+func (t *unitText) shared(o *unitText) int {
 	n := 0
-	for x := range a {
-		if b[x] {
+	for _, x := range t.uniq {
+		if o.count[x] > 0 {
 			n++
 		}
 	}
 	return n
 }
 
-func dice(a, b map[string]bool) float64 {
+// pairDice is the Dice coefficient of two sets of unit pairs.
+func pairDice(a, b map[string]bool) float64 {
 	if len(a)+len(b) == 0 {
 		return 0
 	}
-	return 2 * float64(shared(a, b)) / float64(len(a)+len(b))
+	n := 0
+	for x := range a {
+		if b[x] {
+			n++
+		}
+	}
+	return 2 * float64(n) / float64(len(a)+len(b))
 }
 
 // longestRun is the length of the longest run of units a and b share.
@@ -311,20 +308,19 @@ func rankScore(f *[numFeatures]float64, han bool) float64 {
 
 // idfFeatures fills the features that weigh the units of the query q and
 // of a candidate's title c by their idf among titles (df).
-func idfFeatures(f *[numFeatures]float64, q, c []string, df func(string) float64) {
-	if len(q) == 0 || len(c) == 0 {
+func idfFeatures(f *[numFeatures]float64, q, c *unitText, df func(string) float64) {
+	if len(q.seq) == 0 || len(c.seq) == 0 {
 		return
 	}
-	cs := unitSet(c)
 	var qw, cw, sharedW float64
-	for _, u := range distinct(q) { // in order, as above
+	for _, u := range q.uniq { // in order, as above
 		w := df(u)
 		qw += w
-		if cs[u] {
+		if c.count[u] > 0 {
 			sharedW += w
 		}
 	}
-	for _, u := range distinct(c) {
+	for _, u := range c.uniq {
 		cw += df(u)
 	}
 	if cw > 0 {

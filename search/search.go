@@ -347,16 +347,16 @@ type plan struct {
 	// rerank, when set, are the terms of a title: candidates are ranked
 	// again by how much of their own title they share with it.
 	rerank []string
-	// titleUnits are the units of the title (units) the re-ranker
-	// compares candidates' titles with; features asks for Hit.Features.
-	titleUnits []string
-	unitIDF    map[string]float64
-	han        bool // the title is mostly Han characters (hanWeights)
-	// crossUnits are the terms the zh↔en lexicon adds to a Chinese title:
+	// title is the title's units (units) the re-ranker compares
+	// candidates' titles with; features asks for Hit.Features.
+	title   *unitText
+	unitIDF map[string]float64
+	han     bool // the title is mostly Han characters (hanWeights)
+	// cross are the terms the zh↔en lexicon adds to a Chinese title:
 	// what the title of an English candidate is compared with.
-	crossUnits []string
-	crossIDF   map[string]float64
-	features   bool
+	cross    *unitText
+	crossIDF map[string]float64
+	features bool
 	// strongOnly leaves out weak hits (SimilarQuery.StrongOnly).
 	strongOnly bool
 	// cover weighs the terms Hit.Coverage counts (coverWeights); with
@@ -467,8 +467,8 @@ func questionUnits(p Parsed) []string {
 // (rerank): titleUnits the question's units, titleTerms its analysed terms,
 // cross the terms the zh↔en lexicon adds to it.
 func (pl *plan) asks(st termStats, titleUnits, titleTerms, cross []string) {
-	pl.rerank, pl.titleUnits, pl.unitIDF, pl.han = titleTerms, titleUnits, st.idfs(titleUnits), mostlyHan(titleUnits)
-	pl.crossUnits, pl.crossIDF = cross, st.idfs(cross)
+	pl.rerank, pl.title, pl.unitIDF, pl.han = titleTerms, newUnitText(titleUnits), st.idfs(titleUnits), mostlyHan(titleUnits)
+	pl.cross, pl.crossIDF = newUnitText(cross), st.idfs(cross)
 }
 
 // idfs are the inverse document frequencies of terms (1 each when the
@@ -988,14 +988,15 @@ func (ix *Index) rerank(ctx context.Context, r bindex.IndexReader, t *tagTable, 
 			return nil, nil, err
 		}
 		cu := units(title)
-		qu, qidf := pl.titleUnits, pl.unitIDF
-		if pl.han && len(pl.crossUnits) > 0 && !mostlyHan(cu) {
+		qu, qidf := pl.title, pl.unitIDF
+		if pl.han && len(pl.cross.seq) > 0 && !mostlyHan(cu) {
 			// An English answer to a Chinese question: its title is
 			// compared with the question's translated terms.
-			qu, qidf = pl.crossUnits, pl.crossIDF
+			qu, qidf = pl.cross, pl.crossIDF
 		}
-		titleFeatures(&f, qu, qidf, cu)
-		idfFeatures(&f, qu, cu, titleIDF)
+		ct := newUnitText(cu)
+		titleFeatures(&f, qu, qidf, ct)
+		idfFeatures(&f, qu, ct, titleIDF)
 		h.Score = rankScore(&f, pl.han)
 		strengths[h.ID] = coverageStrength(cov)
 		if pl.han {
