@@ -148,18 +148,26 @@ func fitWeights(sets []fitSet, l2 float64, iters int) []float64 {
 			pairs = append(pairs, qp...)
 		}
 	}
-	// Gradient descent with momentum on the mean log loss.
-	w, v := make([]float64, nf), make([]float64, nf)
-	const rate, momentum = 0.5, 0.9
-	for it := 0; it < iters; it++ {
-		g := make([]float64, nf)
+	// The mean log loss of the pairs: d/dz log(1+e^-z) = -1/(1+e^z).
+	return descend(nf, iters, l2, func(w, g []float64) {
 		for _, p := range pairs {
-			z := dot(w, p.d)
-			s := -p.weight / (1 + math.Exp(z)) // d/dz log(1+e^-z) = -1/(1+e^z)
+			s := -p.weight / (1 + math.Exp(dot(w, p.d)))
 			for k, x := range p.d {
 				g[k] += s * x
 			}
 		}
+	})
+}
+
+// descend minimises a loss by gradient descent with momentum from zero
+// weights, iters steps, with an L2 penalty l2; grad adds the loss's
+// gradient at w to g (zero on each call).
+func descend(nf, iters int, l2 float64, grad func(w, g []float64)) []float64 {
+	w, v := make([]float64, nf), make([]float64, nf)
+	const rate, momentum = 0.5, 0.9
+	for it := 0; it < iters; it++ {
+		g := make([]float64, nf)
+		grad(w, g)
 		for k := range w {
 			g[k] += l2 * w[k]
 			v[k] = momentum*v[k] - rate*g[k]
@@ -396,10 +404,7 @@ func fitLogistic(ex []example) []float64 {
 			neg++
 		}
 	}
-	w, v := make([]float64, nf), make([]float64, nf)
-	const rate, momentum = 0.5, 0.9
-	for it := 0; it < 3000; it++ {
-		g := make([]float64, nf)
+	return descend(nf, 3000, fitL2, func(w, g []float64) {
 		for _, e := range ex {
 			p := 1 / (1 + math.Exp(-dot(w, e.x)))
 			cw := 1 / (2 * pos)
@@ -410,13 +415,7 @@ func fitLogistic(ex []example) []float64 {
 				g[k] += cw * (p - e.label) * x
 			}
 		}
-		for k := range w {
-			g[k] += fitL2 * w[k]
-			v[k] = momentum*v[k] - rate*g[k]
-			w[k] += v[k]
-		}
-	}
-	return w
+	})
 }
 
 // balancedAt is the balanced accuracy of "label 1 when w·x ≥ 0".

@@ -228,6 +228,13 @@ func (a *abstention) add(n int, res *search.Result, self, want int64) {
 }
 
 func balanced(th float64, present, removed []float64) float64 {
+	strong, weak := rates(th, present, removed)
+	return 0.5 * (strong + weak)
+}
+
+// rates is, at threshold th, the share of present scores that are strong
+// (≥ th) and of removed ones that are weak.
+func rates(th float64, present, removed []float64) (strong, weak float64) {
 	var tp, tn int
 	for _, x := range present {
 		if x >= th {
@@ -239,25 +246,14 @@ func balanced(th float64, present, removed []float64) float64 {
 			tn++
 		}
 	}
-	return 0.5 * (float64(tp)/float64(max(1, len(present))) + float64(tn)/float64(max(1, len(removed))))
+	return float64(tp) / float64(max(1, len(present))), float64(tn) / float64(max(1, len(removed)))
 }
 
 // rates is, on the reported half at threshold th, the share of queries
 // whose match is there with a strong best hit and of those whose match is
 // gone with a weak one.
 func (a *abstention) rates(th float64) (strong, weak float64) {
-	var tp, tn int
-	for _, x := range a.present[1] {
-		if x >= th {
-			tp++
-		}
-	}
-	for _, x := range a.removed[1] {
-		if x < th {
-			tn++
-		}
-	}
-	return float64(tp) / float64(max(1, len(a.present[1]))), float64(tn) / float64(max(1, len(a.removed[1])))
+	return rates(th, a.present[1], a.removed[1])
 }
 
 func (a *abstention) report(what string) string {
